@@ -1,0 +1,30 @@
+/* concurra-hub-private.h: the only state shared between the owner context
+ * and worker threads.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "concurra-task-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ConcurraHub ConcurraHub;
+
+/* Called on the owner context with the events of one batch: a list whose
+ * links are tasks' started_link or done_link, in the order they happened. */
+typedef void (*ConcurraHubFunc) (GList    *events,
+                                 gpointer  user_data);
+
+ConcurraHub *concurra_hub_new          (GMainContext    *context,
+                                        guint            max_lanes,
+                                        ConcurraHubFunc  func,
+                                        gpointer         user_data);
+void         concurra_hub_push_ready   (ConcurraHub     *hub,
+                                        ConcurraTask    *task);
+void         concurra_hub_wake         (ConcurraHub     *hub);
+void         concurra_hub_withdraw     (ConcurraHub     *hub,
+                                        ConcurraTask    *task);
+void         concurra_hub_close        (ConcurraHub     *hub);
+
+G_END_DECLS

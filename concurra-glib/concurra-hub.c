@@ -1,0 +1,267 @@
+/* concurra-hub.c: the hand-off between the owner context and worker threads.
+ *
+ * The owner puts ready tasks on a FIFO; "lanes" (at most max-concurrency of
+ * them, each a job on a GThreadPool) take tasks off the FIFO one after the
+ * other and run them, so a stream of short tasks needs no round trip to the
+ * owner between two tasks. Lanes report "started" and "done" events on a
+ * queue and wake the owner context only when that queue was empty, which
+ * coalesces the wake-ups of a batch into one dispatch.
+ *
+ * A task that times out or is terminated may still be executing in its
+ * thread; the owner then withdraws its lane, which stops counting against
+ * max-concurrency and ends after the stuck call returns. The hub is
+ * reference counted so that such a late thread can finish after the runner
+ * is gone.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "concurra-hub-private.h"
+
+struct _ConcurraLane
+{
+  ConcurraHub *hub;
+  gboolean     withdrawn;
+};
+
+struct _ConcurraHub
+{
+  GMutex           lock;
+  GQueue           ready;
+  GQueue           events;
+  GSource         *wake;           /* NULL once closed */
+  GThreadPool     *pool;
+  guint            n_lanes;
+  guint            max_lanes;
+  ConcurraHubFunc  func;
+  gpointer         user_data;
+};
+
+static ConcurraHub *
+hub_ref (ConcurraHub *hub)
+{
+  return g_atomic_rc_box_acquire (hub);
+}
+
+static void
+hub_clear (ConcurraHub *hub)
+{
+  /* only late "done" events of withdrawn attempts can be left */
+  for (GList *l = hub->events.head; l; )
+    {
+      ConcurraTask *task = l->data;
+      gboolean done = (l == &task->done_link);
+
+      l = l->next;
+      if (done)
+        g_object_unref (task);
+    }
+  g_mutex_clear (&hub->lock);
+}
+
+static void
+hub_unref (ConcurraHub *hub)
+{
+  g_atomic_rc_box_release_full (hub, (GDestroyNotify) hub_clear);
+}
+
+static gboolean
+hub_dispatch (GSource     *source,
+              GSourceFunc  callback,
+              gpointer     user_data)
+{
+  ConcurraHub *hub = user_data;
+  GList *events;
+
+  /* clear the ready time before taking the batch: a push that finds the
+   * queue empty after this point schedules the next dispatch */
+  g_source_set_ready_time (source, -1);
+
+  g_mutex_lock (&hub->lock);
+  events = hub->events.head;
+  g_queue_init (&hub->events);
+  g_mutex_unlock (&hub->lock);
+
+  hub->func (events, hub->user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs hub_source_funcs = {
+  .dispatch = hub_dispatch,
+};
+
+static void
+push_event_locked (ConcurraHub *hub,
+                   GList       *link)
+{
+  gboolean was_empty = (hub->events.length == 0);
+
+  g_queue_push_tail_link (&hub->events, link);
+  if (was_empty && hub->wake != NULL)
+    g_source_set_ready_time (hub->wake, 0);
+}
+
+static void
+run_attempt (ConcurraTask *task)
+{
+  ConcurraOutcome *outcome = &task->outcome;
+
+  task->func (task, task->cancellable, task->func_data);
+  outcome->end_mono = g_get_monotonic_time ();
+}
+
+static void
+lane_run (gpointer data,
+          gpointer pool_data)
+{
+  ConcurraLane *lane = data;
+  ConcurraHub *hub = lane->hub;
+
+  g_mutex_lock (&hub->lock);
+  for (;;)
+    {
+      ConcurraTask *task;
+      GList *link;
+
+      if (lane->withdrawn)
+        break;
+      link = g_queue_pop_head_link (&hub->ready);
+      if (link == NULL)
+        {
+          hub->n_lanes--;
+          break;
+        }
+      task = link->data;
+      task->queued = FALSE;
+      task->lane = lane;
+      task->outcome.start_real = g_get_real_time ();
+      task->outcome.start_mono = g_get_monotonic_time ();
+      push_event_locked (hub, &task->started_link);
+      g_mutex_unlock (&hub->lock);
+
+      run_attempt (task);
+
+      g_mutex_lock (&hub->lock);
+      task->lane = NULL;
+      /* the ready queue's reference travels on with the done event */
+      push_event_locked (hub, &task->done_link);
+    }
+  g_mutex_unlock (&hub->lock);
+
+  g_free (lane);
+  hub_unref (hub);
+}
+
+/* Starts lanes while there is queued work and room under the limit. */
+static void
+spawn_lanes_locked (ConcurraHub *hub)
+{
+  guint wanted = MIN (hub->ready.length, hub->max_lanes);
+
+  while (hub->n_lanes < wanted)
+    {
+      ConcurraLane *lane = g_new0 (ConcurraLane, 1);
+
+      lane->hub = hub_ref (hub);
+      hub->n_lanes++;
+      g_thread_pool_push (hub->pool, lane, NULL);
+    }
+}
+
+ConcurraHub *
+concurra_hub_new (GMainContext    *context,
+                  guint            max_lanes,
+                  ConcurraHubFunc  func,
+                  gpointer         user_data)
+{
+  ConcurraHub *hub = g_atomic_rc_box_new0 (ConcurraHub);
+
+  g_mutex_init (&hub->lock);
+  g_queue_init (&hub->ready);
+  g_queue_init (&hub->events);
+  hub->max_lanes = MAX (max_lanes, 1);
+  hub->func = func;
+  hub->user_data = user_data;
+  /* unbounded: the lanes, not the pool, enforce max-concurrency, and a
+   * withdrawn lane stuck in user code must not hold a pool thread others wait for */
+  hub->pool = g_thread_pool_new (lane_run, NULL, -1, FALSE, NULL);
+  hub->wake = g_source_new (&hub_source_funcs, sizeof (GSource));
+  g_source_set_static_name (hub->wake, "[concurra] completions");
+  g_source_set_callback (hub->wake, NULL, hub, NULL);
+  g_source_attach (hub->wake, context);
+
+  return hub;
+}
+
+/* Queues a task for a lane; takes a reference that the done event carries back. */
+void
+concurra_hub_push_ready (ConcurraHub  *hub,
+                         ConcurraTask *task)
+{
+  task->ready_link.data = task;
+  task->started_link.data = task;
+  task->done_link.data = task;
+  g_object_ref (task);
+
+  g_mutex_lock (&hub->lock);
+  g_queue_push_tail_link (&hub->ready, &task->ready_link);
+  task->queued = TRUE;
+  spawn_lanes_locked (hub);
+  g_mutex_unlock (&hub->lock);
+}
+
+/* Makes the owner dispatch soon even without events, e.g. to notice that a
+ * run with nothing left to do is finished. */
+void
+concurra_hub_wake (ConcurraHub *hub)
+{
+  g_mutex_lock (&hub->lock);
+  if (hub->wake != NULL)
+    g_source_set_ready_time (hub->wake, 0);
+  g_mutex_unlock (&hub->lock);
+}
+
+/* Takes @task out of the hands of the workers because the owner gave it a
+ * final status: off the ready queue if no lane took it yet, otherwise its
+ * lane stops counting against the limit. */
+void
+concurra_hub_withdraw (ConcurraHub  *hub,
+                       ConcurraTask *task)
+{
+  gboolean unqueued = FALSE;
+
+  g_mutex_lock (&hub->lock);
+  if (task->lane != NULL)
+    {
+      task->lane->withdrawn = TRUE;
+      task->lane = NULL;
+      hub->n_lanes--;
+    }
+  else if (task->queued)
+    {
+      g_queue_unlink (&hub->ready, &task->ready_link);
+      task->queued = FALSE;
+      unqueued = TRUE;
+    }
+  spawn_lanes_locked (hub);
+  g_mutex_unlock (&hub->lock);
+
+  if (unqueued)
+    g_object_unref (task);
+}
+
+void
+concurra_hub_close (ConcurraHub *hub)
+{
+  GSource *wake;
+
+  g_mutex_lock (&hub->lock);
+  wake = g_steal_pointer (&hub->wake);
+  g_mutex_unlock (&hub->lock);
+
+  g_source_destroy (wake);
+  g_source_unref (wake);
+  g_thread_pool_free (hub->pool, FALSE, FALSE);
+  hub->pool = NULL;
+  hub_unref (hub);
+}

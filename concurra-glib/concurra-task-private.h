@@ -1,0 +1,100 @@
+/* concurra-task-private.h: the fields of ConcurraTask shared with the runner
+ * and the hub. Record fields belong to the owner context; the "attempt" block
+ * is written by the worker running the current attempt and handed to the
+ * owner through the hub's event queue.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "concurra-task.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ConcurraLane ConcurraLane;
+
+typedef struct
+{
+  GValue          value;
+  GDestroyNotify  pointer_destroy;
+  GError         *error;
+  char           *trace;
+  gint64          start_real;
+  gint64          start_mono;
+  gint64          end_mono;
+  guint           reported : 1;
+} ConcurraOutcome;
+
+struct _ConcurraTask
+{
+  GObject                parent_instance;
+
+  char                  *label;
+  char                  *name;
+  ConcurraTaskFunc       func;
+  gpointer               func_data;
+  GDestroyNotify         func_destroy;
+
+  /* settings; -1 means "the runner's default" until the run resolves them */
+  double                 timeout;
+  int                    retries;
+  double                 retry_delay;
+
+  /* graph, owner context only */
+  char                 **depends_on;
+  ConcurraTask         **deps;
+  ConcurraTask         **dependents;
+  guint                  n_deps;
+  guint                  n_dependents;
+  guint                  n_waiting_deps;
+  guint                  index;
+
+  /* the record */
+  int                    status;        /* ConcurraTaskStatus, atomic */
+  ConcurraExecutionMode  mode;
+  GValue                 value;
+  GDestroyNotify         pointer_destroy;
+  GError                *error;
+  char                  *error_message;
+  char                  *trace;
+  char                  *warning;
+  gint64                 start_real;
+  gint64                 end_real;
+  double                 duration;
+  guint                  attempts;
+  GPtrArray             *retry_errors;
+
+  /* the current attempt */
+  ConcurraOutcome        outcome;
+  GCancellable          *cancellable;
+  gint64                 deadline;
+  ConcurraLane          *lane;          /* hub lock */
+  gboolean               queued;        /* hub lock */
+
+  /* hub queue links */
+  GList                  ready_link;
+  GList                  started_link;
+  GList                  done_link;
+
+  /* future side */
+  GPtrArray             *waiters;       /* concurra_task_waiters_lock */
+};
+
+void          concurra_task_set_label           (ConcurraTask       *task,
+                                                 const char         *label);
+void          concurra_task_begin_attempt       (ConcurraTask       *task);
+gboolean      concurra_task_take_attempt        (ConcurraTask       *task,
+                                                 GError            **error);
+void          concurra_task_finish              (ConcurraTask       *task,
+                                                 ConcurraTaskStatus  status,
+                                                 GError             *error);
+void          concurra_task_discard_attempt     (ConcurraTask       *task);
+void          concurra_task_mark_started        (ConcurraTask       *task,
+                                                 ConcurraExecutionMode mode);
+void          concurra_task_mark_pending        (ConcurraTask       *task);
+void          concurra_task_add_retry_error     (ConcurraTask       *task,
+                                                 const GError       *error);
+char         *concurra_error_describe           (const GError       *error);
+const char   *concurra_task_status_to_string    (ConcurraTaskStatus  status);
+
+G_END_DECLS

@@ -1,0 +1,1399 @@
+/* concurra-task.c: ConcurraTask, the unit of work, its structured result and
+ * its future.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "concurra-enum-types.h"
+#include "concurra-error.h"
+#include "concurra-format-private.h"
+#include "concurra-task-private.h"
+
+#include <string.h>
+
+/**
+ * ConcurraTask:
+ *
+ * One unit of work run by a [class@Concurra.Runner], and the record of how it
+ * went.
+ *
+ * A function task wraps a [callback@Concurra.TaskFunc] that runs on a worker
+ * thread and reports its outcome with [method@Concurra.Task.return_value],
+ * [method@Concurra.Task.return_string], [method@Concurra.Task.return_error]
+ * and friends. Add it to a runner with [method@Concurra.Runner.add] (or let
+ * [method@Concurra.Runner.add_task] create it), then read the result once it
+ * is done: [property@Concurra.Task:status], [method@Concurra.Task.get_value],
+ * [method@Concurra.Task.get_error], the timing fields, the retry history, or
+ * everything at once as a dictionary with [method@Concurra.Task.to_variant],
+ * whose keys are those of Concurra's result structure.
+ *
+ * Settings made on the task ([property@Concurra.Task:timeout],
+ * [property@Concurra.Task:retries], [property@Concurra.Task:retry-delay])
+ * override the runner's defaults for this task.
+ *
+ * A task is also a future: [method@Concurra.Task.is_done] tells whether its
+ * status is final, and the [signal@Concurra.Task::completed] signal is
+ * emitted on the runner's owner context when it becomes so.
+ *
+ * Since: 1.0
+ */
+
+enum {
+  PROP_0,
+  PROP_LABEL,
+  PROP_NAME,
+  PROP_STATUS,
+  PROP_HAS_FAILED,
+  PROP_EXECUTION_MODE,
+  PROP_TIMEOUT,
+  PROP_RETRIES,
+  PROP_RETRY_DELAY,
+  PROP_ATTEMPTS,
+  PROP_RETRIED,
+  PROP_ERROR_MESSAGE,
+  PROP_TRACE,
+  PROP_WARNING,
+  PROP_DURATION,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_COMPLETED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (ConcurraTask, concurra_task, G_TYPE_OBJECT)
+
+static void
+outcome_clear (ConcurraOutcome *outcome)
+{
+  if (outcome->pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (&outcome->value))
+    outcome->pointer_destroy (g_value_get_pointer (&outcome->value));
+  if (G_IS_VALUE (&outcome->value))
+    g_value_unset (&outcome->value);
+  outcome->pointer_destroy = NULL;
+  g_clear_error (&outcome->error);
+  g_clear_pointer (&outcome->trace, g_free);
+  outcome->reported = FALSE;
+}
+
+static void
+concurra_task_finalize (GObject *object)
+{
+  ConcurraTask *self = CONCURRA_TASK (object);
+
+  outcome_clear (&self->outcome);
+  if (self->pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (&self->value))
+    self->pointer_destroy (g_value_get_pointer (&self->value));
+  if (G_IS_VALUE (&self->value))
+    g_value_unset (&self->value);
+  if (self->func_destroy != NULL)
+    self->func_destroy (self->func_data);
+  g_clear_pointer (&self->label, g_free);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->depends_on, g_strfreev);
+  g_clear_pointer (&self->deps, g_free);
+  g_clear_pointer (&self->dependents, g_free);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->error_message, g_free);
+  g_clear_pointer (&self->trace, g_free);
+  g_clear_pointer (&self->warning, g_free);
+  g_clear_pointer (&self->retry_errors, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->waiters, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (concurra_task_parent_class)->finalize (object);
+}
+
+static void
+concurra_task_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  ConcurraTask *self = CONCURRA_TASK (object);
+
+  switch (prop_id)
+    {
+    case PROP_LABEL:
+      g_value_set_string (value, self->label);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, concurra_task_get_name (self));
+      break;
+    case PROP_STATUS:
+      g_value_set_enum (value, concurra_task_get_status (self));
+      break;
+    case PROP_HAS_FAILED:
+      g_value_set_boolean (value, concurra_task_get_has_failed (self));
+      break;
+    case PROP_EXECUTION_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_double (value, self->timeout);
+      break;
+    case PROP_RETRIES:
+      g_value_set_int (value, self->retries);
+      break;
+    case PROP_RETRY_DELAY:
+      g_value_set_double (value, self->retry_delay);
+      break;
+    case PROP_ATTEMPTS:
+      g_value_set_uint (value, self->attempts);
+      break;
+    case PROP_RETRIED:
+      g_value_set_boolean (value, self->attempts > 1);
+      break;
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, self->error_message);
+      break;
+    case PROP_TRACE:
+      g_value_set_string (value, self->trace);
+      break;
+    case PROP_WARNING:
+      g_value_set_string (value, self->warning);
+      break;
+    case PROP_DURATION:
+      g_value_set_double (value, self->duration);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+concurra_task_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  ConcurraTask *self = CONCURRA_TASK (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      self->name = g_value_dup_string (value);
+      break;
+    case PROP_TIMEOUT:
+      concurra_task_set_timeout (self, g_value_get_double (value));
+      break;
+    case PROP_RETRIES:
+      concurra_task_set_retries (self, g_value_get_int (value));
+      break;
+    case PROP_RETRY_DELAY:
+      concurra_task_set_retry_delay (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+concurra_task_class_init (ConcurraTaskClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = concurra_task_finalize;
+  object_class->get_property = concurra_task_get_property;
+  object_class->set_property = concurra_task_set_property;
+
+  /**
+   * ConcurraTask:label:
+   *
+   * The task's unique label in its runner: the one given to
+   * [method@Concurra.Runner.add], or its index there ("0", "1", …).
+   * %NULL until the task is added.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LABEL] =
+    g_param_spec_string ("label", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:name:
+   *
+   * What the task runs, shown in the "task" column of the report: the
+   * function name given at construction, or the label.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:status:
+   *
+   * Where the task is in its lifecycle. Changes are notified on the
+   * runner's owner context.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL,
+                       CONCURRA_TYPE_TASK_STATUS, CONCURRA_TASK_STATUS_PENDING,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:has-failed:
+   *
+   * Whether the task ended %CONCURRA_TASK_STATUS_FAILED or
+   * %CONCURRA_TASK_STATUS_TERMINATED.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HAS_FAILED] =
+    g_param_spec_boolean ("has-failed", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:execution-mode:
+   *
+   * How the task ran; %CONCURRA_EXECUTION_MODE_NONE if it never started.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_EXECUTION_MODE] =
+    g_param_spec_enum ("execution-mode", NULL, NULL,
+                       CONCURRA_TYPE_EXECUTION_MODE, CONCURRA_EXECUTION_MODE_NONE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:timeout:
+   *
+   * Seconds one attempt may run before the task is terminated: -1 uses the
+   * runner's [property@Concurra.Runner:timeout], 0 means no timeout.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIMEOUT] =
+    g_param_spec_double ("timeout", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:retries:
+   *
+   * How many times a failed attempt is retried: -1 uses the runner's
+   * [property@Concurra.Runner:task-retries]. Values below -1 make
+   * [method@Concurra.Runner.add] fail with %CONCURRA_ERROR_INVALID_ARGUMENT.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRIES] =
+    g_param_spec_int ("retries", NULL, NULL, G_MININT, G_MAXINT, -1,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:retry-delay:
+   *
+   * Seconds to wait before the first retry: -1 uses the runner's
+   * [property@Concurra.Runner:retry-delay]. Later retries wait longer by the
+   * runner's [property@Concurra.Runner:retry-backoff] factor.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRY_DELAY] =
+    g_param_spec_double ("retry-delay", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:attempts:
+   *
+   * How many attempts were started.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ATTEMPTS] =
+    g_param_spec_uint ("attempts", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:retried:
+   *
+   * Whether the task needed more than one attempt.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRIED] =
+    g_param_spec_boolean ("retried", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:error-message:
+   *
+   * The error as results show it; see
+   * [method@Concurra.Task.get_error_message].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ERROR_MESSAGE] =
+    g_param_spec_string ("error-message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:trace:
+   *
+   * The trace given with the task's error, if any.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TRACE] =
+    g_param_spec_string ("trace", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:warning:
+   *
+   * A diagnostic note about how the task ran, such as a thread fallback.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WARNING] =
+    g_param_spec_string ("warning", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraTask:duration:
+   *
+   * Seconds from the first attempt's start to the final status.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DURATION] =
+    g_param_spec_double ("duration", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ConcurraTask::completed:
+   * @task: the task
+   *
+   * Emitted on the runner's owner context once the task has its final status.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_COMPLETED] =
+    g_signal_new ("completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+concurra_task_init (ConcurraTask *self)
+{
+  self->timeout = -1.0;
+  self->retries = -1;
+  self->retry_delay = -1.0;
+}
+
+/**
+ * concurra_task_new:
+ * @name: (nullable): what the task runs, for reports; %NULL uses the label
+ * @func: (scope notified) (closure user_data) (destroy destroy): the function to run
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when the task is finalized
+ *
+ * Creates a function task. Add it to a runner with [method@Concurra.Runner.add].
+ *
+ * Returns: (transfer full): a new task
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_task_new (const char       *name,
+                   ConcurraTaskFunc  func,
+                   gpointer          user_data,
+                   GDestroyNotify    destroy)
+{
+  ConcurraTask *self;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  self = g_object_new (CONCURRA_TYPE_TASK, "name", name, NULL);
+  self->func = func;
+  self->func_data = user_data;
+  self->func_destroy = destroy;
+
+  return self;
+}
+
+/* Reporting from the task function. The outcome block belongs to the worker
+ * running the current attempt; the owner reads it after the done event. */
+static ConcurraOutcome *
+begin_report (ConcurraTask *self)
+{
+  if (self->outcome.reported)
+    {
+      g_critical ("Task '%s' already reported its outcome for this attempt",
+                  self->label ? self->label : "(unlabelled)");
+      return NULL;
+    }
+  self->outcome.reported = TRUE;
+  return &self->outcome;
+}
+
+/**
+ * concurra_task_return_value:
+ * @task: a running task
+ * @value: (nullable): the result, copied
+ *
+ * Reports success with a copy of @value as the result. Call it (or another
+ * `return` method) at most once per attempt, from the task function.
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_return_value (ConcurraTask *task,
+                            const GValue *value)
+{
+  ConcurraOutcome *outcome;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  if ((outcome = begin_report (task)) == NULL || value == NULL)
+    return;
+  g_value_init (&outcome->value, G_VALUE_TYPE (value));
+  g_value_copy (value, &outcome->value);
+}
+
+/**
+ * concurra_task_return_pointer: (skip)
+ * @task: a running task
+ * @result: (nullable): the result
+ * @result_destroy: (nullable): frees @result with the task
+ *
+ * Reports success with an opaque pointer as the result; read it back with
+ * [method@Concurra.Task.get_pointer].
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_return_pointer (ConcurraTask   *task,
+                              gpointer        result,
+                              GDestroyNotify  result_destroy)
+{
+  ConcurraOutcome *outcome;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  if ((outcome = begin_report (task)) == NULL)
+    {
+      if (result_destroy != NULL)
+        result_destroy (result);
+      return;
+    }
+  g_value_init (&outcome->value, G_TYPE_POINTER);
+  g_value_set_pointer (&outcome->value, result);
+  outcome->pointer_destroy = result_destroy;
+}
+
+/**
+ * concurra_task_return_variant:
+ * @task: a running task
+ * @value: (nullable): the result; a floating reference is sunk
+ *
+ * Reports success with a #GVariant result, which also appears as the
+ * "result" of [method@Concurra.Task.to_variant].
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_return_variant (ConcurraTask *task,
+                              GVariant     *value)
+{
+  ConcurraOutcome *outcome;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  if (value != NULL)
+    g_variant_ref_sink (value);
+  if ((outcome = begin_report (task)) != NULL && value != NULL)
+    {
+      g_value_init (&outcome->value, G_TYPE_VARIANT);
+      g_value_set_variant (&outcome->value, value);
+    }
+  g_clear_pointer (&value, g_variant_unref);
+}
+
+#define DEFINE_RETURN(suffix, ctype, gtype, setter)                       \
+void                                                                      \
+concurra_task_return_##suffix (ConcurraTask *task,                        \
+                               ctype         value)                       \
+{                                                                         \
+  ConcurraOutcome *outcome;                                               \
+                                                                          \
+  g_return_if_fail (CONCURRA_IS_TASK (task));                             \
+                                                                          \
+  if ((outcome = begin_report (task)) == NULL)                            \
+    return;                                                               \
+  g_value_init (&outcome->value, gtype);                                  \
+  setter (&outcome->value, value);                                        \
+}
+
+/**
+ * concurra_task_return_string:
+ * @task: a running task
+ * @value: (nullable): the result, copied
+ *
+ * Reports success with a string result.
+ *
+ * Since: 1.0
+ */
+DEFINE_RETURN (string, const char *, G_TYPE_STRING, g_value_set_string)
+
+/**
+ * concurra_task_return_int:
+ * @task: a running task
+ * @value: the result
+ *
+ * Reports success with an integer result (a #gint64 value).
+ *
+ * Since: 1.0
+ */
+DEFINE_RETURN (int, gint64, G_TYPE_INT64, g_value_set_int64)
+
+/**
+ * concurra_task_return_double:
+ * @task: a running task
+ * @value: the result
+ *
+ * Reports success with a floating-point result.
+ *
+ * Since: 1.0
+ */
+DEFINE_RETURN (double, double, G_TYPE_DOUBLE, g_value_set_double)
+
+/**
+ * concurra_task_return_boolean:
+ * @task: a running task
+ * @value: the result
+ *
+ * Reports success with a boolean result.
+ *
+ * Since: 1.0
+ */
+DEFINE_RETURN (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
+
+/**
+ * concurra_task_return_object:
+ * @task: a running task
+ * @object: (type GObject) (nullable): the result; a reference is taken
+ *
+ * Reports success with an object result.
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_return_object (ConcurraTask *task,
+                             gpointer      object)
+{
+  ConcurraOutcome *outcome;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+  g_return_if_fail (object == NULL || G_IS_OBJECT (object));
+
+  if ((outcome = begin_report (task)) == NULL || object == NULL)
+    return;
+  g_value_init (&outcome->value, G_OBJECT_TYPE (object));
+  g_value_set_object (&outcome->value, object);
+}
+
+/**
+ * concurra_task_return_error_full:
+ * @task: a running task
+ * @error: (transfer full): what went wrong
+ * @trace: (nullable): a backtrace or other diagnostic text
+ *
+ * Reports that this attempt failed. If the task has retries left it runs
+ * again; otherwise it ends %CONCURRA_TASK_STATUS_FAILED with @error.
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_return_error_full (ConcurraTask *task,
+                                 GError       *error,
+                                 const char   *trace)
+{
+  ConcurraOutcome *outcome;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+  g_return_if_fail (error != NULL);
+
+  if ((outcome = begin_report (task)) == NULL)
+    {
+      g_error_free (error);
+      return;
+    }
+  outcome->error = error;
+  outcome->trace = g_strdup (trace);
+}
+
+/**
+ * concurra_task_return_error:
+ * @task: a running task
+ * @error: (transfer full): what went wrong
+ *
+ * Reports that this attempt failed, without a trace. See
+ * [method@Concurra.Task.return_error_full].
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_return_error (ConcurraTask *task,
+                            GError       *error)
+{
+  concurra_task_return_error_full (task, error, NULL);
+}
+
+/**
+ * concurra_task_return_new_error: (skip)
+ * @task: a running task
+ * @domain: the error domain
+ * @code: the error code
+ * @format: printf()-style message format
+ * @...: the format's arguments
+ *
+ * Reports that this attempt failed with a newly built #GError.
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_return_new_error (ConcurraTask *task,
+                                GQuark        domain,
+                                int           code,
+                                const char   *format,
+                                ...)
+{
+  va_list args;
+  GError *error;
+
+  va_start (args, format);
+  error = g_error_new_valist (domain, code, format, args);
+  va_end (args);
+
+  concurra_task_return_error_full (task, error, NULL);
+}
+
+/**
+ * concurra_task_get_timeout:
+ * @task: a task
+ *
+ * Gets the per-attempt timeout; see [property@Concurra.Task:timeout].
+ *
+ * Returns: seconds, 0 for none, -1 for the runner's default
+ *
+ * Since: 1.0
+ */
+double
+concurra_task_get_timeout (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), -1.0);
+  return task->timeout;
+}
+
+/**
+ * concurra_task_set_timeout:
+ * @task: a task not started yet
+ * @timeout: seconds, 0 for none, -1 for the runner's default
+ *
+ * Sets the per-attempt timeout; see [property@Concurra.Task:timeout].
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_set_timeout (ConcurraTask *task,
+                           double        timeout)
+{
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+  g_return_if_fail (timeout >= 0.0 || timeout == -1.0);
+
+  if (task->timeout != timeout)
+    {
+      task->timeout = timeout;
+      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TIMEOUT]);
+    }
+}
+
+/**
+ * concurra_task_get_retries:
+ * @task: a task
+ *
+ * Gets the retry budget. Once the run started, this is the effective value
+ * (the runner's default resolved).
+ *
+ * Returns: retries after the first attempt, or -1 for the runner's default
+ *
+ * Since: 1.0
+ */
+int
+concurra_task_get_retries (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), -1);
+  return task->retries;
+}
+
+/**
+ * concurra_task_set_retries:
+ * @task: a task not started yet
+ * @retries: retries after the first attempt, or -1 for the runner's default
+ *
+ * Sets the retry budget; see [property@Concurra.Task:retries].
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_set_retries (ConcurraTask *task,
+                           int           retries)
+{
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  if (task->retries != retries)
+    {
+      task->retries = retries;
+      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_RETRIES]);
+    }
+}
+
+/**
+ * concurra_task_get_retry_delay:
+ * @task: a task
+ *
+ * Gets the delay before the first retry; see
+ * [property@Concurra.Task:retry-delay].
+ *
+ * Returns: seconds, or -1 for the runner's default
+ *
+ * Since: 1.0
+ */
+double
+concurra_task_get_retry_delay (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), -1.0);
+  return task->retry_delay;
+}
+
+/**
+ * concurra_task_set_retry_delay:
+ * @task: a task not started yet
+ * @delay: seconds, or -1 for the runner's default
+ *
+ * Sets the delay before the first retry; see
+ * [property@Concurra.Task:retry-delay].
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_set_retry_delay (ConcurraTask *task,
+                               double        delay)
+{
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+  g_return_if_fail (delay >= 0.0 || delay == -1.0);
+
+  if (task->retry_delay != delay)
+    {
+      task->retry_delay = delay;
+      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_RETRY_DELAY]);
+    }
+}
+
+/**
+ * concurra_task_get_label:
+ * @task: a task
+ *
+ * Gets the task's label; see [property@Concurra.Task:label].
+ *
+ * Returns: (nullable): the label, %NULL before the task is added
+ *
+ * Since: 1.0
+ */
+const char *
+concurra_task_get_label (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return task->label;
+}
+
+/**
+ * concurra_task_get_name:
+ * @task: a task
+ *
+ * Gets what the task runs; see [property@Concurra.Task:name].
+ *
+ * Returns: (nullable): the name, or the label when no name was given
+ *
+ * Since: 1.0
+ */
+const char *
+concurra_task_get_name (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return task->name ? task->name : task->label;
+}
+
+/**
+ * concurra_task_get_status:
+ * @task: a task
+ *
+ * Gets the task's status. Safe to call from any thread.
+ *
+ * Returns: the status
+ *
+ * Since: 1.0
+ */
+ConcurraTaskStatus
+concurra_task_get_status (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), CONCURRA_TASK_STATUS_PENDING);
+  return (ConcurraTaskStatus) g_atomic_int_get (&task->status);
+}
+
+/**
+ * concurra_task_get_has_failed:
+ * @task: a task
+ *
+ * Whether the task ended failed or terminated.
+ *
+ * Returns: %TRUE for %CONCURRA_TASK_STATUS_FAILED and
+ *   %CONCURRA_TASK_STATUS_TERMINATED
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_task_get_has_failed (ConcurraTask *task)
+{
+  ConcurraTaskStatus status = concurra_task_get_status (task);
+
+  return status == CONCURRA_TASK_STATUS_FAILED || status == CONCURRA_TASK_STATUS_TERMINATED;
+}
+
+/**
+ * concurra_task_is_done:
+ * @task: a task
+ *
+ * Whether the task has its final status. Safe to call from any thread.
+ *
+ * Returns: %TRUE once the task succeeded, failed or was terminated
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_task_is_done (ConcurraTask *task)
+{
+  return concurra_task_get_status (task) >= CONCURRA_TASK_STATUS_SUCCESSFUL;
+}
+
+/**
+ * concurra_task_get_value:
+ * @task: a task
+ *
+ * Gets the value the task function returned.
+ *
+ * Returns: (nullable): the result, %NULL when the task did not succeed or
+ *   returned nothing
+ *
+ * Since: 1.0
+ */
+const GValue *
+concurra_task_get_value (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return G_IS_VALUE (&task->value) ? &task->value : NULL;
+}
+
+/**
+ * concurra_task_get_pointer: (skip)
+ * @task: a task
+ *
+ * Gets the result given to [method@Concurra.Task.return_pointer].
+ *
+ * Returns: (nullable): the pointer, or %NULL
+ *
+ * Since: 1.0
+ */
+gpointer
+concurra_task_get_pointer (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return G_VALUE_HOLDS_POINTER (&task->value) ? g_value_get_pointer (&task->value) : NULL;
+}
+
+/**
+ * concurra_task_get_error:
+ * @task: a task
+ *
+ * Gets why the task failed or was terminated.
+ *
+ * Returns: (nullable) (transfer none): the error, %NULL unless the task has failed
+ *
+ * Since: 1.0
+ */
+const GError *
+concurra_task_get_error (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return task->error;
+}
+
+/**
+ * concurra_task_get_error_message:
+ * @task: a task
+ *
+ * Gets the error as results show it: `"Type: message"` for an error the task
+ * function reported (the type is `ConcurraError.NAME` for %CONCURRA_ERROR,
+ * otherwise the domain and code), and the plain message for terminations
+ * made by the runner ("Task exceeded timeout of 2 seconds").
+ *
+ * Returns: (nullable): the text, %NULL unless the task has failed
+ *
+ * Since: 1.0
+ */
+const char *
+concurra_task_get_error_message (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return task->error_message;
+}
+
+/**
+ * concurra_task_get_trace:
+ * @task: a task
+ *
+ * Gets the trace the task function gave with its error, see
+ * [method@Concurra.Task.return_error_full].
+ *
+ * Returns: (nullable): the trace
+ *
+ * Since: 1.0
+ */
+const char *
+concurra_task_get_trace (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return task->trace;
+}
+
+static GDateTime *
+cached_datetime (ConcurraTask *task,
+                 const char   *key,
+                 gint64        usec)
+{
+  GDateTime *dt;
+
+  if (usec == 0)
+    return NULL;
+  dt = g_object_get_data (G_OBJECT (task), key);
+  if (dt == NULL)
+    {
+      dt = concurra_date_time_new_local (usec);
+      g_object_set_data_full (G_OBJECT (task), key, dt, (GDestroyNotify) g_date_time_unref);
+    }
+  return dt;
+}
+
+/**
+ * concurra_task_get_start_time:
+ * @task: a task
+ *
+ * Gets when the first attempt started, in local time.
+ *
+ * Returns: (nullable) (transfer none): the time, %NULL if the task never started
+ *
+ * Since: 1.0
+ */
+GDateTime *
+concurra_task_get_start_time (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return cached_datetime (task, "concurra-start-time", task->start_real);
+}
+
+/**
+ * concurra_task_get_end_time:
+ * @task: a task
+ *
+ * Gets when the task got its final status, if it ever started.
+ *
+ * Returns: (nullable) (transfer none): the time, %NULL if the task never started
+ *
+ * Since: 1.0
+ */
+GDateTime *
+concurra_task_get_end_time (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return cached_datetime (task, "concurra-end-time", task->start_real ? task->end_real : 0);
+}
+
+/**
+ * concurra_task_get_duration:
+ * @task: a task
+ *
+ * Gets the seconds from the first attempt's start to the final status,
+ * retries included.
+ *
+ * Returns: the duration, 0 if the task never started
+ *
+ * Since: 1.0
+ */
+double
+concurra_task_get_duration (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), 0.0);
+  return task->duration;
+}
+
+/**
+ * concurra_task_get_execution_mode:
+ * @task: a task
+ *
+ * Gets how the task ran.
+ *
+ * Returns: the mode, %CONCURRA_EXECUTION_MODE_NONE if it never started
+ *
+ * Since: 1.0
+ */
+ConcurraExecutionMode
+concurra_task_get_execution_mode (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), CONCURRA_EXECUTION_MODE_NONE);
+  return task->mode;
+}
+
+/**
+ * concurra_task_get_warning:
+ * @task: a task
+ *
+ * Gets a diagnostic note about how the task ran, such as a thread fallback.
+ *
+ * Returns: (nullable): the warning
+ *
+ * Since: 1.0
+ */
+const char *
+concurra_task_get_warning (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  return task->warning;
+}
+
+/**
+ * concurra_task_get_attempts:
+ * @task: a task
+ *
+ * Gets how many attempts were started.
+ *
+ * Returns: the number of attempts
+ *
+ * Since: 1.0
+ */
+guint
+concurra_task_get_attempts (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), 0);
+  return task->attempts;
+}
+
+/**
+ * concurra_task_get_retried:
+ * @task: a task
+ *
+ * Whether the task needed more than one attempt.
+ *
+ * Returns: %TRUE if it was retried
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_task_get_retried (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
+  return task->attempts > 1;
+}
+
+/**
+ * concurra_task_get_retry_errors:
+ * @task: a task
+ *
+ * Gets the error messages of the failed attempts that were retried, oldest
+ * first, formatted as [method@Concurra.Task.get_error_message].
+ *
+ * Returns: (array zero-terminated=1) (transfer none): the messages, possibly empty
+ *
+ * Since: 1.0
+ */
+const char * const *
+concurra_task_get_retry_errors (ConcurraTask *task)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), none);
+  return task->retry_errors ? (const char * const *) task->retry_errors->pdata : none;
+}
+
+const char *
+concurra_task_status_to_string (ConcurraTaskStatus status)
+{
+  static const char * const names[] = {
+    "Pending", "Running", "Successful", "Failed", "Terminated",
+  };
+
+  return names[status];
+}
+
+static GVariant *
+maybe_string (const char *s)
+{
+  return g_variant_new_maybe (G_VARIANT_TYPE_STRING, s ? g_variant_new_string (s) : NULL);
+}
+
+static GVariant *
+value_to_variant (const GValue *value)
+{
+  if (value == NULL)
+    return NULL;
+
+  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+    {
+    case G_TYPE_VARIANT:
+      return g_value_get_variant (value) ? g_variant_new_variant (g_value_get_variant (value)) : NULL;
+    case G_TYPE_STRING:
+      return g_value_get_string (value) ? g_variant_new_string (g_value_get_string (value)) : NULL;
+    case G_TYPE_INT64:
+      return g_variant_new_int64 (g_value_get_int64 (value));
+    case G_TYPE_INT:
+      return g_variant_new_int32 (g_value_get_int (value));
+    case G_TYPE_UINT:
+      return g_variant_new_uint32 (g_value_get_uint (value));
+    case G_TYPE_DOUBLE:
+      return g_variant_new_double (g_value_get_double (value));
+    case G_TYPE_BOOLEAN:
+      return g_variant_new_boolean (g_value_get_boolean (value));
+    default:
+      return NULL;
+    }
+}
+
+static const char *
+execution_mode_to_string (ConcurraExecutionMode mode)
+{
+  static const char * const names[] = {
+    NULL, "thread", "process", "thread_fallback", "subprocess",
+  };
+
+  return names[mode];
+}
+
+/**
+ * concurra_task_to_variant:
+ * @task: a task
+ *
+ * Gets the task's result as a dictionary with the fields of Concurra's
+ * result structure: `task_name`, `label`, `start_time` and `end_time`
+ * ("YYYY-MM-DD HH:MM:SS"), `duration` ("1.01 sec"), `duration_seconds`,
+ * `result` and its alias `output`, `error`, `trace`, `status` ("Successful",
+ * "Failed", "Terminated"), `has_failed`, `execution_mode` ("thread",
+ * "process", "thread_fallback", "subprocess"), `warning`, `attempts`,
+ * `task_retries`, `retried` and `retry_errors`.
+ *
+ * Fields that can be absent (Python's `None`) are maybe-typed and empty;
+ * `result` holds the value if it is a #GVariant, a string, a number or a
+ * boolean.
+ *
+ * Returns: (transfer full): an `a{sv}` dictionary
+ *
+ * Since: 1.0
+ */
+GVariant *
+concurra_task_to_variant (ConcurraTask *task)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *duration = NULL;
+  GVariant *result;
+  ConcurraTaskStatus status;
+
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+
+  status = concurra_task_get_status (task);
+  if (task->start_real != 0)
+    {
+      start = concurra_format_timestamp (task->start_real);
+      if (status >= CONCURRA_TASK_STATUS_SUCCESSFUL)
+        end = concurra_format_timestamp (task->end_real);
+    }
+  duration = concurra_format_duration (task->duration);
+  result = value_to_variant (concurra_task_get_value (task));
+  if (result != NULL)
+    g_variant_ref_sink (result);
+
+  g_variant_builder_add (&builder, "{sv}", "task_name", g_variant_new_string (concurra_task_get_name (task) ?: ""));
+  g_variant_builder_add (&builder, "{sv}", "label", g_variant_new_string (task->label ?: ""));
+  g_variant_builder_add (&builder, "{sv}", "start_time", maybe_string (start));
+  g_variant_builder_add (&builder, "{sv}", "end_time", maybe_string (end));
+  g_variant_builder_add (&builder, "{sv}", "duration", g_variant_new_string (duration));
+  g_variant_builder_add (&builder, "{sv}", "duration_seconds", g_variant_new_double (task->duration));
+  g_variant_builder_add (&builder, "{sv}", "result", g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, result ? g_variant_new_variant (result) : NULL));
+  g_variant_builder_add (&builder, "{sv}", "output", g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, result ? g_variant_new_variant (result) : NULL));
+  g_variant_builder_add (&builder, "{sv}", "error", maybe_string (task->error_message));
+  g_variant_builder_add (&builder, "{sv}", "trace", maybe_string (task->trace));
+  g_variant_builder_add (&builder, "{sv}", "status", g_variant_new_string (concurra_task_status_to_string (status)));
+  g_variant_builder_add (&builder, "{sv}", "has_failed", g_variant_new_boolean (concurra_task_get_has_failed (task)));
+  g_variant_builder_add (&builder, "{sv}", "execution_mode", maybe_string (execution_mode_to_string (task->mode)));
+  g_variant_builder_add (&builder, "{sv}", "warning", maybe_string (task->warning));
+  g_variant_builder_add (&builder, "{sv}", "attempts", g_variant_new_uint32 (task->attempts));
+  g_variant_builder_add (&builder, "{sv}", "task_retries", g_variant_new_int32 (MAX (task->retries, 0)));
+  g_variant_builder_add (&builder, "{sv}", "retried", g_variant_new_boolean (task->attempts > 1));
+  g_variant_builder_add (&builder, "{sv}", "retry_errors", g_variant_new_strv (concurra_task_get_retry_errors (task), -1));
+
+  g_clear_pointer (&result, g_variant_unref);
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* ---- owner-side lifecycle, used by the runner ---- */
+
+void
+concurra_task_set_label (ConcurraTask *task,
+                         const char   *label)
+{
+  g_free (task->label);
+  task->label = g_strdup (label);
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_LABEL]);
+}
+
+char *
+concurra_error_describe (const GError *error)
+{
+  if (error->domain == CONCURRA_ERROR)
+    {
+      g_autoptr(GEnumClass) klass = g_type_class_ref (CONCURRA_TYPE_ERROR);
+      GEnumValue *value = g_enum_get_value (klass, error->code);
+
+      if (value != NULL)
+        return g_strdup_printf ("ConcurraError.%s: %s",
+                                value->value_name + strlen ("CONCURRA_ERROR_"),
+                                error->message);
+    }
+
+  return g_strdup_printf ("%s.%d: %s", g_quark_to_string (error->domain),
+                          error->code, error->message);
+}
+
+/* Prepares a new attempt before it is queued for a worker. */
+void
+concurra_task_begin_attempt (ConcurraTask *task)
+{
+  outcome_clear (&task->outcome);
+  g_clear_object (&task->cancellable);
+  task->cancellable = g_cancellable_new ();
+}
+
+/* Moves the outcome of the attempt that just ended into the record; on
+ * failure returns FALSE with the attempt's error. */
+gboolean
+concurra_task_take_attempt (ConcurraTask  *task,
+                            GError       **error)
+{
+  ConcurraOutcome *outcome = &task->outcome;
+
+  if (outcome->error != NULL)
+    {
+      g_free (task->trace);
+      task->trace = g_steal_pointer (&outcome->trace);
+      g_propagate_error (error, g_steal_pointer (&outcome->error));
+      outcome_clear (outcome);
+      return FALSE;
+    }
+
+  if (G_IS_VALUE (&outcome->value))
+    {
+      task->value = outcome->value;
+      task->pointer_destroy = outcome->pointer_destroy;
+      memset (&outcome->value, 0, sizeof outcome->value);
+      outcome->pointer_destroy = NULL;
+    }
+  outcome_clear (outcome);
+  return TRUE;
+}
+
+/* Drops the outcome of an attempt whose task already has its final status,
+ * such as the late result of a timed-out thread. */
+void
+concurra_task_discard_attempt (ConcurraTask *task)
+{
+  outcome_clear (&task->outcome);
+}
+
+void
+concurra_task_add_retry_error (ConcurraTask *task,
+                               const GError *error)
+{
+  if (task->retry_errors == NULL)
+    {
+      task->retry_errors = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (task->retry_errors, NULL);
+    }
+  g_ptr_array_insert (task->retry_errors, task->retry_errors->len - 1,
+                      concurra_error_describe (error));
+}
+
+/* Records the final status. @error (transfer full) is required for a
+ * failed or terminated task. Runs on the owner context. */
+void
+concurra_task_finish (ConcurraTask       *task,
+                      ConcurraTaskStatus  status,
+                      GError             *error)
+{
+  g_assert (status >= CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_assert ((error != NULL) == (status != CONCURRA_TASK_STATUS_SUCCESSFUL));
+
+  if (task->start_real != 0)
+    {
+      task->end_real = g_get_real_time ();
+      task->duration = (task->end_real - task->start_real) / (double) G_USEC_PER_SEC;
+    }
+  if (error != NULL)
+    {
+      task->error = error;
+      task->error_message = status == CONCURRA_TASK_STATUS_FAILED
+                            ? concurra_error_describe (error)
+                            : g_strdup (error->message);
+    }
+  g_atomic_int_set (&task->status, status);
+
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
+  if (status != CONCURRA_TASK_STATUS_SUCCESSFUL)
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_HAS_FAILED]);
+  g_signal_emit (task, signals[SIGNAL_COMPLETED], 0);
+}
+
+/* Marks the start of an attempt on the owner context. */
+void
+concurra_task_mark_started (ConcurraTask          *task,
+                            ConcurraExecutionMode  mode)
+{
+  task->attempts++;
+  if (task->start_real == 0)
+    task->start_real = task->outcome.start_real;
+  if (task->mode != mode)
+    {
+      task->mode = mode;
+      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_EXECUTION_MODE]);
+    }
+  g_atomic_int_set (&task->status, CONCURRA_TASK_STATUS_RUNNING);
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_ATTEMPTS]);
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
+}
+
+/* Back to pending while a retry waits for its turn. */
+void
+concurra_task_mark_pending (ConcurraTask *task)
+{
+  g_atomic_int_set (&task->status, CONCURRA_TASK_STATUS_PENDING);
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
+}

@@ -1,0 +1,144 @@
+/* concurra-task.h: ConcurraTask, one unit of work and its future.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined (CONCURRA_INSIDE) && !defined (CONCURRA_COMPILATION)
+# error "Only <concurra.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "concurra-enums.h"
+#include "concurra-version.h"
+
+G_BEGIN_DECLS
+
+#define CONCURRA_TYPE_TASK (concurra_task_get_type ())
+
+CONCURRA_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (ConcurraTask, concurra_task, CONCURRA, TASK, GObject)
+
+/**
+ * ConcurraTaskFunc:
+ * @task: the task being run; report its outcome with
+ *   [method@Concurra.Task.return_value] and friends
+ * @cancellable: cancelled when the task times out, is aborted or is
+ *   terminated by fast-fail; long-running functions should check it
+ * @user_data: the data given with the function
+ *
+ * The body of a function task. It runs on a worker thread. Returning without
+ * reporting anything means success with no value.
+ *
+ * Since: 1.0
+ */
+typedef void (*ConcurraTaskFunc) (ConcurraTask *task,
+                                  GCancellable *cancellable,
+                                  gpointer      user_data);
+
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_task_new                 (const char        *name,
+                                                          ConcurraTaskFunc   func,
+                                                          gpointer           user_data,
+                                                          GDestroyNotify     destroy);
+
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_value        (ConcurraTask      *task,
+                                                          const GValue      *value);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_pointer      (ConcurraTask      *task,
+                                                          gpointer           result,
+                                                          GDestroyNotify     result_destroy);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_variant      (ConcurraTask      *task,
+                                                          GVariant          *value);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_string       (ConcurraTask      *task,
+                                                          const char        *value);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_int          (ConcurraTask      *task,
+                                                          gint64             value);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_double       (ConcurraTask      *task,
+                                                          double             value);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_boolean      (ConcurraTask      *task,
+                                                          gboolean           value);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_object       (ConcurraTask      *task,
+                                                          gpointer           object);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_error        (ConcurraTask      *task,
+                                                          GError            *error);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_error_full   (ConcurraTask      *task,
+                                                          GError            *error,
+                                                          const char        *trace);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_return_new_error    (ConcurraTask      *task,
+                                                          GQuark             domain,
+                                                          int                code,
+                                                          const char        *format,
+                                                          ...) G_GNUC_PRINTF (4, 5);
+
+CONCURRA_AVAILABLE_IN_ALL
+double                 concurra_task_get_timeout         (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_timeout         (ConcurraTask      *task,
+                                                          double             timeout);
+CONCURRA_AVAILABLE_IN_ALL
+int                    concurra_task_get_retries         (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_retries         (ConcurraTask      *task,
+                                                          int                retries);
+CONCURRA_AVAILABLE_IN_ALL
+double                 concurra_task_get_retry_delay     (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_retry_delay     (ConcurraTask      *task,
+                                                          double             delay);
+
+CONCURRA_AVAILABLE_IN_ALL
+const char            *concurra_task_get_label           (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+const char            *concurra_task_get_name            (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraTaskStatus     concurra_task_get_status          (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_get_has_failed      (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+const GValue          *concurra_task_get_value           (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+gpointer               concurra_task_get_pointer         (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+const GError          *concurra_task_get_error           (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+const char            *concurra_task_get_error_message   (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+const char            *concurra_task_get_trace           (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+GDateTime             *concurra_task_get_start_time      (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+GDateTime             *concurra_task_get_end_time        (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+double                 concurra_task_get_duration        (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraExecutionMode  concurra_task_get_execution_mode  (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+const char            *concurra_task_get_warning         (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+guint                  concurra_task_get_attempts        (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_get_retried         (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+const char * const    *concurra_task_get_retry_errors    (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+GVariant              *concurra_task_to_variant          (ConcurraTask      *task);
+
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_is_done             (ConcurraTask      *task);
+
+CONCURRA_AVAILABLE_IN_ALL
+char                  *concurra_format_duration          (double             seconds);
+
+G_END_DECLS

@@ -1,0 +1,14 @@
+/* concurra.h: the umbrella header of concurra-glib.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define CONCURRA_INSIDE
+# include "concurra-version.h"
+# include "concurra-enums.h"
+# include "concurra-enum-types.h"
+# include "concurra-error.h"
+# include "concurra-task.h"
+# include "concurra-runner.h"
+#undef CONCURRA_INSIDE

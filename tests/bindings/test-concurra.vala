@@ -1,0 +1,258 @@
+/* test-concurra.vala: binding smoke test against the generated
+ * concurra-1.vapi; built and run by meson (suite 'bindings').
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+static void fetch (Concurra.Task task, GLib.Cancellable? cancellable) {
+    task.return_string ("payload");
+}
+
+static void parse (Concurra.Task task, GLib.Cancellable? cancellable) {
+    task.return_int (42);
+}
+
+static void lint (Concurra.Task task, GLib.Cancellable? cancellable) {
+    task.return_error (new IOError.FAILED ("boom"));
+}
+
+static void report (Concurra.Task task, GLib.Cancellable? cancellable) {
+    task.return_string ("should not run");
+}
+
+/* Waits (cooperatively) until the runner cancels it on timeout. */
+static void stuck (Concurra.Task task, GLib.Cancellable? cancellable) {
+    var mutex = Mutex ();
+    var cond = Cond ();
+    ulong id = cancellable.connect (() => {
+        mutex.lock ();
+        cond.broadcast ();
+        mutex.unlock ();
+    });
+    mutex.lock ();
+    var deadline = get_monotonic_time () + 5 * TimeSpan.SECOND;
+    while (!cancellable.is_cancelled ()) {
+        if (!cond.wait_until (mutex, deadline))
+            break;
+    }
+    mutex.unlock ();
+    cancellable.disconnect (id);
+    task.return_string ("late");
+}
+
+static Concurra.Runner new_runner (string name) {
+    var runner = new Concurra.Runner (name);
+    runner.verify = false;
+    runner.max_concurrency = 2;
+    return runner;
+}
+
+static void build_dag (Concurra.Runner runner) throws Error {
+    runner.add_task ("fetch", null, fetch);
+    runner.add_task ("parse", { "fetch" }, parse);
+    runner.add_task ("lint", { "fetch" }, lint);
+    runner.add_task ("report", { "parse", "lint" }, report);
+}
+
+static void check_dag (Concurra.Runner runner, HashTable<string, Concurra.Task> results) {
+    assert (results.size () == 4);
+    foreach (var label in new string[] { "fetch", "parse", "lint", "report" }) {
+        var task = results.lookup (label);
+        assert (task != null);
+        assert (task.label == label);
+        assert (runner.get_task (label) == task);
+    }
+
+    var f = results["fetch"];
+    assert (f.status == Concurra.TaskStatus.SUCCESSFUL);
+    assert (!f.has_failed);
+    unowned Value? v = f.get_value ();
+    assert (v != null && v.holds (typeof (string)));
+    assert (v.get_string () == "payload");
+    assert (f.get_error () == null);
+    assert (f.attempts == 1);
+    assert (f.execution_mode == Concurra.ExecutionMode.THREAD);
+    assert (f.get_start_time () != null);
+
+    var p = results["parse"];
+    assert (p.status == Concurra.TaskStatus.SUCCESSFUL);
+    v = p.get_value ();
+    assert (v != null && v.holds (typeof (int64)));
+    assert (v.get_int64 () == 42);
+
+    var l = results["lint"];
+    assert (l.status == Concurra.TaskStatus.FAILED);
+    assert (l.has_failed);
+    assert (l.get_value () == null);
+    unowned Error? err = l.get_error ();
+    assert (err != null && err.matches (IOError.quark (), IOError.FAILED));
+    assert (l.error_message == "g-io-error-quark.0: boom");
+
+    var r = results["report"];
+    assert (r.status == Concurra.TaskStatus.TERMINATED);
+    assert (r.attempts == 0);
+    assert (r.get_start_time () == null);
+    err = r.get_error ();
+    assert (err != null && err.matches (Concurra.Error.quark (), Concurra.Error.DEPENDENCY_FAILED));
+    assert (r.error_message == "Skipped: dependency [lint] failed or was terminated");
+
+    assert (runner.state == Concurra.RunnerState.FINISHED);
+    assert (!runner.is_running ());
+    assert (runner.n_failed == 2);
+
+    assert (runner.get_n_items () == 4);
+    assert (((Concurra.Task) runner.get_item (2)).label == "lint");
+
+    var d = new VariantDict (f.to_variant ());
+    foreach (var key in new string[] {
+            "task_name", "label", "start_time", "end_time", "duration",
+            "duration_seconds", "result", "output", "error", "trace",
+            "status", "has_failed", "execution_mode", "warning", "attempts",
+            "task_retries", "retried", "retry_errors" })
+        assert (d.contains (key));
+    assert (d.lookup_value ("status", VariantType.STRING).get_string () == "Successful");
+    assert (d.lookup_value ("label", VariantType.STRING).get_string () == "fetch");
+    var result = d.lookup_value ("result", new VariantType ("ms"));
+    assert (result.get_maybe () != null && result.get_maybe ().get_string () == "payload");
+    assert (d.lookup_value ("attempts", VariantType.UINT32).get_uint32 () == 1);
+
+    var dr = new VariantDict (r.to_variant ());
+    assert (dr.lookup_value ("status", VariantType.STRING).get_string () == "Terminated");
+    assert (dr.lookup_value ("has_failed", VariantType.BOOLEAN).get_boolean ());
+
+    var text = runner.format_report ();
+    assert ("| label" in text && "Successful" in text && "Failed" in text && "Terminated" in text);
+}
+
+static void test_sync () throws Error {
+    var runner = new_runner ("vala-sync");
+    build_dag (runner);
+    check_dag (runner, runner.run (null));
+    try {
+        runner.run (null);
+        assert_not_reached ();
+    } catch (Concurra.Error.ALREADY_STARTED e) {
+    }
+}
+
+static void test_errors () throws Error {
+    var runner = new_runner ("vala-errors");
+    runner.add_task ("a", null, parse);
+    try {
+        runner.add_task ("a", null, parse);
+        assert_not_reached ();
+    } catch (Concurra.Error.DUPLICATE_LABEL e) {
+        assert ("'a'" in e.message);
+    }
+    try {
+        runner.add_task ("b", { "b" }, parse);
+        assert_not_reached ();
+    } catch (Concurra.Error.SELF_DEPENDENCY e) {
+    }
+    runner.add_task ("c", { "d" }, parse);
+    try {
+        runner.add_task ("d", { "c" }, parse);
+        assert_not_reached ();
+    } catch (Concurra.Error.CYCLE e) {
+        assert ("d → c → d" in e.message);
+    }
+    assert (runner.n_tasks == 2);
+    try {
+        runner.run (null);
+        assert_not_reached ();
+    } catch (Concurra.Error.UNKNOWN_DEPENDENCY e) {
+        assert ("'d'" in e.message);
+    }
+}
+
+static void test_retries_and_timeout () throws Error {
+    var runner = new_runner ("vala-retries");
+    int calls = 0;
+    var flaky = runner.add_task ("flaky", null, (task, cancellable) => {
+        calls++;
+        if (calls <= 2)
+            task.return_error (new IOError.FAILED ("flaky %d", calls));
+        else
+            task.return_double (2.5);
+    });
+    flaky.retries = 3;
+    var slow = runner.add_task ("stuck", null, stuck);
+    slow.timeout = 0.2;
+    runner.add_task ("after", { "stuck" }, parse);
+    uint n_retrying = 0;
+    runner.task_retrying.connect ((task, attempt, error) => {
+        assert (task.label == "flaky");
+        assert (error.message == "flaky %u".printf (attempt));
+        n_retrying++;
+    });
+
+    var start = get_monotonic_time ();
+    var results = runner.run (null);
+    assert (get_monotonic_time () - start < 3 * TimeSpan.SECOND);
+
+    var t = results["flaky"];
+    assert (t.status == Concurra.TaskStatus.SUCCESSFUL);
+    assert (t.get_value ().get_double () == 2.5);
+    assert (t.attempts == 3);
+    assert (t.retried);
+    assert (calls == 3);
+    assert (n_retrying == 2);
+    unowned string[] errors = t.get_retry_errors ();
+    assert (strv_length (errors) == 2);
+    assert (errors[0] == "g-io-error-quark.0: flaky 1");
+    assert (errors[1] == "g-io-error-quark.0: flaky 2");
+
+    var s = results["stuck"];
+    assert (s.status == Concurra.TaskStatus.TERMINATED);
+    assert (s.get_error ().matches (Concurra.Error.quark (), Concurra.Error.TIMEOUT));
+    assert (s.error_message == "Task exceeded timeout of 0.2 seconds");
+    assert (s.get_value () == null);
+    assert (results["after"].get_error ().matches (Concurra.Error.quark (), Concurra.Error.DEPENDENCY_FAILED));
+}
+
+static async void test_async () throws Error {
+    var runner = new_runner ("vala-async");
+    build_dag (runner);
+    uint n_finished = 0, last_completed = 0, n_done = 0;
+    runner.task_finished.connect ((task) => n_finished++);
+    runner.progress.connect ((completed, total) => {
+        assert (total == 4);
+        last_completed = completed;
+    });
+    runner.finished.connect (() => n_done++);
+
+    var results = yield runner.run_async (null);
+    check_dag (runner, results);
+    assert (n_finished == 4);
+    assert (last_completed == 4);
+    assert (n_done == 1);
+}
+
+int main (string[] args) {
+    try {
+        assert (Concurra.format_duration (1.0123) == "1.01 sec");
+        assert (Concurra.format_duration (150) == "2.5 min");
+        test_errors ();
+        test_sync ();
+        test_retries_and_timeout ();
+    } catch (Error e) {
+        error ("unexpected error: %s", e.message);
+    }
+
+    var loop = new MainLoop ();
+    Error? failure = null;
+    test_async.begin ((obj, res) => {
+        try {
+            test_async.end (res);
+        } catch (Error e) {
+            failure = e;
+        }
+        loop.quit ();
+    });
+    loop.run ();
+    if (failure != null)
+        error ("unexpected error: %s", failure.message);
+
+    print ("ok - vala binding test\n");
+    return 0;
+}

@@ -1,0 +1,327 @@
+# Binding smoke test: PyGObject against the uninstalled Concurra-1.typelib.
+#
+# Run by meson (suite 'bindings') with GI_TYPELIB_PATH and LD_LIBRARY_PATH
+# pointing at build/concurra-glib:  /usr/bin/python3 -m pytest test_concurra.py
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import threading
+import time
+
+import gi
+
+gi.require_version("GLib", "2.0")
+gi.require_version("Gio", "2.0")
+gi.require_version("Concurra", "1")
+
+from gi.repository import Concurra, Gio, GLib  # noqa: E402
+
+import pytest  # noqa: E402
+
+S = Concurra.TaskStatus
+
+RESULT_KEYS = {
+    "task_name", "label", "start_time", "end_time", "duration",
+    "duration_seconds", "result", "output", "error", "trace", "status",
+    "has_failed", "execution_mode", "warning", "attempts", "task_retries",
+    "retried", "retry_errors",
+}
+
+
+# --- task functions: called on worker threads as fn(task, cancellable) ---
+
+def fetch(task, cancellable):
+    time.sleep(0.02)
+    task.return_string("payload")
+
+
+def parse(task, cancellable):
+    task.return_int(42)
+
+
+def lint(task, cancellable):
+    task.return_error(GLib.Error.new_literal(Gio.io_error_quark(), "boom",
+                                             Gio.IOErrorEnum.FAILED))
+
+
+def report(task, cancellable):  # must never run: lint fails
+    task.return_string("should not run")
+
+
+def make_flaky(fail_times):
+    calls = {"n": 0}
+
+    def flaky(task, cancellable):
+        calls["n"] += 1
+        if calls["n"] <= fail_times:
+            task.return_error(GLib.Error.new_literal(
+                Gio.io_error_quark(), "flaky %d" % calls["n"],
+                Gio.IOErrorEnum.FAILED))
+        else:
+            task.return_double(2.5)
+
+    return flaky, calls
+
+
+def stuck(task, cancellable):
+    # Cooperative: stop once the runner cancels us (timeout).
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not cancellable.is_cancelled():
+        time.sleep(0.01)
+    task.return_string("late")
+
+
+def build_dag(runner):
+    runner.add_task("fetch", None, fetch)
+    runner.add_task("parse", ["fetch"], parse)
+    runner.add_task("lint", ["fetch"], lint)
+    runner.add_task("report", ["parse", "lint"], report)
+
+
+def check_dag(runner, results):
+    assert sorted(results.keys()) == ["fetch", "lint", "parse", "report"]
+    for label, task in results.items():
+        assert isinstance(task, Concurra.Task)
+        assert task.get_label() == label
+        assert runner.get_task(label) is task
+
+    fetch_t = results["fetch"]
+    assert fetch_t.get_status() == S.SUCCESSFUL
+    assert not fetch_t.get_has_failed()
+    assert fetch_t.get_value() == "payload"
+    assert fetch_t.get_error() is None
+    assert fetch_t.get_attempts() == 1
+    assert not fetch_t.get_retried()
+    assert fetch_t.get_execution_mode() == Concurra.ExecutionMode.THREAD
+    assert fetch_t.get_start_time() is not None
+    assert fetch_t.get_end_time() is not None
+    assert fetch_t.get_duration() >= 0.0
+
+    parse_t = results["parse"]
+    assert parse_t.get_status() == S.SUCCESSFUL
+    assert parse_t.get_value() == 42
+
+    lint_t = results["lint"]
+    assert lint_t.get_status() == S.FAILED
+    assert lint_t.get_has_failed()
+    assert lint_t.get_value() is None
+    err = lint_t.get_error()
+    assert err is not None
+    assert err.matches(Gio.io_error_quark(), Gio.IOErrorEnum.FAILED)
+    assert err.message == "boom"
+    assert lint_t.get_error_message() == "g-io-error-quark.0: boom"
+
+    report_t = results["report"]
+    assert report_t.get_status() == S.TERMINATED
+    assert report_t.get_has_failed()
+    assert report_t.get_attempts() == 0
+    assert report_t.get_execution_mode() == Concurra.ExecutionMode.NONE
+    assert report_t.get_start_time() is None
+    err = report_t.get_error()
+    assert err.matches(Concurra.error_quark(),
+                       Concurra.Error.DEPENDENCY_FAILED)
+    assert report_t.get_error_message() == \
+        "Skipped: dependency [lint] failed or was terminated"
+
+    assert runner.get_state() == Concurra.RunnerState.FINISHED
+    assert not runner.is_running()
+    assert runner.get_n_tasks() == 4
+    assert runner.get_n_failed() == 2
+
+    # GListModel, in insertion order
+    assert runner.get_n_items() == 4
+    assert runner.get_item_type() == Concurra.Task.__gtype__
+    assert [runner.get_item(i).get_label() for i in range(4)] == \
+        ["fetch", "parse", "lint", "report"]
+
+    d = fetch_t.to_variant().unpack()
+    assert RESULT_KEYS <= set(d.keys())
+    assert d["label"] == "fetch"
+    assert d["status"] == "Successful"
+    assert d["result"] == "payload"
+    assert d["output"] == "payload"
+    assert d["has_failed"] is False
+    assert d["attempts"] == 1
+    assert d["execution_mode"] == "thread"
+    assert d["retry_errors"] == []
+
+    d = report_t.to_variant().unpack()
+    assert d["status"] == "Terminated"
+    assert d["has_failed"] is True
+    assert d["result"] is None
+    assert d["start_time"] is None
+    assert "Skipped" in d["error"]
+
+    text = runner.format_report()
+    assert "| label" in text
+    for label in ("fetch", "parse", "lint", "report"):
+        assert label in text
+    assert "Successful" in text and "Failed" in text \
+        and "Terminated" in text
+
+
+def new_runner(name="py-dag"):
+    runner = Concurra.Runner.new(name)
+    runner.props.verify = False
+    runner.props.max_concurrency = 2
+    return runner
+
+
+def test_run_sync_dag():
+    runner = new_runner()
+    build_dag(runner)
+    assert runner.get_state() == Concurra.RunnerState.IDLE
+
+    main_thread = threading.get_ident()
+    finished, progress, started = [], [], []
+    runner.connect("task-started", lambda r, t: started.append(t.get_label()))
+    runner.connect("task-finished",
+                   lambda r, t: finished.append((t.get_label(),
+                                                 threading.get_ident())))
+    runner.connect("progress", lambda r, done, total: progress.append(
+        (done, total)))
+    done_flag = []
+    runner.connect("finished", lambda r: done_flag.append(True))
+
+    results = runner.run(None)
+    check_dag(runner, results)
+
+    assert sorted(started) == ["fetch", "lint", "parse"]
+    assert sorted(label for label, _ in finished) == \
+        ["fetch", "lint", "parse", "report"]
+    # signals of a sync run are emitted on the caller's thread
+    assert all(tid == main_thread for _, tid in finished)
+    assert progress[-1] == (4, 4)
+    assert done_flag == [True]
+
+    with pytest.raises(GLib.Error) as exc:
+        runner.run(None)
+    assert exc.value.matches(Concurra.error_quark(),
+                             Concurra.Error.ALREADY_STARTED)
+
+
+def test_run_async_dag():
+    runner = new_runner("py-async")
+    build_dag(runner)
+    loop = GLib.MainLoop()
+    box = {}
+
+    def on_done(r, res):
+        try:
+            box["results"] = r.run_finish(res)
+        except GLib.Error as e:  # pragma: no cover - reported below
+            box["error"] = e
+        loop.quit()
+
+    runner.run_async(None, on_done)
+    assert runner.is_running()
+    GLib.timeout_add_seconds(30, loop.quit)
+    loop.run()
+    assert "error" not in box, box.get("error")
+    check_dag(runner, box["results"])
+
+
+def test_add_errors():
+    runner = new_runner("py-errors")
+    runner.add_task("a", None, parse)
+    with pytest.raises(GLib.Error) as exc:
+        runner.add_task("a", None, parse)
+    assert exc.value.matches(Concurra.error_quark(),
+                             Concurra.Error.DUPLICATE_LABEL)
+    assert "'a'" in exc.value.message
+
+    with pytest.raises(GLib.Error) as exc:
+        runner.add_task("b", ["b"], parse)
+    assert exc.value.matches(Concurra.error_quark(),
+                             Concurra.Error.SELF_DEPENDENCY)
+
+    runner.add_task("c", ["d"], parse)   # forward reference is fine
+    with pytest.raises(GLib.Error) as exc:
+        runner.add_task("d", ["c"], parse)
+    assert exc.value.matches(Concurra.error_quark(), Concurra.Error.CYCLE)
+    assert "d \u2192 c \u2192 d" in exc.value.message
+    assert runner.get_n_tasks() == 2
+
+    with pytest.raises(GLib.Error) as exc:
+        runner.run(None)
+    assert exc.value.matches(Concurra.error_quark(),
+                             Concurra.Error.UNKNOWN_DEPENDENCY)
+    assert "'d'" in exc.value.message
+
+
+def test_empty_runner():
+    results = new_runner("py-empty").run(None)
+    assert results is not None
+    assert dict(results) == {}
+
+
+def test_retries():
+    runner = new_runner("py-retries")
+    flaky, calls = make_flaky(2)
+    task = runner.add_task("flaky", None, flaky)
+    task.set_retries(3)
+    always_fails, calls2 = make_flaky(100)
+    runner.add_task("hopeless", None, always_fails).set_retries(1)
+    retrying = []
+    runner.connect("task-retrying",
+                   lambda r, t, attempt, err: retrying.append(
+                       (t.get_label(), attempt, err.message)))
+
+    results = runner.run(None)
+    t = results["flaky"]
+    assert t.get_status() == S.SUCCESSFUL
+    assert t.get_value() == 2.5
+    assert t.get_attempts() == 3
+    assert t.get_retried()
+    assert t.get_retries() == 3
+    assert list(t.get_retry_errors()) == [
+        "g-io-error-quark.0: flaky 1", "g-io-error-quark.0: flaky 2"]
+    assert calls["n"] == 3
+    d = t.to_variant().unpack()
+    assert d["attempts"] == 3 and d["retried"] is True
+    assert d["task_retries"] == 3
+    assert d["retry_errors"] == ["g-io-error-quark.0: flaky 1",
+                                 "g-io-error-quark.0: flaky 2"]
+
+    h = results["hopeless"]
+    assert h.get_status() == S.FAILED
+    assert h.get_attempts() == 2
+    assert calls2["n"] == 2
+    assert list(h.get_retry_errors()) == ["g-io-error-quark.0: flaky 1"]
+    assert h.get_error_message() == "g-io-error-quark.0: flaky 2"
+
+    assert sorted(retrying) == [("flaky", 1, "flaky 1"),
+                                ("flaky", 2, "flaky 2"),
+                                ("hopeless", 1, "flaky 1")]
+
+
+def test_timeout():
+    runner = new_runner("py-timeout")
+    t = runner.add_task("stuck", None, stuck)
+    t.set_timeout(0.2)
+    runner.add_task("after", ["stuck"], parse)
+    runner.add_task("free", None, parse)
+
+    start = time.monotonic()
+    results = runner.run(None)
+    elapsed = time.monotonic() - start
+    assert elapsed < 3.0
+
+    s = results["stuck"]
+    assert s.get_status() == S.TERMINATED
+    assert s.get_error().matches(Concurra.error_quark(),
+                                 Concurra.Error.TIMEOUT)
+    assert s.get_error_message() == "Task exceeded timeout of 0.2 seconds"
+    assert s.get_value() is None   # the late return is ignored
+    assert results["after"].get_error().matches(
+        Concurra.error_quark(), Concurra.Error.DEPENDENCY_FAILED)
+    assert results["free"].get_status() == S.SUCCESSFUL
+    # give the stuck thread time to notice its cancellable and return
+    time.sleep(0.1)
+    assert s.get_value() is None
+
+
+def test_format_duration():
+    assert Concurra.format_duration(1.0123) == "1.01 sec"
+    assert Concurra.format_duration(150) == "2.5 min"
+    assert Concurra.format_duration(0) == "0.0 sec"
