@@ -108,6 +108,7 @@ concurra_deadlines_new (GMainContext         *context,
   self->user_data = user_data;
   self->source = g_source_new (&deadlines_funcs, sizeof (GSource));
   g_source_set_static_name (self->source, "[concurra] deadlines");
+  g_source_set_can_recurse (self->source, TRUE);
   g_source_set_callback (self->source, NULL, self, NULL);
   g_source_set_ready_time (self->source, -1);
   g_source_attach (self->source, context);

@@ -187,6 +187,8 @@ concurra_hub_new (GMainContext    *context,
   hub->pool = g_thread_pool_new (lane_run, NULL, -1, FALSE, NULL);
   hub->wake = g_source_new (&hub_source_funcs, sizeof (GSource));
   g_source_set_static_name (hub->wake, "[concurra] completions");
+  /* a signal handler may block in concurra_wait(), which iterates this context */
+  g_source_set_can_recurse (hub->wake, TRUE);
   g_source_set_callback (hub->wake, NULL, hub, NULL);
   g_source_attach (hub->wake, context);
 

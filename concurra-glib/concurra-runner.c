@@ -14,7 +14,7 @@
 #include "concurra-error.h"
 #include "concurra-format-private.h"
 #include "concurra-hub-private.h"
-#include "concurra-runner.h"
+#include "concurra-runner-private.h"
 #include "concurra-task-private.h"
 
 #include <math.h>
@@ -231,6 +231,20 @@ elapsed_seconds (ConcurraRunner *self)
 /* ---- object ---- */
 
 static void
+concurra_runner_dispose (GObject *object)
+{
+  ConcurraRunner *self = CONCURRA_RUNNER (object);
+
+  /* tasks may outlive us; they must not point back */
+  concurra_futures_lock ();
+  for (guint i = 0; i < self->tasks->len; i++)
+    ((ConcurraTask *) g_ptr_array_index (self->tasks, i))->runner = NULL;
+  concurra_futures_unlock ();
+
+  G_OBJECT_CLASS (concurra_runner_parent_class)->dispose (object);
+}
+
+static void
 concurra_runner_finalize (GObject *object)
 {
   ConcurraRunner *self = CONCURRA_RUNNER (object);
@@ -386,6 +400,7 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = concurra_runner_dispose;
   object_class->finalize = concurra_runner_finalize;
   object_class->get_property = concurra_runner_get_property;
   object_class->set_property = concurra_runner_set_property;
@@ -1576,6 +1591,9 @@ concurra_runner_add (ConcurraRunner      *runner,
   task->n_deps = deps ? g_strv_length (deps) : 0;
   task->index = runner->tasks->len;
   g_ptr_array_add (runner->tasks, g_object_ref (task));
+  concurra_futures_lock ();
+  task->runner = runner;
+  concurra_futures_unlock ();
   g_hash_table_insert (runner->by_label, task->label, task);
   g_hash_table_remove (runner->forward_refs, label);
   for (guint i = 0; i < task->n_deps; i++)
@@ -2162,6 +2180,76 @@ schedule_abort (ConcurraRunner *self,
   g_source_unref (source);
 }
 
+static GError *
+cancelled_error (void)
+{
+  return g_error_new_literal (CONCURRA_ERROR, CONCURRA_ERROR_TERMINATED, "Task was cancelled");
+}
+
+typedef struct
+{
+  ConcurraRunner *runner;
+  ConcurraTask   *task;
+} CancelData;
+
+static void
+cancel_data_free (CancelData *data)
+{
+  g_object_unref (data->runner);
+  g_object_unref (data->task);
+  g_free (data);
+}
+
+static gboolean
+cancel_in_owner (gpointer user_data)
+{
+  CancelData *data = user_data;
+
+  if (concurra_runner_get_state (data->runner) == CONCURRA_RUNNER_STATE_RUNNING &&
+      !concurra_task_is_done (data->task))
+    {
+      stop_task (data->runner, data->task);
+      complete_task (data->runner, data->task, CONCURRA_TASK_STATUS_TERMINATED, cancelled_error ());
+      check_finished (data->runner);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+GMainContext *
+concurra_runner_get_owner_context (ConcurraRunner *runner)
+{
+  return runner->context;
+}
+
+/* Any thread: terminates @task on the owner context, or when the run
+ * starts if it has not. */
+void
+concurra_runner_cancel_task (ConcurraRunner *runner,
+                             ConcurraTask   *task)
+{
+  CancelData *data;
+  GSource *source;
+
+  g_mutex_lock (&runner->lock);
+  if (runner->context == NULL)
+    {
+      task->cancel_requested = TRUE;
+      g_mutex_unlock (&runner->lock);
+      return;
+    }
+
+  data = g_new (CancelData, 1);
+  data->runner = g_object_ref (runner);
+  data->task = g_object_ref (task);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_static_name (source, "[concurra] cancel task");
+  g_source_set_callback (source, cancel_in_owner, data, (GDestroyNotify) cancel_data_free);
+  g_source_attach (source, runner->context);
+  g_source_unref (source);
+  g_mutex_unlock (&runner->lock);
+}
+
 /* Claims the single run and validates the graph. On failure no task runs
  * and, if the graph was at fault, every task is terminated. */
 static gboolean
@@ -2212,7 +2300,14 @@ launch (ConcurraRunner *self,
     {
       ConcurraTask *task = g_ptr_array_index (self->tasks, i);
 
-      if (task->n_deps == 0)
+      if (task->cancel_requested && !concurra_task_is_done (task))
+        complete_task (self, task, CONCURRA_TASK_STATUS_TERMINATED, cancelled_error ());
+    }
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      ConcurraTask *task = g_ptr_array_index (self->tasks, i);
+
+      if (task->n_deps == 0 && !concurra_task_is_done (task))
         schedule_attempt (self, task);
     }
 
@@ -2222,12 +2317,20 @@ launch (ConcurraRunner *self,
   concurra_hub_wake (self->hub);
 }
 
+/* Launches the run on a private @context and iterates it until the run is
+ * over, owning it throughout so that no waiter elsewhere mistakes it for a
+ * context nobody iterates. */
 static void
-iterate_until_done (ConcurraRunner *self,
-                    GMainContext   *context)
+run_on_private_context (ConcurraRunner *self,
+                        GMainContext   *context)
 {
+  g_main_context_acquire (context);
+  g_main_context_push_thread_default (context);
+  launch (self, context);
   while (concurra_runner_get_state (self) != CONCURRA_RUNNER_STATE_FINISHED)
     g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  g_main_context_release (context);
 }
 
 static void
@@ -2273,13 +2376,10 @@ concurra_runner_run (ConcurraRunner  *runner,
     return NULL;
 
   context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-  launch (runner, context);
   if (cancellable != NULL)
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), runner, NULL);
-  iterate_until_done (runner, context);
+  run_on_private_context (runner, context);
   g_cancellable_disconnect (cancellable, cancel_id);
-  g_main_context_pop_thread_default (context);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
@@ -2360,10 +2460,7 @@ background_thread (gpointer data)
   ConcurraRunner *self = data;
   g_autoptr(GMainContext) context = g_main_context_new ();
 
-  g_main_context_push_thread_default (context);
-  launch (self, context);
-  iterate_until_done (self, context);
-  g_main_context_pop_thread_default (context);
+  run_on_private_context (self, context);
   g_object_unref (self);
 
   return NULL;

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include "concurra-runner.h"
 #include "concurra-task.h"
 
 G_BEGIN_DECLS
@@ -76,9 +77,28 @@ struct _ConcurraTask
   GList                  started_link;
   GList                  done_link;
 
-  /* future side */
-  GPtrArray             *waiters;       /* concurra_task_waiters_lock */
+  /* future side, under concurra_futures_lock */
+  ConcurraRunner        *runner;        /* unowned, cleared when it goes */
+  GArray                *listeners;
+  gboolean               cancel_requested;
 };
+
+/* Called on the runner's owner context when the task gets its final status. */
+typedef void (*ConcurraListenerFunc) (ConcurraTask *task,
+                                      gpointer      data,
+                                      guint         index);
+
+void          concurra_futures_lock             (void);
+void          concurra_futures_unlock           (void);
+gboolean      concurra_task_add_listener_locked (ConcurraTask        *task,
+                                                 ConcurraListenerFunc func,
+                                                 gpointer             data,
+                                                 guint                index);
+gboolean      concurra_task_remove_listener_locked (ConcurraTask        *task,
+                                                    ConcurraListenerFunc func,
+                                                    gpointer             data,
+                                                    guint                index);
+GMainContext *concurra_task_get_context_locked  (ConcurraTask        *task);
 
 void          concurra_task_set_label           (ConcurraTask       *task,
                                                  const char         *label);

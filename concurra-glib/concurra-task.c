@@ -6,7 +6,9 @@
 #include "concurra-enum-types.h"
 #include "concurra-error.h"
 #include "concurra-format-private.h"
+#include "concurra-runner-private.h"
 #include "concurra-task-private.h"
+#include "concurra-waiter-private.h"
 
 #include <string.h>
 
@@ -102,7 +104,7 @@ concurra_task_finalize (GObject *object)
   g_clear_pointer (&self->warning, g_free);
   g_clear_pointer (&self->retry_errors, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->listeners, g_array_unref);
 
   G_OBJECT_CLASS (concurra_task_parent_class)->finalize (object);
 }
@@ -1255,6 +1257,260 @@ concurra_task_to_variant (ConcurraTask *task)
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* ---- the future side ---- */
+
+typedef struct
+{
+  ConcurraListenerFunc func;
+  gpointer             data;
+  guint                index;
+} Listener;
+
+/* One lock for every task's listeners and runner pointer: taken briefly, by
+ * waiters when they register and by a task when it completes. */
+static GMutex futures_lock;
+
+void
+concurra_futures_lock (void)
+{
+  g_mutex_lock (&futures_lock);
+}
+
+void
+concurra_futures_unlock (void)
+{
+  g_mutex_unlock (&futures_lock);
+}
+
+/* Registers a completion listener; FALSE if the task is already done (the
+ * listener is then not called). */
+gboolean
+concurra_task_add_listener_locked (ConcurraTask         *task,
+                                   ConcurraListenerFunc  func,
+                                   gpointer              data,
+                                   guint                 index)
+{
+  Listener l = { func, data, index };
+
+  if (concurra_task_is_done (task))
+    return FALSE;
+  if (task->listeners == NULL)
+    task->listeners = g_array_sized_new (FALSE, FALSE, sizeof (Listener), 1);
+  g_array_append_val (task->listeners, l);
+  return TRUE;
+}
+
+/* FALSE if the listener was not registered (any more). */
+gboolean
+concurra_task_remove_listener_locked (ConcurraTask         *task,
+                                      ConcurraListenerFunc  func,
+                                      gpointer              data,
+                                      guint                 index)
+{
+  if (task->listeners == NULL)
+    return FALSE;
+  for (guint i = 0; i < task->listeners->len; i++)
+    {
+      Listener *l = &g_array_index (task->listeners, Listener, i);
+
+      if (l->func == func && l->data == data && l->index == index)
+        {
+          g_array_remove_index_fast (task->listeners, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The context where the task will complete, if its run has one; valid
+ * while the lock is held and the task is not done. */
+GMainContext *
+concurra_task_get_context_locked (ConcurraTask *task)
+{
+  if (task->runner == NULL || concurra_task_is_done (task))
+    return NULL;
+  return concurra_runner_get_owner_context (task->runner);
+}
+
+/**
+ * concurra_task_cancel:
+ * @task: a task
+ *
+ * Terminates the task if it has no final status yet, as
+ * [method@Concurra.Runner.abort] does for a whole run: its cancellable is
+ * cancelled, its slot is freed for other tasks, it ends
+ * %CONCURRA_TASK_STATUS_TERMINATED with %CONCURRA_ERROR_TERMINATED, and its
+ * dependents are skipped. Use it on the losers of a race. Safe to call from
+ * any thread; the termination happens on the runner's owner context (at
+ * once if the runner was not started yet, when it starts).
+ *
+ * Returns: %TRUE if the task was not done yet and will be terminated
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_task_cancel (ConcurraTask *task)
+{
+  ConcurraRunner *runner = NULL;
+
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
+
+  concurra_futures_lock ();
+  if (concurra_task_is_done (task))
+    {
+      concurra_futures_unlock ();
+      return FALSE;
+    }
+  if (task->runner != NULL)
+    runner = g_object_ref (task->runner);
+  else
+    task->cancel_requested = TRUE;
+  concurra_futures_unlock ();
+
+  if (runner != NULL)
+    {
+      concurra_runner_cancel_task (runner, task);
+      g_object_unref (runner);
+    }
+  return TRUE;
+}
+
+static gboolean
+wait_result_to_error (ConcurraWaitResult   result,
+                      ConcurraTask        *task,
+                      double               timeout,
+                      GError             **error)
+{
+  if (result == CONCURRA_WAIT_CANCELLED)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  else if (result == CONCURRA_WAIT_TIMED_OUT)
+    g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_TIMEOUT,
+                 "Timed out after %g seconds waiting for task '%s'", timeout,
+                 task->label ? task->label : "(unlabelled)");
+  return result == CONCURRA_WAIT_SATISFIED;
+}
+
+/**
+ * concurra_task_wait:
+ * @task: a task
+ * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @cancellable: (nullable): stops waiting when cancelled
+ * @error: return location for a #GError
+ *
+ * Blocks until the task has its final status, whatever it is; then read the
+ * result. Fails with %CONCURRA_ERROR_TIMEOUT after @timeout. Callable from
+ * any thread, like [func@Concurra.wait].
+ *
+ * Returns: %TRUE once the task is done
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_task_wait (ConcurraTask  *task,
+                    double         timeout,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  ConcurraWaiter *waiter;
+  ConcurraWaitResult result;
+
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  waiter = concurra_waiter_new (&task, 1);
+  result = concurra_waiter_wait (waiter, concurra_want_for (CONCURRA_RETURN_WHEN_ALL_COMPLETED, 1),
+                                 timeout, cancellable);
+  concurra_waiter_unref (waiter);
+  return wait_result_to_error (result, task, timeout, error);
+}
+
+typedef struct
+{
+  ConcurraWaiter *waiter;
+  double          timeout;
+} TaskWait;
+
+static void
+task_wait_free (TaskWait *wait)
+{
+  concurra_waiter_unref (wait->waiter);
+  g_free (wait);
+}
+
+static void
+task_wait_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) gtask = user_data;
+  TaskWait *wait = g_task_get_task_data (gtask);
+  GError *error = NULL;
+
+  if (wait_result_to_error (concurra_waiter_wait_finish (result),
+                            g_task_get_source_object (gtask), wait->timeout, &error))
+    g_task_return_boolean (gtask, TRUE);
+  else
+    g_task_return_error (gtask, error);
+}
+
+/**
+ * concurra_task_wait_async:
+ * @task: a task
+ * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @cancellable: (nullable): stops waiting when cancelled
+ * @callback: (scope async): called on the thread-default main context of the
+ *   calling thread
+ * @user_data: data for @callback
+ *
+ * Waits like [method@Concurra.Task.wait] without blocking.
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_wait_async (ConcurraTask        *task,
+                          double               timeout,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *gtask;
+  TaskWait *wait;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  gtask = g_task_new (task, cancellable, callback, user_data);
+  g_task_set_source_tag (gtask, concurra_task_wait_async);
+  g_task_set_check_cancellable (gtask, FALSE);
+  wait = g_new0 (TaskWait, 1);
+  wait->waiter = concurra_waiter_new (&task, 1);
+  wait->timeout = timeout;
+  g_task_set_task_data (gtask, wait, (GDestroyNotify) task_wait_free);
+  concurra_waiter_wait_async (wait->waiter, concurra_want_for (CONCURRA_RETURN_WHEN_ALL_COMPLETED, 1),
+                              timeout, cancellable, task_wait_done, gtask);
+}
+
+/**
+ * concurra_task_wait_finish:
+ * @task: a task
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Concurra.Task.wait_async].
+ *
+ * Returns: %TRUE once the task is done
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_task_wait_finish (ConcurraTask  *task,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, task), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* ---- owner-side lifecycle, used by the runner ---- */
 
 void
@@ -1349,6 +1605,8 @@ concurra_task_finish (ConcurraTask       *task,
                       ConcurraTaskStatus  status,
                       GError             *error)
 {
+  GArray *listeners;
+
   g_assert (status >= CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert ((error != NULL) == (status != CONCURRA_TASK_STATUS_SUCCESSFUL));
 
@@ -1365,6 +1623,21 @@ concurra_task_finish (ConcurraTask       *task,
                             : g_strdup (error->message);
     }
   g_atomic_int_set (&task->status, status);
+
+  /* waiters first: they may be other threads blocked on this task */
+  concurra_futures_lock ();
+  listeners = g_steal_pointer (&task->listeners);
+  concurra_futures_unlock ();
+  if (listeners != NULL)
+    {
+      for (guint i = 0; i < listeners->len; i++)
+        {
+          Listener *l = &g_array_index (listeners, Listener, i);
+
+          l->func (task, l->data, l->index);
+        }
+      g_array_unref (listeners);
+    }
 
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
   if (status != CONCURRA_TASK_STATUS_SUCCESSFUL)

@@ -137,6 +137,23 @@ GVariant              *concurra_task_to_variant          (ConcurraTask      *tas
 
 CONCURRA_AVAILABLE_IN_ALL
 gboolean               concurra_task_is_done             (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_cancel              (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_wait                (ConcurraTask      *task,
+                                                          double             timeout,
+                                                          GCancellable      *cancellable,
+                                                          GError           **error);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_wait_async          (ConcurraTask      *task,
+                                                          double             timeout,
+                                                          GCancellable      *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer           user_data);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_wait_finish         (ConcurraTask      *task,
+                                                          GAsyncResult      *result,
+                                                          GError           **error);
 
 CONCURRA_AVAILABLE_IN_ALL
 char                  *concurra_format_duration          (double             seconds);

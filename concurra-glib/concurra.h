@@ -11,4 +11,6 @@
 # include "concurra-error.h"
 # include "concurra-task.h"
 # include "concurra-runner.h"
+# include "concurra-sync.h"
+# include "concurra-task-stream.h"
 #undef CONCURRA_INSIDE
