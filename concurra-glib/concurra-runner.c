@@ -1397,6 +1397,12 @@ concurra_runner_get_n_failed (ConcurraRunner *runner)
 
 /* ---- building the graph ---- */
 
+static ConcurraTask *add_created (ConcurraRunner      *runner,
+                                  ConcurraTask        *task,
+                                  const char          *label,
+                                  const char * const  *depends_on,
+                                  GError             **error);
+
 static gboolean
 check_idle (ConcurraRunner  *self,
             const char      *label,
@@ -1582,6 +1588,8 @@ concurra_runner_add (ConcurraRunner      *runner,
                    "Task '%s': retries must not be negative (got %d)", label, task->retries);
       return FALSE;
     }
+  if (task->command != NULL && !concurra_command_validate (task, label, error))
+    return FALSE;
   if (depends_on != NULL && !check_dependencies (runner, label, depends_on, error))
     return FALSE;
 
@@ -1635,16 +1643,85 @@ concurra_runner_add_task (ConcurraRunner      *runner,
                           GDestroyNotify       destroy,
                           GError             **error)
 {
-  g_autoptr(ConcurraTask) task = NULL;
-
   g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  task = concurra_task_new (NULL, func, user_data, destroy);
-  if (!concurra_runner_add (runner, task, label, depends_on, error))
-    return NULL;
+  return add_created (runner, concurra_task_new (NULL, func, user_data, destroy),
+                      label, depends_on, error);
+}
 
+static ConcurraTask *
+add_created (ConcurraRunner      *runner,
+             ConcurraTask        *task,
+             const char          *label,
+             const char * const  *depends_on,
+             GError             **error)
+{
+  g_autoptr(ConcurraTask) owned = task;
+
+  if (!concurra_runner_add (runner, owned, label, depends_on, error))
+    return NULL;
   return task;
+}
+
+/**
+ * concurra_runner_add_command:
+ * @runner: a runner not started yet
+ * @label: (nullable): a unique label, or %NULL for the task's index
+ * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
+ *   that must succeed first
+ * @argv: (array zero-terminated=1): the program and its arguments
+ *
+ * Creates a command task with [ctor@Concurra.Task.new_command] and adds it
+ * as [method@Concurra.Runner.add] does. Set its options (working directory,
+ * environment, check, output capture) on the returned task before the run.
+ *
+ * Returns: (transfer none) (nullable): the task, owned by @runner, or %NULL
+ *   on error
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_runner_add_command (ConcurraRunner      *runner,
+                             const char          *label,
+                             const char * const  *depends_on,
+                             const char * const  *argv,
+                             GError             **error)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
+  g_return_val_if_fail (argv != NULL, NULL);
+
+  return add_created (runner, concurra_task_new_command (argv), label, depends_on, error);
+}
+
+/**
+ * concurra_runner_add_shell_command:
+ * @runner: a runner not started yet
+ * @label: (nullable): a unique label, or %NULL for the task's index
+ * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
+ *   that must succeed first
+ * @command: a command line for `/bin/sh -c`
+ *
+ * Creates a shell command task with
+ * [ctor@Concurra.Task.new_shell_command] and adds it as
+ * [method@Concurra.Runner.add] does.
+ *
+ * Returns: (transfer none) (nullable): the task, owned by @runner, or %NULL
+ *   on error
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_runner_add_shell_command (ConcurraRunner      *runner,
+                                   const char          *label,
+                                   const char * const  *depends_on,
+                                   const char          *command,
+                                   GError             **error)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
+  g_return_val_if_fail (command != NULL, NULL);
+
+  return add_created (runner, concurra_task_new_shell_command (command), label, depends_on, error);
 }
 
 /**
@@ -1905,7 +1982,8 @@ on_started (ConcurraRunner *self,
   if (concurra_task_get_status (task) != CONCURRA_TASK_STATUS_PENDING)
     return;
 
-  concurra_task_mark_started (task, CONCURRA_EXECUTION_MODE_THREAD);
+  concurra_task_mark_started (task, task->command ? CONCURRA_EXECUTION_MODE_SUBPROCESS
+                                                 : CONCURRA_EXECUTION_MODE_THREAD);
   g_atomic_int_inc (&self->n_running);
   if (task->timeout > 0)
     concurra_deadlines_add (self->deadlines,

@@ -123,6 +123,18 @@ ConcurraTask          *concurra_runner_add_task               (ConcurraRunner   
                                                                GDestroyNotify         destroy,
                                                                GError               **error);
 CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_runner_add_command            (ConcurraRunner        *runner,
+                                                               const char            *label,
+                                                               const char * const    *depends_on,
+                                                               const char * const    *argv,
+                                                               GError               **error);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_runner_add_shell_command      (ConcurraRunner        *runner,
+                                                               const char            *label,
+                                                               const char * const    *depends_on,
+                                                               const char            *command,
+                                                               GError               **error);
+CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_runner_get_task               (ConcurraRunner        *runner,
                                                                const char            *label);
 CONCURRA_AVAILABLE_IN_ALL

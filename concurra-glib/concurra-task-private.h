@@ -13,6 +13,7 @@
 G_BEGIN_DECLS
 
 typedef struct _ConcurraLane ConcurraLane;
+typedef struct _ConcurraCommand ConcurraCommand;
 
 typedef struct
 {
@@ -35,6 +36,8 @@ struct _ConcurraTask
   ConcurraTaskFunc       func;
   gpointer               func_data;
   GDestroyNotify         func_destroy;
+
+  ConcurraCommand       *command;       /* command tasks only */
 
   /* settings; -1 means "the runner's default" until the run resolves them */
   double                 timeout;
@@ -114,6 +117,10 @@ void          concurra_task_mark_started        (ConcurraTask       *task,
 void          concurra_task_mark_pending        (ConcurraTask       *task);
 void          concurra_task_add_retry_error     (ConcurraTask       *task,
                                                  const GError       *error);
+void          concurra_command_free             (ConcurraCommand    *command);
+gboolean      concurra_command_validate         (ConcurraTask       *task,
+                                                 const char         *label,
+                                                 GError            **error);
 char         *concurra_error_describe           (const GError       *error);
 const char   *concurra_task_status_to_string    (ConcurraTaskStatus  status);
 

@@ -87,6 +87,7 @@ concurra_task_finalize (GObject *object)
   ConcurraTask *self = CONCURRA_TASK (object);
 
   outcome_clear (&self->outcome);
+  g_clear_pointer (&self->command, concurra_command_free);
   if (self->pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (&self->value))
     self->pointer_destroy (g_value_get_pointer (&self->value));
   if (G_IS_VALUE (&self->value))
@@ -1557,6 +1558,19 @@ concurra_task_take_attempt (ConcurraTask  *task,
 {
   ConcurraOutcome *outcome = &task->outcome;
 
+  /* a failed command keeps its structured result, so take the value first */
+  if (G_IS_VALUE (&outcome->value))
+    {
+      if (task->pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (&task->value))
+        task->pointer_destroy (g_value_get_pointer (&task->value));
+      if (G_IS_VALUE (&task->value))
+        g_value_unset (&task->value);
+      task->value = outcome->value;
+      task->pointer_destroy = outcome->pointer_destroy;
+      memset (&outcome->value, 0, sizeof outcome->value);
+      outcome->pointer_destroy = NULL;
+    }
+
   if (outcome->error != NULL)
     {
       g_free (task->trace);
@@ -1566,13 +1580,6 @@ concurra_task_take_attempt (ConcurraTask  *task,
       return FALSE;
     }
 
-  if (G_IS_VALUE (&outcome->value))
-    {
-      task->value = outcome->value;
-      task->pointer_destroy = outcome->pointer_destroy;
-      memset (&outcome->value, 0, sizeof outcome->value);
-      outcome->pointer_destroy = NULL;
-    }
   outcome_clear (outcome);
   return TRUE;
 }

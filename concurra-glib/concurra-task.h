@@ -44,6 +44,11 @@ ConcurraTask          *concurra_task_new                 (const char        *nam
                                                           GDestroyNotify     destroy);
 
 CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_task_new_command         (const char * const *argv);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_task_new_shell_command   (const char        *command);
+
+CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_task_return_value        (ConcurraTask      *task,
                                                           const GValue      *value);
 CONCURRA_AVAILABLE_IN_ALL
@@ -154,6 +159,49 @@ CONCURRA_AVAILABLE_IN_ALL
 gboolean               concurra_task_wait_finish         (ConcurraTask      *task,
                                                           GAsyncResult      *result,
                                                           GError           **error);
+
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_cwd             (ConcurraTask      *task,
+                                                          const char        *cwd);
+CONCURRA_AVAILABLE_IN_ALL
+const char            *concurra_task_get_cwd             (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_setenv              (ConcurraTask      *task,
+                                                          const char        *variable,
+                                                          const char        *value);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_unsetenv            (ConcurraTask      *task,
+                                                          const char        *variable);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_check           (ConcurraTask      *task,
+                                                          gboolean           check);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_get_check           (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_capture_output  (ConcurraTask      *task,
+                                                          gboolean           capture_output);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_get_capture_output  (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_text            (ConcurraTask      *task,
+                                                          gboolean           text);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_get_text            (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_get_shell           (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+char                 **concurra_task_get_command         (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean               concurra_task_get_returncode      (ConcurraTask      *task,
+                                                          int               *returncode);
+CONCURRA_AVAILABLE_IN_ALL
+const char            *concurra_task_get_stdout          (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+const char            *concurra_task_get_stderr          (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+GBytes                *concurra_task_get_stdout_bytes    (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+GBytes                *concurra_task_get_stderr_bytes    (ConcurraTask      *task);
 
 CONCURRA_AVAILABLE_IN_ALL
 char                  *concurra_format_duration          (double             seconds);

@@ -1,0 +1,744 @@
+/* concurra-command.c: command tasks — external programs run with
+ * GSubprocess, exec-form or through /bin/sh.
+ *
+ * A command attempt runs on a runner lane like a function task, so commands
+ * and functions share max-concurrency. The lane spawns the child in its own
+ * process group, collects its output with g_subprocess_communicate() (both
+ * pipes read concurrently, so a chatty child cannot deadlock), and builds
+ * the structured result. When the attempt is cancelled (timeout, abort,
+ * fast-fail, cancel), the whole group gets SIGTERM at once, then SIGKILL if
+ * it is still alive after a grace period; the lane reaps the child before it
+ * moves on, so nothing is left behind.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "concurra-error.h"
+#include "concurra-task-private.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KILL_GRACE_MS 2000
+#define STDERR_EXCERPT 500
+
+struct _ConcurraCommand
+{
+  char       **argv;
+  char        *shell_command;   /* set for shell commands */
+  char        *cwd;
+  GHashTable  *env;             /* name -> value, NULL value to unset */
+  gboolean     check;
+  gboolean     capture_output;
+  gboolean     text;
+};
+
+void
+concurra_command_free (ConcurraCommand *command)
+{
+  g_strfreev (command->argv);
+  g_free (command->shell_command);
+  g_free (command->cwd);
+  g_clear_pointer (&command->env, g_hash_table_unref);
+  g_free (command);
+}
+
+static void command_run (ConcurraTask *task,
+                         GCancellable *cancellable,
+                         gpointer      user_data);
+
+static ConcurraTask *
+command_task_new (const char *name,
+                  char      **argv,
+                  char       *shell_command)
+{
+  ConcurraTask *task = concurra_task_new (name, command_run, NULL, NULL);
+  ConcurraCommand *command = g_new0 (ConcurraCommand, 1);
+
+  command->argv = argv;
+  command->shell_command = shell_command;
+  command->check = TRUE;
+  command->capture_output = TRUE;
+  command->text = TRUE;
+  task->command = command;
+  return task;
+}
+
+/**
+ * concurra_task_new_command:
+ * @argv: (array zero-terminated=1): the program and its arguments, passed
+ *   as they are (no shell)
+ *
+ * Creates a command task that runs @argv, looked up in `PATH`. The
+ * argument vector is checked when the task is added to a runner: an empty
+ * vector or an empty or %NULL element is a %CONCURRA_ERROR_INVALID_ARGUMENT.
+ *
+ * Returns: (transfer full): a new task
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_task_new_command (const char * const *argv)
+{
+  g_return_val_if_fail (argv != NULL, NULL);
+
+  return command_task_new (argv[0], g_strdupv ((char **) argv), NULL);
+}
+
+/**
+ * concurra_task_new_shell_command:
+ * @command: a command line for `/bin/sh -c`
+ *
+ * Creates a command task that runs @command through the shell, for pipes,
+ * redirections, globs and chains. Prefer [ctor@Concurra.Task.new_command]
+ * when no shell syntax is needed. An empty or blank @command is a
+ * %CONCURRA_ERROR_INVALID_ARGUMENT when the task is added.
+ *
+ * Returns: (transfer full): a new task
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_task_new_shell_command (const char *command)
+{
+  g_return_val_if_fail (command != NULL, NULL);
+
+  return command_task_new (command, NULL, g_strdup (command));
+}
+
+gboolean
+concurra_command_validate (ConcurraTask  *task,
+                           const char    *label,
+                           GError       **error)
+{
+  ConcurraCommand *command = task->command;
+
+  if (command->shell_command != NULL)
+    {
+      g_autofree char *stripped = g_strstrip (g_strdup (command->shell_command));
+
+      if (*stripped == '\0')
+        {
+          g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+                       "Task '%s': the shell command is empty", label);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (command->argv[0] == NULL)
+    {
+      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+                   "Task '%s': the command has no program (empty argv)", label);
+      return FALSE;
+    }
+  for (guint i = 0; command->argv[i] != NULL; i++)
+    if (command->argv[i][0] == '\0')
+      {
+        g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+                     "Task '%s': argument %u of the command is empty", label, i);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static ConcurraCommand *
+get_command (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+  g_return_val_if_fail (task->command != NULL, NULL);
+  return task->command;
+}
+
+/**
+ * concurra_task_set_cwd:
+ * @task: a command task not started yet
+ * @cwd: (nullable) (type filename): the working directory, %NULL for the
+ *   parent's
+ *
+ * Sets the directory the command runs in.
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_set_cwd (ConcurraTask *task,
+                       const char   *cwd)
+{
+  ConcurraCommand *command = get_command (task);
+
+  if (command == NULL)
+    return;
+  g_free (command->cwd);
+  command->cwd = g_strdup (cwd);
+}
+
+/**
+ * concurra_task_get_cwd:
+ * @task: a command task
+ *
+ * Gets the directory the command runs in.
+ *
+ * Returns: (nullable) (type filename): the directory, %NULL for the parent's
+ *
+ * Since: 1.0
+ */
+const char *
+concurra_task_get_cwd (ConcurraTask *task)
+{
+  ConcurraCommand *command = get_command (task);
+
+  return command ? command->cwd : NULL;
+}
+
+static void
+set_env (ConcurraTask *task,
+         const char   *variable,
+         const char   *value)
+{
+  ConcurraCommand *command = get_command (task);
+
+  g_return_if_fail (variable != NULL && *variable != '\0' && strchr (variable, '=') == NULL);
+
+  if (command == NULL)
+    return;
+  if (command->env == NULL)
+    command->env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (command->env, g_strdup (variable), g_strdup (value));
+}
+
+/**
+ * concurra_task_setenv:
+ * @task: a command task not started yet
+ * @variable: an environment variable name
+ * @value: its value for the command
+ *
+ * Overrides one variable of the environment the command inherits from the
+ * parent process.
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_setenv (ConcurraTask *task,
+                      const char   *variable,
+                      const char   *value)
+{
+  g_return_if_fail (value != NULL);
+  set_env (task, variable, value);
+}
+
+/**
+ * concurra_task_unsetenv:
+ * @task: a command task not started yet
+ * @variable: an environment variable name
+ *
+ * Removes one variable from the environment the command inherits.
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_unsetenv (ConcurraTask *task,
+                        const char   *variable)
+{
+  set_env (task, variable, NULL);
+}
+
+#define DEFINE_FLAG(name)                                          \
+void                                                                    \
+concurra_task_set_##name (ConcurraTask *task,                           \
+                          gboolean      name)                           \
+{                                                                       \
+  ConcurraCommand *command = get_command (task);                        \
+                                                                        \
+  if (command != NULL)                                                  \
+    command->name = !!name;                                             \
+}                                                                       \
+                                                                        \
+gboolean                                                                \
+concurra_task_get_##name (ConcurraTask *task)                           \
+{                                                                       \
+  ConcurraCommand *command = get_command (task);                        \
+                                                                        \
+  return command ? command->name : FALSE;                               \
+}
+
+/**
+ * concurra_task_set_check:
+ * @task: a command task not started yet
+ * @check: whether a non-zero exit fails the task
+ *
+ * Sets whether a non-zero exit status (or death by a signal) makes the task
+ * %CONCURRA_TASK_STATUS_FAILED; its structured result stays available
+ * either way. On by default.
+ *
+ * Since: 1.0
+ */
+/**
+ * concurra_task_get_check:
+ * @task: a command task
+ *
+ * Gets whether a non-zero exit fails the task.
+ *
+ * Returns: the setting
+ *
+ * Since: 1.0
+ */
+DEFINE_FLAG (check)
+
+/**
+ * concurra_task_set_capture_output:
+ * @task: a command task not started yet
+ * @capture_output: whether to keep the command's output
+ *
+ * Sets whether the command's standard output and error are captured into
+ * the result (the default) or go to the parent's.
+ *
+ * Since: 1.0
+ */
+/**
+ * concurra_task_get_capture_output:
+ * @task: a command task
+ *
+ * Gets whether the command's output is captured.
+ *
+ * Returns: the setting
+ *
+ * Since: 1.0
+ */
+DEFINE_FLAG (capture_output)
+
+/**
+ * concurra_task_set_text:
+ * @task: a command task not started yet
+ * @text: whether output is text
+ *
+ * Sets whether captured output is decoded as UTF-8 text (the default; invalid
+ * sequences are replaced) or kept as bytes.
+ *
+ * Since: 1.0
+ */
+/**
+ * concurra_task_get_text:
+ * @task: a command task
+ *
+ * Gets whether captured output is text.
+ *
+ * Returns: the setting
+ *
+ * Since: 1.0
+ */
+DEFINE_FLAG (text)
+
+/**
+ * concurra_task_get_shell:
+ * @task: a task
+ *
+ * Whether the task is a shell command.
+ *
+ * Returns: %TRUE for tasks made with [ctor@Concurra.Task.new_shell_command]
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_task_get_shell (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
+  return task->command != NULL && task->command->shell_command != NULL;
+}
+
+/**
+ * concurra_task_get_command:
+ * @task: a task
+ *
+ * Gets the command line: the argument vector of an exec-form command, or
+ * `/bin/sh`, `-c` and the command of a shell command.
+ *
+ * Returns: (nullable) (array zero-terminated=1) (transfer full): the
+ *   arguments, %NULL for a function task
+ *
+ * Since: 1.0
+ */
+char **
+concurra_task_get_command (ConcurraTask *task)
+{
+  const char *shell_argv[4] = { "/bin/sh", "-c", NULL, NULL };
+
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
+
+  if (task->command == NULL)
+    return NULL;
+  if (task->command->argv != NULL)
+    return g_strdupv (task->command->argv);
+  shell_argv[2] = task->command->shell_command;
+  return g_strdupv ((char **) shell_argv);
+}
+
+/* ---- the structured result, stored as the task's value ---- */
+
+static GVariant *
+result_lookup (ConcurraTask       *task,
+               const char         *key,
+               const GVariantType *type)
+{
+  const GValue *value = concurra_task_get_value (task);
+  GVariant *dict;
+
+  if (task->command == NULL || value == NULL || !G_VALUE_HOLDS_VARIANT (value))
+    return NULL;
+  dict = g_value_get_variant (value);
+  return g_variant_lookup_value (dict, key, type);
+}
+
+/**
+ * concurra_task_get_returncode:
+ * @task: a command task
+ * @returncode: (out): the exit status, or minus the number of the signal
+ *   that killed the command (as Python reports it)
+ *
+ * Gets how the command ended.
+ *
+ * Returns: %TRUE if the command ran to its end
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_task_get_returncode (ConcurraTask *task,
+                              int          *returncode)
+{
+  g_autoptr(GVariant) v = result_lookup (task, "returncode", G_VARIANT_TYPE_INT32);
+
+  g_return_val_if_fail (returncode != NULL, FALSE);
+
+  if (v == NULL)
+    return FALSE;
+  *returncode = g_variant_get_int32 (v);
+  return TRUE;
+}
+
+static GBytes *
+output_bytes (ConcurraTask *task,
+              const char   *key)
+{
+  g_autoptr(GVariant) maybe = result_lookup (task, key, NULL);
+  g_autoptr(GVariant) v = maybe ? g_variant_get_maybe (maybe) : NULL;
+
+  if (v == NULL)
+    return NULL;
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+    {
+      gsize len;
+      const char *s = g_variant_get_string (v, &len);
+
+      return g_bytes_new (s, len);
+    }
+  return g_variant_get_data_as_bytes (v);
+}
+
+static const char *
+output_text (ConcurraTask *task,
+             const char   *key)
+{
+  g_autoptr(GVariant) maybe = result_lookup (task, key, NULL);
+  g_autoptr(GVariant) v = maybe ? g_variant_get_maybe (maybe) : NULL;
+
+  /* the string lives in the result variant, which the task keeps */
+  if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+    return NULL;
+  return g_variant_get_string (v, NULL);
+}
+
+/**
+ * concurra_task_get_stdout:
+ * @task: a command task
+ *
+ * Gets the command's captured standard output as text.
+ *
+ * Returns: (nullable): the output, %NULL if it was not captured or is bytes
+ *
+ * Since: 1.0
+ */
+const char *
+concurra_task_get_stdout (ConcurraTask *task)
+{
+  return output_text (task, "stdout");
+}
+
+/**
+ * concurra_task_get_stderr:
+ * @task: a command task
+ *
+ * Gets the command's captured standard error as text.
+ *
+ * Returns: (nullable): the output, %NULL if it was not captured or is bytes
+ *
+ * Since: 1.0
+ */
+const char *
+concurra_task_get_stderr (ConcurraTask *task)
+{
+  return output_text (task, "stderr");
+}
+
+/**
+ * concurra_task_get_stdout_bytes:
+ * @task: a command task
+ *
+ * Gets the command's captured standard output as bytes, text or not.
+ *
+ * Returns: (nullable) (transfer full): the output, %NULL if not captured
+ *
+ * Since: 1.0
+ */
+GBytes *
+concurra_task_get_stdout_bytes (ConcurraTask *task)
+{
+  return output_bytes (task, "stdout");
+}
+
+/**
+ * concurra_task_get_stderr_bytes:
+ * @task: a command task
+ *
+ * Gets the command's captured standard error as bytes, text or not.
+ *
+ * Returns: (nullable) (transfer full): the output, %NULL if not captured
+ *
+ * Since: 1.0
+ */
+GBytes *
+concurra_task_get_stderr_bytes (ConcurraTask *task)
+{
+  return output_bytes (task, "stderr");
+}
+
+/* ---- running, on a lane thread ---- */
+
+static void
+child_setup (gpointer user_data)
+{
+  /* its own process group, so a timeout can kill the whole tree */
+  setpgid (0, 0);
+}
+
+static char **
+command_environ (ConcurraCommand *command)
+{
+  char **envp = g_get_environ ();
+  GHashTableIter iter;
+  gpointer name, value;
+
+  if (command->env == NULL)
+    return envp;
+  g_hash_table_iter_init (&iter, command->env);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    envp = value ? g_environ_setenv (envp, name, value, TRUE) : g_environ_unsetenv (envp, name);
+  return envp;
+}
+
+static GSubprocess *
+spawn (ConcurraCommand  *command,
+       GError          **error)
+{
+  GSubprocessFlags flags = command->capture_output
+                           ? G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                           : G_SUBPROCESS_FLAGS_NONE;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  const char *shell_argv[] = { "/bin/sh", "-c", command->shell_command, NULL };
+  g_auto(GStrv) envp = command_environ (command);
+
+  g_subprocess_launcher_set_environ (launcher, envp);
+  if (command->cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, command->cwd);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+
+  return g_subprocess_launcher_spawnv (launcher,
+                                       command->shell_command ? shell_argv
+                                                              : (const char * const *) command->argv,
+                                       error);
+}
+
+static void
+signal_group (GSubprocess *process,
+              int          signum)
+{
+  const char *id = g_subprocess_get_identifier (process);
+
+  /* NULL once reaped: the group id may then belong to someone else */
+  if (id != NULL)
+    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), signum);
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              GSubprocess  *process)
+{
+  signal_group (process, SIGTERM);
+}
+
+typedef struct
+{
+  gboolean exited;
+  gboolean expired;
+} Reaping;
+
+static void
+on_exited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ((Reaping *) user_data)->exited = TRUE;
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+}
+
+static gboolean
+on_grace_expired (gpointer user_data)
+{
+  ((Reaping *) user_data)->expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* After SIGTERM: waits for the child for the grace period, then kills the
+ * group for good and reaps the child. */
+static void
+reap_after_term (GSubprocess *process)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) grace = g_timeout_source_new (KILL_GRACE_MS);
+  Reaping reaping = { FALSE, FALSE };
+
+  g_main_context_push_thread_default (context);
+  g_source_set_callback (grace, on_grace_expired, &reaping, NULL);
+  g_source_attach (grace, context);
+  g_subprocess_wait_async (process, NULL, on_exited, &reaping);
+  while (!reaping.exited && !reaping.expired)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (grace);
+  if (!reaping.exited)
+    {
+      signal_group (process, SIGKILL);
+      while (!reaping.exited)
+        g_main_context_iteration (context, TRUE);
+    }
+  g_main_context_pop_thread_default (context);
+}
+
+static GVariant *
+output_variant (ConcurraCommand *command,
+                GBytes          *bytes)
+{
+  GVariant *value = NULL;
+
+  if (bytes != NULL && command->text)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (bytes, &len);
+      g_autofree char *text = g_utf8_make_valid (data ? data : "", len);
+
+      value = g_variant_new_string (text);
+    }
+  else if (bytes != NULL)
+    value = g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, bytes, TRUE);
+
+  return g_variant_new_maybe (command->text ? G_VARIANT_TYPE_STRING : G_VARIANT_TYPE_BYTESTRING, value);
+}
+
+static GVariant *
+result_variant (ConcurraCommand *command,
+                int              returncode,
+                GBytes          *out,
+                GBytes          *err)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  if (command->shell_command != NULL)
+    g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_string (command->shell_command));
+  else
+    g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv ((const char * const *) command->argv, -1));
+  g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_boolean (command->shell_command != NULL));
+  g_variant_builder_add (&builder, "{sv}", "returncode", g_variant_new_int32 (returncode));
+  g_variant_builder_add (&builder, "{sv}", "stdout", output_variant (command, out));
+  g_variant_builder_add (&builder, "{sv}", "stderr", output_variant (command, err));
+  g_variant_builder_add (&builder, "{sv}", "cwd",
+                         g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                              command->cwd ? g_variant_new_string (command->cwd) : NULL));
+  return g_variant_builder_end (&builder);
+}
+
+static GError *
+exit_error (GSubprocess *process,
+            GBytes      *err)
+{
+  g_autofree char *excerpt = NULL;
+
+  if (g_subprocess_get_if_signaled (process))
+    {
+      int signum = g_subprocess_get_term_sig (process);
+
+      return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
+                          "Command was killed by signal %d (%s)", signum, g_strsignal (signum));
+    }
+
+  if (err != NULL)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (err, &len);
+      g_autofree char *valid = g_utf8_make_valid (data ? data : "", len);
+
+      excerpt = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), STDERR_EXCERPT));
+    }
+  return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
+                      "Command exited with return code %d: %s",
+                      g_subprocess_get_exit_status (process), excerpt ? excerpt : "");
+}
+
+static void
+command_run (ConcurraTask *task,
+             GCancellable *cancellable,
+             gpointer      user_data)
+{
+  ConcurraCommand *command = task->command;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean finished;
+  gulong cancel_id;
+  int returncode;
+
+  process = spawn (command, &error);
+  if (process == NULL)
+    {
+      concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
+                                      "Command '%s' could not be started: %s",
+                                      command->shell_command ? "/bin/sh" : command->argv[0],
+                                      error->message);
+      return;
+    }
+
+  cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), process, NULL);
+  if (command->capture_output)
+    finished = g_subprocess_communicate (process, NULL, cancellable, &out, &err, &error);
+  else
+    finished = g_subprocess_wait (process, cancellable, &error);
+  g_cancellable_disconnect (cancellable, cancel_id);
+
+  if (!finished)
+    {
+      /* cancelled: the group has had its SIGTERM */
+      reap_after_term (process);
+      concurra_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  returncode = g_subprocess_get_if_signaled (process)
+               ? -g_subprocess_get_term_sig (process)
+               : g_subprocess_get_exit_status (process);
+
+  /* the result is kept even when the exit status fails the task */
+  g_value_init (&task->outcome.value, G_TYPE_VARIANT);
+  g_value_set_variant (&task->outcome.value, result_variant (command, returncode, out, err));
+  task->outcome.reported = TRUE;
+  if (command->check && returncode != 0)
+    task->outcome.error = exit_error (process, err);
+}
