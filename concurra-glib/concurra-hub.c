@@ -225,7 +225,8 @@ concurra_hub_wake (ConcurraHub *hub)
 
 /* Takes @task out of the hands of the workers because the owner gave it a
  * final status: off the ready queue if no lane took it yet, otherwise its
- * lane stops counting against the limit. */
+ * lane stops counting against the limit (call concurra_hub_kick() to let
+ * another lane take its place). */
 void
 concurra_hub_withdraw (ConcurraHub  *hub,
                        ConcurraTask *task)
@@ -245,11 +246,39 @@ concurra_hub_withdraw (ConcurraHub  *hub,
       task->queued = FALSE;
       unqueued = TRUE;
     }
-  spawn_lanes_locked (hub);
   g_mutex_unlock (&hub->lock);
 
   if (unqueued)
     g_object_unref (task);
+}
+
+/* Starts lanes for queued work after lanes were withdrawn. */
+void
+concurra_hub_kick (ConcurraHub *hub)
+{
+  g_mutex_lock (&hub->lock);
+  spawn_lanes_locked (hub);
+  g_mutex_unlock (&hub->lock);
+}
+
+/* Empties the ready queue at once, so that no lane starts another task
+ * while the owner terminates them one by one. */
+void
+concurra_hub_clear_ready (ConcurraHub *hub)
+{
+  GList *link;
+  GQueue dropped = G_QUEUE_INIT;
+
+  g_mutex_lock (&hub->lock);
+  while ((link = g_queue_pop_head_link (&hub->ready)) != NULL)
+    {
+      ((ConcurraTask *) link->data)->queued = FALSE;
+      g_queue_push_tail_link (&dropped, link);
+    }
+  g_mutex_unlock (&hub->lock);
+
+  while ((link = g_queue_pop_head_link (&dropped)) != NULL)
+    g_object_unref (link->data);
 }
 
 void

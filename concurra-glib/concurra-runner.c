@@ -2093,6 +2093,9 @@ time_out (ConcurraRunner *self,
   complete_task (self, task, CONCURRA_TASK_STATUS_TERMINATED,
                  g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_TIMEOUT,
                               "Task exceeded timeout of %s seconds", seconds));
+  /* the stuck thread no longer counts: let another task have its slot */
+  if (self->hub != NULL)
+    concurra_hub_kick (self->hub);
 }
 
 static void
@@ -2121,6 +2124,8 @@ terminate_all (ConcurraRunner *self)
   if (self->terminating)
     return;
   self->terminating = TRUE;
+  if (self->hub != NULL)
+    concurra_hub_clear_ready (self->hub);
 
   for (guint i = 0; i < self->tasks->len; i++)
     {
@@ -2288,6 +2293,8 @@ cancel_in_owner (gpointer user_data)
     {
       stop_task (data->runner, data->task);
       complete_task (data->runner, data->task, CONCURRA_TASK_STATUS_TERMINATED, cancelled_error ());
+      if (data->runner->hub != NULL)
+        concurra_hub_kick (data->runner->hub);
       check_finished (data->runner);
     }
   return G_SOURCE_REMOVE;

@@ -1162,7 +1162,7 @@ value_to_variant (const GValue *value)
   switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
     {
     case G_TYPE_VARIANT:
-      return g_value_get_variant (value) ? g_variant_new_variant (g_value_get_variant (value)) : NULL;
+      return g_value_get_variant (value) ? g_variant_ref (g_value_get_variant (value)) : NULL;
     case G_TYPE_STRING:
       return g_value_get_string (value) ? g_variant_new_string (g_value_get_string (value)) : NULL;
     case G_TYPE_INT64:
