@@ -43,6 +43,8 @@ typedef enum {
  * @CONCURRA_EXECUTION_MODE_THREAD_FALLBACK: could not cross the process
  *   boundary and ran in a thread instead
  * @CONCURRA_EXECUTION_MODE_SUBPROCESS: an external command
+ * @CONCURRA_EXECUTION_MODE_MAIN_CONTEXT: an async task, run on the runner's
+ *   owner main context (see [ctor@Concurra.Task.new_async])
  *
  * How a task ran; for a runner, how its function tasks run
  * (only %CONCURRA_EXECUTION_MODE_THREAD and
@@ -56,6 +58,7 @@ typedef enum {
   CONCURRA_EXECUTION_MODE_PROCESS,
   CONCURRA_EXECUTION_MODE_THREAD_FALLBACK,
   CONCURRA_EXECUTION_MODE_SUBPROCESS,
+  CONCURRA_EXECUTION_MODE_MAIN_CONTEXT,
 } ConcurraExecutionMode;
 
 /**

@@ -29,8 +29,10 @@ struct _ConcurraHub
   GQueue           ready;
   GQueue           events;
   GSource         *wake;           /* NULL once closed */
+  GMainContext    *context;
   GThreadPool     *pool;
-  guint            n_lanes;
+  guint            n_lanes;         /* lanes counting against the limit */
+  guint            n_busy;          /* of those, lanes running a task */
   guint            max_lanes;
   ConcurraHubFunc  func;
   gpointer         user_data;
@@ -55,6 +57,7 @@ hub_clear (ConcurraHub *hub)
       if (done)
         g_object_unref (task);
     }
+  g_main_context_unref (hub->context);
   g_mutex_clear (&hub->lock);
 }
 
@@ -102,12 +105,14 @@ push_event_locked (ConcurraHub *hub,
 }
 
 static void
-run_attempt (ConcurraTask *task)
+run_attempt (ConcurraHub  *hub,
+             ConcurraTask *task)
 {
-  ConcurraOutcome *outcome = &task->outcome;
-
-  task->func (task, task->cancellable, task->func_data);
-  outcome->end_mono = g_get_monotonic_time ();
+  if (task->async != NULL)
+    concurra_task_run_async_attempt (task, hub->context);
+  else
+    task->func (task, task->cancellable, task->func_data);
+  task->outcome.end_mono = g_get_monotonic_time ();
 }
 
 static void
@@ -134,14 +139,17 @@ lane_run (gpointer data,
       task = link->data;
       task->queued = FALSE;
       task->lane = lane;
+      hub->n_busy++;
       task->outcome.start_real = g_get_real_time ();
       task->outcome.start_mono = g_get_monotonic_time ();
       push_event_locked (hub, &task->started_link);
       g_mutex_unlock (&hub->lock);
 
-      run_attempt (task);
+      run_attempt (hub, task);
 
       g_mutex_lock (&hub->lock);
+      if (!lane->withdrawn)
+        hub->n_busy--;
       task->lane = NULL;
       /* the ready queue's reference travels on with the done event */
       push_event_locked (hub, &task->done_link);
@@ -152,11 +160,12 @@ lane_run (gpointer data,
   hub_unref (hub);
 }
 
-/* Starts lanes while there is queued work and room under the limit. */
+/* Starts lanes while there is queued work that no idle lane will take
+ * and room under the limit. */
 static void
 spawn_lanes_locked (ConcurraHub *hub)
 {
-  guint wanted = MIN (hub->ready.length, hub->max_lanes);
+  guint wanted = MIN (hub->n_busy + hub->ready.length, hub->max_lanes);
 
   while (hub->n_lanes < wanted)
     {
@@ -182,6 +191,7 @@ concurra_hub_new (GMainContext    *context,
   hub->max_lanes = MAX (max_lanes, 1);
   hub->func = func;
   hub->user_data = user_data;
+  hub->context = g_main_context_ref (context);
   /* unbounded: the lanes, not the pool, enforce max-concurrency, and a
    * withdrawn lane stuck in user code must not hold a pool thread others wait for */
   hub->pool = g_thread_pool_new (lane_run, NULL, -1, FALSE, NULL);
@@ -239,6 +249,7 @@ concurra_hub_withdraw (ConcurraHub  *hub,
       task->lane->withdrawn = TRUE;
       task->lane = NULL;
       hub->n_lanes--;
+      hub->n_busy--;
     }
   else if (task->queued)
     {

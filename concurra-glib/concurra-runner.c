@@ -1167,7 +1167,7 @@ concurra_runner_set_name (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-guint
+int
 concurra_runner_get_max_concurrency (ConcurraRunner *runner)
 {
   g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 1);
@@ -1629,8 +1629,7 @@ concurra_runner_add (ConcurraRunner      *runner,
  * [method@Concurra.Runner.add] does. On error @user_data is freed with
  * @destroy.
  *
- * Returns: (transfer none) (nullable): the task, owned by @runner, or %NULL
- *   on error
+ * Returns: (transfer none): the task, owned by @runner
  *
  * Since: 1.0
  */
@@ -1665,6 +1664,39 @@ add_created (ConcurraRunner      *runner,
 }
 
 /**
+ * concurra_runner_add_async_task:
+ * @runner: a runner not started yet
+ * @label: (nullable): a unique label, or %NULL for the task's index
+ * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
+ *   that must succeed first
+ * @func: (scope notified) (closure user_data) (destroy destroy): the function to start
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Creates an async task with [ctor@Concurra.Task.new_async], named after
+ * its label, and adds it as [method@Concurra.Runner.add] does.
+ *
+ * Returns: (transfer none): the task, owned by @runner
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_runner_add_async_task (ConcurraRunner      *runner,
+                                const char          *label,
+                                const char * const  *depends_on,
+                                ConcurraTaskFunc     func,
+                                gpointer             user_data,
+                                GDestroyNotify       destroy,
+                                GError             **error)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return add_created (runner, concurra_task_new_async (NULL, func, user_data, destroy),
+                      label, depends_on, error);
+}
+
+/**
  * concurra_runner_add_command:
  * @runner: a runner not started yet
  * @label: (nullable): a unique label, or %NULL for the task's index
@@ -1676,8 +1708,7 @@ add_created (ConcurraRunner      *runner,
  * as [method@Concurra.Runner.add] does. Set its options (working directory,
  * environment, check, output capture) on the returned task before the run.
  *
- * Returns: (transfer none) (nullable): the task, owned by @runner, or %NULL
- *   on error
+ * Returns: (transfer none): the task, owned by @runner
  *
  * Since: 1.0
  */
@@ -1706,8 +1737,7 @@ concurra_runner_add_command (ConcurraRunner      *runner,
  * [ctor@Concurra.Task.new_shell_command] and adds it as
  * [method@Concurra.Runner.add] does.
  *
- * Returns: (transfer none) (nullable): the task, owned by @runner, or %NULL
- *   on error
+ * Returns: (transfer none): the task, owned by @runner
  *
  * Since: 1.0
  */
@@ -1974,6 +2004,17 @@ complete_task (ConcurraRunner     *self,
     terminate_all (self);
 }
 
+static ConcurraExecutionMode
+task_execution_mode (ConcurraRunner *self,
+                     ConcurraTask   *task)
+{
+  if (task->command != NULL)
+    return CONCURRA_EXECUTION_MODE_SUBPROCESS;
+  if (task->async != NULL)
+    return CONCURRA_EXECUTION_MODE_MAIN_CONTEXT;
+  return CONCURRA_EXECUTION_MODE_THREAD;
+}
+
 static void
 on_started (ConcurraRunner *self,
             ConcurraTask   *task)
@@ -1982,8 +2023,7 @@ on_started (ConcurraRunner *self,
   if (concurra_task_get_status (task) != CONCURRA_TASK_STATUS_PENDING)
     return;
 
-  concurra_task_mark_started (task, task->command ? CONCURRA_EXECUTION_MODE_SUBPROCESS
-                                                 : CONCURRA_EXECUTION_MODE_THREAD);
+  concurra_task_mark_started (task, task_execution_mode (self, task));
   g_atomic_int_inc (&self->n_running);
   if (task->timeout > 0)
     concurra_deadlines_add (self->deadlines,
@@ -2440,8 +2480,8 @@ on_cancelled (GCancellable   *cancellable,
  * do not make it fail unless [property@Concurra.Runner:raise-on-failure] is
  * set; then it returns %CONCURRA_ERROR_TASKS_FAILED.
  *
- * Returns: (transfer container) (element-type utf8 Concurra.Task) (nullable):
- *   the tasks by label, or %NULL on error
+ * Returns: (transfer container) (element-type utf8 Concurra.Task): the
+ *   tasks by label
  *
  * Since: 1.0
  */
@@ -2523,8 +2563,8 @@ concurra_runner_run_async (ConcurraRunner      *runner,
  * Finishes [method@Concurra.Runner.run_async]; errors are those of
  * [method@Concurra.Runner.run].
  *
- * Returns: (transfer container) (element-type utf8 Concurra.Task) (nullable):
- *   the tasks by label, or %NULL on error
+ * Returns: (transfer container) (element-type utf8 Concurra.Task): the
+ *   tasks by label
  *
  * Since: 1.0
  */
@@ -2629,8 +2669,8 @@ block_until_done (ConcurraRunner *self,
  * runner was never started, and like [method@Concurra.Runner.run] otherwise.
  * Can be called from any thread, any number of times.
  *
- * Returns: (transfer container) (element-type utf8 Concurra.Task) (nullable):
- *   the tasks by label, or %NULL on error
+ * Returns: (transfer container) (element-type utf8 Concurra.Task): the
+ *   tasks by label
  *
  * Since: 1.0
  */

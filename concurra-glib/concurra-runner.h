@@ -30,7 +30,7 @@ CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_name               (ConcurraRunner        *runner,
                                                                const char            *name);
 CONCURRA_AVAILABLE_IN_ALL
-guint                  concurra_runner_get_max_concurrency    (ConcurraRunner        *runner);
+int                    concurra_runner_get_max_concurrency    (ConcurraRunner        *runner);
 CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_max_concurrency    (ConcurraRunner        *runner,
                                                                int                    max_concurrency);
@@ -116,6 +116,14 @@ gboolean               concurra_runner_add                    (ConcurraRunner   
                                                                GError               **error);
 CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_runner_add_task               (ConcurraRunner        *runner,
+                                                               const char            *label,
+                                                               const char * const    *depends_on,
+                                                               ConcurraTaskFunc       func,
+                                                               gpointer               user_data,
+                                                               GDestroyNotify         destroy,
+                                                               GError               **error);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_runner_add_async_task         (ConcurraRunner        *runner,
                                                                const char            *label,
                                                                const char * const    *depends_on,
                                                                ConcurraTaskFunc       func,

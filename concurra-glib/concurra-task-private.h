@@ -15,6 +15,16 @@ G_BEGIN_DECLS
 typedef struct _ConcurraLane ConcurraLane;
 typedef struct _ConcurraCommand ConcurraCommand;
 
+/* An async task's attempt ends when it reports, not when its function
+ * returns; the lane waits for that here. */
+typedef struct
+{
+  GMutex        lock;
+  GCond         cond;
+  gboolean      reported;
+  GMainContext *context;
+} ConcurraAsyncState;
+
 typedef struct
 {
   GValue          value;
@@ -38,6 +48,7 @@ struct _ConcurraTask
   GDestroyNotify         func_destroy;
 
   ConcurraCommand       *command;       /* command tasks only */
+  ConcurraAsyncState    *async;         /* async tasks only */
 
   /* settings; -1 means "the runner's default" until the run resolves them */
   double                 timeout;
@@ -117,6 +128,8 @@ void          concurra_task_mark_started        (ConcurraTask       *task,
 void          concurra_task_mark_pending        (ConcurraTask       *task);
 void          concurra_task_add_retry_error     (ConcurraTask       *task,
                                                  const GError       *error);
+void          concurra_task_run_async_attempt   (ConcurraTask       *task,
+                                                 GMainContext       *context);
 void          concurra_command_free             (ConcurraCommand    *command);
 gboolean      concurra_command_validate         (ConcurraTask       *task,
                                                  const char         *label,

@@ -88,6 +88,12 @@ concurra_task_finalize (GObject *object)
 
   outcome_clear (&self->outcome);
   g_clear_pointer (&self->command, concurra_command_free);
+  if (self->async != NULL)
+    {
+      g_mutex_clear (&self->async->lock);
+      g_cond_clear (&self->async->cond);
+      g_free (self->async);
+    }
   if (self->pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (&self->value))
     self->pointer_destroy (g_value_get_pointer (&self->value));
   if (G_IS_VALUE (&self->value))
@@ -424,6 +430,97 @@ concurra_task_new (const char       *name,
   return self;
 }
 
+/**
+ * concurra_task_new_async:
+ * @name: (nullable): what the task runs, for reports; %NULL uses the label
+ * @func: (scope notified) (closure user_data) (destroy destroy): the function to start
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when the task is finalized
+ *
+ * Creates an async task: @func is called on the runner's owner main context
+ * (the thread of a GTK application's main loop after
+ * [method@Concurra.Runner.run_async]) and may return at once; the attempt
+ * ends when the task reports its outcome with one of the `return` methods,
+ * from any thread, for example from the callback of an asynchronous call.
+ * This is the task to use from JavaScript, where functions cannot run on
+ * worker threads, and for work that is asynchronous already.
+ *
+ * It takes one of the runner's max-concurrency slots while it runs, and has
+ * timeouts, retries and cancellation like any task; its execution mode is
+ * %CONCURRA_EXECUTION_MODE_MAIN_CONTEXT.
+ *
+ * Returns: (transfer full): a new task
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_task_new_async (const char       *name,
+                         ConcurraTaskFunc  func,
+                         gpointer          user_data,
+                         GDestroyNotify    destroy)
+{
+  ConcurraTask *self = concurra_task_new (name, func, user_data, destroy);
+
+  if (self != NULL)
+    {
+      self->async = g_new0 (ConcurraAsyncState, 1);
+      g_mutex_init (&self->async->lock);
+      g_cond_init (&self->async->cond);
+    }
+  return self;
+}
+
+static gboolean
+start_async_function (gpointer data)
+{
+  ConcurraTask *task = data;
+
+  if (!g_cancellable_is_cancelled (task->cancellable))
+    task->func (task, task->cancellable, task->func_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wake_async_lane (GCancellable *cancellable,
+                 ConcurraTask *task)
+{
+  g_mutex_lock (&task->async->lock);
+  g_cond_broadcast (&task->async->cond);
+  g_mutex_unlock (&task->async->lock);
+}
+
+/* On a lane: starts the function on @context and holds the slot until the
+ * task reports or the attempt is cancelled. */
+void
+concurra_task_run_async_attempt (ConcurraTask *task,
+                                 GMainContext *context)
+{
+  ConcurraAsyncState *state = task->async;
+  gulong cancel_id;
+
+  g_mutex_lock (&state->lock);
+  state->reported = FALSE;
+  g_mutex_unlock (&state->lock);
+
+  {
+    /* never g_main_context_invoke(): it may run the function right here */
+    GSource *source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_static_name (source, "[concurra] async task");
+    g_source_set_callback (source, start_async_function, g_object_ref (task), g_object_unref);
+    g_source_attach (source, context);
+    g_source_unref (source);
+  }
+
+  cancel_id = g_cancellable_connect (task->cancellable, G_CALLBACK (wake_async_lane), task, NULL);
+  g_mutex_lock (&state->lock);
+  while (!state->reported && !g_cancellable_is_cancelled (task->cancellable))
+    g_cond_wait (&state->cond, &state->lock);
+  g_mutex_unlock (&state->lock);
+  g_cancellable_disconnect (task->cancellable, cancel_id);
+}
+
 /* Reporting from the task function. The outcome block belongs to the worker
  * running the current attempt; the owner reads it after the done event. */
 static ConcurraOutcome *
@@ -437,6 +534,18 @@ begin_report (ConcurraTask *self)
     }
   self->outcome.reported = TRUE;
   return &self->outcome;
+}
+
+/* Async tasks report after their function returned: wake the lane. */
+static void
+end_report (ConcurraTask *self)
+{
+  if (self->async == NULL)
+    return;
+  g_mutex_lock (&self->async->lock);
+  self->async->reported = TRUE;
+  g_cond_broadcast (&self->async->cond);
+  g_mutex_unlock (&self->async->lock);
 }
 
 /**
@@ -457,10 +566,14 @@ concurra_task_return_value (ConcurraTask *task,
 
   g_return_if_fail (CONCURRA_IS_TASK (task));
 
-  if ((outcome = begin_report (task)) == NULL || value == NULL)
+  if ((outcome = begin_report (task)) == NULL)
     return;
-  g_value_init (&outcome->value, G_VALUE_TYPE (value));
-  g_value_copy (value, &outcome->value);
+  if (value != NULL)
+    {
+      g_value_init (&outcome->value, G_VALUE_TYPE (value));
+      g_value_copy (value, &outcome->value);
+    }
+  end_report (task);
 }
 
 /**
@@ -492,6 +605,7 @@ concurra_task_return_pointer (ConcurraTask   *task,
   g_value_init (&outcome->value, G_TYPE_POINTER);
   g_value_set_pointer (&outcome->value, result);
   outcome->pointer_destroy = result_destroy;
+  end_report (task);
 }
 
 /**
@@ -514,10 +628,14 @@ concurra_task_return_variant (ConcurraTask *task,
 
   if (value != NULL)
     g_variant_ref_sink (value);
-  if ((outcome = begin_report (task)) != NULL && value != NULL)
+  if ((outcome = begin_report (task)) != NULL)
     {
-      g_value_init (&outcome->value, G_TYPE_VARIANT);
-      g_value_set_variant (&outcome->value, value);
+      if (value != NULL)
+        {
+          g_value_init (&outcome->value, G_TYPE_VARIANT);
+          g_value_set_variant (&outcome->value, value);
+        }
+      end_report (task);
     }
   g_clear_pointer (&value, g_variant_unref);
 }
@@ -535,6 +653,7 @@ concurra_task_return_##suffix (ConcurraTask *task,                        \
     return;                                                               \
   g_value_init (&outcome->value, gtype);                                  \
   setter (&outcome->value, value);                                        \
+  end_report (task);                                                      \
 }
 
 /**
@@ -599,10 +718,14 @@ concurra_task_return_object (ConcurraTask *task,
   g_return_if_fail (CONCURRA_IS_TASK (task));
   g_return_if_fail (object == NULL || G_IS_OBJECT (object));
 
-  if ((outcome = begin_report (task)) == NULL || object == NULL)
+  if ((outcome = begin_report (task)) == NULL)
     return;
-  g_value_init (&outcome->value, G_OBJECT_TYPE (object));
-  g_value_set_object (&outcome->value, object);
+  if (object != NULL)
+    {
+      g_value_init (&outcome->value, G_OBJECT_TYPE (object));
+      g_value_set_object (&outcome->value, object);
+    }
+  end_report (task);
 }
 
 /**
@@ -633,6 +756,7 @@ concurra_task_return_error_full (ConcurraTask *task,
     }
   outcome->error = error;
   outcome->trace = g_strdup (trace);
+  end_report (task);
 }
 
 /**
@@ -1184,7 +1308,7 @@ static const char *
 execution_mode_to_string (ConcurraExecutionMode mode)
 {
   static const char * const names[] = {
-    NULL, "thread", "process", "thread_fallback", "subprocess",
+    NULL, "thread", "process", "thread_fallback", "subprocess", "main_context",
   };
 
   return names[mode];

@@ -24,7 +24,7 @@ G_DECLARE_FINAL_TYPE (ConcurraTask, concurra_task, CONCURRA, TASK, GObject)
  * ConcurraTaskFunc:
  * @task: the task being run; report its outcome with
  *   [method@Concurra.Task.return_value] and friends
- * @cancellable: cancelled when the task times out, is aborted or is
+ * @cancellable: (not nullable): cancelled when the task times out, is aborted or is
  *   terminated by fast-fail; long-running functions should check it
  * @user_data: the data given with the function
  *
@@ -43,6 +43,11 @@ ConcurraTask          *concurra_task_new                 (const char        *nam
                                                           gpointer           user_data,
                                                           GDestroyNotify     destroy);
 
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_task_new_async           (const char        *name,
+                                                          ConcurraTaskFunc   func,
+                                                          gpointer           user_data,
+                                                          GDestroyNotify     destroy);
 CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_task_new_command         (const char * const *argv);
 CONCURRA_AVAILABLE_IN_ALL
