@@ -13,14 +13,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"
-#include "concurra-task-private.h"
+#include "concurra-process-private.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-#define KILL_GRACE_MS 2000
 #define STDERR_EXCERPT 500
 
 struct _ConcurraCommand
@@ -513,13 +512,6 @@ concurra_task_get_stderr_bytes (ConcurraTask *task)
 
 /* ---- running, on a lane thread ---- */
 
-static void
-child_setup (gpointer user_data)
-{
-  /* its own process group, so a timeout can kill the whole tree */
-  setpgid (0, 0);
-}
-
 static char **
 command_environ (ConcurraCommand *command)
 {
@@ -549,7 +541,7 @@ spawn (ConcurraCommand  *command,
   g_subprocess_launcher_set_environ (launcher, envp);
   if (command->cwd != NULL)
     g_subprocess_launcher_set_cwd (launcher, command->cwd);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, concurra_child_setup, NULL, NULL);
 
   return g_subprocess_launcher_spawnv (launcher,
                                        command->shell_command ? shell_argv
@@ -558,68 +550,14 @@ spawn (ConcurraCommand  *command,
 }
 
 static void
-signal_group (GSubprocess *process,
-              int          signum)
-{
-  const char *id = g_subprocess_get_identifier (process);
-
-  /* NULL once reaped: the group id may then belong to someone else */
-  if (id != NULL)
-    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), signum);
-}
-
-static void
 on_cancelled (GCancellable *cancellable,
               GSubprocess  *process)
 {
-  signal_group (process, SIGTERM);
-}
+  const char *id = g_subprocess_get_identifier (process);
 
-typedef struct
-{
-  gboolean exited;
-  gboolean expired;
-} Reaping;
-
-static void
-on_exited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  ((Reaping *) user_data)->exited = TRUE;
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-}
-
-static gboolean
-on_grace_expired (gpointer user_data)
-{
-  ((Reaping *) user_data)->expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* After SIGTERM: waits for the child for the grace period, then kills the
- * group for good and reaps the child. */
-static void
-reap_after_term (GSubprocess *process)
-{
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GSource) grace = g_timeout_source_new (KILL_GRACE_MS);
-  Reaping reaping = { FALSE, FALSE };
-
-  g_main_context_push_thread_default (context);
-  g_source_set_callback (grace, on_grace_expired, &reaping, NULL);
-  g_source_attach (grace, context);
-  g_subprocess_wait_async (process, NULL, on_exited, &reaping);
-  while (!reaping.exited && !reaping.expired)
-    g_main_context_iteration (context, TRUE);
-  g_source_destroy (grace);
-  if (!reaping.exited)
-    {
-      signal_group (process, SIGKILL);
-      while (!reaping.exited)
-        g_main_context_iteration (context, TRUE);
-    }
-  g_main_context_pop_thread_default (context);
+  /* SIGTERM to the group at once; the lane then ends it for good */
+  if (id != NULL)
+    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), SIGTERM);
 }
 
 static GVariant *
@@ -673,10 +611,9 @@ exit_error (GSubprocess *process,
 
   if (g_subprocess_get_if_signaled (process))
     {
-      int signum = g_subprocess_get_term_sig (process);
+      g_autofree char *how = concurra_describe_exit (process);
 
-      return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
-                          "Command was killed by signal %d (%s)", signum, g_strsignal (signum));
+      return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED, "Command %s", how);
     }
 
   if (err != NULL)
@@ -725,8 +662,7 @@ command_run (ConcurraTask *task,
 
   if (!finished)
     {
-      /* cancelled: the group has had its SIGTERM */
-      reap_after_term (process);
+      concurra_terminate_process (process);
       concurra_task_return_error (task, g_steal_pointer (&error));
       return;
     }

@@ -14,6 +14,7 @@
 #include "concurra-error.h"
 #include "concurra-format-private.h"
 #include "concurra-hub-private.h"
+#include "concurra-process-private.h"
 #include "concurra-runner-private.h"
 #include "concurra-task-private.h"
 
@@ -63,6 +64,7 @@ struct _ConcurraRunner
   gboolean               fast_fail;
   ConcurraExecutionMode  mode;
   gboolean               fallback_to_thread;
+  char                 **worker_command;
   guint                  task_retries;
   double                 retry_delay;
   double                 retry_backoff;
@@ -87,6 +89,7 @@ struct _ConcurraRunner
   GMainContext          *context;
   ConcurraHub           *hub;
   ConcurraDeadlines     *deadlines;
+  ConcurraWorkerPool    *pool;
   GTask                 *async_task;
   GError                *run_error;
   gboolean               in_private_thread;
@@ -105,6 +108,7 @@ enum {
   PROP_FAST_FAIL,
   PROP_EXECUTION_MODE,
   PROP_FALLBACK_TO_THREAD,
+  PROP_WORKER_COMMAND,
   PROP_TASK_RETRIES,
   PROP_RETRY_DELAY,
   PROP_RETRY_BACKOFF,
@@ -150,6 +154,8 @@ static void complete_task   (ConcurraRunner     *self,
                              GError             *error);
 static void terminate_all   (ConcurraRunner     *self);
 static void check_finished  (ConcurraRunner     *self);
+static gboolean is_serializable (ConcurraRunner *self,
+                                 ConcurraTask   *task);
 
 /* ---- GListModel ---- */
 
@@ -252,6 +258,7 @@ concurra_runner_finalize (GObject *object)
   g_clear_pointer (&self->deadlines, concurra_deadlines_free);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->error_message, g_free);
+  g_clear_pointer (&self->worker_command, g_strfreev);
   g_clear_pointer (&self->by_label, g_hash_table_unref);
   g_clear_pointer (&self->forward_refs, g_hash_table_unref);
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
@@ -290,6 +297,9 @@ concurra_runner_get_property (GObject    *object,
       break;
     case PROP_FALLBACK_TO_THREAD:
       g_value_set_boolean (value, self->fallback_to_thread);
+      break;
+    case PROP_WORKER_COMMAND:
+      g_value_set_boxed (value, self->worker_command);
       break;
     case PROP_TASK_RETRIES:
       g_value_set_uint (value, self->task_retries);
@@ -362,6 +372,9 @@ concurra_runner_set_property (GObject      *object,
       break;
     case PROP_FALLBACK_TO_THREAD:
       concurra_runner_set_fallback_to_thread (self, g_value_get_boolean (value));
+      break;
+    case PROP_WORKER_COMMAND:
+      concurra_runner_set_worker_command (self, g_value_get_boxed (value));
       break;
     case PROP_TASK_RETRIES:
       concurra_runner_set_task_retries (self, g_value_get_uint (value));
@@ -471,6 +484,19 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
    */
   properties[PROP_FALLBACK_TO_THREAD] =
     g_param_spec_boolean ("fallback-to-thread", NULL, NULL, FALSE, RW_FLAGS);
+
+  /**
+   * ConcurraRunner:worker-command:
+   *
+   * The command that starts a worker process in process mode: any program
+   * that registers the functions its tasks name and calls
+   * [func@Concurra.worker_main]. %NULL (the default) re-executes the
+   * current program.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WORKER_COMMAND] =
+    g_param_spec_boxed ("worker-command", NULL, NULL, G_TYPE_STRV, RW_FLAGS);
 
   /**
    * ConcurraRunner:task-retries:
@@ -1254,6 +1280,48 @@ concurra_runner_set_execution_mode (ConcurraRunner        *runner,
 }
 
 /**
+ * concurra_runner_get_worker_command:
+ * @runner: a runner
+ *
+ * Gets the command that starts worker processes; see
+ * [property@Concurra.Runner:worker-command].
+ *
+ * Returns: (nullable) (array zero-terminated=1): the command, %NULL for
+ *   the current program
+ *
+ * Since: 1.0
+ */
+const char * const *
+concurra_runner_get_worker_command (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
+  return (const char * const *) runner->worker_command;
+}
+
+/**
+ * concurra_runner_set_worker_command:
+ * @runner: a runner not started yet
+ * @command: (nullable) (array zero-terminated=1): the program and its
+ *   arguments, %NULL for the current program
+ *
+ * Sets the command that starts worker processes; see
+ * [property@Concurra.Runner:worker-command].
+ *
+ * Since: 1.0
+ */
+void
+concurra_runner_set_worker_command (ConcurraRunner     *runner,
+                                    const char * const *command)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  g_return_if_fail (command == NULL || command[0] != NULL);
+
+  g_strfreev (runner->worker_command);
+  runner->worker_command = g_strdupv ((char **) command);
+  g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_WORKER_COMMAND]);
+}
+
+/**
  * concurra_runner_get_error_message:
  * @runner: a runner
  *
@@ -1697,6 +1765,37 @@ concurra_runner_add_async_task (ConcurraRunner      *runner,
 }
 
 /**
+ * concurra_runner_add_process_task:
+ * @runner: a runner not started yet
+ * @label: (nullable): a unique label, or %NULL for the task's index
+ * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
+ *   that must succeed first
+ * @function_name: a function registered with [func@Concurra.worker_register]
+ * @args: (nullable): its arguments; a floating reference is sunk
+ *
+ * Creates a process task with [ctor@Concurra.Task.new_process] and adds it
+ * as [method@Concurra.Runner.add] does.
+ *
+ * Returns: (transfer none): the task, owned by @runner
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_runner_add_process_task (ConcurraRunner      *runner,
+                                  const char          *label,
+                                  const char * const  *depends_on,
+                                  const char          *function_name,
+                                  GVariant            *args,
+                                  GError             **error)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
+  g_return_val_if_fail (function_name != NULL, NULL);
+
+  return add_created (runner, concurra_task_new_process (function_name, args),
+                      label, depends_on, error);
+}
+
+/**
  * concurra_runner_add_command:
  * @runner: a runner not started yet
  * @label: (nullable): a unique label, or %NULL for the task's index
@@ -1911,6 +2010,15 @@ static void
 schedule_attempt (ConcurraRunner *self,
                   ConcurraTask   *task)
 {
+  if (!is_serializable (self, task))
+    {
+      complete_task (self, task, CONCURRA_TASK_STATUS_FAILED,
+                     g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_NOT_SERIALIZABLE,
+                                  "Task '%s' is a local function and cannot be sent to a worker "
+                                  "process; use a process task, or set fallback-to-thread",
+                                  task->label));
+      return;
+    }
   concurra_task_begin_attempt (task);
   concurra_hub_push_ready (self->hub, task);
 }
@@ -2012,6 +2120,10 @@ task_execution_mode (ConcurraRunner *self,
     return CONCURRA_EXECUTION_MODE_SUBPROCESS;
   if (task->async != NULL)
     return CONCURRA_EXECUTION_MODE_MAIN_CONTEXT;
+  if (task->fallback)
+    return CONCURRA_EXECUTION_MODE_THREAD_FALLBACK;
+  if (task->process != NULL && self->pool != NULL)
+    return CONCURRA_EXECUTION_MODE_PROCESS;
   return CONCURRA_EXECUTION_MODE_THREAD;
 }
 
@@ -2243,6 +2355,8 @@ finish_run (ConcurraRunner *self)
     g_clear_pointer (&self->hub, concurra_hub_close);
   if (self->deadlines != NULL)
     concurra_deadlines_stop (self->deadlines);
+  if (self->pool != NULL)
+    g_clear_pointer (&self->pool, concurra_worker_pool_close);
 
   set_state (self, CONCURRA_RUNNER_STATE_FINISHED);
   if (self->verify && self->run_error == NULL)
@@ -2405,6 +2519,35 @@ prepare_run (ConcurraRunner  *self,
   return TRUE;
 }
 
+#define FALLBACK_WARNING \
+  "Task could not be sent to a worker process and ran in a thread instead: " \
+  "it shares the parent's memory and cannot be killed on timeout"
+
+/* Process mode: process tasks get the worker pool; function tasks, which
+ * cannot cross the process boundary, fall back to a thread if allowed. */
+static void
+prepare_process_mode (ConcurraRunner *self)
+{
+  self->pool = concurra_worker_pool_new ((const char * const *) self->worker_command);
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      ConcurraTask *task = g_ptr_array_index (self->tasks, i);
+
+      if (task->process != NULL)
+        concurra_process_call_set_pool (task->process, self->pool);
+      else if (task->command == NULL && task->async == NULL && self->fallback_to_thread)
+        concurra_task_set_fallback (task, FALLBACK_WARNING);
+    }
+}
+
+static gboolean
+is_serializable (ConcurraRunner *self,
+                 ConcurraTask   *task)
+{
+  return self->pool == NULL || task->process != NULL || task->command != NULL ||
+         task->async != NULL || task->fallback;
+}
+
 /* Starts the run on @context, which the caller iterates. */
 static void
 launch (ConcurraRunner *self,
@@ -2413,6 +2556,8 @@ launch (ConcurraRunner *self,
   gboolean abort_requested;
 
   self->run_start = g_get_monotonic_time ();
+  if (self->mode == CONCURRA_EXECUTION_MODE_PROCESS)
+    prepare_process_mode (self);
   self->hub = concurra_hub_new (context, self->max_concurrency, on_events, self);
   self->deadlines = concurra_deadlines_new (context, on_deadline, self);
 

@@ -55,6 +55,11 @@ CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_fallback_to_thread (ConcurraRunner        *runner,
                                                                gboolean               fallback);
 CONCURRA_AVAILABLE_IN_ALL
+const char * const    *concurra_runner_get_worker_command     (ConcurraRunner        *runner);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_runner_set_worker_command     (ConcurraRunner        *runner,
+                                                               const char * const    *command);
+CONCURRA_AVAILABLE_IN_ALL
 guint                  concurra_runner_get_task_retries       (ConcurraRunner        *runner);
 CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_task_retries       (ConcurraRunner        *runner,
@@ -129,6 +134,13 @@ ConcurraTask          *concurra_runner_add_async_task         (ConcurraRunner   
                                                                ConcurraTaskFunc       func,
                                                                gpointer               user_data,
                                                                GDestroyNotify         destroy,
+                                                               GError               **error);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_runner_add_process_task       (ConcurraRunner        *runner,
+                                                               const char            *label,
+                                                               const char * const    *depends_on,
+                                                               const char            *function_name,
+                                                               GVariant              *args,
                                                                GError               **error);
 CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_runner_add_command            (ConcurraRunner        *runner,

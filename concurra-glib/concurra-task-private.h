@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 typedef struct _ConcurraLane ConcurraLane;
 typedef struct _ConcurraCommand ConcurraCommand;
+typedef struct _ConcurraProcessCall ConcurraProcessCall;
 
 /* An async task's attempt ends when it reports, not when its function
  * returns; the lane waits for that here. */
@@ -49,6 +50,8 @@ struct _ConcurraTask
 
   ConcurraCommand       *command;       /* command tasks only */
   ConcurraAsyncState    *async;         /* async tasks only */
+  ConcurraProcessCall   *process;       /* process tasks only */
+  gboolean               fallback;      /* runs in a thread in a process runner */
 
   /* settings; -1 means "the runner's default" until the run resolves them */
   double                 timeout;
@@ -125,11 +128,14 @@ void          concurra_task_finish              (ConcurraTask       *task,
 void          concurra_task_discard_attempt     (ConcurraTask       *task);
 void          concurra_task_mark_started        (ConcurraTask       *task,
                                                  ConcurraExecutionMode mode);
+void          concurra_task_set_fallback        (ConcurraTask       *task,
+                                                 const char         *warning);
 void          concurra_task_mark_pending        (ConcurraTask       *task);
 void          concurra_task_add_retry_error     (ConcurraTask       *task,
                                                  const GError       *error);
 void          concurra_task_run_async_attempt   (ConcurraTask       *task,
                                                  GMainContext       *context);
+void          concurra_process_call_free        (ConcurraProcessCall *call);
 void          concurra_command_free             (ConcurraCommand    *command);
 gboolean      concurra_command_validate         (ConcurraTask       *task,
                                                  const char         *label,

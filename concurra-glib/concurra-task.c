@@ -88,6 +88,7 @@ concurra_task_finalize (GObject *object)
 
   outcome_clear (&self->outcome);
   g_clear_pointer (&self->command, concurra_command_free);
+  g_clear_pointer (&self->process, concurra_process_call_free);
   if (self->async != NULL)
     {
       g_mutex_clear (&self->async->lock);
@@ -1792,6 +1793,16 @@ concurra_task_mark_started (ConcurraTask          *task,
   g_atomic_int_set (&task->status, CONCURRA_TASK_STATUS_RUNNING);
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_ATTEMPTS]);
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
+}
+
+/* Marks a task of a process runner that runs in a thread instead. */
+void
+concurra_task_set_fallback (ConcurraTask *task,
+                            const char   *warning)
+{
+  task->fallback = TRUE;
+  g_free (task->warning);
+  task->warning = g_strdup (warning);
 }
 
 /* Back to pending while a retry waits for its turn. */

@@ -49,6 +49,9 @@ ConcurraTask          *concurra_task_new_async           (const char        *nam
                                                           gpointer           user_data,
                                                           GDestroyNotify     destroy);
 CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_task_new_process         (const char        *function_name,
+                                                          GVariant          *args);
+CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_task_new_command         (const char * const *argv);
 CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_task_new_shell_command   (const char        *command);

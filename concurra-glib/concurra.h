@@ -13,4 +13,5 @@
 # include "concurra-runner.h"
 # include "concurra-sync.h"
 # include "concurra-task-stream.h"
+# include "concurra-worker.h"
 #undef CONCURRA_INSIDE

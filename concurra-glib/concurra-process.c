@@ -1,0 +1,516 @@
+/* concurra-process.c: process tasks — named functions run in a pool of warm
+ * worker processes.
+ *
+ * An attempt runs on a runner lane: it takes an idle worker from the pool
+ * (or spawns one; there are never more than lanes, so never more than
+ * max-concurrency), sends the request over the worker's socket and waits
+ * for the reply, and gives the worker back. A cancelled attempt (timeout,
+ * abort, fast-fail) kills its worker: SIGTERM, then SIGKILL after a grace
+ * period. A worker that dies or breaks the protocol fails the task with
+ * WORKER_CRASHED and is never reused. When the run ends the pool closes the
+ * idle workers' sockets, and they exit.
+ *
+ * In a thread mode runner a process task calls the registered function in
+ * its thread instead.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "concurra-error.h"
+#include "concurra-process-private.h"
+#include "concurra-protocol-private.h"
+#include "concurra-worker-private.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define KILL_GRACE_MS 2000
+
+typedef struct
+{
+  GSubprocess *process;
+  GSocket     *socket;
+  guint64      next_id;
+} Worker;
+
+struct _ConcurraWorkerPool
+{
+  GMutex     lock;
+  GPtrArray *idle;
+  char     **command;
+  gboolean   closed;
+};
+
+struct _ConcurraProcessCall
+{
+  char               *function;
+  GVariant           *args;
+  ConcurraWorkerPool *pool;      /* NULL: call in this process */
+};
+
+/* ---- process helpers, shared with command tasks ---- */
+
+void
+concurra_child_setup (gpointer user_data)
+{
+  /* its own process group, so that killing it kills its children too */
+  setpgid (0, 0);
+}
+
+static void
+signal_group (GSubprocess *process,
+              int          signum)
+{
+  const char *id = g_subprocess_get_identifier (process);
+
+  /* NULL once reaped, when the group id may belong to someone else */
+  if (id != NULL)
+    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), signum);
+}
+
+typedef struct
+{
+  gboolean exited;
+  gboolean expired;
+} Reaping;
+
+static void
+on_exited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ((Reaping *) user_data)->exited = TRUE;
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+}
+
+static gboolean
+on_grace_expired (gpointer user_data)
+{
+  ((Reaping *) user_data)->expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends SIGTERM to the process group, waits up to the grace period for the
+ * process to exit, then SIGKILLs the group; returns once it is reaped.
+ * Blocks the calling thread (a lane, or the owner for an idle worker). */
+void
+concurra_terminate_process (GSubprocess *process)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) grace = g_timeout_source_new (KILL_GRACE_MS);
+  Reaping reaping = { FALSE, FALSE };
+
+  signal_group (process, SIGTERM);
+  g_main_context_push_thread_default (context);
+  g_source_set_callback (grace, on_grace_expired, &reaping, NULL);
+  g_source_attach (grace, context);
+  g_subprocess_wait_async (process, NULL, on_exited, &reaping);
+  while (!reaping.exited && !reaping.expired)
+    g_main_context_iteration (context, TRUE);
+  if (!reaping.exited)
+    {
+      signal_group (process, SIGKILL);
+      while (!reaping.exited)
+        g_main_context_iteration (context, TRUE);
+    }
+  g_source_destroy (grace);
+  g_main_context_pop_thread_default (context);
+}
+
+char *
+concurra_describe_exit (GSubprocess *process)
+{
+  if (g_subprocess_get_if_signaled (process))
+    {
+      int signum = g_subprocess_get_term_sig (process);
+
+      return g_strdup_printf ("was killed by signal %d (%s)", signum, g_strsignal (signum));
+    }
+  return g_strdup_printf ("exited with status %d", g_subprocess_get_exit_status (process));
+}
+
+/* ---- workers ---- */
+
+static void
+worker_free (Worker *worker)
+{
+  g_clear_object (&worker->socket);
+  g_clear_object (&worker->process);
+  g_free (worker);
+}
+
+static char **
+default_command (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  char *argv[] = { self, NULL };
+
+  return g_strdupv (argv);
+}
+
+static Worker *
+worker_spawn (char   **command,
+              GError **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *fd_text = NULL;
+  Worker *worker;
+  int fds[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not create a socket pair: %s", g_strerror (saved));
+      return NULL;
+    }
+
+  /* the child's end becomes its fd 3; GSubprocess closes every other one */
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  g_subprocess_launcher_setenv (launcher, CONCURRA_WORKER_FD_ENV, "3", TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, concurra_child_setup, NULL, NULL);
+
+  worker = g_new0 (Worker, 1);
+  worker->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, error);
+  worker->socket = worker->process ? g_socket_new_from_fd (fds[0], error) : NULL;
+  if (worker->socket == NULL)
+    {
+      if (worker->process != NULL)
+        concurra_terminate_process (worker->process);
+      else
+        close (fds[0]);
+      worker_free (worker);
+      return NULL;
+    }
+  return worker;
+}
+
+/* Ends a worker that will not be reused. */
+static void
+worker_kill (Worker *worker)
+{
+  g_socket_close (worker->socket, NULL);
+  concurra_terminate_process (worker->process);
+  worker_free (worker);
+}
+
+ConcurraWorkerPool *
+concurra_worker_pool_new (const char * const *command)
+{
+  ConcurraWorkerPool *pool = g_atomic_rc_box_new0 (ConcurraWorkerPool);
+
+  g_mutex_init (&pool->lock);
+  pool->idle = g_ptr_array_new ();
+  pool->command = command ? g_strdupv ((char **) command) : default_command ();
+  return pool;
+}
+
+static void
+pool_clear (ConcurraWorkerPool *pool)
+{
+  g_ptr_array_unref (pool->idle);
+  g_strfreev (pool->command);
+  g_mutex_clear (&pool->lock);
+}
+
+static ConcurraWorkerPool *
+pool_ref (ConcurraWorkerPool *pool)
+{
+  return g_atomic_rc_box_acquire (pool);
+}
+
+static void
+pool_unref (ConcurraWorkerPool *pool)
+{
+  g_atomic_rc_box_release_full (pool, (GDestroyNotify) pool_clear);
+}
+
+static Worker *
+pool_take (ConcurraWorkerPool  *pool,
+           GError             **error)
+{
+  Worker *worker = NULL;
+
+  g_mutex_lock (&pool->lock);
+  if (pool->idle->len > 0)
+    worker = g_ptr_array_steal_index_fast (pool->idle, pool->idle->len - 1);
+  g_mutex_unlock (&pool->lock);
+
+  return worker ? worker : worker_spawn (pool->command, error);
+}
+
+static void
+pool_give_back (ConcurraWorkerPool *pool,
+                Worker             *worker)
+{
+  gboolean closed;
+
+  g_mutex_lock (&pool->lock);
+  closed = pool->closed;
+  if (!closed)
+    g_ptr_array_add (pool->idle, worker);
+  g_mutex_unlock (&pool->lock);
+
+  if (closed)
+    worker_kill (worker);
+}
+
+/* Ends the run's workers: idle ones see their socket close and exit; busy
+ * ones are ended by their lane when it gives them back. */
+void
+concurra_worker_pool_close (ConcurraWorkerPool *pool)
+{
+  g_autoptr(GPtrArray) idle = NULL;
+
+  g_mutex_lock (&pool->lock);
+  pool->closed = TRUE;
+  idle = g_steal_pointer (&pool->idle);
+  pool->idle = g_ptr_array_new ();
+  g_mutex_unlock (&pool->lock);
+
+  for (guint i = 0; i < idle->len; i++)
+    {
+      Worker *worker = g_ptr_array_index (idle, i);
+
+      g_socket_shutdown (worker->socket, FALSE, TRUE, NULL);
+      /* on EOF a worker exits at once; the grace period only bounds a hung one */
+      concurra_terminate_process (worker->process);
+      worker_free (worker);
+    }
+  pool_unref (pool);
+}
+
+/* ---- one call ---- */
+
+static gboolean
+send_request (Worker        *worker,
+              guint64        id,
+              const char    *function,
+              GVariant      *args,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GVariant) request = g_variant_ref_sink (
+    g_variant_new ("(tsv)", id, function, args ? args : g_variant_new ("()")));
+  g_autoptr(GBytes) frame = concurra_protocol_frame (request);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (frame, &size);
+
+  while (size > 0)
+    {
+      gssize n = g_socket_send (worker->socket, (const char *) data, size, cancellable, error);
+
+      if (n < 0)
+        return FALSE;
+      data += n;
+      size -= n;
+    }
+  return TRUE;
+}
+
+/* FALSE with *eof when the worker closed the socket before a byte. */
+static gboolean
+receive_exactly (Worker        *worker,
+                 guint8        *buffer,
+                 gsize          size,
+                 gboolean      *eof,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  gsize done = 0;
+
+  *eof = FALSE;
+  while (done < size)
+    {
+      gssize n = g_socket_receive (worker->socket, (char *) buffer + done, size - done,
+                                   cancellable, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          *eof = TRUE;
+          return FALSE;
+        }
+      done += n;
+    }
+  return TRUE;
+}
+
+static gboolean
+receive_reply (Worker         *worker,
+               guint64         id,
+               ConcurraReply  *reply,
+               gboolean       *eof,
+               GCancellable   *cancellable,
+               GError        **error)
+{
+  guint8 header[CONCURRA_PROTOCOL_HEADER_SIZE];
+  g_autoptr(GBytes) payload = NULL;
+  guint8 *buffer;
+  guint32 length;
+
+  if (!receive_exactly (worker, header, sizeof header, eof, cancellable, error) ||
+      !concurra_protocol_parse_length (header, &length, error))
+    return FALSE;
+  buffer = g_malloc (length);
+  if (!receive_exactly (worker, buffer, length, eof, cancellable, error))
+    {
+      g_free (buffer);
+      return FALSE;
+    }
+  payload = g_bytes_new_take (buffer, length);
+  return concurra_protocol_parse_reply (payload, id, reply, error);
+}
+
+static void
+report_crash (ConcurraTask *task,
+              Worker       *worker)
+{
+  g_autofree char *how = NULL;
+  GPid pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (worker->process) ?: "0", NULL, 10);
+
+  /* the socket closed: the worker is gone or going; make sure, and reap it */
+  g_socket_close (worker->socket, NULL);
+  concurra_terminate_process (worker->process);
+  how = concurra_describe_exit (worker->process);
+  concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                                  "Worker process %d %s while running '%s'",
+                                  (int) pid, how, task->process->function);
+  worker_free (worker);
+}
+
+static void
+call_in_worker (ConcurraTask *task,
+                GCancellable *cancellable)
+{
+  ConcurraProcessCall *call = task->process;
+  ConcurraReply reply = { 0, };
+  g_autoptr(GError) error = NULL;
+  Worker *worker;
+  gboolean eof = FALSE;
+  guint64 id;
+
+  worker = pool_take (call->pool, &error);
+  if (worker == NULL)
+    {
+      concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                                      "Could not start a worker process: %s", error->message);
+      return;
+    }
+
+  id = ++worker->next_id;
+  if (!send_request (worker, id, call->function, call->args, cancellable, &error) ||
+      !receive_reply (worker, id, &reply, &eof, cancellable, &error))
+    {
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          /* terminated: the worker may be stuck in the function */
+          worker_kill (worker);
+          concurra_task_return_error (task, g_steal_pointer (&error));
+        }
+      else if (eof || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+               g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        report_crash (task, worker);
+      else
+        {
+          /* a malformed reply: never trust this worker again */
+          worker_kill (worker);
+          if (error->domain != CONCURRA_ERROR)
+            g_prefix_error (&error, "Lost the worker process: ");
+          concurra_task_return_error (task, g_steal_pointer (&error));
+        }
+      return;
+    }
+
+  pool_give_back (call->pool, worker);
+  if (reply.ok)
+    concurra_task_return_variant (task, g_steal_pointer (&reply.value));
+  else
+    concurra_task_return_error_full (task, g_steal_pointer (&reply.error), reply.trace);
+  concurra_reply_clear (&reply);
+}
+
+static void
+call_here (ConcurraTask *task,
+           GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *result;
+
+  result = concurra_registry_call (task->process->function, task->process->args, cancellable, &error);
+  if (error != NULL)
+    concurra_task_return_error (task, g_steal_pointer (&error));
+  else
+    concurra_task_return_variant (task, result);
+}
+
+static void
+process_run (ConcurraTask *task,
+             GCancellable *cancellable,
+             gpointer      user_data)
+{
+  if (task->process->pool != NULL)
+    call_in_worker (task, cancellable);
+  else
+    call_here (task, cancellable);
+}
+
+void
+concurra_process_call_free (ConcurraProcessCall *call)
+{
+  g_free (call->function);
+  g_clear_pointer (&call->args, g_variant_unref);
+  g_clear_pointer (&call->pool, pool_unref);
+  g_free (call);
+}
+
+void
+concurra_process_call_set_pool (ConcurraProcessCall *call,
+                                ConcurraWorkerPool  *pool)
+{
+  g_clear_pointer (&call->pool, pool_unref);
+  call->pool = pool ? pool_ref (pool) : NULL;
+}
+
+const char *
+concurra_process_call_get_function (ConcurraProcessCall *call)
+{
+  return call->function;
+}
+
+/**
+ * concurra_task_new_process:
+ * @function_name: a function registered with [func@Concurra.worker_register]
+ * @args: (nullable): the arguments; a floating reference is sunk
+ *
+ * Creates a process task: in a runner whose
+ * [property@Concurra.Runner:execution-mode] is
+ * %CONCURRA_EXECUTION_MODE_PROCESS it calls @function_name in a worker
+ * process, so that a crash or a hang cannot take the application down, and
+ * CPU-bound work runs in parallel. Its result is the #GVariant the function
+ * returned. In a thread mode runner the function is called in a thread.
+ *
+ * Returns: (transfer full): a new task
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_task_new_process (const char *function_name,
+                           GVariant   *args)
+{
+  ConcurraTask *task;
+  ConcurraProcessCall *call;
+
+  g_return_val_if_fail (function_name != NULL && *function_name != '\0', NULL);
+
+  task = concurra_task_new (function_name, process_run, NULL, NULL);
+  call = g_new0 (ConcurraProcessCall, 1);
+  call->function = g_strdup (function_name);
+  call->args = args ? g_variant_ref_sink (args) : NULL;
+  task->process = call;
+  return task;
+}

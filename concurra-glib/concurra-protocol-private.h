@@ -1,0 +1,40 @@
+/* concurra-protocol-private.h: the framed GVariant protocol between a
+ * runner and its worker processes.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Every message is a 4-byte little-endian length, then that many bytes of
+ * a GVariant in normal form. */
+#define CONCURRA_PROTOCOL_HEADER_SIZE   4
+#define CONCURRA_PROTOCOL_MAX_MESSAGE   (64 * 1024 * 1024)
+#define CONCURRA_PROTOCOL_REQUEST_TYPE  "(tsv)"
+#define CONCURRA_PROTOCOL_REPLY_TYPE    "(tbmvsiss)"
+#define CONCURRA_WORKER_FD_ENV          "CONCURRA_WORKER_FD"
+
+typedef struct
+{
+  gboolean  ok;
+  GVariant *value;     /* nullable */
+  GError   *error;     /* when !ok */
+  char     *trace;     /* nullable */
+} ConcurraReply;
+
+void      concurra_reply_clear            (ConcurraReply  *reply);
+gboolean  concurra_protocol_parse_length  (const guint8   *header,
+                                           guint32        *length,
+                                           GError        **error);
+GBytes   *concurra_protocol_frame         (GVariant       *message);
+gboolean  concurra_protocol_parse_reply   (GBytes         *payload,
+                                           guint64         expected_id,
+                                           ConcurraReply  *reply,
+                                           GError        **error);
+GVariant *concurra_protocol_parse_request (GBytes         *payload,
+                                           GError        **error);
+
+G_END_DECLS
