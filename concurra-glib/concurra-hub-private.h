@@ -18,10 +18,12 @@ typedef void (*ConcurraHubFunc) (GList    *events,
 
 ConcurraHub *concurra_hub_new          (GMainContext    *context,
                                         guint            max_lanes,
+                                        gboolean         stop_on_error,
                                         ConcurraHubFunc  func,
                                         gpointer         user_data);
 void         concurra_hub_push_ready   (ConcurraHub     *hub,
-                                        ConcurraTask    *task);
+                                        ConcurraTask   **tasks,
+                                        guint            n_tasks);
 void         concurra_hub_wake         (ConcurraHub     *hub);
 void         concurra_hub_withdraw     (ConcurraHub     *hub,
                                         ConcurraTask    *task);

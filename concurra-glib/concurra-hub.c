@@ -26,6 +26,7 @@ struct _ConcurraLane
 struct _ConcurraHub
 {
   GMutex           lock;
+  GCond            idle_cond;       /* parked lanes wait here for work */
   GQueue           ready;
   GQueue           events;
   GSource         *wake;           /* NULL once closed */
@@ -33,6 +34,9 @@ struct _ConcurraHub
   GThreadPool     *pool;
   guint            n_lanes;         /* lanes counting against the limit */
   guint            n_busy;          /* of those, lanes running a task */
+  guint            n_parked;        /* of those, lanes waiting for work */
+  gboolean         stop_on_error;
+  gboolean         closed;
   guint            max_lanes;
   ConcurraHubFunc  func;
   gpointer         user_data;
@@ -58,6 +62,7 @@ hub_clear (ConcurraHub *hub)
         g_object_unref (task);
     }
   g_main_context_unref (hub->context);
+  g_cond_clear (&hub->idle_cond);
   g_mutex_clear (&hub->lock);
 }
 
@@ -133,8 +138,17 @@ lane_run (gpointer data,
       link = g_queue_pop_head_link (&hub->ready);
       if (link == NULL)
         {
-          hub->n_lanes--;
-          break;
+          /* park until there is work or the run ends: a lane that exited
+           * would cost a thread pool round trip for the next ready task */
+          if (hub->closed)
+            {
+              hub->n_lanes--;
+              break;
+            }
+          hub->n_parked++;
+          g_cond_wait (&hub->idle_cond, &hub->lock);
+          hub->n_parked--;
+          continue;
         }
       task = link->data;
       task->queued = FALSE;
@@ -153,6 +167,14 @@ lane_run (gpointer data,
       task->lane = NULL;
       /* the ready queue's reference travels on with the done event */
       push_event_locked (hub, &task->done_link);
+
+      /* with fast-fail, an error may end the run: let the owner decide
+       * before this lane starts anything else */
+      if (hub->stop_on_error && task->outcome.error != NULL && !lane->withdrawn)
+        {
+          hub->n_lanes--;
+          break;
+        }
     }
   g_mutex_unlock (&hub->lock);
 
@@ -160,12 +182,20 @@ lane_run (gpointer data,
   hub_unref (hub);
 }
 
-/* Starts lanes while there is queued work that no idle lane will take
- * and room under the limit. */
+/* Wakes parked lanes for queued work, and starts lanes while there is
+ * more work than lanes and room under the limit. */
 static void
 spawn_lanes_locked (ConcurraHub *hub)
 {
   guint wanted = MIN (hub->n_busy + hub->ready.length, hub->max_lanes);
+
+  if (hub->n_parked > 0 && hub->ready.length > 0)
+    {
+      if (hub->ready.length > 1)
+        g_cond_broadcast (&hub->idle_cond);
+      else
+        g_cond_signal (&hub->idle_cond);
+    }
 
   while (hub->n_lanes < wanted)
     {
@@ -180,15 +210,18 @@ spawn_lanes_locked (ConcurraHub *hub)
 ConcurraHub *
 concurra_hub_new (GMainContext    *context,
                   guint            max_lanes,
+                  gboolean         stop_on_error,
                   ConcurraHubFunc  func,
                   gpointer         user_data)
 {
   ConcurraHub *hub = g_atomic_rc_box_new0 (ConcurraHub);
 
   g_mutex_init (&hub->lock);
+  g_cond_init (&hub->idle_cond);
   g_queue_init (&hub->ready);
   g_queue_init (&hub->events);
   hub->max_lanes = MAX (max_lanes, 1);
+  hub->stop_on_error = stop_on_error;
   hub->func = func;
   hub->user_data = user_data;
   hub->context = g_main_context_ref (context);
@@ -205,19 +238,30 @@ concurra_hub_new (GMainContext    *context,
   return hub;
 }
 
-/* Queues a task for a lane; takes a reference that the done event carries back. */
-void
-concurra_hub_push_ready (ConcurraHub  *hub,
-                         ConcurraTask *task)
+static void
+queue_locked (ConcurraHub  *hub,
+              ConcurraTask *task)
 {
   task->ready_link.data = task;
   task->started_link.data = task;
   task->done_link.data = task;
-  g_object_ref (task);
-
-  g_mutex_lock (&hub->lock);
   g_queue_push_tail_link (&hub->ready, &task->ready_link);
   task->queued = TRUE;
+}
+
+/* Queues tasks for the lanes, in order, under one lock; takes a reference
+ * on each that its done event carries back. */
+void
+concurra_hub_push_ready (ConcurraHub   *hub,
+                         ConcurraTask **tasks,
+                         guint          n_tasks)
+{
+  for (guint i = 0; i < n_tasks; i++)
+    g_object_ref (tasks[i]);
+
+  g_mutex_lock (&hub->lock);
+  for (guint i = 0; i < n_tasks; i++)
+    queue_locked (hub, tasks[i]);
   spawn_lanes_locked (hub);
   g_mutex_unlock (&hub->lock);
 }
@@ -299,6 +343,8 @@ concurra_hub_close (ConcurraHub *hub)
 
   g_mutex_lock (&hub->lock);
   wake = g_steal_pointer (&hub->wake);
+  hub->closed = TRUE;
+  g_cond_broadcast (&hub->idle_cond);
   g_mutex_unlock (&hub->lock);
 
   g_source_destroy (wake);

@@ -90,7 +90,11 @@ struct _ConcurraRunner
   ConcurraHub           *hub;
   ConcurraDeadlines     *deadlines;
   ConcurraWorkerPool    *pool;
+  GPtrArray             *batch;         /* tasks to queue together, at launch */
+  GPtrArray             *worklist;      /* complete_task()'s, kept for reuse */
+  GPtrArray             *spare_cancellables;
   GTask                 *async_task;
+  gulong                 async_cancel_id;
   GError                *run_error;
   gboolean               in_private_thread;
 
@@ -142,6 +146,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+static guint items_changed_signal;
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -262,6 +267,8 @@ concurra_runner_finalize (GObject *object)
   g_clear_pointer (&self->by_label, g_hash_table_unref);
   g_clear_pointer (&self->forward_refs, g_hash_table_unref);
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->worklist, g_ptr_array_unref);
+  g_clear_pointer (&self->spare_cancellables, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_error (&self->run_error);
   g_mutex_clear (&self->lock);
@@ -414,6 +421,7 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = concurra_runner_dispose;
+  items_changed_signal = g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL);
   object_class->finalize = concurra_runner_finalize;
   object_class->get_property = concurra_runner_get_property;
   object_class->set_property = concurra_runner_set_property;
@@ -723,6 +731,8 @@ concurra_runner_init (ConcurraRunner *self)
   self->tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_label = g_hash_table_new (g_str_hash, g_str_equal);
   self->forward_refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->worklist = g_ptr_array_new ();
+  self->spare_cancellables = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_init (&self->lock);
   g_cond_init (&self->done_cond);
 }
@@ -1572,6 +1582,19 @@ check_dependencies (ConcurraRunner     *self,
   return TRUE;
 }
 
+static char *
+format_index (guint index)
+{
+  char buf[16];
+  char *p = buf + sizeof buf;
+
+  *--p = '\0';
+  do
+    *--p = '0' + index % 10;
+  while ((index /= 10) != 0);
+  return g_strdup (p);
+}
+
 /* The dependency labels without repeats, or NULL for none. */
 static char **
 unique_labels (const char * const *deps)
@@ -1634,7 +1657,7 @@ concurra_runner_add (ConcurraRunner      *runner,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (label == NULL)
-    label = index_label = g_strdup_printf ("%u", runner->tasks->len);
+    label = index_label = format_index (runner->tasks->len);
 
   if (!check_idle (runner, label, error))
     return FALSE;
@@ -1662,7 +1685,7 @@ concurra_runner_add (ConcurraRunner      *runner,
     return FALSE;
 
   deps = unique_labels (depends_on);
-  concurra_task_set_label (task, label);
+  concurra_task_take_label (task, index_label ? g_steal_pointer (&index_label) : g_strdup (label));
   task->depends_on = deps;
   task->n_deps = deps ? g_strv_length (deps) : 0;
   task->index = runner->tasks->len;
@@ -1677,7 +1700,9 @@ concurra_runner_add (ConcurraRunner      *runner,
         !g_hash_table_contains (runner->forward_refs, deps[i]))
       g_hash_table_insert (runner->forward_refs, g_strdup (deps[i]), GUINT_TO_POINTER (task->index));
 
-  g_list_model_items_changed (G_LIST_MODEL (runner), task->index, 0, 1);
+  /* adding a million tasks should not cost a million emissions nobody hears */
+  if (g_signal_has_handler_pending (runner, items_changed_signal, 0, FALSE))
+    g_list_model_items_changed (G_LIST_MODEL (runner), task->index, 0, 1);
   g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_N_TASKS]);
 
   return TRUE;
@@ -2006,6 +2031,34 @@ set_state (ConcurraRunner      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
+/* A cancellable for a new attempt. Those of attempts that ended without
+ * being cancelled, and that nobody else holds, are reused: most tasks are
+ * never cancelled, and a GObject per attempt is a noticeable cost. */
+static GCancellable *
+take_cancellable (ConcurraRunner *self)
+{
+  if (self->spare_cancellables->len > 0)
+    return g_ptr_array_steal_index_fast (self->spare_cancellables,
+                                         self->spare_cancellables->len - 1);
+  return g_cancellable_new ();
+}
+
+static void
+recycle_cancellable (ConcurraRunner *self,
+                     ConcurraTask   *task)
+{
+  GCancellable *cancellable = task->cancellable;
+  static guint cancelled_signal;
+
+  if (cancelled_signal == 0)
+    cancelled_signal = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+  if (cancellable == NULL || g_cancellable_is_cancelled (cancellable) ||
+      g_atomic_int_get (&G_OBJECT (cancellable)->ref_count) != 1 ||
+      g_signal_has_handler_pending (cancellable, cancelled_signal, 0, FALSE))
+    return;
+  g_ptr_array_add (self->spare_cancellables, g_steal_pointer (&task->cancellable));
+}
+
 static void
 schedule_attempt (ConcurraRunner *self,
                   ConcurraTask   *task)
@@ -2019,8 +2072,19 @@ schedule_attempt (ConcurraRunner *self,
                                   task->label));
       return;
     }
-  concurra_task_begin_attempt (task);
-  concurra_hub_push_ready (self->hub, task);
+  concurra_task_begin_attempt (task, take_cancellable (self));
+  if (self->batch != NULL)
+    g_ptr_array_add (self->batch, task);
+  else
+    concurra_hub_push_ready (self->hub, &task, 1);
+}
+
+/* Formatting a line the default writer drops is waste; with another writer
+ * installed, everything is formatted. */
+static gboolean
+would_drop (GLogLevelFlags level)
+{
+  return g_log_writer_default_would_drop (level, G_LOG_DOMAIN);
 }
 
 static void
@@ -2050,7 +2114,7 @@ record_final (ConcurraRunner     *self,
 
   g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->n_completed, self->tasks->len);
-  if (self->progress_stats)
+  if (self->progress_stats && !would_drop (G_LOG_LEVEL_INFO))
     log_progress (self);
 }
 
@@ -2079,7 +2143,9 @@ complete_task (ConcurraRunner     *self,
                ConcurraTaskStatus  status,
                GError             *error)
 {
-  g_autoptr(GPtrArray) work = g_ptr_array_new ();
+  /* complete_task() can be re-entered from a signal handler: only the
+   * outermost call may borrow the runner's array */
+  GPtrArray *work = self->worklist ? g_steal_pointer (&self->worklist) : g_ptr_array_new ();
 
   record_final (self, task, status, error);
   g_ptr_array_add (work, task);
@@ -2107,6 +2173,11 @@ complete_task (ConcurraRunner     *self,
             }
         }
     }
+
+  if (self->worklist == NULL)
+    self->worklist = work;
+  else
+    g_ptr_array_unref (work);
 
   if (status != CONCURRA_TASK_STATUS_SUCCESSFUL && self->fast_fail)
     terminate_all (self);
@@ -2184,6 +2255,7 @@ on_done (ConcurraRunner *self,
     }
 
   g_atomic_int_dec_and_test (&self->n_running);
+  recycle_cancellable (self, task);
   if (concurra_task_take_attempt (task, &error))
     complete_task (self, task, CONCURRA_TASK_STATUS_SUCCESSFUL, NULL);
   else if (task->attempts <= (guint) task->retries && !self->terminating)
@@ -2226,10 +2298,12 @@ stop_task (ConcurraRunner *self,
 {
   if (concurra_task_get_status (task) == CONCURRA_TASK_STATUS_RUNNING)
     g_atomic_int_dec_and_test (&self->n_running);
-  if (task->cancellable != NULL)
-    g_cancellable_cancel (task->cancellable);
+  /* withdraw before cancelling: a function that returns on cancellation
+   * must not let its lane go on to the next queued task */
   if (self->hub != NULL)
     concurra_hub_withdraw (self->hub, task);
+  if (task->cancellable != NULL)
+    g_cancellable_cancel (task->cancellable);
 }
 
 static void
@@ -2359,7 +2433,8 @@ finish_run (ConcurraRunner *self)
     g_clear_pointer (&self->pool, concurra_worker_pool_close);
 
   set_state (self, CONCURRA_RUNNER_STATE_FINISHED);
-  if (self->verify && self->run_error == NULL)
+  if (self->verify && self->run_error == NULL &&
+      !(self->n_failed == 0 && would_drop (G_LOG_LEVEL_INFO)))
     log_report (self);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 
@@ -2373,6 +2448,10 @@ finish_run (ConcurraRunner *self)
       GCancellable *cancellable = g_task_get_cancellable (async_task);
       GError *error = NULL;
       GHashTable *results;
+
+      /* not from inside the handler itself: abort_in_owner runs from an idle */
+      g_cancellable_disconnect (cancellable, self->async_cancel_id);
+      self->async_cancel_id = 0;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, &error))
         g_task_return_error (async_task, error);
@@ -2558,13 +2637,17 @@ launch (ConcurraRunner *self,
   self->run_start = g_get_monotonic_time ();
   if (self->mode == CONCURRA_EXECUTION_MODE_PROCESS)
     prepare_process_mode (self);
-  self->hub = concurra_hub_new (context, self->max_concurrency, on_events, self);
+  self->hub = concurra_hub_new (context, self->max_concurrency, self->fast_fail, on_events, self);
   self->deadlines = concurra_deadlines_new (context, on_deadline, self);
 
   g_mutex_lock (&self->lock);
   self->context = g_main_context_ref (context);
   abort_requested = self->abort_requested;
   g_mutex_unlock (&self->lock);
+
+  /* aborted (or its cancellable cancelled) before it started: run nothing */
+  if (abort_requested)
+    terminate_all (self);
 
   for (guint i = 0; i < self->tasks->len; i++)
     {
@@ -2573,6 +2656,7 @@ launch (ConcurraRunner *self,
       if (task->cancel_requested && !concurra_task_is_done (task))
         complete_task (self, task, CONCURRA_TASK_STATUS_TERMINATED, cancelled_error ());
     }
+  self->batch = g_ptr_array_sized_new (self->tasks->len);
   for (guint i = 0; i < self->tasks->len; i++)
     {
       ConcurraTask *task = g_ptr_array_index (self->tasks, i);
@@ -2580,9 +2664,9 @@ launch (ConcurraRunner *self,
       if (task->n_deps == 0 && !concurra_task_is_done (task))
         schedule_attempt (self, task);
     }
+  concurra_hub_push_ready (self->hub, (ConcurraTask **) self->batch->pdata, self->batch->len);
+  g_clear_pointer (&self->batch, g_ptr_array_unref);
 
-  if (abort_requested)
-    schedule_abort (self, context);
   /* lets an empty run finish from the loop, like any other */
   concurra_hub_wake (self->hub);
 }
@@ -2694,9 +2778,10 @@ concurra_runner_run_async (ConcurraRunner      *runner,
 
   context = g_main_context_ref_thread_default ();
   runner->async_task = g_object_ref (task);
-  launch (runner, context);
   if (cancellable != NULL)
-    g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), runner, NULL);
+    runner->async_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
+                                                     runner, NULL);
+  launch (runner, context);
 }
 
 /**

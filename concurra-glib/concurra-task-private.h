@@ -117,9 +117,10 @@ gboolean      concurra_task_remove_listener_locked (ConcurraTask        *task,
                                                     guint                index);
 GMainContext *concurra_task_get_context_locked  (ConcurraTask        *task);
 
-void          concurra_task_set_label           (ConcurraTask       *task,
-                                                 const char         *label);
-void          concurra_task_begin_attempt       (ConcurraTask       *task);
+void          concurra_task_take_label          (ConcurraTask       *task,
+                                                 char               *label);
+void          concurra_task_begin_attempt       (ConcurraTask       *task,
+                                                 GCancellable       *cancellable);
 gboolean      concurra_task_take_attempt        (ConcurraTask       *task,
                                                  GError            **error);
 void          concurra_task_finish              (ConcurraTask       *task,

@@ -423,7 +423,8 @@ concurra_task_new (const char       *name,
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  self = g_object_new (CONCURRA_TYPE_TASK, "name", name, NULL);
+  self = g_object_new (CONCURRA_TYPE_TASK, NULL);
+  self->name = g_strdup (name);
   self->func = func;
   self->func_data = user_data;
   self->func_destroy = destroy;
@@ -1640,11 +1641,11 @@ concurra_task_wait_finish (ConcurraTask  *task,
 /* ---- owner-side lifecycle, used by the runner ---- */
 
 void
-concurra_task_set_label (ConcurraTask *task,
-                         const char   *label)
+concurra_task_take_label (ConcurraTask *task,
+                          char         *label)
 {
   g_free (task->label);
-  task->label = g_strdup (label);
+  task->label = label;
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_LABEL]);
 }
 
@@ -1668,11 +1669,12 @@ concurra_error_describe (const GError *error)
 
 /* Prepares a new attempt before it is queued for a worker. */
 void
-concurra_task_begin_attempt (ConcurraTask *task)
+concurra_task_begin_attempt (ConcurraTask *task,
+                             GCancellable *cancellable)
 {
   outcome_clear (&task->outcome);
   g_clear_object (&task->cancellable);
-  task->cancellable = g_cancellable_new ();
+  task->cancellable = cancellable;
 }
 
 /* Moves the outcome of the attempt that just ended into the record; on
