@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define KILL_GRACE_MS 2000
 #define STDERR_EXCERPT 500
 
 struct _ConcurraCommand
@@ -549,15 +550,100 @@ spawn (ConcurraCommand  *command,
                                        error);
 }
 
+/* One command attempt, driven on a private context of its lane. The
+ * attempt's cancellable is not handed to GSubprocess: cancelling kills the
+ * process group instead, and the pipes then close on their own. */
+typedef struct
+{
+  GSubprocess  *process;
+  GMainContext *context;
+  GSource      *grace;      /* armed by cancellation */
+  gboolean      done;
+  gboolean      finished;
+  GBytes       *out;
+  GBytes       *err;
+  GError       *error;
+} CommandRun;
+
 static void
-on_cancelled (GCancellable *cancellable,
-              GSubprocess  *process)
+signal_group (GSubprocess *process,
+              int          signum)
 {
   const char *id = g_subprocess_get_identifier (process);
 
-  /* SIGTERM to the group at once; the lane then ends it for good */
+  /* NULL once reaped, when the group id may belong to someone else */
   if (id != NULL)
-    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), SIGTERM);
+    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), signum);
+}
+
+static gboolean
+on_grace_expired (gpointer user_data)
+{
+  signal_group (((CommandRun *) user_data)->process, SIGKILL);
+  return G_SOURCE_REMOVE;
+}
+
+/* In the thread that cancels: SIGTERM now, SIGKILL after the grace period. */
+static void
+on_cancelled (GCancellable *cancellable,
+              CommandRun   *run)
+{
+  signal_group (run->process, SIGTERM);
+  run->grace = g_timeout_source_new (KILL_GRACE_MS);
+  g_source_set_callback (run->grace, on_grace_expired, run, NULL);
+  g_source_attach (run->grace, run->context);
+}
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CommandRun *run = user_data;
+
+  run->finished = g_subprocess_communicate_finish (G_SUBPROCESS (source), result,
+                                                   &run->out, &run->err, &run->error);
+  run->done = TRUE;
+}
+
+static void
+on_waited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  CommandRun *run = user_data;
+
+  run->finished = g_subprocess_wait_finish (G_SUBPROCESS (source), result, &run->error);
+  run->done = TRUE;
+}
+
+/* Runs the child to its end, reading its output asynchronously so that a
+ * child writing to both pipes cannot deadlock. */
+static void
+command_wait (CommandRun      *run,
+              ConcurraCommand *command,
+              GCancellable    *cancellable)
+{
+  gulong cancel_id;
+
+  run->context = g_main_context_new ();
+  g_main_context_push_thread_default (run->context);
+  cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), run, NULL);
+  if (command->capture_output)
+    g_subprocess_communicate_async (run->process, NULL, NULL, on_communicated, run);
+  else
+    g_subprocess_wait_async (run->process, NULL, on_waited, run);
+  while (!run->done)
+    g_main_context_iteration (run->context, TRUE);
+  /* waits for a handler running in another thread, so run->grace is final */
+  g_cancellable_disconnect (cancellable, cancel_id);
+  if (run->grace != NULL)
+    {
+      g_source_destroy (run->grace);
+      g_source_unref (run->grace);
+    }
+  g_main_context_pop_thread_default (run->context);
+  g_main_context_unref (run->context);
 }
 
 static GVariant *
@@ -635,16 +721,12 @@ command_run (ConcurraTask *task,
              gpointer      user_data)
 {
   ConcurraCommand *command = task->command;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
+  CommandRun run = { NULL, };
   g_autoptr(GError) error = NULL;
-  gboolean finished;
-  gulong cancel_id;
   int returncode;
 
-  process = spawn (command, &error);
-  if (process == NULL)
+  run.process = spawn (command, &error);
+  if (run.process == NULL)
     {
       concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
                                       "Command '%s' could not be started: %s",
@@ -653,28 +735,26 @@ command_run (ConcurraTask *task,
       return;
     }
 
-  cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), process, NULL);
-  if (command->capture_output)
-    finished = g_subprocess_communicate (process, NULL, cancellable, &out, &err, &error);
-  else
-    finished = g_subprocess_wait (process, cancellable, &error);
-  g_cancellable_disconnect (cancellable, cancel_id);
-
-  if (!finished)
+  command_wait (&run, command, cancellable);
+  if (!run.finished)
     {
-      concurra_terminate_process (process);
-      concurra_task_return_error (task, g_steal_pointer (&error));
+      concurra_task_return_error (task, g_steal_pointer (&run.error));
+      g_object_unref (run.process);
       return;
     }
 
-  returncode = g_subprocess_get_if_signaled (process)
-               ? -g_subprocess_get_term_sig (process)
-               : g_subprocess_get_exit_status (process);
+  returncode = g_subprocess_get_if_signaled (run.process)
+               ? -g_subprocess_get_term_sig (run.process)
+               : g_subprocess_get_exit_status (run.process);
 
   /* the result is kept even when the exit status fails the task */
   g_value_init (&task->outcome.value, G_TYPE_VARIANT);
-  g_value_set_variant (&task->outcome.value, result_variant (command, returncode, out, err));
+  g_value_set_variant (&task->outcome.value, result_variant (command, returncode, run.out, run.err));
   task->outcome.reported = TRUE;
   if (command->check && returncode != 0)
-    task->outcome.error = exit_error (process, err);
+    task->outcome.error = exit_error (run.process, run.err);
+
+  g_clear_pointer (&run.out, g_bytes_unref);
+  g_clear_pointer (&run.err, g_bytes_unref);
+  g_object_unref (run.process);
 }

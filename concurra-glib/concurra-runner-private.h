@@ -8,7 +8,8 @@
 
 G_BEGIN_DECLS
 
-GMainContext *concurra_runner_get_owner_context (ConcurraRunner *runner);
+GMainContext *concurra_runner_get_owner_context (ConcurraRunner  *runner,
+                                                 GThread        **owner_thread);
 void          concurra_runner_cancel_task       (ConcurraRunner *runner,
                                                  ConcurraTask   *task);
 

@@ -87,6 +87,7 @@ struct _ConcurraRunner
   gint64                 run_start;
   gboolean               terminating;
   GMainContext          *context;
+  GThread               *owner_thread;  /* the thread iterating context */
   ConcurraHub           *hub;
   ConcurraDeadlines     *deadlines;
   ConcurraWorkerPool    *pool;
@@ -2534,8 +2535,10 @@ cancel_in_owner (gpointer user_data)
 }
 
 GMainContext *
-concurra_runner_get_owner_context (ConcurraRunner *runner)
+concurra_runner_get_owner_context (ConcurraRunner  *runner,
+                                   GThread        **owner_thread)
 {
+  *owner_thread = runner->owner_thread;
   return runner->context;
 }
 
@@ -2642,6 +2645,7 @@ launch (ConcurraRunner *self,
 
   g_mutex_lock (&self->lock);
   self->context = g_main_context_ref (context);
+  self->owner_thread = g_thread_self ();
   abort_requested = self->abort_requested;
   g_mutex_unlock (&self->lock);
 

@@ -1358,7 +1358,7 @@ concurra_task_to_variant (ConcurraTask *task)
   duration = concurra_format_duration (task->duration);
   result = value_to_variant (concurra_task_get_value (task));
   if (result != NULL)
-    g_variant_ref_sink (result);
+    g_variant_take_ref (result);
 
   g_variant_builder_add (&builder, "{sv}", "task_name", g_variant_new_string (concurra_task_get_name (task) ?: ""));
   g_variant_builder_add (&builder, "{sv}", "label", g_variant_new_string (task->label ?: ""));
@@ -1449,14 +1449,17 @@ concurra_task_remove_listener_locked (ConcurraTask         *task,
   return FALSE;
 }
 
-/* The context where the task will complete, if its run has one; valid
- * while the lock is held and the task is not done. */
+/* The context where the task will complete and the thread that iterates
+ * it, if its run has started; valid while the lock is held and the task is
+ * not done. */
 GMainContext *
-concurra_task_get_context_locked (ConcurraTask *task)
+concurra_task_get_context_locked (ConcurraTask  *task,
+                                  GThread      **owner_thread)
 {
+  *owner_thread = NULL;
   if (task->runner == NULL || concurra_task_is_done (task))
     return NULL;
-  return concurra_runner_get_owner_context (task->runner);
+  return concurra_runner_get_owner_context (task->runner, owner_thread);
 }
 
 /**

@@ -40,7 +40,8 @@ struct _ConcurraWaiter
   guint               n_failed;
   int                 first_failed;
   GList              *wakers;
-  GPtrArray          *contexts;  /* owner contexts of pending tasks */
+  GPtrArray          *contexts;  /* owner contexts of pending tasks... */
+  GPtrArray          *owners;    /* ...and the threads that iterate them */
   GSource            *watch;
   ConcurraWaiterFunc  watch_func;
   gpointer            watch_data;
@@ -62,6 +63,7 @@ waiter_clear (ConcurraWaiter *waiter)
   g_free (waiter->arrived);
   g_array_unref (waiter->arrivals);
   g_ptr_array_unref (waiter->contexts);
+  g_ptr_array_unref (waiter->owners);
   g_mutex_clear (&waiter->lock);
   g_cond_clear (&waiter->cond);
 }
@@ -134,7 +136,8 @@ on_task_completed (ConcurraTask *task,
 
 static void
 note_context (ConcurraWaiter *waiter,
-              GMainContext   *context)
+              GMainContext   *context,
+              GThread        *owner)
 {
   if (context == NULL)
     return;
@@ -142,6 +145,7 @@ note_context (ConcurraWaiter *waiter,
     if (g_ptr_array_index (waiter->contexts, i) == context)
       return;
   g_ptr_array_add (waiter->contexts, g_main_context_ref (context));
+  g_ptr_array_add (waiter->owners, owner);
 }
 
 ConcurraWaiter *
@@ -158,6 +162,7 @@ concurra_waiter_new (ConcurraTask * const *tasks,
   waiter->arrived = g_new0 (guint8, MAX (n_tasks, 1));
   waiter->arrivals = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_tasks);
   waiter->contexts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_main_context_unref);
+  waiter->owners = g_ptr_array_new ();
   waiter->first_failed = -1;
 
   for (guint i = 0; i < n_tasks; i++)
@@ -171,6 +176,7 @@ concurra_waiter_new (ConcurraTask * const *tasks,
     {
       ConcurraTask *task = waiter->tasks[i];
       GMainContext *context;
+      GThread *owner;
 
       if (!concurra_task_add_listener_locked (task, on_task_completed, concurra_waiter_ref (waiter), i))
         {
@@ -178,9 +184,9 @@ concurra_waiter_new (ConcurraTask * const *tasks,
           record_arrival_locked (waiter, task, i);
           continue;
         }
-      context = concurra_task_get_context_locked (task);
+      context = concurra_task_get_context_locked (task, &owner);
       if (context != last_context)
-        note_context (waiter, last_context = context);
+        note_context (waiter, last_context = context, owner);
     }
   concurra_futures_unlock ();
   g_mutex_unlock (&waiter->lock);
@@ -362,8 +368,10 @@ waker_cancelled (GCancellable   *cancellable,
   g_mutex_unlock (&waiter->lock);
 }
 
-/* A context this thread may iterate in place of blocking: one of the
- * pending tasks' owner contexts that nobody else is iterating. */
+/* A context this thread must iterate rather than block: one that runs
+ * pending tasks and that this very thread is in charge of (it called
+ * run_async() there, or it is in a signal handler of the run). Blocking
+ * would stop those tasks from completing. */
 static GMainContext *
 acquire_owner_context (ConcurraWaiter *waiter)
 {
@@ -371,7 +379,8 @@ acquire_owner_context (ConcurraWaiter *waiter)
     {
       GMainContext *context = g_ptr_array_index (waiter->contexts, i);
 
-      if (g_main_context_acquire (context))
+      if (g_ptr_array_index (waiter->owners, i) == g_thread_self () &&
+          g_main_context_acquire (context))
         return context;
     }
   return NULL;
