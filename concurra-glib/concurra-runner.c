@@ -84,6 +84,7 @@ struct _ConcurraRunner
   guint                  n_running;
   guint                  n_completed;
   guint                  n_failed;
+  guint                  n_announced;
   gint64                 run_start;
   gboolean               terminating;
   GMainContext          *context;
@@ -93,6 +94,7 @@ struct _ConcurraRunner
   ConcurraWorkerPool    *pool;
   GPtrArray             *batch;         /* tasks to queue together, at launch */
   GPtrArray             *worklist;      /* complete_task()'s, kept for reuse */
+  GQueue                 events;        /* taken from the hub, not handled yet */
   GPtrArray             *spare_cancellables;
   GTask                 *async_task;
   gulong                 async_cancel_id;
@@ -733,6 +735,7 @@ concurra_runner_init (ConcurraRunner *self)
   self->by_label = g_hash_table_new (g_str_hash, g_str_equal);
   self->forward_refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->worklist = g_ptr_array_new ();
+  g_queue_init (&self->events);
   self->spare_cancellables = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_init (&self->lock);
   g_cond_init (&self->done_cond);
@@ -2097,26 +2100,57 @@ log_progress (ConcurraRunner *self)
   runner_log (self, G_LOG_LEVEL_INFO, "%s", line);
 }
 
-/* Gives @task its final status and tells everyone; no propagation. */
+/* Called before emitting signals: if a handler blocks in a wait that
+ * iterates this context, the nested dispatch must find the hub ready to
+ * handle the events still queued here. */
+static void
+allow_reentry (ConcurraRunner *self)
+{
+  if (!g_queue_is_empty (&self->events) && self->hub != NULL)
+    concurra_hub_wake (self->hub);
+}
+
+/* Gives @task its final status, telling no one yet. */
+static void
+settle (ConcurraRunner     *self,
+        ConcurraTask       *task,
+        ConcurraTaskStatus  status,
+        GError             *error)
+{
+  concurra_task_settle (task, status, error);
+  g_atomic_int_inc (&self->n_completed);
+  if (status != CONCURRA_TASK_STATUS_SUCCESSFUL)
+    g_atomic_int_inc (&self->n_failed);
+}
+
+/* Tells everyone that @task has its final status. Handlers may block in a
+ * wait on other tasks, so the graph must be up to date before this. */
+static void
+announce (ConcurraRunner *self,
+          ConcurraTask   *task)
+{
+  allow_reentry (self);
+  concurra_task_announce (task);
+  self->n_announced++;
+
+  if (self->log_errors && concurra_task_get_status (task) == CONCURRA_TASK_STATUS_FAILED)
+    runner_log (self, G_LOG_LEVEL_MESSAGE, "Task '%s' failed: %s%s%s", task->label,
+                task->error_message, task->trace ? "\n" : "", task->trace ? task->trace : "");
+
+  g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->n_announced, self->tasks->len);
+  if (self->progress_stats && !would_drop (G_LOG_LEVEL_INFO))
+    log_progress (self);
+}
+
 static void
 record_final (ConcurraRunner     *self,
               ConcurraTask       *task,
               ConcurraTaskStatus  status,
               GError             *error)
 {
-  concurra_task_finish (task, status, error);
-  g_atomic_int_inc (&self->n_completed);
-  if (status != CONCURRA_TASK_STATUS_SUCCESSFUL)
-    g_atomic_int_inc (&self->n_failed);
-
-  if (self->log_errors && status == CONCURRA_TASK_STATUS_FAILED)
-    runner_log (self, G_LOG_LEVEL_MESSAGE, "Task '%s' failed: %s%s%s", task->label,
-                task->error_message, task->trace ? "\n" : "", task->trace ? task->trace : "");
-
-  g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->n_completed, self->tasks->len);
-  if (self->progress_stats && !would_drop (G_LOG_LEVEL_INFO))
-    log_progress (self);
+  settle (self, task, status, error);
+  announce (self, task);
 }
 
 static GError *
@@ -2135,9 +2169,10 @@ skip_error (ConcurraTask *task)
   return error;
 }
 
-/* Records the final status of @task and propagates it: dependents become
- * ready or are skipped, transitively, with a worklist rather than recursion
- * so that a long chain cannot overflow the stack. */
+/* Records the final status of @task and propagates it — dependents become
+ * ready or are skipped, transitively, breadth first without recursion so
+ * that a long chain cannot overflow the stack — then announces @task and
+ * the skipped tasks. */
 static void
 complete_task (ConcurraRunner     *self,
                ConcurraTask       *task,
@@ -2146,14 +2181,14 @@ complete_task (ConcurraRunner     *self,
 {
   /* complete_task() can be re-entered from a signal handler: only the
    * outermost call may borrow the runner's array */
-  GPtrArray *work = self->worklist ? g_steal_pointer (&self->worklist) : g_ptr_array_new ();
+  GPtrArray *settled = self->worklist ? g_steal_pointer (&self->worklist) : g_ptr_array_new ();
 
-  record_final (self, task, status, error);
-  g_ptr_array_add (work, task);
+  settle (self, task, status, error);
+  g_ptr_array_add (settled, task);
 
-  while (work->len > 0)
+  for (guint n = 0; n < settled->len; n++)
     {
-      ConcurraTask *done = g_ptr_array_steal_index_fast (work, work->len - 1);
+      ConcurraTask *done = g_ptr_array_index (settled, n);
       gboolean ok = concurra_task_get_status (done) == CONCURRA_TASK_STATUS_SUCCESSFUL;
 
       for (guint i = 0; i < done->n_dependents; i++)
@@ -2169,16 +2204,20 @@ complete_task (ConcurraRunner     *self,
             }
           else
             {
-              record_final (self, next, CONCURRA_TASK_STATUS_TERMINATED, skip_error (next));
-              g_ptr_array_add (work, next);
+              settle (self, next, CONCURRA_TASK_STATUS_TERMINATED, skip_error (next));
+              g_ptr_array_add (settled, next);
             }
         }
     }
 
+  for (guint n = 0; n < settled->len; n++)
+    announce (self, g_ptr_array_index (settled, n));
+
+  g_ptr_array_set_size (settled, 0);
   if (self->worklist == NULL)
-    self->worklist = work;
+    self->worklist = settled;
   else
-    g_ptr_array_unref (work);
+    g_ptr_array_unref (settled);
 
   if (status != CONCURRA_TASK_STATUS_SUCCESSFUL && self->fast_fail)
     terminate_all (self);
@@ -2207,6 +2246,7 @@ on_started (ConcurraRunner *self,
   if (concurra_task_get_status (task) != CONCURRA_TASK_STATUS_PENDING)
     return;
 
+  allow_reentry (self);
   concurra_task_mark_started (task, task_execution_mode (self, task));
   g_atomic_int_inc (&self->n_running);
   if (task->timeout > 0)
@@ -2227,6 +2267,7 @@ retry_later (ConcurraRunner *self,
   if (self->log_errors)
     runner_log (self, G_LOG_LEVEL_MESSAGE, "Task '%s' attempt %u failed, retrying: %s",
                 task->label, task->attempts, error->message);
+  allow_reentry (self);
   concurra_task_mark_pending (task);
   g_signal_emit (self, signals[SIGNAL_TASK_RETRYING], 0, task, task->attempts, error);
   g_error_free (error);
@@ -2270,15 +2311,22 @@ on_events (GList    *events,
            gpointer  user_data)
 {
   ConcurraRunner *self = user_data;
+  GList *link;
+
+  /* queued on the runner, not walked in place: a signal handler that
+   * iterates the context (a blocking wait) handles the rest of the batch
+   * in a nested dispatch, see allow_reentry() */
+  while ((link = events) != NULL)
+    {
+      events = g_list_remove_link (events, link);
+      g_queue_push_tail_link (&self->events, link);
+    }
 
   g_object_ref (self);
-  while (events != NULL)
+  while ((link = g_queue_pop_head_link (&self->events)) != NULL)
     {
-      GList *link = events;
       ConcurraTask *task = link->data;
 
-      events = events->next;
-      link->prev = link->next = NULL;
       if (link == &task->started_link)
         on_started (self, task);
       else
@@ -2344,16 +2392,20 @@ on_deadline (gpointer item,
   check_finished (self);
 }
 
-/* Fast-fail and abort: every task without a final status is terminated. */
+/* Fast-fail and abort: every task without a final status is terminated,
+ * all of them before anyone hears of it. */
 static void
 terminate_all (ConcurraRunner *self)
 {
+  g_autoptr(GPtrArray) settled = NULL;
+
   if (self->terminating)
     return;
   self->terminating = TRUE;
   if (self->hub != NULL)
     concurra_hub_clear_ready (self->hub);
 
+  settled = g_ptr_array_new ();
   for (guint i = 0; i < self->tasks->len; i++)
     {
       ConcurraTask *task = g_ptr_array_index (self->tasks, i);
@@ -2361,10 +2413,13 @@ terminate_all (ConcurraRunner *self)
       if (concurra_task_is_done (task))
         continue;
       stop_task (self, task);
-      record_final (self, task, CONCURRA_TASK_STATUS_TERMINATED,
-                    g_error_new_literal (CONCURRA_ERROR, CONCURRA_ERROR_TERMINATED,
-                                         "Execution terminated before completion"));
+      settle (self, task, CONCURRA_TASK_STATUS_TERMINATED,
+              g_error_new_literal (CONCURRA_ERROR, CONCURRA_ERROR_TERMINATED,
+                                   "Execution terminated before completion"));
+      g_ptr_array_add (settled, task);
     }
+  for (guint i = 0; i < settled->len; i++)
+    announce (self, g_ptr_array_index (settled, i));
 }
 
 static GError *
@@ -2467,7 +2522,7 @@ static void
 check_finished (ConcurraRunner *self)
 {
   if (concurra_runner_get_state (self) == CONCURRA_RUNNER_STATE_RUNNING &&
-      self->n_completed == self->tasks->len)
+      self->n_announced == self->tasks->len)
     finish_run (self);
 }
 

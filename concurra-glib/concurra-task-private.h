@@ -124,9 +124,10 @@ void          concurra_task_begin_attempt       (ConcurraTask       *task,
                                                  GCancellable       *cancellable);
 gboolean      concurra_task_take_attempt        (ConcurraTask       *task,
                                                  GError            **error);
-void          concurra_task_finish              (ConcurraTask       *task,
+void          concurra_task_settle              (ConcurraTask       *task,
                                                  ConcurraTaskStatus  status,
                                                  GError             *error);
+void          concurra_task_announce            (ConcurraTask       *task);
 void          concurra_task_discard_attempt     (ConcurraTask       *task);
 void          concurra_task_mark_started        (ConcurraTask       *task,
                                                  ConcurraExecutionMode mode);

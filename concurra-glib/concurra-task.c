@@ -1736,14 +1736,13 @@ concurra_task_add_retry_error (ConcurraTask *task,
 }
 
 /* Records the final status. @error (transfer full) is required for a
- * failed or terminated task. Runs on the owner context. */
+ * failed or terminated task. Runs on the owner context; tells no one yet,
+ * see concurra_task_announce(). */
 void
-concurra_task_finish (ConcurraTask       *task,
+concurra_task_settle (ConcurraTask       *task,
                       ConcurraTaskStatus  status,
                       GError             *error)
 {
-  GArray *listeners;
-
   g_assert (status >= CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert ((error != NULL) == (status != CONCURRA_TASK_STATUS_SUCCESSFUL));
 
@@ -1760,6 +1759,13 @@ concurra_task_finish (ConcurraTask       *task,
                             : g_strdup (error->message);
     }
   g_atomic_int_set (&task->status, status);
+}
+
+/* Tells waiters and listeners that the task is done. */
+void
+concurra_task_announce (ConcurraTask *task)
+{
+  GArray *listeners;
 
   /* waiters first: they may be other threads blocked on this task */
   concurra_futures_lock ();
@@ -1777,7 +1783,7 @@ concurra_task_finish (ConcurraTask       *task,
     }
 
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
-  if (status != CONCURRA_TASK_STATUS_SUCCESSFUL)
+  if (concurra_task_get_has_failed (task))
     g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_HAS_FAILED]);
   g_signal_emit (task, signals[SIGNAL_COMPLETED], 0);
 }
