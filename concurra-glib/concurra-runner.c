@@ -2589,12 +2589,19 @@ cancel_in_owner (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Any thread: the context the run is driven by and the thread iterating
+ * it, or NULL before the run starts. */
 GMainContext *
 concurra_runner_get_owner_context (ConcurraRunner  *runner,
                                    GThread        **owner_thread)
 {
+  GMainContext *context;
+
+  g_mutex_lock (&runner->lock);
   *owner_thread = runner->owner_thread;
-  return runner->context;
+  context = runner->context;
+  g_mutex_unlock (&runner->lock);
+  return context;
 }
 
 /* Any thread: terminates @task on the owner context, or when the run

@@ -115,8 +115,7 @@ gboolean      concurra_task_remove_listener_locked (ConcurraTask        *task,
                                                     ConcurraListenerFunc func,
                                                     gpointer             data,
                                                     guint                index);
-GMainContext *concurra_task_get_context_locked  (ConcurraTask        *task,
-                                                 GThread            **owner_thread);
+
 
 void          concurra_task_take_label          (ConcurraTask       *task,
                                                  char               *label);

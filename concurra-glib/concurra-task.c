@@ -1449,18 +1449,6 @@ concurra_task_remove_listener_locked (ConcurraTask         *task,
   return FALSE;
 }
 
-/* The context where the task will complete and the thread that iterates
- * it, if its run has started; valid while the lock is held and the task is
- * not done. */
-GMainContext *
-concurra_task_get_context_locked (ConcurraTask  *task,
-                                  GThread      **owner_thread)
-{
-  *owner_thread = NULL;
-  if (task->runner == NULL || concurra_task_is_done (task))
-    return NULL;
-  return concurra_runner_get_owner_context (task->runner, owner_thread);
-}
 
 /**
  * concurra_task_cancel:

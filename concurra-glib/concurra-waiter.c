@@ -17,6 +17,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "concurra-runner-private.h"
 #include "concurra-waiter-private.h"
 
 #include <math.h>
@@ -40,8 +41,7 @@ struct _ConcurraWaiter
   guint               n_failed;
   int                 first_failed;
   GList              *wakers;
-  GPtrArray          *contexts;  /* owner contexts of pending tasks... */
-  GPtrArray          *owners;    /* ...and the threads that iterate them */
+  GPtrArray          *runners;   /* of the tasks pending at creation */
   GSource            *watch;
   ConcurraWaiterFunc  watch_func;
   gpointer            watch_data;
@@ -62,8 +62,7 @@ waiter_clear (ConcurraWaiter *waiter)
   g_free (waiter->tasks);
   g_free (waiter->arrived);
   g_array_unref (waiter->arrivals);
-  g_ptr_array_unref (waiter->contexts);
-  g_ptr_array_unref (waiter->owners);
+  g_ptr_array_unref (waiter->runners);
   g_mutex_clear (&waiter->lock);
   g_cond_clear (&waiter->cond);
 }
@@ -135,17 +134,15 @@ on_task_completed (ConcurraTask *task,
 }
 
 static void
-note_context (ConcurraWaiter *waiter,
-              GMainContext   *context,
-              GThread        *owner)
+note_runner (ConcurraWaiter *waiter,
+             ConcurraRunner *runner)
 {
-  if (context == NULL)
+  if (runner == NULL)
     return;
-  for (guint i = 0; i < waiter->contexts->len; i++)
-    if (g_ptr_array_index (waiter->contexts, i) == context)
+  for (guint i = 0; i < waiter->runners->len; i++)
+    if (g_ptr_array_index (waiter->runners, i) == runner)
       return;
-  g_ptr_array_add (waiter->contexts, g_main_context_ref (context));
-  g_ptr_array_add (waiter->owners, owner);
+  g_ptr_array_add (waiter->runners, g_object_ref (runner));
 }
 
 ConcurraWaiter *
@@ -153,7 +150,7 @@ concurra_waiter_new (ConcurraTask * const *tasks,
                      guint                 n_tasks)
 {
   ConcurraWaiter *waiter = g_atomic_rc_box_new0 (ConcurraWaiter);
-  GMainContext *last_context = NULL;
+  ConcurraRunner *last_runner = NULL;
 
   g_mutex_init (&waiter->lock);
   g_cond_init (&waiter->cond);
@@ -161,8 +158,7 @@ concurra_waiter_new (ConcurraTask * const *tasks,
   waiter->tasks = g_new (ConcurraTask *, MAX (n_tasks, 1));
   waiter->arrived = g_new0 (guint8, MAX (n_tasks, 1));
   waiter->arrivals = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_tasks);
-  waiter->contexts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_main_context_unref);
-  waiter->owners = g_ptr_array_new ();
+  waiter->runners = g_ptr_array_new_with_free_func (g_object_unref);
   waiter->first_failed = -1;
 
   for (guint i = 0; i < n_tasks; i++)
@@ -175,8 +171,6 @@ concurra_waiter_new (ConcurraTask * const *tasks,
   for (guint i = 0; i < n_tasks; i++)
     {
       ConcurraTask *task = waiter->tasks[i];
-      GMainContext *context;
-      GThread *owner;
 
       if (!concurra_task_add_listener_locked (task, on_task_completed, concurra_waiter_ref (waiter), i))
         {
@@ -184,9 +178,8 @@ concurra_waiter_new (ConcurraTask * const *tasks,
           record_arrival_locked (waiter, task, i);
           continue;
         }
-      context = concurra_task_get_context_locked (task, &owner);
-      if (context != last_context)
-        note_context (waiter, last_context = context, owner);
+      if (task->runner != last_runner)
+        note_runner (waiter, last_runner = task->runner);
     }
   concurra_futures_unlock ();
   g_mutex_unlock (&waiter->lock);
@@ -371,21 +364,22 @@ waker_cancelled (GCancellable   *cancellable,
 /* A context this thread must iterate rather than block: one that runs
  * pending tasks and that this very thread is in charge of (it called
  * run_async() there, or it is in a signal handler of the run). Blocking
- * would stop those tasks from completing. */
+ * would stop those tasks from completing. Looked up at each wait, since a
+ * run may start after the waiter was made. */
 static GMainContext *
 acquire_owner_context (ConcurraWaiter *waiter)
 {
-  for (guint i = 0; i < waiter->contexts->len; i++)
+  for (guint i = 0; i < waiter->runners->len; i++)
     {
-      GMainContext *context = g_ptr_array_index (waiter->contexts, i);
+      GThread *owner;
+      GMainContext *context = concurra_runner_get_owner_context (g_ptr_array_index (waiter->runners, i),
+                                                                 &owner);
 
-      if (g_ptr_array_index (waiter->owners, i) == g_thread_self () &&
-          g_main_context_acquire (context))
+      if (context != NULL && owner == g_thread_self () && g_main_context_acquire (context))
         return context;
     }
   return NULL;
 }
-
 static ConcurraWaitResult
 check_locked (ConcurraWaiter *waiter,
               Waker          *waker,
