@@ -45,9 +45,9 @@ else
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fi
 
-# -C = the -c summary table plus the per-call trace (with thread ids and
-# epoch timestamps), both written to the -o file.
-strace -f -C -ttt -e trace=poll,ppoll,futex,epoll_wait -o "$tmp/trace" \
+# -C = the -c summary table plus the per-call trace (with thread ids, epoch
+# timestamps and, -T, the time spent in each call), all in the -o file.
+strace -f -C -ttt -T -e trace=poll,ppoll,futex,epoll_wait -o "$tmp/trace" \
   "$bench" --seconds "$seconds" --mode "$mode" >"$tmp/out"
 
 /usr/bin/python3 - "$tmp/trace" "$tmp/out" "$mode" "$seconds" <<'EOF'
@@ -73,21 +73,37 @@ for line in open(out_path):
 if None in (main_tid, task_tid, w0, w1):
     sys.exit('idle-wakeups: bench-idle output incomplete:\n' + open(out_path).read())
 
+# A call line starts a call; it ends on the same line (complete) or on a
+# "<... name resumed>" line; -T appends the duration "<secs>" to the ending
+# line. A return inside the window is a wakeup; a call started inside it
+# follows one.
 call = re.compile(r'^(\d+)\s+(\d+\.\d+)\s+(poll|ppoll|futex|epoll_wait)\(')
-summary, total, window = [], defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int))
-in_summary = False
+resumed = re.compile(r'^(\d+)\s+(\d+\.\d+)\s+<\.\.\. (poll|ppoll|futex|epoll_wait) resumed>')
+duration = re.compile(r'<(\d+\.\d+)>\s*$')
+summary, in_summary = [], False
+total, window, wakeups = (defaultdict(lambda: defaultdict(int)) for _ in range(3))
 for line in open(trace_path):
     if line.startswith('% time') or in_summary:
         in_summary = True
         summary.append(line.rstrip('\n'))
         continue
     m = call.match(line)
-    if not m:
-        continue
-    tid, ts, name = int(m.group(1)), float(m.group(2)), m.group(3)
-    total[tid][name] += 1
-    if w0 <= ts <= w1:
-        window[tid][name] += 1
+    if m:
+        tid, ts, name = int(m.group(1)), float(m.group(2)), m.group(3)
+        total[tid][name] += 1
+        if w0 <= ts <= w1:
+            window[tid][name] += 1
+        if '<unfinished ...>' in line:
+            continue
+        d = duration.search(line)
+        end = ts + float(d.group(1)) if d else ts
+    else:
+        m = resumed.match(line)
+        if not m:
+            continue
+        tid, end, name = int(m.group(1)), float(m.group(2)), m.group(3)
+    if w0 <= end <= w1:
+        wakeups[tid][name] += 1
 
 names = ('poll', 'ppoll', 'epoll_wait', 'futex')
 def pollish(d):
@@ -105,18 +121,22 @@ else:
 print(f'strace -f -c summary (whole process, {seconds} s task, mode {mode}):')
 print('\n'.join(summary))
 print()
-print(f'per-thread calls, inside the {w1 - w0:.2f} s window (whole run in parentheses):')
-print(f'{"tid":>8} {"thread":<16}' + ''.join(f'{n:>16}' for n in names))
+print(f'per-thread calls started/returned inside the {w1 - w0:.2f} s window '
+      f'(calls over the whole run in parentheses):')
+print(f'{"tid":>8} {"thread":<24}' + ''.join(f'{n:>16}' for n in names))
 for tid in sorted(set(total) | set(threads)):
     role = ' (owner)' if tid == owner else ' (task)' if tid == task_tid else ''
-    print(f'{tid:>8} {(threads.get(tid, "?") + role):<16}' +
-          ''.join(f'{f"{window[tid][n]} ({total[tid][n]})":>16}' for n in names))
+    print(f'{tid:>8} {(threads.get(tid, "?") + role):<24}' +
+          ''.join(f'{f"{window[tid][n]}/{wakeups[tid][n]} ({total[tid][n]})":>16}' for n in names))
 print()
-ow, ot = pollish(window[owner]), pollish(total[owner])
+ow, ot, owk = pollish(window[owner]), pollish(total[owner]), pollish(wakeups[owner])
 aw = sum(pollish(window[t]) for t in window)
-print(f'owner thread {owner} ({threads.get(owner, "?")}): {ow} poll/ppoll calls during the '
-      f'{seconds} s wait, {ot} over the whole run; all threads: {aw} during the wait')
+print(f'owner thread {owner} ({threads.get(owner, "?")}): {ow} poll/ppoll calls started and '
+      f'{owk} returned (wakeups) during the {seconds} s wait, {ot} calls over the whole run; '
+      f'all threads: {aw} poll/ppoll calls during the wait')
 print(f'RESULT name=idle-wakeups mode={mode} seconds={seconds} owner_tid={owner} '
-      f'owner_poll_window={ow} owner_poll_total={ot} owner_futex_window={window[owner]["futex"]} '
-      f'all_poll_window={aw} all_calls_window={sum(sum(d.values()) for d in window.values())}')
+      f'owner_poll_window={ow} owner_wakeups_window={owk} owner_poll_total={ot} '
+      f'owner_futex_window={window[owner]["futex"]} all_poll_window={aw} '
+      f'all_calls_window={sum(sum(d.values()) for d in window.values())} '
+      f'all_wakeups_window={sum(sum(d.values()) for d in wakeups.values())}')
 EOF

@@ -155,7 +155,7 @@ main (int   argc,
   g_signal_connect (runner, "task-retrying", G_CALLBACK (on_task_retrying), NULL);
   g_signal_connect (runner, "task-finished", G_CALLBACK (on_task_finished), NULL);
 
-  g_print ("Running %u tasks…\n", concurra_runner_get_n_tasks (runner));
+  g_print ("Running %u tasks...\n", concurra_runner_get_n_tasks (runner));
 
   results = concurra_runner_run (runner, NULL, &error);
   if (results == NULL)

@@ -79,6 +79,16 @@ async function main() {
 
     print('');
     print(runner.format_report());
+
+    // gjs refuses to call JS functions from worker threads ("Attempting to
+    // run a JS callback on a different thread"), and task functions run on
+    // the runner's thread pool: the steps then "succeed" without running.
+    if (Object.values(results).some(t => !t.has_failed && t.get_value() === null)) {
+        printerr('pipeline: the JS step functions did not run: gjs blocks ' +
+            'callbacks invoked on worker threads');
+        return 77;  // meson's "skipped"
+    }
+
     const failed = runner.get_n_failed();
     if (failed) {
         printerr(`pipeline: ${failed} task(s) failed`);

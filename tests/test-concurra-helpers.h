@@ -230,17 +230,25 @@ test_task_is_terminal (ConcurraTask *task)
          status == CONCURRA_TASK_STATUS_TERMINATED;
 }
 
-/* Asserts that @task ended with @code of CONCURRA_ERROR and @message. */
-#define test_assert_task_error(task, status_, code_, message_)                  \
-  G_STMT_START {                                                                \
-    ConcurraTask *_t = (task);                                                  \
-    const GError *_e = concurra_task_get_error (_t);                            \
-    g_assert_cmpint (concurra_task_get_status (_t), ==, (status_));             \
-    g_assert_true (concurra_task_get_has_failed (_t));                          \
-    g_assert_nonnull (_e);                                                      \
-    g_assert_error (_e, CONCURRA_ERROR, (code_));                               \
-    if ((message_) != NULL)                                                     \
-      g_assert_cmpstr (_e->message, ==, (message_));                            \
-  } G_STMT_END
+/* Asserts that @task ended with @status and @code of CONCURRA_ERROR, and
+ * with @message unless it is %NULL. */
+static inline void
+test_assert_task_error (ConcurraTask       *task,
+                        ConcurraTaskStatus  status,
+                        int                 code,
+                        const char         *message)
+{
+  const GError *error = concurra_task_get_error (task);
+
+  g_assert_cmpint (concurra_task_get_status (task), ==, status);
+  g_assert_true (concurra_task_get_has_failed (task));
+  g_assert_nonnull (error);
+  if (!g_error_matches (error, CONCURRA_ERROR, code))
+    g_error ("task '%s': expected CONCURRA_ERROR %d, got %s.%d: %s",
+             concurra_task_get_label (task), code,
+             g_quark_to_string (error->domain), error->code, error->message);
+  if (message != NULL)
+    g_assert_cmpstr (error->message, ==, message);
+}
 
 G_END_DECLS

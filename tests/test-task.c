@@ -112,6 +112,18 @@ record_string (GVariant   *record,
   return g_variant_dup_string (value, NULL);
 }
 
+/* The value inside a "result"-like key of type "mv", unwrapped, or NULL for
+ * Nothing (transfer full). */
+static GVariant *
+record_result (GVariant   *record,
+               const char *key)
+{
+  g_autoptr(GVariant) maybe = record_lookup (record, key, "mv");
+  g_autoptr(GVariant) boxed = g_variant_get_maybe (maybe);
+
+  return boxed ? g_variant_get_variant (boxed) : NULL;
+}
+
 /* --- construction and settings ------------------------------------------ */
 
 static void
@@ -254,7 +266,7 @@ test_task_return_int (void)
   g_autoptr(GVariant) record = task_record (task);
   g_autoptr(GVariant) result = record_lookup (record, "result", "mv");
   g_autoptr(GVariant) output = record_lookup (record, "output", "mv");
-  g_autoptr(GVariant) child = g_variant_get_maybe (result);
+  g_autoptr(GVariant) child = record_result (record, "result");
 
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_nonnull (value);
@@ -282,8 +294,7 @@ test_task_return_double (void)
   g_autoptr(ConcurraTask) task = run_func ("double", return_double_func, NULL);
   const GValue *value = concurra_task_get_value (task);
   g_autoptr(GVariant) record = task_record (task);
-  g_autoptr(GVariant) result = record_lookup (record, "result", "mv");
-  g_autoptr(GVariant) child = g_variant_get_maybe (result);
+  g_autoptr(GVariant) child = record_result (record, "result");
 
   g_assert_nonnull (value);
   g_assert_true (G_VALUE_HOLDS_DOUBLE (value));
@@ -310,8 +321,7 @@ test_task_return_string (void)
   g_autoptr(ConcurraTask) task = run_func ("string", return_string_func, NULL);
   const GValue *value = concurra_task_get_value (task);
   g_autoptr(GVariant) record = task_record (task);
-  g_autoptr(GVariant) result = record_lookup (record, "result", "mv");
-  g_autoptr(GVariant) child = g_variant_get_maybe (result);
+  g_autoptr(GVariant) child = record_result (record, "result");
 
   g_assert_nonnull (value);
   g_assert_true (G_VALUE_HOLDS_STRING (value));
@@ -335,8 +345,7 @@ test_task_return_boolean (void)
   g_autoptr(ConcurraTask) task = run_func ("boolean", return_boolean_func, NULL);
   const GValue *value = concurra_task_get_value (task);
   g_autoptr(GVariant) record = task_record (task);
-  g_autoptr(GVariant) result = record_lookup (record, "result", "mv");
-  g_autoptr(GVariant) child = g_variant_get_maybe (result);
+  g_autoptr(GVariant) child = record_result (record, "result");
 
   g_assert_nonnull (value);
   g_assert_true (G_VALUE_HOLDS_BOOLEAN (value));
@@ -362,8 +371,7 @@ test_task_return_variant (void)
   const GValue *value = concurra_task_get_value (task);
   g_autoptr(GVariant) expected = g_variant_ref_sink (g_variant_new ("(si)", "answer", 42));
   g_autoptr(GVariant) record = task_record (task);
-  g_autoptr(GVariant) result = record_lookup (record, "result", "mv");
-  g_autoptr(GVariant) child = g_variant_get_maybe (result);
+  g_autoptr(GVariant) child = record_result (record, "result");
   GVariant *held;
 
   g_assert_nonnull (value);
@@ -373,7 +381,13 @@ test_task_return_variant (void)
   g_assert_false (g_variant_is_floating (held));
   g_assert_true (g_variant_equal (held, expected));
   g_assert_nonnull (child);
-  g_assert_true (g_variant_equal (child, expected));
+  /* the returned variant itself, boxed once as the "v" of "mv" */
+  if (!g_variant_equal (child, expected))
+    {
+      g_autofree char *got = g_variant_print (child, TRUE);
+
+      g_error ("record result is %s, expected (\'answer\', 42)", got);
+    }
 }
 
 static void
@@ -502,8 +516,7 @@ test_task_error_foreign_domain (void)
   g_autofree char *record_error = record_maybe_string (record, "error");
   g_autofree char *status = record_string (record, "status");
   g_autoptr(GVariant) has_failed = record_lookup (record, "has_failed", "b");
-  g_autoptr(GVariant) result = record_lookup (record, "result", "mv");
-  g_autoptr(GVariant) child = g_variant_get_maybe (result);
+  g_autoptr(GVariant) child = record_result (record, "result");
 
   g_assert_cmpint (G_IO_ERROR_NOT_FOUND, ==, 1);
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
@@ -537,8 +550,6 @@ test_task_error_concurra_domain (void)
   g_autoptr(ConcurraTask) task = run_func ("own", concurra_error_func, NULL);
   const GError *error = concurra_task_get_error (task);
   const char *message = concurra_task_get_error_message (task);
-  g_autoptr(GEnumClass) klass = NULL;
-  GType error_type;
 
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED);
@@ -550,19 +561,9 @@ test_task_error_concurra_domain (void)
   g_assert_true (g_str_has_suffix (message, ": exit status 3"));
   g_assert_null (strstr (message, "quark"));
 
-  /* when the error enum is registered, NICK is its nick */
-  error_type = g_type_from_name ("ConcurraError");
-  if (error_type != 0 && G_TYPE_IS_ENUM (error_type))
-    {
-      GEnumValue *ev;
-      g_autofree char *expected = NULL;
-
-      klass = g_type_class_ref (error_type);
-      ev = g_enum_get_value (klass, CONCURRA_ERROR_COMMAND_FAILED);
-      g_assert_nonnull (ev);
-      expected = g_strdup_printf ("ConcurraError.%s: exit status 3", ev->value_nick);
-      g_assert_cmpstr (message, ==, expected);
-    }
+  /* NAME is the enum value's name without the CONCURRA_ERROR_ prefix, as
+   * the bindings spell it (Concurra.Error.COMMAND_FAILED) */
+  g_assert_cmpstr (message, ==, "ConcurraError.COMMAND_FAILED: exit status 3");
 }
 
 static void

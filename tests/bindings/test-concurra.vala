@@ -54,7 +54,7 @@ static void build_dag (Concurra.Runner runner) throws Error {
     runner.add_task ("report", { "parse", "lint" }, report);
 }
 
-static void check_dag (Concurra.Runner runner, HashTable<string, Concurra.Task> results) {
+static void check_dag (Concurra.Runner runner, HashTable<unowned string, unowned Concurra.Task> results) {
     assert (results.size () == 4);
     foreach (var label in new string[] { "fetch", "parse", "lint", "report" }) {
         var task = results.lookup (label);
@@ -112,8 +112,11 @@ static void check_dag (Concurra.Runner runner, HashTable<string, Concurra.Task> 
         assert (d.contains (key));
     assert (d.lookup_value ("status", VariantType.STRING).get_string () == "Successful");
     assert (d.lookup_value ("label", VariantType.STRING).get_string () == "fetch");
-    var result = d.lookup_value ("result", new VariantType ("ms"));
-    assert (result.get_maybe () != null && result.get_maybe ().get_string () == "payload");
+    /* "result" is an "mv": nothing, or the value boxed in a variant */
+    var result = d.lookup_value ("result", new VariantType ("mv"));
+    assert (result != null && result.get_maybe () != null);
+    assert (result.get_maybe ().get_variant ().get_string () == "payload");
+    assert (d.lookup_value ("error", new VariantType ("ms")).get_maybe () == null);
     assert (d.lookup_value ("attempts", VariantType.UINT32).get_uint32 () == 1);
 
     var dr = new VariantDict (r.to_variant ());

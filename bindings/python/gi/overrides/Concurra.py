@@ -1,0 +1,1667 @@
+# Concurra.py: the PyGObject override of the Concurra namespace.
+#
+# On top of the introspected classes (Concurra.Runner, Concurra.Task, ...),
+# which stay as they are, this module gives Python the APIs of the two
+# libraries concurra-glib brings to GNOME:
+#
+# - Concurra's TaskRunner: any callable and any Python objects as arguments
+#   and results, hashable labels, depends_on, retries, commands, thread or
+#   process mode (pickled callables run in warm Python worker processes),
+#   structured result dicts, logging to a Python logger;
+# - Concurry's wait() / gather() (and async_wait / async_gather) over the
+#   futures add_task() returns.
+#
+# Python objects never cross into C: a thread task stores its return value
+# or exception in its record here, and the C task only carries the status.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import asyncio
+import base64
+import builtins
+import collections
+import collections.abc
+import concurrent.futures
+import functools
+import json
+import logging
+import os
+import pickle
+import shlex
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import weakref
+from datetime import datetime
+
+from gi.repository import GLib, Gio
+
+from ..module import get_introspection_module
+
+Concurra = get_introspection_module('Concurra')
+
+__all__ = []
+
+LOGGER = logging.getLogger("concurra.core")
+
+# The error domain of Python exceptions raised by task functions.
+PYTHON_ERROR_DOMAIN = "concurra-python-error-quark"
+_PY_QUARK = GLib.quark_from_string(PYTHON_ERROR_DOMAIN)
+_CONCURRA_QUARK = Concurra.error_quark()
+
+# The function Python worker processes register (see _concurra_worker.py).
+PYTHON_CALL = "python-call"
+
+# A worker's error message is "ExcType: message" + _MARKER + JSON details
+# (type, message, traceback, pickled exception): the worker protocol of the
+# library carries only domain, code and message for errors of registered
+# functions.
+_MARKER = "\n\x1econcurra-python\x1e"
+
+_WORKER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "_concurra_worker.py")
+
+# Set by _concurra_worker.py: None in ordinary processes, "bootstrapping"
+# while a worker imports the parent's __main__, "serving" afterwards.
+_worker_state = None
+
+_S = Concurra.TaskStatus
+_STATUS_TEXT = {
+    _S.PENDING: "Pending",
+    _S.RUNNING: "Running",
+    _S.SUCCESSFUL: "Successful",
+    _S.FAILED: "Failed",
+    _S.TERMINATED: "Terminated",
+}
+_M = Concurra.ExecutionMode
+_MODE_TEXT = {
+    _M.NONE: None,
+    _M.THREAD: "thread",
+    _M.PROCESS: "process",
+    _M.THREAD_FALLBACK: "thread_fallback",
+    _M.SUBPROCESS: "subprocess",
+    _M.MAIN_CONTEXT: "main_context",
+}
+_E = Concurra.Error
+
+# Python names for the library's own error codes, in results and retry
+# errors ("ConcurraError.TIMEOUT: ..." -> "TimeoutError: ...").
+_CODE_EXCEPTION = {
+    int(_E.TIMEOUT): TimeoutError,
+    int(_E.TERMINATED): RuntimeError,
+    int(_E.DEPENDENCY_FAILED): RuntimeError,
+    int(_E.NOT_SERIALIZABLE): pickle.PicklingError,
+    int(_E.COMMAND_FAILED): subprocess.CalledProcessError,
+    int(_E.WORKER_CRASHED): RuntimeError,
+}
+
+_PICKLE_FALLBACK_WARNING = "Task was not picklable; ran in thread fallback"
+_PICKLE_FAILED_WARNING = ("Task was not picklable and thread fallback is "
+                          "disabled")
+
+
+class TasksFailedError(Exception):
+    """Raised by run(raise_exception=True) and verify(raise_exception=True)
+    when a task failed or was terminated; the message holds the report."""
+
+
+__all__.append("TasksFailedError")
+
+
+# ---------------------------------------------------------------------------
+# small helpers
+
+def _summary(exc):
+    """Concurra's error text: "ExcType: message"."""
+    return "%s: %s" % (type(exc).__name__, exc)
+
+
+def _c_string(text):
+    """A string C accepts: valid UTF-8 without NUL."""
+    if text is None:
+        return None
+    text = str(text).replace("\x00", "\\x00")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _format_exception(exc, tb):
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def _format_duration(seconds):
+    seconds = round(seconds, 2)
+    if seconds > 60:
+        return "%s min" % round(seconds / 60, 2)
+    return "%s sec" % seconds
+
+
+def _format_time(dt):
+    if dt is None:
+        return None
+    return dt.to_local().format("%Y-%m-%d %H:%M:%S")
+
+
+def _timeout_arg(timeout):
+    """None -> wait forever (-1) for the library's waits."""
+    if timeout is None:
+        return -1.0
+    timeout = float(timeout)
+    return max(timeout, 0.0)
+
+
+def _bytes_variant(data):
+    # GLib.Variant("ay", data) converts byte by byte (seconds for a few MB).
+    return GLib.Variant.new_from_bytes(GLib.VariantType.new("ay"),
+                                       GLib.Bytes.new(data), True)
+
+
+def _variant_bytes(variant):
+    if variant is None:
+        return None
+    data = variant.get_data_as_bytes().get_data()
+    return data if data is not None else b""
+
+
+def _gbytes(gbytes):
+    if gbytes is None:
+        return None
+    data = gbytes.get_data()
+    return bytes(data) if data is not None else b""
+
+
+def _is_timeout(error):
+    return error.matches(_CONCURRA_QUARK, int(_E.TIMEOUT))
+
+
+def _table(headers, rows):
+    """tabulate's "psql" format (numeric columns right-aligned)."""
+    columns = list(zip(*rows)) if rows else [() for _ in headers]
+    aligns, widths, text_rows = [], [], [[] for _ in rows]
+    for i, header in enumerate(headers):
+        cells = columns[i]
+        numeric = bool(cells) and all(
+            isinstance(c, (int, float)) and not isinstance(c, bool)
+            for c in cells)
+        texts = ["" if c is None else str(c) for c in cells]
+        width = max([len(header) + 2] + [len(t) for t in texts])
+        aligns.append(numeric)
+        widths.append(width)
+        for row, text in zip(text_rows, texts):
+            row.append(text)
+
+    def line(cells):
+        return "| " + " | ".join(
+            (c.rjust(w) if numeric else c.ljust(w))
+            for c, w, numeric in zip(cells, widths, aligns)) + " |"
+
+    border = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    lines = [border, line(headers),
+             "|" + "+".join("-" * (w + 2) for w in widths) + "|"]
+    lines.extend(line(row) for row in text_rows)
+    lines.append(border)
+    return "\n".join(lines)
+
+
+def _check_retries(value, allow_none):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("task_retries must be an integer, got %r" % (value,))
+    if value < 0:
+        raise ValueError("task_retries must be >= 0, got %d" % value)
+    return value
+
+
+# ---------------------------------------------------------------------------
+# labels: any hashable Python label <-> a unique string for the library
+
+class _Labels:
+    """Maps hashable labels to distinct C label strings, deterministically
+    from first sight (so forward references resolve to the same string)."""
+
+    def __init__(self):
+        self._to_c = {}
+        self._from_c = {}
+        self._serial = 0
+
+    def to_c(self, label):
+        try:
+            return self._to_c[label]
+        except KeyError:
+            pass
+        text = label if isinstance(label, str) else repr(label)
+        if not text or text.startswith("\x01") or text in self._from_c:
+            self._serial += 1
+            text = "\x01%d:%s" % (self._serial, text)
+        self._to_c[label] = text
+        self._from_c[text] = label
+        return text
+
+    def from_c(self, text):
+        return self._from_c.get(text, text)
+
+
+# ---------------------------------------------------------------------------
+# tasks
+
+_FUNCTION, _COMMAND, _SHELL = "function", "command", "shell"
+
+
+class _Record:
+    """What the Python side knows about one task. It holds no reference to
+    the C task nor to the runner, so no reference cycle goes through C."""
+
+    __slots__ = ("index", "label", "c_label", "kind", "fn", "args", "kwargs",
+                 "task_name", "depends_on", "value", "exc", "trace",
+                 "pickle_exc", "process", "cancelled", "command", "cwd",
+                 "failure", "decoded")
+
+    def __init__(self, index, label, c_label, kind, task_name, depends_on):
+        self.index = index
+        self.label = label
+        self.c_label = c_label
+        self.kind = kind
+        self.task_name = task_name
+        self.depends_on = depends_on
+        self.fn = self.args = self.kwargs = None
+        self.value = None
+        self.exc = None
+        self.trace = None
+        self.pickle_exc = None
+        self.process = False
+        self.cancelled = False
+        self.command = None
+        self.cwd = None
+        self.failure = None      # cached (exception, summary, trace)
+        self.decoded = None      # cached unpickled process result (box)
+
+
+def _run_python_task(task, cancellable, record):
+    """The C task function of thread tasks: runs on a pool thread."""
+    try:
+        value = record.fn(*record.args, **record.kwargs)
+    except BaseException as exc:  # noqa: B902 - reported as the task's error
+        tb = exc.__traceback__
+        tb = tb.tb_next if tb is not None else None
+        # Drop this frame: it references the C task, and the exception is
+        # kept in the record.
+        exc.__traceback__ = tb
+        trace = _format_exception(exc, tb)
+        record.exc = exc
+        record.trace = trace
+        try:
+            error = GLib.Error.new_literal(_PY_QUARK, _c_string(_summary(exc)),
+                                           0)
+        except Exception:  # pragma: no cover - defensive
+            error = GLib.Error.new_literal(_PY_QUARK, type(exc).__name__, 0)
+        task.return_error_full(error, _c_string(trace))
+        return
+    record.value = value
+
+
+def _worker_python_call(args, cancellable, *user_data):
+    """The function worker processes register: (fn, args, kwargs) pickled in,
+    the pickled return value out; errors come back as a GLib.Error whose
+    message carries the exception (see _MARKER)."""
+    try:
+        fn, fn_args, fn_kwargs = pickle.loads(_variant_bytes(args))
+        result = fn(*fn_args, **fn_kwargs)
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # noqa: B902 - sent back to the parent
+        _flush_std_streams()
+        tb = exc.__traceback__
+        tb = tb.tb_next if tb is not None else None
+        raise GLib.Error.new_literal(_PY_QUARK, _encode_remote_error(exc, tb),
+                                     0)
+    _flush_std_streams()
+    return _bytes_variant(data)
+
+
+def _flush_std_streams():
+    # Workers leave through exit() in C: Python never flushes these itself.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def _encode_remote_error(exc, tb):
+    try:
+        pickled = base64.b64encode(
+            pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)).decode()
+    except Exception:
+        pickled = None
+    info = {
+        "type": type(exc).__name__,
+        "module": type(exc).__module__,
+        "message": str(exc),
+        "trace": _format_exception(exc, tb),
+        "pickle": pickled,
+    }
+    return _c_string(_summary(exc)) + _MARKER + json.dumps(info)
+
+
+def _decode_remote_error(message):
+    """-> (exception, summary, trace) from a worker's error message."""
+    summary, sep, tail = message.partition(_MARKER)
+    info = {}
+    if sep:
+        try:
+            info = json.loads(tail)
+        except ValueError:
+            info = {}
+    exc = None
+    if info.get("pickle"):
+        try:
+            exc = pickle.loads(base64.b64decode(info["pickle"]))
+        except Exception:
+            exc = None
+    if not isinstance(exc, BaseException):
+        exc = _rebuild_exception(info.get("type"), info.get("module"),
+                                 info.get("message", summary))
+    return exc, summary, info.get("trace")
+
+
+class RemoteError(Exception):
+    """A worker's exception that could not be unpickled in the parent."""
+
+    def __init__(self, type_name, message):
+        super().__init__(message)
+        self.type_name = type_name
+
+
+__all__.append("RemoteError")
+
+
+def _rebuild_exception(type_name, module, message):
+    if module == "builtins" and type_name:
+        cls = getattr(builtins, type_name, None)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            try:
+                return cls(message)
+            except Exception:
+                pass
+    return RemoteError(type_name or "Exception", message)
+
+
+# ---------------------------------------------------------------------------
+# signal handlers: module functions holding the runner weakly
+
+def _on_task_finished(gi_runner, task, ref):
+    runner = ref()
+    if runner is not None:
+        try:
+            runner._task_finished(task)
+        except Exception:  # pragma: no cover - never raise into C
+            LOGGER.exception("concurra: error in a task-finished handler")
+
+
+def _on_progress(gi_runner, completed, total, ref):
+    runner = ref()
+    if runner is not None:
+        try:
+            runner._progress(completed, total)
+        except Exception:  # pragma: no cover
+            LOGGER.exception("concurra: error in a progress handler")
+
+
+def _on_task_retrying(gi_runner, task, attempt, error, ref):
+    runner = ref()
+    if runner is not None and runner.log_errors:
+        try:
+            label = runner._labels.from_c(task.get_label())
+            runner.log.warning("Task '%s' failed on attempt %d, retrying: %s",
+                               label, attempt,
+                               runner._clean_error_text(
+                                   "%s.%d: %s" % (error.domain, error.code,
+                                                  error.message)))
+        except Exception:  # pragma: no cover
+            LOGGER.exception("concurra: error in a task-retrying handler")
+
+
+_IDLE, _RUNNING, _FINISHED = "idle", "running", "finished"
+
+
+class TaskRunner:
+    """Concurra's TaskRunner on concurra-glib.
+
+    Runs callables (in threads, or pickled in warm Python worker processes
+    with ``use_multiprocessing=True``) and external commands in dependency
+    order, at most ``max_concurrency`` at a time, and returns a dict of
+    structured results keyed by label. A runner runs once.
+
+    The underlying :class:`Concurra.Runner` is ``runner.gobject``.
+    """
+
+    def __init__(self, max_concurrency=None, name=None, timeout=None,
+                 progress_stats=True, fast_fail=False,
+                 use_multiprocessing=False, logger=None, log_errors=False,
+                 fallback_to_thread_on_pickle_error=False, task_retries=0):
+        self.log = logger or LOGGER
+        if max_concurrency is not None and (
+                isinstance(max_concurrency, bool)
+                or not isinstance(max_concurrency, int)):
+            raise TypeError("max_concurrency must be an integer or None, "
+                            "got %r" % (max_concurrency,))
+        self.max_concurrency = max_concurrency or os.cpu_count() or 1
+        if self.max_concurrency < 1:
+            self.log.warning("max_concurrency must be >= 1; resetting to 1, "
+                             "tasks will not run in parallel")
+            self.max_concurrency = 1
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout,
+                                                           (int, float)):
+                raise TypeError("timeout must be a number of seconds or None, "
+                                "got %r" % (timeout,))
+            if timeout < 0:
+                raise ValueError("timeout must be >= 0, got %r" % (timeout,))
+        self.timeout = timeout
+        self.name = name or self.__class__.__name__
+        self.progress_stats = progress_stats
+        self.fast_fail = fast_fail
+        self.use_multiprocessing = use_multiprocessing
+        self.log_errors = log_errors
+        self.fallback_to_thread_on_pickle_error = \
+            fallback_to_thread_on_pickle_error
+        self.task_retries = _check_retries(task_retries, False)
+
+        self.gobject = Concurra.Runner.new(_c_string(self.name))
+        self._labels = _Labels()
+        self._records = []
+        self._tasks = []            # the C tasks, parallel to _records
+        self._by_label = {}         # label -> record
+        self._by_c_label = {}       # C label -> record
+        self._pending_refs = set()  # labels depended on before being added
+        self._state = _IDLE
+        self._c_started = False
+        self._time_started = None
+        self._terminating_logged = False
+        self._lock = threading.Lock()
+
+        ref = weakref.ref(self)
+        self.gobject.connect("task-finished", _on_task_finished, ref)
+        self.gobject.connect("progress", _on_progress, ref)
+        self.gobject.connect("task-retrying", _on_task_retrying, ref)
+
+    def __len__(self):
+        return len(self._records)
+
+    def __repr__(self):
+        return "<Concurra.TaskRunner %r: %d tasks, %s>" % (
+            self.name, len(self._records), self._state)
+
+    # ---- adding tasks ----
+
+    def _check_can_add(self):
+        if self._state != _IDLE:
+            raise RuntimeError("Cannot add tasks after execution has started.")
+
+    def _new_record(self, label, depends_on, kind, task_name):
+        self._check_can_add()
+        index = len(self._records)
+        if label is None:
+            label = index
+        try:
+            hash(label)
+        except TypeError:
+            raise TypeError("Task label %r is not hashable" % (label,))
+        if depends_on is None:
+            deps = []
+        elif isinstance(depends_on, (str, bytes)) or not isinstance(
+                depends_on, collections.abc.Iterable):
+            # one label given on its own
+            deps = [depends_on]
+        else:
+            deps = list(dict.fromkeys(depends_on))
+        if label in self._by_label:
+            raise ValueError("Duplicate task key label: '%s' already exists."
+                             % (label,))
+        if label in deps:
+            raise ValueError("Task '%s' cannot depend on itself." % (label,))
+        if label in self._pending_refs:
+            cycle = self._find_cycle(label, deps)
+            if cycle:
+                raise ValueError("Circular dependency detected: %s." %
+                                 " -> ".join(str(node) for node in cycle))
+        return _Record(index, label, self._labels.to_c(label), kind,
+                       task_name, deps)
+
+    def _find_cycle(self, label, deps):
+        """A path label -> dep -> ... -> label through existing tasks."""
+        visited = set()
+        for first in deps:
+            if first in visited:
+                continue
+            stack = [(first, iter(self._deps_of(first)))]
+            path = [label, first]
+            visited.add(first)
+            if first == label:
+                return path
+            while stack:
+                node, children = stack[-1]
+                for child in children:
+                    if child == label:
+                        return path + [label]
+                    if child not in visited:
+                        visited.add(child)
+                        stack.append((child, iter(self._deps_of(child))))
+                        path.append(child)
+                        break
+                else:
+                    stack.pop()
+                    path.pop()
+        return None
+
+    def _deps_of(self, label):
+        record = self._by_label.get(label)
+        return record.depends_on if record is not None else ()
+
+    def _commit(self, record, task):
+        self._records.append(record)
+        self._tasks.append(task)
+        self._by_label[record.label] = record
+        self._by_c_label[record.c_label] = record
+        self._pending_refs.discard(record.label)
+        for dep in record.depends_on:
+            if dep not in self._by_label:
+                self._pending_refs.add(dep)
+        return Future(self, record, task)
+
+    def _c_add(self, task, record):
+        deps = [self._labels.to_c(dep) for dep in record.depends_on] or None
+        try:
+            self.gobject.add(task, record.c_label, deps)
+        except GLib.Error as error:
+            raise self._add_error(error) from None
+
+    def _add_error(self, error):
+        if error.matches(_CONCURRA_QUARK, int(_E.ALREADY_STARTED)):
+            return RuntimeError("Cannot add tasks after execution has "
+                                "started.")
+        return ValueError(error.message)
+
+    def _add_callable(self, func, args, kwargs, label=None, depends_on=None,
+                      task_retries=None):
+        if not callable(func):
+            raise TypeError("The provided task '%s' is not callable." % (func,))
+        retries = _check_retries(task_retries, True)
+        name = getattr(func, "__name__", None) or str(func)
+        record = self._new_record(label, depends_on, _FUNCTION, name)
+        record.fn, record.args, record.kwargs = func, tuple(args), dict(kwargs)
+
+        task = None
+        if self.use_multiprocessing:
+            try:
+                payload = pickle.dumps((func, record.args, record.kwargs),
+                                       protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:
+                record.pickle_exc = exc
+            else:
+                record.process = True
+                task = Concurra.Task.new_process(PYTHON_CALL,
+                                                 _bytes_variant(payload))
+        if task is None:
+            # a thread task; in a process runner the library fails it
+            # (NOT_SERIALIZABLE) or runs it as a thread fallback
+            task = Concurra.Task.new(_c_string(name), _run_python_task, record)
+        if retries is not None:
+            task.set_retries(retries)
+        self._c_add(task, record)
+        return self._commit(record, task)
+
+    def add_task(self, task, *args, label=None, depends_on=None,
+                 task_retries=None, **kwargs):
+        """Queue ``task(*args, **kwargs)``; returns its :class:`Future`."""
+        return self._add_callable(task, args, kwargs, label=label,
+                                  depends_on=depends_on,
+                                  task_retries=task_retries)
+
+    def add_func(self, func, *args, **kwargs):
+        """Like add_task; the reserved ``key`` keyword is the label and every
+        other keyword goes to ``func``."""
+        key = kwargs.pop("key", None)
+        return self._add_callable(func, args, kwargs, label=key)
+
+    def add_function(self, func, args=None, kwargs=None, key=None,
+                     log_exception=True, depends_on=None, task_retries=None):
+        """Queue ``func(*args, **kwargs)`` with explicit containers."""
+        args = () if args is None else args
+        kwargs = {} if kwargs is None else kwargs
+        if isinstance(args, (str, bytes)) or not isinstance(
+                args, collections.abc.Iterable):
+            raise TypeError("'args' must be an iterable such as a tuple or "
+                            "list, got %s." % type(args).__name__)
+        if not isinstance(kwargs, collections.abc.Mapping):
+            raise TypeError("'kwargs' must be a mapping such as a dict, got "
+                            "%s." % type(kwargs).__name__)
+        return self._add_callable(func, args, kwargs, label=key,
+                                  depends_on=depends_on,
+                                  task_retries=task_retries)
+
+    def add_work(self, workload):
+        """Queue many tasks from tuples ``(func[, args[, kwargs[, label]]])``;
+        returns their futures."""
+        items = []
+        for i, work in enumerate(workload):
+            if not isinstance(work, tuple):
+                raise TypeError("Workload item at index %d is not a tuple" % i)
+            if len(work) < 1 or len(work) > 4:
+                raise ValueError(
+                    "Invalid workload item at index %d: expected a tuple "
+                    "with 1 to 4 elements in the format:\n(function: "
+                    "callable, args: tuple, kwargs: dict, label: str)\nBut "
+                    "got %d element(s): %r" % (i, len(work), work))
+            func = work[0]
+            args = work[1] if len(work) > 1 else ()
+            kwargs = work[2] if len(work) > 2 else {}
+            label = work[3] if len(work) > 3 else None
+            if isinstance(args, (str, bytes)) or not isinstance(
+                    args, collections.abc.Iterable):
+                raise TypeError(
+                    "Workload item at index %d: 'args' must be an iterable "
+                    "such as a tuple or list, got %s. Did you mean (%s, "
+                    "(%r,))?" % (i, type(args).__name__,
+                                 getattr(func, "__name__", repr(func)), args))
+            if not isinstance(kwargs, collections.abc.Mapping):
+                raise TypeError(
+                    "Workload item at index %d: 'kwargs' must be a mapping "
+                    "such as a dict, got %s." % (i, type(kwargs).__name__))
+            items.append((func, args, kwargs, label))
+        return [self._add_callable(func, args, kwargs, label=label)
+                for func, args, kwargs, label in items]
+
+    def _command_options(self, cwd, env):
+        if cwd is not None:
+            try:
+                cwd = os.fspath(cwd)
+            except TypeError:
+                raise TypeError("cwd must be a str or os.PathLike, got %s"
+                                % type(cwd).__name__) from None
+            if isinstance(cwd, bytes):
+                cwd = os.fsdecode(cwd)
+        if env is not None:
+            if not isinstance(env, collections.abc.Mapping):
+                raise TypeError("env must be a mapping of environment "
+                                "overrides, got %s" % type(env).__name__)
+            checked = {}
+            for key, value in env.items():
+                if not isinstance(key, str) or not key or "=" in key:
+                    raise ValueError("invalid environment variable name %r"
+                                     % (key,))
+                if value is not None:
+                    try:
+                        value = os.fspath(value)
+                    except TypeError:
+                        raise TypeError(
+                            "environment variable %r must be a str, got %s"
+                            % (key, type(value).__name__)) from None
+                    if isinstance(value, bytes):
+                        value = os.fsdecode(value)
+                checked[key] = value
+            env = checked
+        return cwd, env
+
+    def _add_command_task(self, kind, command, label, depends_on, cwd, env,
+                          check, capture_output, text, task_retries):
+        retries = _check_retries(task_retries, True)
+        cwd, env = self._command_options(cwd, env)
+        if kind == _COMMAND:
+            name = shlex.join(command)
+        else:
+            name = command
+        record = self._new_record(label, depends_on, kind, name)
+        record.command = list(command) if kind == _COMMAND else command
+        record.cwd = cwd
+        deps = [self._labels.to_c(dep) for dep in record.depends_on] or None
+        try:
+            if kind == _COMMAND:
+                task = self.gobject.add_command(record.c_label, deps,
+                                                [_c_string(a) for a in command])
+            else:
+                task = self.gobject.add_shell_command(record.c_label, deps,
+                                                      _c_string(command))
+        except GLib.Error as error:
+            raise self._add_error(error) from None
+        if cwd is not None:
+            task.set_cwd(cwd)
+        for key, value in (env or {}).items():
+            if value is None:
+                task.unsetenv(key)
+            else:
+                task.setenv(key, _c_string(value))
+        task.set_check(bool(check))
+        task.set_capture_output(bool(capture_output))
+        task.set_text(bool(text))
+        if retries is not None:
+            task.set_retries(retries)
+        return self._commit(record, task)
+
+    def add_command(self, command, label=None, depends_on=None, cwd=None,
+                    env=None, check=True, capture_output=True, text=True,
+                    task_retries=None):
+        """Queue an exec-form command (a list or tuple of strings)."""
+        if isinstance(command, (str, bytes)):
+            raise TypeError("add_command() takes a list or tuple of strings; "
+                            "use add_shell_command() for shell command "
+                            "strings")
+        if not isinstance(command, (list, tuple)):
+            raise TypeError("command must be a list or tuple of strings, got "
+                            "%s" % type(command).__name__)
+        if not command:
+            raise ValueError("command must not be empty")
+        argv = []
+        for i, arg in enumerate(command):
+            if isinstance(arg, os.PathLike):
+                arg = os.fspath(arg)
+                if isinstance(arg, bytes):
+                    arg = os.fsdecode(arg)
+            if not isinstance(arg, str):
+                raise TypeError("command argument %d must be a str, got %s"
+                                % (i, type(arg).__name__))
+            argv.append(arg)
+        if not argv[0]:
+            raise ValueError("the command's program (argument 0) is empty")
+        return self._add_command_task(_COMMAND, argv, label, depends_on, cwd,
+                                      env, check, capture_output, text,
+                                      task_retries)
+
+    def add_shell_command(self, command, label=None, depends_on=None,
+                          cwd=None, env=None, check=True, capture_output=True,
+                          text=True, task_retries=None):
+        """Queue a command string run by ``/bin/sh -c``."""
+        if isinstance(command, (list, tuple)):
+            raise TypeError("add_shell_command() takes a command string; use "
+                            "add_command() for lists and tuples")
+        if not isinstance(command, str):
+            raise TypeError("command must be a str, got %s"
+                            % type(command).__name__)
+        if not command.strip():
+            raise ValueError("the shell command is empty")
+        return self._add_command_task(_SHELL, command, label, depends_on, cwd,
+                                      env, check, capture_output, text,
+                                      task_retries)
+
+    # ---- running ----
+
+    def _validate_dependency_labels(self):
+        missing = {}
+        for record in self._records:
+            unknown = [dep for dep in record.depends_on
+                       if dep not in self._by_label]
+            if unknown:
+                missing[record.label] = unknown
+        if missing:
+            details = ", ".join(
+                "%s depends on %s" % (label, sorted(deps, key=str))
+                for label, deps in missing.items())
+            raise ValueError("Unknown task dependency label(s): %s." % details)
+
+    def _apply_settings(self):
+        runner = self.gobject
+        max_concurrency = self.max_concurrency or os.cpu_count() or 1
+        runner.set_max_concurrency(max(1, int(max_concurrency)))
+        runner.set_timeout(float(self.timeout) if self.timeout else 0.0)
+        runner.set_fast_fail(bool(self.fast_fail))
+        runner.set_task_retries(_check_retries(self.task_retries, False))
+        runner.set_progress_stats(False)     # logged here, in Python
+        runner.set_log_errors(False)
+        runner.set_verify(False)
+        runner.set_raise_on_failure(False)
+        if self.use_multiprocessing:
+            runner.set_execution_mode(_M.PROCESS)
+            runner.set_fallback_to_thread(
+                bool(self.fallback_to_thread_on_pickle_error))
+            runner.set_worker_command(_worker_command())
+        else:
+            runner.set_execution_mode(_M.THREAD)
+
+    def _begin(self):
+        if self._state != _IDLE:
+            raise RuntimeError("TaskRunner has already started execution. "
+                               "Create a new TaskRunner instance to add tasks "
+                               "and run again.")
+        if self.use_multiprocessing and _worker_state == "bootstrapping":
+            raise RuntimeError(
+                "An attempt has been made to start a multiprocessing "
+                "TaskRunner while a worker process imports the main module. "
+                "Protect the main module with 'if __name__ == \"__main__\":'.")
+        self._validate_dependency_labels()
+        self._apply_settings()
+        if self.use_multiprocessing and \
+                self.fallback_to_thread_on_pickle_error:
+            for record in self._records:
+                if record.pickle_exc is not None:
+                    self.log.warning("Task '%s' was not picklable; running in "
+                                     "thread fallback", record.label)
+        self._state = _RUNNING
+        self._time_started = datetime.now()
+
+    def run(self, verify=True, raise_exception=False, error_message=None):
+        """Run every task, wait for all, and return the results dict.
+
+        Like Concurra, this is execute_in_background() followed by
+        get_background_results(); Ctrl-C (KeyboardInterrupt) while waiting
+        aborts the run (processes and commands are killed) and re-raises.
+        """
+        self.execute_in_background()
+        try:
+            self._wait_for_end()
+        except KeyboardInterrupt:
+            self.gobject.abort()
+            self.gobject.wait(None)
+            self._state = _FINISHED
+            raise
+        return self.get_background_results(verify, raise_exception,
+                                           error_message)
+
+    def _wait_for_end(self):
+        """Wait for the library's run to end, interruptibly: the blocking
+        wait happens on a helper thread, this thread waits on an Event
+        (which KeyboardInterrupt can interrupt)."""
+        if not self._c_started or \
+                self.gobject.get_state() == Concurra.RunnerState.FINISHED:
+            return
+        ended = threading.Event()
+
+        def wait_in_thread():
+            try:
+                self.gobject.wait(None)
+            except GLib.Error:
+                pass
+            finally:
+                ended.set()
+
+        threading.Thread(target=wait_in_thread, daemon=True,
+                         name="concurra-wait").start()
+        ended.wait()
+
+    def execute(self, verify=True, raise_exception=False, error_message=None):
+        """An alias of run()."""
+        return self.run(verify=verify, raise_exception=raise_exception,
+                        error_message=error_message)
+
+    def execute_in_background(self):
+        """Start running on a background thread and return at once."""
+        self._begin()
+        try:
+            self.gobject.start()
+        except GLib.Error as error:
+            self._state = _FINISHED
+            raise RuntimeError(error.message) from None
+        self._c_started = True
+
+    def get_background_results(self, verify=True, raise_exception=False,
+                               error_message=None):
+        """Wait for a background execution and return the results dict."""
+        if self._state == _IDLE:
+            raise RuntimeError("get_background_results() called before "
+                               "execute_in_background()")
+        self._wait_for_end()
+        if self._c_started:
+            self.gobject.wait(None)
+        self._state = _FINISHED
+        results = self._results()
+        if verify:
+            self.verify(raise_exception, error_message)
+        return results
+
+    def abort(self):
+        """Terminate every unfinished task and return the results dict."""
+        self.gobject.abort()
+        if self._c_started:
+            self.gobject.wait(None)
+        self._state = _FINISHED
+        results = self._results()
+        self.verify()
+        return results
+
+    def is_running(self):
+        """True from execute_in_background() (or run()) until the results
+        were collected by get_background_results() or abort()."""
+        return self._state == _RUNNING
+
+    def get_active_runner_count(self):
+        """The number of tasks executing right now."""
+        return self.gobject.get_n_running()
+
+    def verify(self, raise_exception=False, error_message=None):
+        """Log the report of all tasks; raise TasksFailedError when asked to
+        and a task failed."""
+        if self._state == _RUNNING:
+            raise RuntimeError("Execution is still in progress")
+        if self._state == _IDLE:
+            raise RuntimeError("Execution has not started yet")
+        error_message = error_message or "Execution Failed"
+        results = self._results()
+        rows, errors = [], []
+        for label, output in results.items():
+            rows.append([label, output["task_name"], output["status"],
+                         output["duration"]])
+            if output["has_failed"]:
+                errors.append("Task '%s' failed with error: %s \n %s"
+                              % (label, output["error"], output["trace"]))
+        report = self.format_report(results)
+        if errors:
+            message = "%s\n%s\n" % (error_message, report) + "\n".join(errors)
+            if raise_exception:
+                raise TasksFailedError(message)
+            self.log.error(message)
+        else:
+            self.log.info("\n%s", report)
+        return not errors
+
+    def format_report(self, results=None):
+        """The psql-style table of label, task, status and duration."""
+        if results is None:
+            results = self._results()
+        rows = [[label, output["task_name"], output["status"],
+                 output["duration"]] for label, output in results.items()]
+        return _table(["label", "task", "status", "duration"], rows)
+
+    # ---- signals (on the runner's owner context: caller or background) ----
+
+    def _progress(self, completed, total):
+        if not self.progress_stats or not total:
+            return
+        step = max(1, total // 10)
+        if completed % step and completed != total:
+            return
+        started = self._time_started or datetime.now()
+        taken = round((datetime.now() - started).total_seconds(), 2)
+        minutes, seconds = divmod(taken, 60)
+        percent = round(completed / total * 100, 2)
+        filled = round(percent / 4)
+        self.log.info("%s progress: [%s%s] %d/%d [%s%%] in %d min %s sec",
+                      self.name, "#" * filled, "." * (25 - filled), completed,
+                      total, percent, int(minutes), round(seconds, 2))
+
+    def _task_finished(self, task):
+        status = task.get_status()
+        if status not in (_S.FAILED, _S.TERMINATED):
+            return
+        record = self._by_c_label.get(task.get_label())
+        if record is None:
+            return
+        error = task.get_error()
+        timed_out = error is not None and _is_timeout(error)
+        if status == _S.FAILED:
+            if self.log_errors or self.fast_fail:
+                _, summary, trace = self._failure(record, task)
+                self.log.error("%s %s\n", summary, trace)
+        elif timed_out:
+            if self.log_errors or self.fast_fail:
+                self.log.error("Task '%s' exceeded timeout of %s seconds\n",
+                               record.label, self._task_timeout(task))
+        else:
+            return
+        if self.fast_fail:
+            with self._lock:
+                first = not self._terminating_logged
+                self._terminating_logged = True
+            if first:
+                self.log.error("terminating execution!")
+
+    def _task_timeout(self, task):
+        timeout = task.get_timeout()
+        if timeout < 0:
+            return self.timeout
+        return timeout
+
+    # ---- results ----
+
+    def _results(self):
+        return {record.label: self._result_dict(record, task)
+                for record, task in zip(self._records, self._tasks)}
+
+    def _result_dict(self, record, task):
+        status = task.get_status()
+        failed = status == _S.FAILED or status == _S.TERMINATED
+        if failed:
+            _, error, trace = self._failure(record, task)
+        else:
+            error = trace = None
+        result = self._value(record, task)
+        duration = task.get_duration()
+        mode = _MODE_TEXT.get(task.get_execution_mode())
+        warning = task.get_warning()
+        if record.pickle_exc is not None:
+            if mode == "thread_fallback":
+                warning = _PICKLE_FALLBACK_WARNING
+            elif status == _S.FAILED:
+                warning = _PICKLE_FAILED_WARNING
+        attempts = task.get_attempts()
+        retries = task.get_retries()
+        if retries < 0:
+            retries = self.task_retries
+        return {
+            "task_name": record.task_name,
+            "start_time": _format_time(task.get_start_time()),
+            "end_time": _format_time(task.get_end_time()),
+            "duration": _format_duration(duration),
+            "duration_seconds": round(duration, 2),
+            "result": result,
+            "error": error,
+            "trace": trace,
+            "status": _STATUS_TEXT.get(status, str(status)),
+            "has_failed": failed,
+            "output": result,
+            "execution_mode": mode,
+            "warning": warning,
+            "attempts": attempts,
+            "task_retries": retries,
+            "retried": attempts > 1,
+            "retry_errors": [self._clean_error_text(text)
+                             for text in (task.get_retry_errors() or [])],
+        }
+
+    def _clean_error_text(self, text):
+        """A C error-message ("domain.code: message") in Concurra's style."""
+        prefix = "%s." % PYTHON_ERROR_DOMAIN
+        if text.startswith(prefix):
+            text = text.split(": ", 1)[1] if ": " in text else text
+            return text.partition(_MARKER)[0]
+        if text.startswith("ConcurraError."):
+            nick, _, message = text.partition(": ")
+            code = getattr(_E, nick[len("ConcurraError."):], None)
+            cls = _CODE_EXCEPTION.get(int(code)) if code is not None else None
+            return "%s: %s" % ((cls or RuntimeError).__name__, message)
+        return text
+
+    def _value(self, record, task):
+        """The task's Python result (None unless it succeeded; commands
+        keep their structured result when they failed)."""
+        if record.kind != _FUNCTION:
+            return self._command_result(record, task)
+        if task.get_status() != _S.SUCCESSFUL:
+            return None
+        if not record.process or \
+                task.get_execution_mode() != _M.PROCESS:
+            return record.value
+        if record.decoded is None:
+            data = _variant_bytes(task.get_value())
+            record.decoded = (pickle.loads(data) if data else None,)
+        return record.decoded[0]
+
+    def _command_result(self, record, task):
+        ok, returncode = task.get_returncode()
+        if not ok:
+            return None
+        if task.get_capture_output():
+            if task.get_text():
+                stdout, stderr = task.get_stdout(), task.get_stderr()
+            else:
+                stdout = _gbytes(task.get_stdout_bytes())
+                stderr = _gbytes(task.get_stderr_bytes())
+        else:
+            stdout = stderr = None
+        return {
+            "command": (list(record.command) if record.kind == _COMMAND
+                        else record.command),
+            "shell": record.kind == _SHELL,
+            "returncode": returncode,
+            "stdout": stdout,
+            "stderr": stderr,
+            "cwd": record.cwd,
+        }
+
+    def _failure(self, record, task):
+        """-> (exception, "ExcType: message", trace) of a finished task that
+        failed or was terminated; cached."""
+        if record.failure is not None:
+            return record.failure
+        error = task.get_error()
+        exc, summary, trace = None, None, None
+        if error is None:
+            exc = RuntimeError("Task %r failed" % (record.label,))
+        elif error.domain == PYTHON_ERROR_DOMAIN:
+            if _MARKER in error.message or \
+                    task.get_execution_mode() == _M.PROCESS:
+                exc, summary, trace = _decode_remote_error(error.message)
+            else:
+                exc, trace = record.exc, record.trace
+                if exc is None:  # pragma: no cover - defensive
+                    exc = RuntimeError(error.message)
+        elif error.matches(_CONCURRA_QUARK, int(_E.TIMEOUT)):
+            exc = TimeoutError(error.message)
+        elif error.matches(_CONCURRA_QUARK, int(_E.DEPENDENCY_FAILED)):
+            blocking = [dep for dep in record.depends_on
+                        if self._by_label[dep] is not None and
+                        self._tasks[self._by_label[dep].index].get_has_failed()]
+            exc = RuntimeError("Skipped: dependency %s failed or was "
+                               "terminated" % sorted(blocking, key=str))
+        elif error.matches(_CONCURRA_QUARK, int(_E.TERMINATED)):
+            if record.cancelled or error.message == "Task was cancelled":
+                exc = concurrent.futures.CancelledError(error.message)
+            else:
+                exc = RuntimeError(error.message)
+        elif error.matches(_CONCURRA_QUARK, int(_E.NOT_SERIALIZABLE)) and \
+                record.pickle_exc is not None:
+            cause = record.pickle_exc
+            detail = (str(cause) if isinstance(cause, pickle.PicklingError)
+                      else _summary(cause))
+            exc = pickle.PicklingError("Task '%s' is not picklable: %s"
+                                       % (record.label, detail))
+            exc.__cause__ = cause
+            trace = _format_exception(cause, cause.__traceback__)
+        elif error.matches(_CONCURRA_QUARK, int(_E.COMMAND_FAILED)) and \
+                record.kind != _FUNCTION:
+            exc = self._command_exception(record, task, error)
+        else:
+            cls = RuntimeError
+            if error.domain == "concurra-error-quark":
+                cls = _CODE_EXCEPTION.get(error.code, RuntimeError)
+                if cls is subprocess.CalledProcessError:
+                    cls = RuntimeError
+            message = error.message
+            if record.process:
+                # name the task's function, not the worker's entry point
+                message = message.replace("'%s'" % PYTHON_CALL,
+                                          "'%s'" % record.task_name)
+            exc = cls(message)
+        if summary is None:
+            summary = _summary(exc)
+        if trace is None and record.kind == _FUNCTION:
+            trace = task.get_trace() or None
+        record.failure = (exc, summary, trace)
+        return record.failure
+
+    def _command_exception(self, record, task, error):
+        ok, returncode = task.get_returncode()
+        if ok:
+            result = self._command_result(record, task) or {}
+            return subprocess.CalledProcessError(
+                returncode, record.command, output=result.get("stdout"),
+                stderr=result.get("stderr"))
+        message = error.message
+        if "No such file or directory" in message:
+            return FileNotFoundError(2, message)
+        if "Permission denied" in message:
+            return PermissionError(13, message)
+        return OSError(message)
+
+    def _exception(self, record, task):
+        status = task.get_status()
+        if status == _S.FAILED or status == _S.TERMINATED:
+            return self._failure(record, task)[0]
+        return None
+
+
+__all__.append("TaskRunner")
+
+
+def _worker_command():
+    main = sys.modules.get("__main__")
+    prep = {"sys_path": list(sys.path), "argv": list(sys.argv)}
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name:
+        prep["main_name"] = spec.name
+    else:
+        main_path = getattr(main, "__file__", None)
+        if main_path:
+            prep["main_path"] = os.path.abspath(main_path)
+    return [sys.executable or "/usr/bin/python3", _WORKER_FILE,
+            json.dumps(prep)]
+
+
+# ---------------------------------------------------------------------------
+# futures
+
+class Future:
+    """A task of a TaskRunner as a future (the concurrent.futures.Future
+    interface). It wraps the :class:`Concurra.Task`, ``future.task``."""
+
+    __slots__ = ("_runner", "_record", "_task", "__weakref__")
+
+    def __init__(self, runner, record, task):
+        self._runner = runner
+        self._record = record
+        self._task = task
+
+    def __repr__(self):
+        return "<Concurra.Future %r %s>" % (
+            self._record.label,
+            _STATUS_TEXT.get(self._task.get_status(), "?").lower())
+
+    @property
+    def label(self):
+        return self._record.label
+
+    @property
+    def task(self):
+        return self._task
+
+    @property
+    def runner(self):
+        return self._runner
+
+    def done(self):
+        return self._task.is_done() or self.cancelled()
+
+    def running(self):
+        return (self._task.get_status() == _S.RUNNING
+                and not self._record.cancelled)
+
+    def cancelled(self):
+        status = self._task.get_status()
+        if status == _S.TERMINATED:
+            exc = self._runner._exception(self._record, self._task)
+            return isinstance(exc, concurrent.futures.CancelledError)
+        # the library terminates a cancelled task on the runner's own
+        # thread, a moment after cancel() returned
+        return self._record.cancelled and status in (_S.PENDING, _S.RUNNING)
+
+    def cancel(self):
+        """Terminate the task unless it is done; True if it was cancelled."""
+        if self._task.is_done():
+            return False
+        self._record.cancelled = True
+        if self._task.cancel():
+            return True
+        self._record.cancelled = False
+        return False
+
+    def _check_started(self):
+        if self._runner._state == _IDLE and not self._task.is_done():
+            raise RuntimeError(
+                "Task %r belongs to TaskRunner %r, which has not been "
+                "started: call execute_in_background() before waiting on its "
+                "futures" % (self._record.label, self._runner.name))
+
+    def _wait(self, timeout):
+        if self._task.is_done():
+            return
+        self._check_started()
+        try:
+            self._task.wait(_timeout_arg(timeout), None)
+        except GLib.Error as error:
+            if _is_timeout(error):
+                raise TimeoutError("Task %r is not done after %s seconds"
+                                   % (self._record.label, timeout)) from None
+            raise
+
+    def _outcome(self):
+        """-> (exception or None, value) of a done task."""
+        exc = self._runner._exception(self._record, self._task)
+        if exc is not None:
+            return exc, None
+        return None, self._runner._value(self._record, self._task)
+
+    def result(self, timeout=None):
+        """The task's return value; raises its exception, TimeoutError, or
+        CancelledError."""
+        if not self.cancelled():
+            self._wait(timeout)
+        exc, value = self._outcome()
+        if exc is None and self.cancelled():
+            exc = concurrent.futures.CancelledError("Task was cancelled")
+        if exc is not None:
+            raise exc
+        return value
+
+    def exception(self, timeout=None):
+        """The task's exception (None on success)."""
+        if not self.cancelled():
+            self._wait(timeout)
+        exc, _ = self._outcome()
+        if exc is None and self.cancelled():
+            exc = concurrent.futures.CancelledError("Task was cancelled")
+        if isinstance(exc, concurrent.futures.CancelledError):
+            raise exc
+        return exc
+
+    def add_done_callback(self, fn):
+        """Call ``fn(future)`` once the task is done (at once if it is): on
+        the thread that completes it."""
+        box = {"called": False}
+        lock = threading.Lock()
+
+        def call(*_):
+            with lock:
+                if box["called"]:
+                    return
+                box["called"] = True
+                handler = box.pop("handler", None)
+            if handler is not None:
+                # the closure references this future: no cycle through C
+                self._task.disconnect(handler)
+            try:
+                fn(self)
+            except Exception:
+                LOGGER.exception("exception calling callback for %r", self)
+
+        with lock:
+            box["handler"] = self._task.connect("completed", call)
+        if self._task.is_done():
+            call()
+
+
+__all__.append("Future")
+
+
+# ---------------------------------------------------------------------------
+# wait / gather (Concurry)
+
+DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures",
+                                               "done not_done")
+__all__.append("DoneAndNotDoneFutures")
+
+_RETURN_WHEN = {
+    "ALL_COMPLETED": Concurra.ReturnWhen.ALL_COMPLETED,
+    "FIRST_COMPLETED": Concurra.ReturnWhen.FIRST_COMPLETED,
+    "FIRST_EXCEPTION": Concurra.ReturnWhen.FIRST_EXCEPTION,
+}
+
+_raw_wait = Concurra.wait
+_raw_gather = Concurra.gather
+
+
+def _return_when(value):
+    if isinstance(value, Concurra.ReturnWhen):
+        return value
+    name = getattr(value, "value", value)   # enum members of other libraries
+    if isinstance(name, str):
+        key = name.strip().upper().replace("-", "_")
+        if key.startswith("RETURNWHEN."):
+            key = key[len("RETURNWHEN."):]
+        if key in _RETURN_WHEN:
+            return _RETURN_WHEN[key]
+    raise ValueError("return_when must be ReturnWhen.ALL_COMPLETED, "
+                     "FIRST_COMPLETED or FIRST_EXCEPTION (or their names), "
+                     "got %r" % (value,))
+
+
+def _task_of(item):
+    if isinstance(item, Future):
+        item._check_started()
+        return item._task
+    if isinstance(item, Concurra.Task):
+        return item
+    raise TypeError("expected a Concurra future (from TaskRunner.add_task) or "
+                    "a Concurra.Task, got %s" % type(item).__name__)
+
+
+def _outcome_of(item):
+    """-> (exception or None, value) of a done future or task."""
+    if isinstance(item, Future):
+        return item._outcome()
+    if item.get_has_failed():
+        return item.get_error(), None
+    value = item.get_value()
+    return None, value
+
+
+def _items_of(futures):
+    if isinstance(futures, (Future, Concurra.Task)):
+        return [futures]
+    if isinstance(futures, collections.abc.Mapping):
+        return list(futures.values())
+    return list(futures)
+
+
+def wait(futures, timeout=None, return_when=Concurra.ReturnWhen.ALL_COMPLETED,
+         *args, **kwargs):
+    """Wait for futures: -> ``(done, not_done)`` sets.
+
+    ``return_when`` is a :class:`ReturnWhen` or its name
+    ("ALL_COMPLETED", "FIRST_COMPLETED", "FIRST_EXCEPTION"). On timeout the
+    unfinished futures are in ``not_done`` (no exception).
+
+    Called as ``wait(tasks, ReturnWhen, timeout[, cancellable])`` it is the
+    introspected ``concurra_wait``.
+    """
+    if isinstance(timeout, Concurra.ReturnWhen):
+        # the introspected signature: wait(tasks, return_when, timeout, ...)
+        return _raw_wait(futures, timeout, return_when, *args, **kwargs)
+    if args:
+        raise TypeError("wait() takes at most 3 positional arguments")
+    cancellable = kwargs.pop("_cancellable", None)
+    if kwargs:
+        raise TypeError("wait() got unexpected keyword arguments: %s"
+                        % ", ".join(sorted(kwargs)))
+    items = _items_of(futures)
+    when = _return_when(return_when)
+    by_task = {}
+    for item in items:
+        by_task.setdefault(_task_of(item), item)
+    if not by_task:
+        return DoneAndNotDoneFutures(set(), set())
+    try:
+        _, done, not_done = _raw_wait(list(by_task), when,
+                                      _timeout_arg(timeout), cancellable)
+    except GLib.Error as error:
+        if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+            raise concurrent.futures.CancelledError(error.message) from None
+        raise
+    return DoneAndNotDoneFutures({by_task[t] for t in done},
+                                 {by_task[t] for t in not_done})
+
+
+__all__.append("wait")
+
+
+class _Progress:
+    """progress=True: a bar on stderr; a callable: called (done, total)."""
+
+    def __init__(self, progress, total):
+        self.callback = progress if callable(progress) else None
+        self.bar = progress is True or (bool(progress) and
+                                        self.callback is None)
+        self.total = total
+        self.started = time.monotonic()
+        self.drawn_at = None
+        self.drawn = False
+        if self.bar:
+            self.draw(0)
+
+    def update(self, done):
+        if self.callback is not None:
+            self.callback(done, self.total)
+        if self.bar:
+            # at most ~10 redraws a second, and always the last one
+            now = time.monotonic()
+            if done == self.total or now - self.drawn_at >= 0.1:
+                self.draw(done)
+
+    def draw(self, done):
+        total = self.total
+        frac = done / total if total else 1.0
+        filled = int(frac * 25)
+        sys.stderr.write("\rgather: [%s%s] %d/%d [%.0f%%] in %.1f sec" % (
+            "#" * filled, "." * (25 - filled), done, total, frac * 100,
+            time.monotonic() - self.started))
+        sys.stderr.flush()
+        self.drawn = True
+        self.drawn_at = time.monotonic()
+
+    def close(self):
+        if self.bar and self.drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.drawn = False
+
+
+def _gather_args(futures):
+    if len(futures) == 1 and not isinstance(futures[0],
+                                            (Future, Concurra.Task)):
+        source = futures[0]
+        if isinstance(source, collections.abc.Mapping):
+            return list(source.keys()), list(source.values())
+        return None, list(source)
+    return None, list(futures)
+
+
+def gather(*futures, return_exceptions=False, iter=False, timeout=None,
+           progress=False, _cancellable=None):
+    """Collect the results of futures.
+
+    ``gather([f1, f2])`` or ``gather(f1, f2)`` -> ``[r1, r2]`` in order;
+    ``gather({"a": f1})`` -> ``{"a": r1}``; ``iter=True`` -> an iterator of
+    ``(index or key, result)`` in completion order. A failed task raises its
+    original exception unless ``return_exceptions`` (then the exception is
+    the result). ``timeout`` raises TimeoutError. ``progress=True`` draws a
+    bar on stderr; a callable is called with ``(done, total)``.
+
+    Called as ``gather(tasks, GatherFlags, timeout[, cancellable])`` it is
+    the introspected ``concurra_gather``.
+    """
+    if len(futures) >= 2 and isinstance(futures[1], Concurra.GatherFlags):
+        return _raw_gather(*futures)
+    keys, items = _gather_args(futures)
+    tasks = [_task_of(item) for item in items]
+    deadline = (None if timeout is None
+                else time.monotonic() + max(float(timeout), 0.0))
+    if iter:
+        return _gather_iter(keys, items, tasks, return_exceptions, deadline,
+                            timeout, progress, _cancellable)
+    if progress:
+        collected = {}
+        for index, value in _gather_iter(None, items, tasks, return_exceptions,
+                                         deadline, timeout, progress,
+                                         _cancellable):
+            collected[index] = value
+        values = [collected[i] for i in range(len(items))]
+    else:
+        values = _gather_all(items, tasks, return_exceptions, timeout,
+                             _cancellable)
+    if keys is not None:
+        return dict(zip(keys, values))
+    return values
+
+
+__all__.append("gather")
+
+
+def _raise_cancelled(error):
+    if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+        raise concurrent.futures.CancelledError(error.message) from None
+    raise error
+
+
+def _gather_all(items, tasks, return_exceptions, timeout, cancellable):
+    if not tasks:
+        return []
+    unique = list(dict.fromkeys(tasks))
+    when = (Concurra.ReturnWhen.ALL_COMPLETED if return_exceptions
+            else Concurra.ReturnWhen.FIRST_EXCEPTION)
+    try:
+        _, done, not_done = _raw_wait(unique, when, _timeout_arg(timeout),
+                                      cancellable)
+    except GLib.Error as error:
+        _raise_cancelled(error)
+    outcomes = {}
+    done = set(done)
+    for item, task in zip(items, tasks):
+        if task in done and task not in outcomes:
+            outcomes[task] = _outcome_of(item)
+    if not return_exceptions:
+        for task in tasks:
+            outcome = outcomes.get(task)
+            if outcome is not None and outcome[0] is not None:
+                raise outcome[0]
+    if not_done:
+        raise TimeoutError("gather() timed out after %s seconds: %d of %d "
+                           "tasks are not done"
+                           % (timeout, len(not_done), len(unique)))
+    return [outcomes[task][1] if outcomes[task][0] is None
+            else outcomes[task][0] for task in tasks]
+
+
+def _gather_iter(keys, items, tasks, return_exceptions, deadline, timeout,
+                 progress, cancellable):
+    stream = Concurra.TaskStream.new(tasks) if tasks else None
+    return _gather_iter_body(keys, items, stream, len(tasks),
+                             return_exceptions, deadline, timeout, progress,
+                             cancellable)
+
+
+def _gather_iter_body(keys, items, stream, total, return_exceptions, deadline,
+                      timeout, progress, cancellable):
+    bar = _Progress(progress, total) if progress else None
+    try:
+        for done in range(1, total + 1):
+            remaining = -1.0
+            if deadline is not None:
+                remaining = max(deadline - time.monotonic(), 0.0)
+            try:
+                task, index = stream.next(remaining, cancellable)
+            except GLib.Error as error:
+                if _is_timeout(error):
+                    raise TimeoutError(
+                        "gather() timed out after %s seconds: %d of %d tasks "
+                        "are not done" % (timeout, total - done + 1,
+                                          total)) from None
+                _raise_cancelled(error)
+            if task is None:
+                break
+            exc, value = _outcome_of(items[index])
+            if bar is not None:
+                bar.update(done)
+            if exc is not None:
+                if not return_exceptions:
+                    raise exc
+                value = exc
+            yield (keys[index] if keys is not None else index), value
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+# ---- asyncio ----
+
+async def _in_thread(function, *args, **kwargs):
+    loop = asyncio.get_running_loop()
+    cancellable = Gio.Cancellable()
+    call = functools.partial(function, *args, _cancellable=cancellable,
+                             **kwargs)
+    future = loop.run_in_executor(None, call)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        cancellable.cancel()
+        raise
+
+
+async def async_wait(futures, timeout=None,
+                     return_when=Concurra.ReturnWhen.ALL_COMPLETED):
+    """wait() for asyncio: ``done, not_done = await async_wait(futures)``."""
+    return await _in_thread(wait, futures, timeout=timeout,
+                            return_when=return_when)
+
+
+__all__.append("async_wait")
+
+
+def async_gather(*futures, return_exceptions=False, iter=False, timeout=None,
+                 progress=False):
+    """gather() for asyncio: ``await async_gather(futures)``; with
+    ``iter=True`` an async iterator: ``async for i, r in async_gather(...)``.
+    The waiting happens on an executor thread, so the event loop runs on."""
+    if iter:
+        return _async_gather_iter(futures, return_exceptions, timeout,
+                                  progress)
+    return _in_thread(gather, *futures, return_exceptions=return_exceptions,
+                      timeout=timeout, progress=progress)
+
+
+async def _async_gather_iter(futures, return_exceptions, timeout, progress):
+    loop = asyncio.get_running_loop()
+    cancellable = Gio.Cancellable()
+    iterator = gather(*futures, return_exceptions=return_exceptions,
+                      iter=True, timeout=timeout, progress=progress,
+                      _cancellable=cancellable)
+    end = object()
+    try:
+        while True:
+            item = await loop.run_in_executor(None, next, iterator, end)
+            if item is end:
+                return
+            yield item
+    except asyncio.CancelledError:
+        cancellable.cancel()
+        raise
+
+
+__all__.append("async_gather")

@@ -1,0 +1,7 @@
+// A map between namespaces and the base URLs of their documentation, for
+// the links of the reference to types of other libraries.
+baseURLs = [
+    [ 'GLib', 'https://docs.gtk.org/glib/' ],
+    [ 'GObject', 'https://docs.gtk.org/gobject/' ],
+    [ 'Gio', 'https://docs.gtk.org/gio/' ],
+]

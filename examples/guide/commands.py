@@ -1,0 +1,48 @@
+# commands.py: external programs as tasks, in dependency order, with their
+# output, exit status and environment.
+import os
+import tempfile
+
+import gi
+
+gi.require_version("Concurra", "1")
+from gi.repository import Concurra  # noqa: E402
+
+directory = tempfile.mkdtemp(prefix="guide-")
+runner = Concurra.Runner(name="commands", verify=False)
+
+# A shell command, then an exec-form one, both run in the directory.
+write = runner.add_shell_command("write", None, "printf 'a\\nb\\nc\\n' > lines.txt")
+write.set_cwd(directory)
+count = runner.add_command("count", ["write"], ["wc", "-l", "lines.txt"])
+count.set_cwd(directory)
+runner.add_command("cleanup", ["count"], ["rm", "-r", directory])
+
+# Environment variables for one command.
+greet = runner.add_shell_command("greet", None, 'echo "$GREETING" | tr a-z A-Z')
+greet.setenv("GREETING", "hello")
+
+# A non-zero exit fails the task, unless check is off.
+fail = runner.add_shell_command("fail", None, "echo 'disk full' >&2; exit 3")
+lenient = runner.add_command("lenient", None, ["false"])
+lenient.set_check(False)
+
+runner.run(None)
+
+print("count:", count.get_stdout(), end="")
+assert count.get_stdout() == "3 lines.txt\n"
+print("greet:", greet.get_stdout(), end="")
+assert greet.get_stdout() == "HELLO\n"
+assert not os.path.exists(directory)
+
+assert fail.props.status == Concurra.TaskStatus.FAILED
+assert fail.get_error().matches(Concurra.error_quark(), Concurra.Error.COMMAND_FAILED)
+ok, returncode = fail.get_returncode()
+assert ok and returncode == 3
+print("fail:", fail.props.error_message)
+
+assert lenient.props.status == Concurra.TaskStatus.SUCCESSFUL
+ok, returncode = lenient.get_returncode()
+print("lenient: exit status %d, status %s"
+      % (returncode, "failed" if lenient.props.has_failed else "successful"))
+assert returncode == 1

@@ -1,0 +1,49 @@
+/* commands.vala: external programs as tasks, in dependency order, with
+ * their output, exit status and environment. */
+
+int main () {
+    try {
+        var dir = DirUtils.make_tmp ("guide-XXXXXX");
+        var runner = new Concurra.Runner ("commands");
+        runner.verify = false;
+
+        /* A shell command, then an exec-form one, both run in the directory. */
+        var write = runner.add_shell_command ("write", null, "printf 'a\\nb\\nc\\n' > lines.txt");
+        write.set_cwd (dir);
+        var count = runner.add_command ("count", { "write" }, { "wc", "-l", "lines.txt" });
+        count.set_cwd (dir);
+        runner.add_command ("cleanup", { "count" }, { "rm", "-r", dir });
+
+        /* Environment variables for one command. */
+        var greet = runner.add_shell_command ("greet", null, "echo \"$GREETING\" | tr a-z A-Z");
+        greet.setenv ("GREETING", "hello");
+
+        /* A non-zero exit fails the task, unless check is off. */
+        var fail = runner.add_shell_command ("fail", null, "echo 'disk full' >&2; exit 3");
+        var lenient = runner.add_command ("lenient", null, { "false" });
+        lenient.set_check (false);
+
+        runner.run ();
+
+        print ("count: %s", count.get_stdout ());
+        assert (count.get_stdout () == "3 lines.txt\n");
+        print ("greet: %s", greet.get_stdout ());
+        assert (greet.get_stdout () == "HELLO\n");
+        assert (!FileUtils.test (dir, FileTest.EXISTS));
+
+        int returncode;
+        assert (fail.status == Concurra.TaskStatus.FAILED);
+        assert (fail.get_error () is Concurra.Error.COMMAND_FAILED);
+        assert (fail.get_returncode (out returncode) && returncode == 3);
+        print ("fail: %s\n", fail.error_message);
+
+        assert (lenient.status == Concurra.TaskStatus.SUCCESSFUL);
+        assert (lenient.get_returncode (out returncode));
+        print ("lenient: exit status %d, status %s\n", returncode,
+               lenient.has_failed ? "failed" : "successful");
+        assert (returncode == 1);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    return 0;
+}

@@ -1,0 +1,64 @@
+// errors-and-retries.js: a flaky task retried until it succeeds, a broken
+// one that fails, and the task that depended on it skipped.
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import Concurra from 'gi://Concurra?version=1';
+
+Gio._promisify(Concurra.Runner.prototype, 'run_async', 'run_finish');
+
+function assert(condition, what) {
+    if (!condition)
+        throw new Error(`failed: ${what}`);
+}
+
+let calls = 0;
+function flaky(task) {
+    calls++;
+    if (calls < 3) {
+        task.return_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.BUSY,
+            `server busy (call ${calls})`));
+    } else {
+        task.return_string('data');
+    }
+}
+
+function broken(task) {
+    // An exception thrown here would not reach the runner (and the task
+    // would never end): report errors with return_error().
+    task.return_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND,
+        'config.ini is missing'));
+}
+
+const runner = new Concurra.Runner({name: 'errors', verify: false, retry_delay: 0.01});
+runner.add_async_task('flaky', null, flaky).retries = 3;
+runner.add_async_task('broken', null, broken);
+runner.add_async_task('publish', ['broken'], task => task.return_boolean(true));
+runner.connect('task-retrying', (_runner, task, attempt, error) =>
+    print(`retrying ${task.label}: attempt ${attempt} failed: ${error.message}`));
+
+// A failed task is not an error of the run: read it from the task.
+const results = await runner.run_async(null);
+
+const flakyTask = results.flaky;
+assert(flakyTask.status === Concurra.TaskStatus.SUCCESSFUL, 'flaky status');
+assert(flakyTask.attempts === 3, 'flaky attempts');
+const retryErrors = flakyTask.get_retry_errors();
+assert(retryErrors.length === 2, 'retry errors');
+print(`flaky: ${flakyTask.get_value()} after ${flakyTask.attempts} attempts; ` +
+    `first error: ${retryErrors[0]}`);
+
+const brokenTask = results.broken;
+assert(brokenTask.status === Concurra.TaskStatus.FAILED, 'broken status');
+assert(brokenTask.get_error().matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND), 'broken error');
+print(`broken: ${brokenTask.error_message}`);
+
+const publishTask = results.publish;
+assert(publishTask.status === Concurra.TaskStatus.TERMINATED, 'publish status');
+assert(publishTask.get_error().matches(Concurra.Error, Concurra.Error.DEPENDENCY_FAILED),
+    'publish error');
+print(`publish: ${publishTask.error_message}`);
+
+// The failed tasks are counted; format_report() tabulates every task.
+assert(runner.n_failed === 2, 'n_failed');
+print(`${runner.n_failed} of ${runner.n_tasks} tasks failed`);
+print(runner.format_report());

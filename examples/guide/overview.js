@@ -1,0 +1,23 @@
+// overview.js: the smallest pipeline, two tasks where one waits for the other.
+import Gio from 'gi://Gio';
+import Concurra from 'gi://Concurra?version=1';
+
+Gio._promisify(Concurra.Runner.prototype, 'run_async', 'run_finish');
+
+const runner = new Concurra.Runner({name: 'overview'});
+
+// JavaScript functions run on the main thread: add them as async tasks.
+// The task reports its outcome with task.return_*(), now or later.
+runner.add_async_task('greet', null, task => task.return_string('Hello, world'));
+runner.add_async_task('answer', ['greet'], task => task.return_int(42));
+
+// Resolves once every task has its final status: {label: Concurra.Task}.
+const results = await runner.run_async(null);
+
+if (results.greet.status !== Concurra.TaskStatus.SUCCESSFUL)
+    throw new Error('greet failed');
+print(`greet: ${results.greet.get_value()}`);
+if (results.answer.get_value() !== 42)
+    throw new Error('wrong answer');
+print(`answer: ${results.answer.get_value()}`);
+print(runner.format_report());

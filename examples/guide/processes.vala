@@ -1,0 +1,47 @@
+/* processes.vala: functions run in worker processes. The program is its
+ * own worker: it registers its functions, then lets worker_main() serve
+ * them when a runner started it as a worker. */
+
+Variant? square (Variant? args, Cancellable cancellable) throws Error {
+    int64 x;
+    args.get ("(x)", out x);
+    return new Variant.int64 (x * x);
+}
+
+Variant? crash (Variant? args, Cancellable cancellable) throws Error {
+    Process.abort ();   /* takes the worker down, not the program */
+}
+
+int main () {
+    Concurra.worker_register ("square", square);
+    Concurra.worker_register ("crash", crash);
+    Concurra.worker_main ();   /* a worker serves here and never returns */
+
+    var runner = new Concurra.Runner ("processes");
+    runner.verify = false;
+    runner.execution_mode = Concurra.ExecutionMode.PROCESS;
+    runner.max_concurrency = 2;   /* two warm workers */
+    try {
+        Concurra.Task[] squares = {};
+        for (int64 i = 1; i <= 5; i++)
+            squares += runner.add_process_task ("square-%lld".printf (i), null, "square",
+                                                new Variant ("(x)", i));
+        var crashed = runner.add_process_task ("crash", null, "crash", null);
+
+        runner.run ();
+
+        int64 sum = 0;
+        foreach (var task in squares) {
+            assert (task.execution_mode == Concurra.ExecutionMode.PROCESS);
+            sum += task.get_value ().get_variant ().get_int64 ();
+        }
+        print ("sum of squares: %lld\n", sum);
+        assert (sum == 55);
+
+        assert (crashed.get_error () is Concurra.Error.WORKER_CRASHED);
+        print ("crash: %s\n", crashed.error_message);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    return 0;
+}

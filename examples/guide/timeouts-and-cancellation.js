@@ -1,0 +1,55 @@
+// timeouts-and-cancellation.js: a task that outlives its timeout, a task
+// cancelled on its own, and a run aborted from outside.
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import Concurra from 'gi://Concurra?version=1';
+
+Gio._promisify(Concurra.Runner.prototype, 'run_async', 'run_finish');
+Gio._promisify(Concurra.Task.prototype, 'wait_async', 'wait_finish');
+
+function assert(condition, what) {
+    if (!condition)
+        throw new Error(`failed: ${what}`);
+}
+
+// An async task that works for @ms milliseconds (a timer stands in for
+// real asynchronous work), and stops when the runner cancels the task.
+function work(ms) {
+    return (task, cancellable) => {
+        const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
+            cancellable.disconnect(handler);
+            task.return_string('done');
+            return GLib.SOURCE_REMOVE;
+        });
+        const handler = cancellable.connect(() => GLib.source_remove(timer));
+    };
+}
+
+const runner = new Concurra.Runner({name: 'timeouts', verify: false});
+runner.timeout = 5;                     // the default for every task
+const slow = runner.add_async_task('slow', null, work(10000));
+slow.timeout = 0.2;                     // this one gets 200 ms
+const quick = runner.add_async_task('quick', null, work(10));
+const next = runner.add_async_task('next', ['slow'], work(10));
+
+await runner.run_async(null);
+assert(quick.status === Concurra.TaskStatus.SUCCESSFUL, 'quick');
+assert(slow.status === Concurra.TaskStatus.TERMINATED, 'slow');
+assert(slow.get_error().matches(Concurra.Error, Concurra.Error.TIMEOUT), 'timeout');
+print(`slow: ${slow.error_message}`);
+print(`next: ${next.error_message}`);
+
+// While it runs: cancel one task, then abort the whole run.
+const background = new Concurra.Runner({name: 'background', verify: false});
+const first = background.add_async_task('first', null, work(10000));
+const second = background.add_async_task('second', null, work(10000));
+const run = background.run_async(null);
+
+assert(first.cancel(), 'cancel');
+await first.wait_async(-1, null);
+print(`first: ${first.error_message}`);
+
+background.abort();
+await run;
+assert(second.get_error().matches(Concurra.Error, Concurra.Error.TERMINATED), 'abort');
+print(`second: ${second.error_message}`);

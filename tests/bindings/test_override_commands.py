@@ -1,0 +1,210 @@
+# Tests of the PyGObject override: external commands in Concurra.TaskRunner
+# (add_command / add_shell_command), their argument rules and results.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import json
+import os
+import pathlib
+import subprocess
+import time
+
+import gi
+
+gi.require_version("Concurra", "1")
+
+from gi.repository import Concurra  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+def new_runner(**kwargs):
+    kwargs.setdefault("progress_stats", False)
+    return Concurra.TaskRunner(**kwargs)
+
+
+def test_exec_form_commands_with_dependencies():
+    runner = new_runner(max_concurrency=2)
+    runner.add_command(["echo", "generate report"], label="generate_report")
+    runner.add_command(("echo", "send report"), label="send_report",
+                       depends_on=["generate_report"])
+    results = runner.run()
+    gen = results["generate_report"]
+    assert gen["status"] == "Successful"
+    assert gen["execution_mode"] == "subprocess"
+    assert gen["result"] == {
+        "command": ["echo", "generate report"],
+        "shell": False,
+        "returncode": 0,
+        "stdout": "generate report\n",
+        "stderr": "",
+        "cwd": None,
+    }
+    assert gen["output"] == gen["result"]
+    assert results["send_report"]["result"]["command"] == \
+        ["echo", "send report"]
+    assert results["send_report"]["result"]["stdout"] == "send report\n"
+    assert json.loads(json.dumps(results, default=str))
+
+
+def test_shell_commands():
+    runner = new_runner()
+    runner.add_shell_command("printf 'alpha\\nbeta\\n' | grep beta",
+                             label="filter_output")
+    runner.add_shell_command("echo out; echo err >&2", label="both")
+    results = runner.run()
+    res = results["filter_output"]["result"]
+    assert res["stdout"] == "beta\n"
+    assert res["shell"] is True
+    assert res["command"] == "printf 'alpha\\nbeta\\n' | grep beta"
+    assert results["both"]["result"]["stderr"] == "err\n"
+    assert results["filter_output"]["task_name"] == \
+        "printf 'alpha\\nbeta\\n' | grep beta"
+
+
+def test_commands_mixed_with_python_tasks():
+    runner = new_runner(max_concurrency=2)
+    runner.add_task(lambda: "payload ready", label="prepare")
+    runner.add_command(["echo", "external command ran"],
+                       label="external_command", depends_on=["prepare"])
+    results = runner.run()
+    assert results["prepare"]["result"] == "payload ready"
+    assert results["external_command"]["execution_mode"] == "subprocess"
+    assert results["external_command"]["result"]["stdout"] == \
+        "external command ran\n"
+
+
+def test_failed_command_keeps_its_result():
+    runner = new_runner()
+    runner.add_shell_command("echo partial; echo broken >&2; exit 3",
+                             label="bad")
+    runner.add_shell_command("exit 4", label="unchecked", check=False)
+    runner.add_command(["echo", "never"], label="after",
+                       depends_on=["bad"])
+    results = runner.run(verify=False)
+    bad = results["bad"]
+    assert bad["status"] == "Failed"
+    assert bad["has_failed"] is True
+    assert bad["result"]["returncode"] == 3
+    assert bad["result"]["stdout"] == "partial\n"
+    assert bad["result"]["stderr"] == "broken\n"
+    assert bad["error"] == ("CalledProcessError: Command 'echo partial; echo "
+                            "broken >&2; exit 3' returned non-zero exit "
+                            "status 3.")
+    unchecked = results["unchecked"]
+    assert unchecked["status"] == "Successful"
+    assert unchecked["result"]["returncode"] == 4
+    assert results["after"]["status"] == "Terminated"
+    assert results["after"]["result"] is None
+
+
+def test_missing_program():
+    runner = new_runner()
+    runner.add_command(["/nonexistent/program-xyz"], label="missing")
+    results = runner.run(verify=False)
+    missing = results["missing"]
+    assert missing["status"] == "Failed"
+    assert missing["error"].startswith("FileNotFoundError: ")
+    assert "program-xyz" in missing["error"]
+    assert missing["result"] is None
+
+
+def test_cwd_env_capture_and_text_options(tmp_path):
+    (tmp_path / "data.txt").write_text("hello")
+    runner = new_runner()
+    runner.add_command(["cat", "data.txt"], label="cwd", cwd=tmp_path)
+    runner.add_shell_command("echo \"$GREETING-$HOME_UNSET-\"", label="env",
+                             env={"GREETING": "hi",
+                                  "HOME_UNSET": pathlib.Path("p")})
+    runner.add_shell_command("echo \"[$CONCURRA_TEST_DROP]\"", label="unset",
+                             env={"CONCURRA_TEST_DROP": None})
+    runner.add_command(["echo", "quiet"], label="nocapture",
+                       capture_output=False)
+    runner.add_command(["printf", "\\377bytes"], label="bytes", text=False)
+    os.environ["CONCURRA_TEST_DROP"] = "inherited"
+    try:
+        results = runner.run()
+    finally:
+        del os.environ["CONCURRA_TEST_DROP"]
+    assert results["cwd"]["result"]["stdout"] == "hello"
+    assert results["cwd"]["result"]["cwd"] == str(tmp_path)
+    assert results["env"]["result"]["stdout"] == "hi-p-\n"
+    assert results["unset"]["result"]["stdout"] == "[]\n"
+    assert results["nocapture"]["result"]["stdout"] is None
+    assert results["nocapture"]["result"]["stderr"] is None
+    assert results["nocapture"]["result"]["returncode"] == 0
+    assert results["bytes"]["result"]["stdout"] == b"\xffbytes"
+    assert results["bytes"]["result"]["stderr"] == b""
+
+
+def test_command_retries_and_timeout(tmp_path):
+    marker = tmp_path / "count"
+    script = ("n=$(cat %s 2>/dev/null || echo 0); n=$((n+1)); echo $n > %s; "
+              "[ $n -ge 3 ]" % (marker, marker))
+    runner = new_runner(timeout=0.3)
+    runner.add_shell_command(script, label="flaky", task_retries=2)
+    runner.add_command(["sleep", "20"], label="slow")
+    start = time.monotonic()
+    results = runner.run(verify=False)
+    assert time.monotonic() - start < 10
+    flaky = results["flaky"]
+    assert flaky["status"] == "Successful"
+    assert flaky["attempts"] == 3 and flaky["retried"] is True
+    assert len(flaky["retry_errors"]) == 2
+    assert flaky["retry_errors"][0].startswith("CalledProcessError: ")
+    slow = results["slow"]
+    assert slow["status"] == "Terminated"
+    assert slow["error"] == \
+        "TimeoutError: Task exceeded timeout of 0.3 seconds"
+
+
+def test_command_argument_rules():
+    runner = new_runner()
+    with pytest.raises(TypeError, match="add_shell_command"):
+        runner.add_command("echo hi")
+    with pytest.raises(TypeError):
+        runner.add_command(b"echo hi")
+    with pytest.raises(TypeError, match="list or tuple"):
+        runner.add_command({"echo"})
+    with pytest.raises(ValueError, match="empty"):
+        runner.add_command([])
+    with pytest.raises(ValueError, match="empty"):
+        runner.add_command([""])
+    with pytest.raises(TypeError, match="argument 1 must be a str"):
+        runner.add_command(["echo", 3])
+    with pytest.raises(TypeError, match="add_command"):
+        runner.add_shell_command(["echo", "hi"])
+    with pytest.raises(TypeError, match="add_command"):
+        runner.add_shell_command(("echo", "hi"))
+    with pytest.raises(TypeError, match="must be a str"):
+        runner.add_shell_command(42)
+    with pytest.raises(ValueError, match="empty"):
+        runner.add_shell_command("   ")
+    with pytest.raises(TypeError, match="cwd"):
+        runner.add_command(["true"], cwd=42)
+    with pytest.raises(TypeError, match="env"):
+        runner.add_command(["true"], env=["A=1"])
+    with pytest.raises(TypeError, match="must be a str"):
+        runner.add_command(["true"], env={"A": 1})
+    with pytest.raises(ValueError, match="task_retries"):
+        runner.add_command(["true"], task_retries=-1)
+    runner.add_command(["true"], label="x")
+    with pytest.raises(ValueError, match="Duplicate"):
+        runner.add_shell_command("true", label="x")
+    assert len(runner) == 1
+    # paths are accepted as arguments
+    runner.add_command([pathlib.Path("/bin/echo"), pathlib.Path("p")],
+                       label="paths")
+    assert runner.run()["paths"]["result"]["stdout"] == "p\n"
+
+
+def test_command_as_future():
+    runner = new_runner()
+    ok = runner.add_command(["echo", "hi"])
+    bad = runner.add_shell_command("exit 2")
+    runner.execute_in_background()
+    assert ok.result(10)["stdout"] == "hi\n"
+    exc = bad.exception(10)
+    assert isinstance(exc, subprocess.CalledProcessError)
+    assert exc.returncode == 2
+    runner.get_background_results(verify=False)

@@ -1,0 +1,152 @@
+/* fuzz-protocol.c: a libFuzzer target for the parent's decoder of worker
+ * messages (concurra-glib/concurra-protocol.c, compiled in directly: it is
+ * internal). Built and run by tests/build-fuzzer.sh (meson test --suite
+ * fuzz) with clang -fsanitize=fuzzer,address,undefined.
+ *
+ * An input is what a worker could write to its socket: a stream of frames,
+ * each a 4-byte little-endian length and that many bytes. They are decoded
+ * the way a runner reads the replies to requests 1, 2, 3... sent to one
+ * worker: the length is checked, the payload is parsed as a reply to the
+ * request in flight, and decoding stops at the first error or at a frame
+ * cut short (end of input = the worker closed the socket). Each payload is
+ * also given to the worker side's request decoder. Whatever is accepted
+ * must obey the protocol's invariants (checked below); anything else is an
+ * error, never a crash, a leak or undefined behaviour.
+ *
+ * Seeds: tests/fuzz-corpus/ (valid replies with values of several types,
+ * errors, several frames, truncated frames, bad lengths, wrong ids, values
+ * not in normal form).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "concurra-error.h"
+#include "concurra-protocol-private.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FRAMES 8
+
+#define CHECK(cond) G_STMT_START { if (!(cond)) { g_printerr ("invariant failed: %s\n", #cond); abort (); } } G_STMT_END
+
+static void
+check_reply (const ConcurraReply *reply)
+{
+  if (reply->ok)
+    CHECK (reply->error == NULL);
+  else
+    {
+      const char *domain;
+
+      CHECK (reply->error != NULL);
+      CHECK (reply->error->message != NULL);
+      CHECK (g_utf8_validate (reply->error->message, -1, NULL));
+      domain = g_quark_to_string (reply->error->domain);
+      CHECK (domain != NULL && *domain != '\0' && strlen (domain) <= 128);
+    }
+  if (reply->value != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* a part of a value in normal form is in normal form; printing it
+       * walks all of it */
+      CHECK (g_variant_is_normal_form (reply->value));
+      text = g_variant_print (reply->value, TRUE);
+      CHECK (text != NULL);
+    }
+  if (reply->trace != NULL)
+    CHECK (*reply->trace != '\0' && g_utf8_validate (reply->trace, -1, NULL));
+}
+
+/* A rejected message is reported as a WORKER_CRASHED error of the
+ * library's domain. */
+static void
+check_rejection (GError *error)
+{
+  CHECK (error != NULL);
+  CHECK (error->domain == CONCURRA_ERROR);
+  CHECK (error->code == CONCURRA_ERROR_WORKER_CRASHED);
+  CHECK (g_str_has_prefix (error->message, "Worker sent a malformed message: "));
+}
+
+static void
+decode_request (GBytes *payload)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) request = concurra_protocol_parse_request (payload, &error);
+
+  if (request == NULL)
+    {
+      check_rejection (error);
+      return;
+    }
+  CHECK (g_variant_is_of_type (request, G_VARIANT_TYPE (CONCURRA_PROTOCOL_REQUEST_TYPE)));
+  CHECK (g_variant_is_normal_form (request));
+}
+
+/* A reframed message decodes to the same length: concurra_protocol_frame()
+ * and concurra_protocol_parse_length() agree. */
+static void
+check_reframe (GBytes *payload)
+{
+  g_autoptr(GVariant) message = g_variant_ref_sink (
+    g_variant_new_from_bytes (G_VARIANT_TYPE (CONCURRA_PROTOCOL_REPLY_TYPE), payload, TRUE));
+  g_autoptr(GBytes) frame = concurra_protocol_frame (message);
+  g_autoptr(GError) error = NULL;
+  const guint8 *data;
+  gsize size;
+  guint32 length;
+
+  data = g_bytes_get_data (frame, &size);
+  CHECK (size == CONCURRA_PROTOCOL_HEADER_SIZE + g_bytes_get_size (payload));
+  CHECK (concurra_protocol_parse_length (data, &length, &error));
+  CHECK (length == g_bytes_get_size (payload));
+  CHECK (memcmp (data + CONCURRA_PROTOCOL_HEADER_SIZE, g_bytes_get_data (payload, NULL), length) == 0);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  gsize offset = 0;
+
+  for (guint64 id = 1; id <= MAX_FRAMES; id++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) payload = NULL;
+      ConcurraReply reply;
+      guint32 length;
+
+      if (size - offset < CONCURRA_PROTOCOL_HEADER_SIZE)
+        break;  /* EOF */
+      if (!concurra_protocol_parse_length (data + offset, &length, &error))
+        {
+          check_rejection (error);
+          break;
+        }
+      CHECK (length >= 1 && length <= CONCURRA_PROTOCOL_MAX_MESSAGE);
+      offset += CONCURRA_PROTOCOL_HEADER_SIZE;
+      if (size - offset < length)
+        break;  /* cut short */
+
+      /* a copy of its own, as the runner reads it into a fresh buffer (and
+       * so that ASan sees any read past the payload) */
+      payload = g_bytes_new (data + offset, length);
+      offset += length;
+
+      decode_request (payload);
+      if (!concurra_protocol_parse_reply (payload, id, &reply, &error))
+        {
+          check_rejection (error);
+          /* the reply is left empty on failure */
+          CHECK (reply.value == NULL && reply.error == NULL && reply.trace == NULL);
+          break;
+        }
+      check_reply (&reply);
+      check_reframe (payload);
+      concurra_reply_clear (&reply);
+      CHECK (reply.value == NULL && reply.error == NULL && reply.trace == NULL);
+    }
+  return 0;
+}

@@ -1,0 +1,662 @@
+# test-concurra-run.py: CLI tests of concurra-run, the pipeline runner.
+#
+# Run by meson (suite 'cli', registered in tools/meson.build), which sets
+# CONCURRA_RUN to the built binary; by hand:
+#   CONCURRA_RUN=build/tools/concurra-run /usr/bin/python3 -m pytest tests/test-concurra-run.py
+#
+# Pipelines are written to pytest's tmp_path, so tasks (which run in the
+# pipeline file's directory) never write into the source tree; the fixture
+# files in tests/pipelines/bad/ only create marker files under $MARKER_DIR.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import json
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SOURCE_ROOT = Path(os.environ.get("CONCURRA_SOURCE_ROOT", HERE.parent))
+BINARY = os.environ.get("CONCURRA_RUN", str(SOURCE_ROOT / "build" / "tools" / "concurra-run"))
+BAD = HERE / "pipelines" / "bad"
+
+if not os.access(BINARY, os.X_OK):
+    pytest.skip(f"concurra-run not built at {BINARY}", allow_module_level=True)
+
+
+def run(args, *, env=None, timeout=60, cwd=None, input=None):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([BINARY, *map(str, args)], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=cwd, input=input)
+
+
+def write(tmp_path, text, name="test.pipeline"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+# ---- success and failure ----
+
+def test_success_exit_0_and_summary(tmp_path):
+    p = write(tmp_path, """\
+        [pipeline]
+        name=demo
+
+        [task:a]
+        command=echo from-a > a.txt
+
+        [task:b]
+        argv=cp;a.txt;b.txt
+        depends=a
+
+        [task:c]
+        command=cat b.txt
+        depends=b
+        """)
+    r = run([p])
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "b.txt").read_text() == "from-a\n"
+    # the summary table, in the runner's report layout
+    assert re.search(r"^\| label +\| status +\| attempts", r.stdout, re.M)
+    for label in "abc":
+        assert re.search(rf"^\| {label} +\| Successful +\| 1 ", r.stdout, re.M)
+    assert "demo: 3 succeeded of 3" in r.stdout
+
+
+def test_failure_exit_1_shows_output(tmp_path):
+    p = write(tmp_path, """\
+        [task:ok]
+        command=echo fine
+
+        [task:broken]
+        command=echo "stdout line 1"; echo "stdout last line"; echo "compiler said: boom" >&2; exit 3
+
+        [task:after]
+        command=touch after-ran
+        depends=broken
+        """)
+    r = run([p])
+    assert r.returncode == 1
+    out = r.stdout
+    assert re.search(r"^\| broken +\| Failed +\| 1 +\| 3 ", out, re.M)
+    assert re.search(r"^\| after +\| Skipped +\| 0 ", out, re.M)
+    assert re.search(r"^\| ok +\| Successful ", out, re.M)
+    # the failed task's own output, stderr and stdout, in the summary
+    section = out[out.index("broken: Failed"):]
+    assert "exit status: 3" in section
+    assert "| compiler said: boom" in section
+    assert "| stdout last line" in section
+    assert not (tmp_path / "after-ran").exists()
+    assert "1 succeeded, 1 failed, 1 skipped of 3" in out
+
+
+def test_check_false_and_missing_program(tmp_path):
+    p = write(tmp_path, """\
+        [task:tolerated]
+        command=exit 4
+        check=false
+
+        [task:missing]
+        argv=concurra-no-such-program-xyz;--flag
+        """)
+    r = run([p])
+    assert r.returncode == 1
+    assert re.search(r"^\| tolerated +\| Successful +\| 1 +\| 4 ", r.stdout, re.M)
+    assert "concurra-no-such-program-xyz" in r.stdout
+    assert re.search(r"^\| missing +\| Failed ", r.stdout, re.M)
+
+
+def test_cwd_env_and_task_variables(tmp_path):
+    (tmp_path / "sub").mkdir()
+    p = write(tmp_path, """\
+        [pipeline]
+        env=GREETING=hello;OUT=${CR_TEST_BASE:-nowhere}/x
+
+        [task:show]
+        command=echo "$GREETING $WHO $OUT $CONCURRA_TASK $(pwd)" > result.txt
+        cwd=sub
+        env=WHO=${USER_UNSET_VAR_XYZ:-world};PRICE=$$5
+        """)
+    r = run([p], env={"CR_TEST_BASE": "/base"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    text = (tmp_path / "sub" / "result.txt").read_text().split()
+    assert text == ["hello", "world", "/base/x", "show", str((tmp_path / "sub").resolve())], \
+        (text, r.stdout, r.stderr)
+
+
+def test_pipeline_from_stdin(tmp_path):
+    r = run(["-"], input="[task:one]\ncommand=echo stdin-task > from-stdin.txt\n", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "from-stdin.txt").exists()
+
+
+# ---- bad input: exit 2, a clear message, nothing run ----
+
+BAD_CASES = {
+    # file: (line or None, group or None, words the message must contain)
+    "syntax-error.pipeline": (4, None, ["syntax error", "this line is not a key"]),
+    "missing-command.pipeline": (4, "[task:build]", ["task 'build'", "'command' or 'argv'"]),
+    "both-command-and-argv.pipeline": (6, "[task:build]", ["task 'build'", "both 'command' and 'argv'"]),
+    "unknown-key.pipeline": (6, "[task:build]", ["task 'build'", "unknown key 'dependz'"]),
+    "unknown-group.pipeline": (4, "[tasks:build]", ["unknown group"]),
+    "cycle.pipeline": (6, "[task:compile]", ["cycle", "compile → link → compile"]),
+    "unknown-dependency.pipeline": (6, "[task:report]", ["task 'report'", "unknown task 'fetch'"]),
+    "self-dependency.pipeline": (6, "[task:loop]", ["task 'loop' depends on itself"]),
+    "duplicate-group.pipeline": (4, "[task:setup]", ["given twice", "line 1"]),
+    "bad-value.pipeline": (6, "[task:build]", ["task 'build'", "'timeout'", "'soon'"]),
+    "bad-pipeline-key.pipeline": (2, "[pipeline]", ["unknown key 'jobz'"]),
+    "empty-argv-element.pipeline": (5, "[task:build]", ["task 'build'", "'argv' is empty"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CASES))
+def test_bad_pipeline_exit_2_nothing_run(tmp_path, name):
+    line, group, words = BAD_CASES[name]
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    path = BAD / name
+    r = run([path], env={"MARKER_DIR": str(markers)})
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    message = r.stderr
+    assert message.startswith("concurra-run: ")
+    assert str(path) in message                       # the file
+    if line is not None:
+        assert f"{path}:{line}:" in message           # the line
+    if group is not None:
+        assert group in message                       # the group (and label)
+    for word in words:
+        assert word in message, message
+    assert r.stdout == ""
+    assert list(markers.iterdir()) == [], "a task ran despite the bad file"
+
+
+@pytest.mark.parametrize("args", [
+    ["--jobs", "-3"],
+    ["--jobs", "many"],
+    ["--timeout", "-1.5"],
+    ["--retries", "-2"],
+    ["--no-such-option"],
+    ["--dry-run", "--dot"],
+])
+def test_bad_options_exit_2(tmp_path, args):
+    p = write(tmp_path, "[task:a]\ncommand=touch ran\n")
+    r = run([*args, p])
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("concurra-run: ")
+    assert not (tmp_path / "ran").exists()
+
+
+def test_no_file_or_missing_file_exit_2(tmp_path):
+    r = run([])
+    assert r.returncode == 2 and "no pipeline file" in r.stderr
+    r = run([tmp_path / "absent.pipeline"])
+    assert r.returncode == 2 and "absent.pipeline" in r.stderr
+
+
+def test_help_and_version():
+    r = run(["--help"])
+    assert r.returncode == 0
+    for option in ("--jobs", "--timeout", "--retries", "--fast-fail", "--dry-run",
+                   "--json", "--dot", "--trace", "--quiet"):
+        assert option in r.stdout
+    assert "[task:" in r.stdout and "Exit status" in r.stdout
+    r = run(["--version"])
+    assert r.returncode == 0 and r.stdout.startswith("concurra-run ")
+
+
+# ---- outputs: --dry-run, --json, --dot, --trace ----
+
+GRAPH = """\
+    [pipeline]
+    name=graph
+    jobs=2
+
+    [task:package]
+    command=touch package
+    depends=test;lint
+
+    [task:test]
+    command=touch test
+    depends=build
+
+    [task:build]
+    command=touch build
+
+    [task:lint]
+    argv=touch;lint
+    """
+
+
+def test_dry_run_prints_order_and_graph(tmp_path):
+    p = write(tmp_path, GRAPH)
+    r = run(["--dry-run", p])
+    assert r.returncode == 0, r.stderr
+    order = re.findall(r"^\s+\d+\. \[stage (\d)\] (\S+)", r.stdout, re.M)
+    labels = [label for _, label in order]
+    assert sorted(labels) == ["build", "lint", "package", "test"]
+    assert labels.index("build") < labels.index("test") < labels.index("package")
+    assert labels.index("lint") < labels.index("package")
+    assert dict((label, int(stage)) for stage, label in order) == \
+        {"build": 1, "lint": 1, "test": 2, "package": 3}
+    for edge in ("build -> test", "test -> package", "lint -> package"):
+        assert edge in r.stdout
+    assert "Nothing was run" in r.stdout
+    assert [f.name for f in tmp_path.iterdir()] == ["test.pipeline"]
+
+
+def test_dot_output(tmp_path):
+    p = write(tmp_path, GRAPH)
+    r = run(["--dot", p])
+    assert r.returncode == 0
+    assert r.stdout.startswith('digraph "graph" {')
+    assert r.stdout.rstrip().endswith("}")
+    for edge in ('"build" -> "test";', '"test" -> "package";', '"lint" -> "package";'):
+        assert edge in r.stdout
+    assert [f.name for f in tmp_path.iterdir()] == ["test.pipeline"]
+
+
+def test_json_results(tmp_path):
+    p = write(tmp_path, GRAPH + textwrap.dedent("""\
+        [task:noisy]
+        command=printf 'quote " backslash \\\\ tab \\t bell \\a é\\n'; echo err >&2; exit 2
+        """))
+    r = run(["--json", p])
+    assert r.returncode == 1
+    data = json.loads(r.stdout)                     # stdout is only JSON
+    assert data["pipeline"] == "graph" and data["exit_status"] == 1
+    assert data["success"] is False and data["interrupted"] is False
+    tasks = {t["label"]: t for t in data["tasks"]}
+    assert set(tasks) == {"package", "test", "build", "lint", "noisy"}
+    expected_keys = {"task_name", "label", "start_time", "end_time", "duration",
+                     "duration_seconds", "result", "output", "error", "trace", "status",
+                     "has_failed", "execution_mode", "warning", "attempts", "task_retries",
+                     "retried", "retry_errors"}
+    for t in tasks.values():
+        assert expected_keys <= set(t)
+    assert tasks["build"]["status"] == "Successful"
+    assert tasks["build"]["execution_mode"] == "subprocess"
+    assert tasks["build"]["result"]["returncode"] == 0
+    assert tasks["lint"]["result"]["command"] == ["touch", "lint"]
+    assert tasks["package"]["depends"] == ["test", "lint"]
+    noisy = tasks["noisy"]
+    assert noisy["status"] == "Failed" and noisy["has_failed"] is True
+    assert noisy["result"]["returncode"] == 2
+    assert noisy["result"]["stdout"] == 'quote " backslash \\ tab \t bell \a é\n'
+    assert noisy["result"]["stderr"] == "err\n"
+    assert "return code 2" in noisy["error"]
+    # the summary moved to stderr
+    assert "noisy: Failed" in r.stderr
+
+
+def test_trace_file(tmp_path):
+    p = write(tmp_path, GRAPH + "\n[task:slow]\ncommand=sleep 0.3\n")
+    trace = tmp_path / "trace.json"
+    r = run(["--trace", trace, "--jobs", "2", p])
+    assert r.returncode == 0, r.stderr
+    data = json.loads(trace.read_text())
+    events = data["traceEvents"]
+    complete = [e for e in events if e["ph"] == "X"]
+    assert sorted(e["name"] for e in complete) == ["build", "lint", "package", "slow", "test"]
+    for e in complete:
+        assert isinstance(e["ts"], int) and isinstance(e["dur"], int)
+        assert e["dur"] >= 0 and isinstance(e["pid"], int) and e["tid"] >= 1
+        assert e["args"]["status"] == "Successful"
+    slow = next(e for e in complete if e["name"] == "slow")
+    assert slow["dur"] >= 250_000                       # microseconds
+    # one row per job: at most --jobs rows, no overlap within a row
+    assert len({e["tid"] for e in complete}) <= 2
+    by_tid = {}
+    for e in complete:
+        by_tid.setdefault(e["tid"], []).append((e["ts"], e["ts"] + e["dur"]))
+    for spans in by_tid.values():
+        spans.sort()
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            assert start >= end
+    # dependencies are respected on the timeline
+    ts = {e["name"]: e for e in complete}
+    assert ts["test"]["ts"] >= ts["build"]["ts"] + ts["build"]["dur"]
+    names = [e for e in events if e["ph"] == "M"]
+    assert any(e["name"] == "thread_name" for e in names)
+
+
+# ---- scheduling: jobs, retries, timeout, fast-fail ----
+
+def max_overlap(log):
+    points = []
+    for line in log.read_text().split():
+        kind, stamp = line.split(":")
+        points.append((int(stamp), 1 if kind == "start" else -1))
+    points.sort(key=lambda p: (p[0], p[1]))       # an end before a start at the same time
+    level = peak = 0
+    for _, delta in points:
+        level += delta
+        peak = max(peak, level)
+    return peak
+
+
+def jobs_pipeline(tmp_path, n, jobs_line=""):
+    log = tmp_path / "log"
+    body = f"[pipeline]\n{jobs_line}\n"
+    for i in range(n):
+        body += (f"[task:t{i}]\n"
+                 f"command=echo start:$(date +%s%N) >> {log}; sleep 0.25; "
+                 f"echo end:$(date +%s%N) >> {log}\n")
+    return write(tmp_path, body), log
+
+
+def test_jobs_limit_respected(tmp_path):
+    p, log = jobs_pipeline(tmp_path, 6)
+    r = run(["--jobs", "2", p])
+    assert r.returncode == 0, r.stdout
+    assert max_overlap(log) == 2
+
+
+def test_pipeline_jobs_and_option_override(tmp_path):
+    p, log = jobs_pipeline(tmp_path, 4, "jobs=1")
+    assert run([p]).returncode == 0
+    assert max_overlap(log) == 1
+    log.unlink()
+    assert run(["-j", "4", p]).returncode == 0
+    assert max_overlap(log) >= 3
+
+
+def test_retries(tmp_path):
+    p = write(tmp_path, """\
+        [task:flaky]
+        command=n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; echo "attempt $n" >&2; [ $n -ge 3 ]
+        retries=2
+
+        [task:hopeless]
+        command=echo nope >&2; exit 1
+        retries=1
+        """)
+    r = run(["--json", p])
+    assert r.returncode == 1
+    tasks = {t["label"]: t for t in json.loads(r.stdout)["tasks"]}
+    assert tasks["flaky"]["status"] == "Successful"
+    assert tasks["flaky"]["attempts"] == 3 and tasks["flaky"]["retried"] is True
+    assert len(tasks["flaky"]["retry_errors"]) == 2
+    assert tasks["hopeless"]["status"] == "Failed" and tasks["hopeless"]["attempts"] == 2
+    assert "hopeless: Failed after 2 attempts" in r.stderr
+
+
+def test_retries_option(tmp_path):
+    p = write(tmp_path, """\
+        [task:flaky]
+        command=n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; [ $n -ge 2 ]
+        """)
+    assert run([p]).returncode == 1
+    (tmp_path / "count").unlink()
+    r = run(["--retries", "1", p])
+    assert r.returncode == 0, r.stdout
+    assert re.search(r"^\| flaky +\| Successful +\| 2 ", r.stdout, re.M)
+
+
+def test_timeout(tmp_path):
+    p = write(tmp_path, """\
+        [task:stuck]
+        command=sleep 30
+        timeout=0.5
+
+        [task:quick]
+        command=true
+        """)
+    start = time.monotonic()
+    r = run([p])
+    assert time.monotonic() - start < 10
+    assert r.returncode == 1
+    assert re.search(r"^\| stuck +\| Timed out ", r.stdout, re.M)
+    assert "timeout of 0.5 seconds" in r.stdout
+    assert re.search(r"^\| quick +\| Successful", r.stdout, re.M)
+
+
+def test_timeout_option_is_the_default(tmp_path):
+    p = write(tmp_path, """\
+        [task:stuck]
+        command=sleep 30
+
+        [task:own]
+        command=sleep 0.8
+        timeout=5
+        """)
+    start = time.monotonic()
+    r = run(["--timeout", "0.3", p])
+    assert time.monotonic() - start < 10
+    assert r.returncode == 1
+    assert re.search(r"^\| stuck +\| Timed out ", r.stdout, re.M)
+    assert re.search(r"^\| own +\| Successful ", r.stdout, re.M)
+
+
+def test_fast_fail(tmp_path):
+    p = write(tmp_path, """\
+        [task:fails]
+        command=sleep 0.2; exit 1
+
+        [task:long]
+        command=sleep 30
+        """)
+    start = time.monotonic()
+    r = run(["--fast-fail", p])
+    assert time.monotonic() - start < 10
+    assert r.returncode == 1
+    assert re.search(r"^\| long +\| Terminated ", r.stdout, re.M)
+
+
+def test_quiet(tmp_path):
+    p = write(tmp_path, "[task:good]\ncommand=true\n[task:bad]\ncommand=echo why >&2; false\n")
+    r = run(["--quiet", p])
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert "started" not in r.stderr and "| label" not in r.stderr
+    assert "bad: Failed" in r.stderr and "| why" in r.stderr
+
+
+# ---- progress ----
+
+def test_plain_progress_lines_when_not_a_terminal(tmp_path):
+    p = write(tmp_path, "[task:a]\ncommand=true\n[task:b]\ncommand=true\ndepends=a\n")
+    r = run([p])
+    assert r.returncode == 0
+    assert "\x1b" not in r.stderr and "\r" not in r.stderr
+    assert re.search(r"^\[0/2\] started +a$", r.stderr, re.M)
+    assert re.search(r"^\[1/2\] ok +a \(", r.stderr, re.M)
+    assert re.search(r"^\[2/2\] ok +b \(", r.stderr, re.M)
+
+
+def run_in_pty(args, timeout=30):
+    """Runs concurra-run with a pseudo-terminal as stdout and stderr."""
+    master, slave = os.openpty()
+    proc = subprocess.Popen([BINARY, *map(str, args)], stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:                     # EIO: the child side closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    return proc.wait(timeout=10), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_redraws_in_place_on_a_terminal(tmp_path):
+    p = write(tmp_path, """\
+        [task:one]
+        command=sleep 0.2
+        [task:two]
+        command=sleep 0.3
+        depends=one
+        [task:three]
+        command=sleep 0.1
+        [task:four]
+        command=echo oops >&2; exit 1
+        depends=three
+        """)
+    status, output = run_in_pty(["--jobs", "2", p])
+    assert status == 1
+    redraws = output.count("\r\x1b[2K")
+    assert redraws >= 6, repr(output)
+    bars = re.findall(r"\r\x1b\[2K(\[[#.]{20}\] (\d)/4 [\d.]+s(?: running: [^\r\n]*)?)", output)
+    assert len(bars) >= 5
+    assert {done for _, done in bars} >= {"0", "1", "2", "3"}
+    assert any("running: one, three" in bar or "running: three, one" in bar for bar, _ in bars)
+    # the bar line is redrawn, not scrolled: no newline inside the bar updates
+    assert "\n[" not in output.split("| label")[0].replace("\r\n", "\n").replace("FAILED", "")
+    # the failure went above the bar as a line of its own, then the summary
+    assert "FAILED   four" in output
+    assert "four: Failed after 1 attempt" in output
+
+
+# ---- Ctrl-C ----
+
+def processes_with_token(token):
+    """PIDs of live (non-zombie) processes whose environment holds token."""
+    found = []
+    needle = f"CR_TEST_TOKEN={token}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+            with open(f"/proc/{entry}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if needle in env and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+def test_sigint_aborts_kills_process_trees_and_prints_summary(tmp_path):
+    p = write(tmp_path, """\
+        [task:one]
+        command=sleep 100 | sleep 100
+
+        [task:two]
+        command=sleep 100 | sleep 100
+
+        [task:later]
+        command=touch later-ran
+        depends=one
+        """)
+    token = uuid.uuid4().hex
+    env = dict(os.environ, CR_TEST_TOKEN=token)
+    proc = subprocess.Popen([BINARY, str(p)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    # wait for both shells and their four sleeps (plus concurra-run itself)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(processes_with_token(token)) < 7:
+        time.sleep(0.05)
+    tree = set(processes_with_token(token)) - {proc.pid}
+    assert len(tree) >= 6, tree
+
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in err
+    assert re.search(r"^\| one +\| Terminated ", out, re.M)
+    assert re.search(r"^\| two +\| Terminated ", out, re.M)
+    assert re.search(r"^\| later +\| Terminated +\| 0 ", out, re.M)
+    assert "(interrupted)" in out
+    assert not (tmp_path / "later-ran").exists()
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and processes_with_token(token):
+        time.sleep(0.1)
+    assert processes_with_token(token) == [], "processes of the run survived"
+
+
+def test_sigint_kills_commands_that_ignore_sigterm(tmp_path):
+    # a shell that ignores SIGTERM, and a background job that ignores it
+    # while its group leader does not
+    p = write(tmp_path, """\
+        [task:stubborn]
+        command=trap '' TERM; sleep 100 & sleep 100; wait
+
+        [task:orphaned]
+        command=(trap '' TERM; exec sleep 100) & sleep 100
+        """)
+    token = uuid.uuid4().hex
+    env = dict(os.environ, CR_TEST_TOKEN=token)
+    proc = subprocess.Popen([BINARY, "--jobs", "2", str(p)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(processes_with_token(token)) < 7:
+        time.sleep(0.05)
+    assert len(processes_with_token(token)) >= 7
+
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, (out, err)
+    assert time.monotonic() - start < 8            # the 2 s grace, not forever
+    assert "(interrupted)" in out
+    # gone by the time concurra-run has exited
+    assert processes_with_token(token) == [], "a SIGTERM-ignoring process survived"
+
+
+def test_timeout_kills_command_that_ignores_sigterm(tmp_path):
+    p = write(tmp_path, """\
+        [task:stubborn]
+        command=trap '' TERM; sleep 100
+        timeout=0.3
+        """)
+    token = uuid.uuid4().hex
+    start = time.monotonic()
+    r = run([p], env={"CR_TEST_TOKEN": token})
+    assert time.monotonic() - start < 8
+    assert r.returncode == 1
+    assert re.search(r"^\| stubborn +\| Timed out ", r.stdout, re.M)
+    assert processes_with_token(token) == [], "the timed-out command survived"
+
+
+# ---- the example pipeline ----
+
+def snapshot(directory):
+    return sorted((str(f.relative_to(directory)), f.stat().st_mtime_ns)
+                  for f in directory.rglob("*"))
+
+
+def test_example_pipeline_builds_out_of_tree(tmp_path):
+    example = SOURCE_ROOT / "examples" / "pipelines"
+    before = snapshot(example)
+    r = run([example / "build.pipeline"], env={"TMPDIR": str(tmp_path)}, timeout=120,
+            cwd=SOURCE_ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "hello: 10 succeeded of 10" in r.stdout
+    assert (tmp_path / "concurra-hello-build" / "hello-1.0.tar.gz").exists()
+    assert snapshot(example) == before, "the example wrote into the source tree"
+
+
+def test_example_pipeline_dry_run_shows_parallel_stage(tmp_path):
+    r = run(["-n", SOURCE_ROOT / "examples" / "pipelines" / "build.pipeline"])
+    assert r.returncode == 0
+    stages = dict((label, int(stage)) for stage, label in
+                  re.findall(r"\[stage (\d+)\] (\S+)", r.stdout))
+    assert stages["lint"] == stages["style"] == stages["prepare"] == 1
+    assert stages["package"] > max(stages["test"], stages["unit-tests"])
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-v"]))

@@ -1,0 +1,573 @@
+/* concurra-run.c: runs a pipeline of commands described in a key file,
+ * in dependency order and in parallel, with live progress and a summary.
+ *
+ * The run is a ConcurraRunner driven with run_async() on a GMainLoop; the
+ * progress display, the trace recorder and Ctrl-C handling all hang off
+ * the runner's signals and a GLib Unix signal source, so nothing polls.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <concurra.h>
+#include <glib-unix.h>
+
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cr-pipeline.h"
+#include "cr-progress.h"
+#include "cr-reap.h"
+#include "cr-report.h"
+#include "cr-trace.h"
+
+enum {
+  EXIT_ALL_SUCCEEDED = 0,
+  EXIT_TASKS_FAILED  = 1,
+  EXIT_BAD_INPUT     = 2,
+  EXIT_INTERRUPTED   = 128,   /* + the signal number: 130 for SIGINT */
+};
+
+/* how long terminated commands get between SIGTERM and SIGKILL, as the
+ * runner gives them */
+#define KILL_GRACE_MS 2000
+
+typedef struct
+{
+  int       jobs;
+  double    timeout;
+  int       retries;
+  gboolean  fast_fail;
+  gboolean  dry_run;
+  gboolean  json;
+  gboolean  dot;
+  char     *trace;
+  gboolean  quiet;
+  gboolean  verbose;
+  gboolean  version;
+  char    **files;
+} Options;
+
+static void
+options_clear (Options *options)
+{
+  g_clear_pointer (&options->files, g_strfreev);
+  g_clear_pointer (&options->trace, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+typedef struct
+{
+  Options        *options;
+  CrPipeline     *pipeline;
+  ConcurraRunner *runner;
+  GMainLoop      *loop;
+  CrProgress     *progress;   /* NULL with --quiet */
+  CrTrace        *trace;      /* NULL without --trace */
+  int             signal_number;
+  gint64          start;
+  GError         *run_error;
+} App;
+
+static const char description[] =
+  "A pipeline file is a GLib key file with one group per task:\n"
+  "\n"
+  "  [pipeline]                  optional defaults for the whole run\n"
+  "  name=site                   name in the summary (default: file name)\n"
+  "  jobs=4                      tasks at once (0: one per CPU)\n"
+  "  timeout=600                 seconds per task (0: none)\n"
+  "  retries=1                   extra attempts of a failing task\n"
+  "  retry-delay=2               seconds before a retry, doubling each time\n"
+  "  fast-fail=true              stop everything at the first failure\n"
+  "  cwd=src                     default working directory of the tasks\n"
+  "  env=LANG=C;OUT=${TMPDIR:-/tmp}/out\n"
+  "\n"
+  "  [task:fetch]\n"
+  "  command=curl -fsS https://example.org/data.csv -o data.csv\n"
+  "  retries=2\n"
+  "\n"
+  "  [task:report]\n"
+  "  argv=python3;report.py;data.csv\n"
+  "  depends=fetch\n"
+  "  timeout=30\n"
+  "\n"
+  "Task keys: command (run by /bin/sh -c) or argv (a program and its\n"
+  "arguments, no shell), depends, timeout, retries, retry-delay, cwd, env\n"
+  "(NAME=VALUE entries; ${NAME} and ${NAME:-default} expand, $$ is $) and\n"
+  "check (false: a non-zero exit status does not fail the task).\n"
+  "Relative directories are relative to the pipeline file's directory,\n"
+  "where tasks run by default. Tasks get CONCURRA_TASK (their label),\n"
+  "CONCURRA_PIPELINE_DIR and CONCURRA_RUN_ID (unique per run) in their\n"
+  "environment. Options override [pipeline].\n"
+  "\n"
+  "Exit status: 0 when every task succeeded, 1 when a task failed, timed out\n"
+  "or was skipped, 2 for a bad pipeline file or bad options, 130 when\n"
+  "interrupted by Ctrl-C (143 for SIGTERM): the running commands are killed,\n"
+  "with everything they started, and the summary is still printed.";
+
+/* ---- options ---- */
+
+/* GOption does not take a short option's value attached ("-j8"), which
+ * make and ninja users type: split those into "-j" "8". Returns a new
+ * vector in @argv, freed by the caller with g_strfreev(). */
+static void
+split_short_values (int    *argc,
+                    char ***argv)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean options_end = FALSE;
+
+  for (int i = 0; i < *argc; i++)
+    {
+      const char *arg = (*argv)[i];
+
+      if (g_str_equal (arg, "--"))
+        options_end = TRUE;
+      if (i > 0 && !options_end && arg[0] == '-' && arg[1] != '\0'
+          && strchr ("jtr", arg[1]) != NULL && arg[2] != '\0')
+        {
+          char flag[3] = { '-', arg[1], '\0' };
+
+          g_strv_builder_add (builder, flag);
+          g_strv_builder_add (builder, arg + 2);
+        }
+      else
+        g_strv_builder_add (builder, arg);
+    }
+  *argv = g_strv_builder_end (builder);
+  *argc = g_strv_length (*argv);
+}
+
+static gboolean
+parse_options (Options  *options,
+               char   ***argv,
+               GError  **error)
+{
+  const GOptionEntry entries[] = {
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &options->jobs,
+      "Run at most N tasks at once (0: one per CPU)", "N" },
+    { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options->timeout,
+      "Default timeout of a task, in seconds (0: none)", "SECONDS" },
+    { "retries", 'r', 0, G_OPTION_ARG_INT, &options->retries,
+      "Default number of retries of a failing task", "N" },
+    { "fast-fail", 'f', 0, G_OPTION_ARG_NONE, &options->fast_fail,
+      "Stop every task at the first failure", NULL },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &options->dry_run,
+      "Print the order and the dependency graph; run nothing", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options->json,
+      "Print the results as JSON on standard output", NULL },
+    { "dot", 0, 0, G_OPTION_ARG_NONE, &options->dot,
+      "Print the dependency graph for Graphviz; run nothing", NULL },
+    { "trace", 0, 0, G_OPTION_ARG_FILENAME, &options->trace,
+      "Write a Chrome trace-event timeline of the run (for Perfetto or chrome://tracing)", "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
+      "Show no progress and no table; only failures", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
+      "Show the output of every task in the summary, not only of failed ones", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
+      "Print the version and exit", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->files,
+      NULL, NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("PIPELINE-FILE");
+
+  g_option_context_set_summary (context,
+    "Runs the commands of a pipeline file in dependency order, several at\n"
+    "once, with timeouts, retries, live progress and a summary. Use \"-\" to\n"
+    "read the pipeline from standard input.");
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+
+  if (!g_option_context_parse_strv (context, argv, error))
+    return FALSE;
+
+  if (options->version)
+    return TRUE;
+  if (options->files == NULL || options->files[0] == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "no pipeline file given");
+      return FALSE;
+    }
+  if (options->files[1] != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "one pipeline file at a time (got '%s' and '%s')",
+                   options->files[0], options->files[1]);
+      return FALSE;
+    }
+  if (options->jobs < -1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--jobs must be 0 (one per CPU) or more, not %d", options->jobs);
+      return FALSE;
+    }
+  if (options->timeout < 0 && options->timeout != -1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--timeout must be 0 (none) or more seconds, not %g", options->timeout);
+      return FALSE;
+    }
+  if (options->retries < -1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--retries must be 0 or more, not %d", options->retries);
+      return FALSE;
+    }
+  if (options->dry_run + options->dot + options->json > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "--dry-run, --dot and --json are each a different output; give one");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+resolve_settings (const Options *options,
+                  CrPipeline    *pipeline,
+                  CrSettings    *settings)
+{
+  int jobs = options->jobs >= 0 ? options->jobs : pipeline->jobs;
+
+  settings->jobs = jobs > 0 ? (guint) jobs : g_get_num_processors ();
+  settings->timeout = options->timeout >= 0 ? options->timeout
+                      : pipeline->timeout >= 0 ? pipeline->timeout : 0;
+  settings->retries = options->retries >= 0 ? options->retries
+                      : pipeline->retries >= 0 ? pipeline->retries : 0;
+  settings->retry_delay = pipeline->retry_delay >= 0 ? pipeline->retry_delay : 0;
+  settings->fast_fail = options->fast_fail || pipeline->fast_fail == TRUE;
+}
+
+/* ---- building the runner ---- */
+
+static ConcurraRunner *
+build_runner (CrPipeline       *pipeline,
+              const CrSettings *settings,
+              const char       *run_id,
+              GError          **error)
+{
+  g_autoptr(ConcurraRunner) runner = concurra_runner_new (pipeline->name);
+
+  concurra_runner_set_max_concurrency (runner, (int) settings->jobs);
+  concurra_runner_set_timeout (runner, settings->timeout);
+  concurra_runner_set_task_retries (runner, settings->retries);
+  concurra_runner_set_retry_delay (runner, settings->retry_delay);
+  concurra_runner_set_fast_fail (runner, settings->fast_fail);
+  /* the summary is ours; the runner's log would repeat it */
+  concurra_runner_set_verify (runner, FALSE);
+
+  for (guint i = 0; i < pipeline->tasks->len; i++)
+    {
+      CrTask *spec = pipeline->tasks->pdata[i];
+      g_autoptr(ConcurraTask) task = spec->command
+                                     ? concurra_task_new_shell_command (spec->command)
+                                     : concurra_task_new_command ((const char * const *) spec->argv);
+
+      if (spec->timeout >= 0)
+        concurra_task_set_timeout (task, spec->timeout);
+      if (spec->retries >= 0)
+        concurra_task_set_retries (task, spec->retries);
+      if (spec->retry_delay >= 0)
+        concurra_task_set_retry_delay (task, spec->retry_delay);
+      concurra_task_set_check (task, spec->check);
+      concurra_task_set_cwd (task, spec->cwd);
+      concurra_task_setenv (task, "CONCURRA_TASK", spec->label);
+      concurra_task_setenv (task, "CONCURRA_PIPELINE_DIR", pipeline->dir);
+      concurra_task_setenv (task, CR_RUN_ID_VARIABLE, run_id);
+      for (guint e = 0; spec->env[e] != NULL; e++)
+        {
+          g_auto(GStrv) pair = g_strsplit (spec->env[e], "=", 2);
+
+          concurra_task_setenv (task, pair[0], pair[1]);
+        }
+
+      if (!concurra_runner_add (runner, task, spec->label,
+                                (const char * const *) spec->depends, error))
+        {
+          g_prefix_error (error, "%s:%d: [%s]: ", pipeline->path, spec->line, spec->group);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&runner);
+}
+
+/* ---- the run ---- */
+
+static void
+on_task_started (ConcurraRunner *runner,
+                 ConcurraTask   *task,
+                 App            *app)
+{
+  if (app->progress)
+    cr_progress_started (app->progress, task);
+  if (app->trace)
+    cr_trace_started (app->trace, task);
+}
+
+static void
+on_task_retrying (ConcurraRunner *runner,
+                  ConcurraTask   *task,
+                  guint           attempt,
+                  GError         *error,
+                  App            *app)
+{
+  if (app->progress)
+    cr_progress_retrying (app->progress, task, attempt, error);
+  if (app->trace)
+    cr_trace_retrying (app->trace, task, attempt, error);
+}
+
+static void
+on_task_finished (ConcurraRunner *runner,
+                  ConcurraTask   *task,
+                  App            *app)
+{
+  if (app->progress)
+    cr_progress_finished (app->progress, task);
+  if (app->trace)
+    cr_trace_finished (app->trace, task);
+}
+
+static void
+on_progress (ConcurraRunner *runner,
+             guint           completed,
+             guint           total,
+             App            *app)
+{
+  if (app->progress)
+    cr_progress_update (app->progress, completed, total);
+}
+
+static gboolean
+on_signal (gpointer user_data,
+           int      signum)
+{
+  App *app = user_data;
+
+  if (app->signal_number == 0)
+    {
+      g_autofree char *note = g_strdup_printf ("concurra-run: %s, stopping all tasks…",
+                                               signum == SIGINT ? "interrupted" : g_strsignal (signum));
+
+      app->signal_number = signum;
+      if (app->progress)
+        cr_progress_note (app->progress, note);
+      concurra_runner_abort (app->runner);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  return on_signal (user_data, SIGINT);
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  return on_signal (user_data, SIGTERM);
+}
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  App *app = user_data;
+  g_autoptr(GHashTable) results = NULL;
+
+  results = concurra_runner_run_finish (CONCURRA_RUNNER (source), result, &app->run_error);
+  g_main_loop_quit (app->loop);
+}
+
+static int
+run (App *app)
+{
+  guint sigint_id, sigterm_id;
+
+  app->loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (app->runner, "task-started", G_CALLBACK (on_task_started), app);
+  g_signal_connect (app->runner, "task-retrying", G_CALLBACK (on_task_retrying), app);
+  g_signal_connect (app->runner, "task-finished", G_CALLBACK (on_task_finished), app);
+  g_signal_connect (app->runner, "progress", G_CALLBACK (on_progress), app);
+  sigint_id = g_unix_signal_add (SIGINT, on_sigint, app);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, app);
+
+  app->start = g_get_monotonic_time ();
+  if (app->progress)
+    cr_progress_update (app->progress, 0, app->pipeline->tasks->len);
+  concurra_runner_run_async (app->runner, NULL, on_run_done, app);
+  g_main_loop_run (app->loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  if (app->progress)
+    cr_progress_end (app->progress);
+
+  if (app->run_error != NULL)
+    return EXIT_BAD_INPUT;
+  if (app->signal_number != 0)
+    return EXIT_INTERRUPTED + app->signal_number;
+  return concurra_runner_get_n_failed (app->runner) > 0 ? EXIT_TASKS_FAILED : EXIT_ALL_SUCCEEDED;
+}
+
+/* Whether a command was stopped while it ran (timeout, fast-fail, abort). */
+static gboolean
+had_terminations (ConcurraRunner *runner)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (runner));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ConcurraTask) task = g_list_model_get_item (G_LIST_MODEL (runner), i);
+
+      if (concurra_task_get_status (task) == CONCURRA_TASK_STATUS_TERMINATED
+          && concurra_task_get_attempts (task) > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Commands run in their own process groups: one reading the terminal would
+ * be stopped (SIGTTIN) forever, so they get an empty standard input. */
+static void
+detach_stdin (void)
+{
+  int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  if (fd >= 0)
+    {
+      dup2 (fd, STDIN_FILENO);
+      close (fd);
+    }
+}
+
+static void
+print_results (App *app,
+               int  status)
+{
+  CrOutcome outcome = {
+    .elapsed = (g_get_monotonic_time () - app->start) / (double) G_USEC_PER_SEC,
+    .interrupted = app->signal_number != 0,
+    .exit_status = status,
+  };
+  /* with --json, standard output is for the JSON only */
+  FILE *text = app->options->json ? stderr : stdout;
+  CrSummaryFlags flags = (app->options->quiet ? 0 : CR_SUMMARY_TABLE)
+                         | (app->options->verbose ? CR_SUMMARY_ALL_OUTPUT : 0);
+  g_autofree char *summary = cr_report_summary (app->runner, app->pipeline, &outcome, flags);
+
+  if (app->options->quiet)
+    fputs (summary, stderr);
+  else
+    {
+      fputs (summary, text);
+      fflush (text);
+    }
+
+  if (app->options->json)
+    {
+      g_autofree char *json = cr_report_json (app->runner, app->pipeline, &outcome);
+
+      fputs (json, stdout);
+    }
+  fflush (stdout);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_auto(Options) options = { .jobs = -1, .timeout = -1, .retries = -1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrPipeline) pipeline = NULL;
+  g_autoptr(ConcurraRunner) runner = NULL;
+  g_auto(GStrv) args = NULL;
+  g_autofree char *run_id = NULL;
+  CrSettings settings;
+  App app = { 0 };
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname ("concurra-run");
+
+  split_short_values (&argc, &argv);
+  args = argv;
+  if (!parse_options (&options, &args, &error))
+    {
+      g_printerr ("concurra-run: %s\nTry 'concurra-run --help' for more information.\n",
+                  error->message);
+      return EXIT_BAD_INPUT;
+    }
+  if (options.version)
+    {
+      g_print ("concurra-run %s\n", CONCURRA_VERSION_S);
+      return EXIT_ALL_SUCCEEDED;
+    }
+
+  pipeline = cr_pipeline_load (options.files[0], &error);
+  if (pipeline == NULL)
+    {
+      g_printerr ("concurra-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+  resolve_settings (&options, pipeline, &settings);
+
+  if (options.dry_run || options.dot)
+    {
+      g_autofree char *text = options.dot ? cr_report_dot (pipeline)
+                                          : cr_report_plan (pipeline, &settings);
+
+      fputs (text, stdout);
+      return EXIT_ALL_SUCCEEDED;
+    }
+
+  run_id = g_uuid_string_random ();
+  runner = build_runner (pipeline, &settings, run_id, &error);
+  if (runner == NULL)
+    {
+      g_printerr ("concurra-run: %s\n", error->message);
+      return EXIT_BAD_INPUT;
+    }
+
+  detach_stdin ();
+  app.options = &options;
+  app.pipeline = pipeline;
+  app.runner = runner;
+  if (!options.quiet)
+    app.progress = cr_progress_new (stderr, isatty (STDERR_FILENO), pipeline->tasks->len);
+  if (options.trace != NULL)
+    app.trace = cr_trace_new (pipeline->name);
+
+  status = run (&app);
+  if (app.run_error != NULL)
+    {
+      g_printerr ("concurra-run: %s: %s\n", pipeline->path, app.run_error->message);
+    }
+  else
+    {
+      print_results (&app, status);
+      if (app.trace != NULL && !cr_trace_write (app.trace, options.trace, &error))
+        {
+          g_printerr ("concurra-run: cannot write the trace: %s\n", error->message);
+          if (status == EXIT_ALL_SUCCEEDED)
+            status = EXIT_TASKS_FAILED;
+        }
+    }
+
+  /* commands that ignored their SIGTERM must not outlive us */
+  if (app.signal_number != 0 || had_terminations (runner))
+    cr_reap_run_processes (run_id, KILL_GRACE_MS + 500);
+
+  g_clear_error (&app.run_error);
+  g_clear_pointer (&app.progress, cr_progress_free);
+  g_clear_pointer (&app.trace, cr_trace_free);
+  g_clear_pointer (&app.loop, g_main_loop_unref);
+  return status;
+}

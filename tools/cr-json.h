@@ -1,0 +1,19 @@
+/* cr-json.h: a small JSON writer for concurra-run (--json, --trace);
+ * json-glib is deliberately not a dependency.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void cr_json_append_string  (GString    *out,
+                             const char *text);
+void cr_json_append_double  (GString    *out,
+                             double      value);
+void cr_json_append_variant (GString    *out,
+                             GVariant   *value);
+
+G_END_DECLS

@@ -1,0 +1,16 @@
+/* cr-reap.h: makes sure no process of a run outlives concurra-run.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define CR_RUN_ID_VARIABLE "CONCURRA_RUN_ID"
+
+guint cr_reap_run_processes (const char *run_id,
+                             guint       grace_ms);
+
+G_END_DECLS
