@@ -557,6 +557,7 @@ typedef struct
 {
   GSubprocess  *process;
   GMainContext *context;
+  pid_t         pgid;
   GSource      *grace;      /* armed by cancellation */
   gboolean      done;
   gboolean      finished;
@@ -626,6 +627,8 @@ command_wait (CommandRun      *run,
 {
   gulong cancel_id;
 
+  /* NULL if the child was already reaped: then there is nothing to kill */
+  run->pgid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (run->process) ?: "0", NULL, 10);
   run->context = g_main_context_new ();
   g_main_context_push_thread_default (run->context);
   cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), run, NULL);
@@ -639,6 +642,10 @@ command_wait (CommandRun      *run,
   g_cancellable_disconnect (cancellable, cancel_id);
   if (run->grace != NULL)
     {
+      /* the child is gone, but a member of its group that ignored SIGTERM
+       * may not be: the group lives on while it does */
+      if (run->pgid > 0)
+        kill (-run->pgid, SIGKILL);
       g_source_destroy (run->grace);
       g_source_unref (run->grace);
     }
@@ -711,8 +718,9 @@ exit_error (GSubprocess *process,
       excerpt = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), STDERR_EXCERPT));
     }
   return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
-                      "Command exited with return code %d: %s",
-                      g_subprocess_get_exit_status (process), excerpt ? excerpt : "");
+                      "Command exited with return code %d%s%s",
+                      g_subprocess_get_exit_status (process),
+                      excerpt && *excerpt ? ": " : "", excerpt ? excerpt : "");
 }
 
 static void
