@@ -101,7 +101,7 @@ main (int   argc,
 
   runner = concurra_runner_new ("bench-idle");
   concurra_runner_set_max_concurrency (runner, 2);
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   if (!concurra_runner_add_task (runner, "sleeper", NULL, sleeper, &seconds, NULL, &error))
     g_error ("add: %s", error->message);
 

@@ -36,7 +36,7 @@ run_once (guint    n_tasks,
   runner = concurra_runner_new ("bench-noop");
   concurra_runner_set_max_concurrency (runner, concurrency);
   if (!defaults)
-    concurra_runner_set_verify (runner, FALSE);
+    concurra_runner_set_verify_on_finish (runner, FALSE);
 
   for (guint i = 0; i < n_tasks; i++)
     if (!concurra_runner_add_task (runner, NULL, NULL, noop, NULL, NULL, &error))

@@ -82,7 +82,7 @@ new_runner (int concurrency)
 {
   ConcurraRunner *runner = concurra_runner_new ("bench-process");
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_execution_mode (runner, CONCURRA_EXECUTION_MODE_PROCESS);
   concurra_runner_set_max_concurrency (runner, concurrency);
   return runner;

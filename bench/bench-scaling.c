@@ -60,7 +60,7 @@ warm_up (void)
   g_autoptr(ConcurraRunner) runner = concurra_runner_new ("warm-up");
   GHashTable *results;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   add_tasks (runner, 10, FALSE);
   results = concurra_runner_run (runner, NULL, NULL);
   g_clear_pointer (&results, g_hash_table_unref);
@@ -104,7 +104,7 @@ main (int   argc,
   t0 = bench_now ();
   runner = concurra_runner_new ("bench-scaling");
   concurra_runner_set_max_concurrency (runner, concurrency);
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   add_tasks (runner, n_tasks, chain);
   t_add = bench_now ();
 

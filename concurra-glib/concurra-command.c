@@ -716,6 +716,7 @@ exit_error (GSubprocess *process,
       g_autofree char *valid = g_utf8_make_valid (data ? data : "", len);
 
       excerpt = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), STDERR_EXCERPT));
+      g_strchomp (excerpt);
     }
   return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
                       "Command exited with return code %d%s%s",

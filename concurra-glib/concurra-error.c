@@ -4,4 +4,13 @@
  */
 #include "concurra-error.h"
 
+/**
+ * concurra_error_quark:
+ *
+ * The error domain of concurra-glib, %CONCURRA_ERROR.
+ *
+ * Returns: the quark
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (concurra-error-quark, concurra_error)

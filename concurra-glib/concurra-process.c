@@ -33,6 +33,7 @@ typedef struct
   GSubprocess *process;
   GSocket     *socket;
   guint64      next_id;
+  int          pid;       /* kept: the identifier goes once it is reaped */
 } Worker;
 
 struct _ConcurraWorkerPool
@@ -176,6 +177,8 @@ worker_spawn (char   **command,
   worker = g_new0 (Worker, 1);
   worker->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, error);
   worker->socket = worker->process ? g_socket_new_from_fd (fds[0], error) : NULL;
+  if (worker->process != NULL)
+    worker->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (worker->process) ?: "0", NULL, 10);
   if (worker->socket == NULL)
     {
       if (worker->process != NULL)
@@ -371,7 +374,6 @@ report_crash (ConcurraTask *task,
               Worker       *worker)
 {
   g_autofree char *how = NULL;
-  GPid pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (worker->process) ?: "0", NULL, 10);
 
   /* the socket closed: the worker is gone or going; make sure, and reap it */
   g_socket_close (worker->socket, NULL);
@@ -379,7 +381,7 @@ report_crash (ConcurraTask *task,
   how = concurra_describe_exit (worker->process);
   concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
                                   "Worker process %d %s while running '%s'",
-                                  (int) pid, how, task->process->function);
+                                  worker->pid, how, task->process->function);
   worker_free (worker);
 }
 
@@ -428,7 +430,7 @@ call_in_worker (ConcurraTask *task,
 
   pool_give_back (call->pool, worker);
   if (reply.ok)
-    concurra_task_return_variant (task, g_steal_pointer (&reply.value));
+    concurra_task_return_variant (task, reply.value);
   else
     concurra_task_return_error_full (task, g_steal_pointer (&reply.error), reply.trace);
   concurra_reply_clear (&reply);
@@ -446,6 +448,7 @@ call_here (ConcurraTask *task,
     concurra_task_return_error (task, g_steal_pointer (&error));
   else
     concurra_task_return_variant (task, result);
+  g_clear_pointer (&result, g_variant_unref);
 }
 
 static void

@@ -402,7 +402,7 @@ concurra_runner_set_property (GObject      *object,
       concurra_runner_set_log_errors (self, g_value_get_boolean (value));
       break;
     case PROP_VERIFY:
-      concurra_runner_set_verify (self, g_value_get_boolean (value));
+      concurra_runner_set_verify_on_finish (self, g_value_get_boolean (value));
       break;
     case PROP_RAISE_ON_FAILURE:
       concurra_runner_set_raise_on_failure (self, g_value_get_boolean (value));
@@ -565,7 +565,7 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
     g_param_spec_boolean ("log-errors", NULL, NULL, FALSE, RW_FLAGS);
 
   /**
-   * ConcurraRunner:verify:
+   * ConcurraRunner:verify-on-finish:
    *
    * Whether the report of all tasks is logged when the run finishes, as
    * [method@Concurra.Runner.verify] does.
@@ -573,7 +573,7 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
    * Since: 1.0
    */
   properties[PROP_VERIFY] =
-    g_param_spec_boolean ("verify", NULL, NULL, TRUE, RW_FLAGS);
+    g_param_spec_boolean ("verify-on-finish", NULL, NULL, TRUE, RW_FLAGS);
 
   /**
    * ConcurraRunner:raise-on-failure:
@@ -959,34 +959,34 @@ concurra_runner_set_log_errors (ConcurraRunner *runner,
 }
 
 /**
- * concurra_runner_get_verify:
+ * concurra_runner_get_verify_on_finish:
  * @runner: a runner
  *
- * Gets whether the report is logged when the run finishes; see [property@Concurra.Runner:verify].
+ * Gets whether the report is logged when the run finishes; see [property@Concurra.Runner:verify-on-finish].
  *
  * Returns: the value
  *
  * Since: 1.0
  */
 gboolean
-concurra_runner_get_verify (ConcurraRunner *runner)
+concurra_runner_get_verify_on_finish (ConcurraRunner *runner)
 {
   g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), TRUE);
   return runner->verify;
 }
 
 /**
- * concurra_runner_set_verify:
+ * concurra_runner_set_verify_on_finish:
  * @runner: a runner not started yet
  * @verify: the new value
  *
- * Sets whether the report is logged when the run finishes; see [property@Concurra.Runner:verify].
+ * Sets whether the report is logged when the run finishes; see [property@Concurra.Runner:verify-on-finish].
  *
  * Since: 1.0
  */
 void
-concurra_runner_set_verify (ConcurraRunner *runner,
-                            gboolean        verify)
+concurra_runner_set_verify_on_finish (ConcurraRunner *runner,
+                                      gboolean        verify)
 {
   g_return_if_fail (CONCURRA_IS_RUNNER (runner));
   verify = !!verify;

@@ -85,9 +85,9 @@ CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_log_errors         (ConcurraRunner        *runner,
                                                                gboolean               log_errors);
 CONCURRA_AVAILABLE_IN_ALL
-gboolean               concurra_runner_get_verify             (ConcurraRunner        *runner);
+gboolean               concurra_runner_get_verify_on_finish   (ConcurraRunner        *runner);
 CONCURRA_AVAILABLE_IN_ALL
-void                   concurra_runner_set_verify             (ConcurraRunner        *runner,
+void                   concurra_runner_set_verify_on_finish   (ConcurraRunner        *runner,
                                                                gboolean               verify);
 CONCURRA_AVAILABLE_IN_ALL
 gboolean               concurra_runner_get_raise_on_failure   (ConcurraRunner        *runner);

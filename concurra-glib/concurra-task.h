@@ -28,8 +28,11 @@ G_DECLARE_FINAL_TYPE (ConcurraTask, concurra_task, CONCURRA, TASK, GObject)
  *   terminated by fast-fail; long-running functions should check it
  * @user_data: the data given with the function
  *
- * The body of a function task. It runs on a worker thread. Returning without
- * reporting anything means success with no value.
+ * The body of a function task. It runs on a worker thread; for an async task
+ * ([ctor@Concurra.Task.new_async]) it is started on the runner's owner main
+ * context instead, and the attempt lasts until the task reports. For a
+ * thread task, returning without reporting anything means success with no
+ * value.
  *
  * Since: 1.0
  */

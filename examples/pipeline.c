@@ -132,7 +132,7 @@ main (int   argc,
   runner = concurra_runner_new ("pipeline");
   concurra_runner_set_max_concurrency (runner, 3);
   concurra_runner_set_progress_stats (runner, TRUE);
-  concurra_runner_set_verify (runner, FALSE);   /* we print the report */
+  concurra_runner_set_verify_on_finish (runner, FALSE);   /* we print the report */
   concurra_runner_set_retry_delay (runner, 0.05);
 
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)

@@ -54,7 +54,7 @@ async function main() {
         name: 'pipeline',
         max_concurrency: 3,
         progress_stats: true,
-        verify: false,          // we print the report ourselves
+        verify_on_finish: false,          // we print the report ourselves
         retry_delay: 0.05,
     });
 

@@ -80,7 +80,7 @@ def main():
     runner = Concurra.Runner.new("pipeline")
     runner.props.max_concurrency = 3
     runner.props.progress_stats = True
-    runner.props.verify = False          # we print the report ourselves
+    runner.props.verify_on_finish = False          # we print the report ourselves
     runner.props.retry_delay = 0.05
 
     for label, deps, seconds, value, fail_attempts in STEPS:

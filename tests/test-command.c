@@ -86,7 +86,7 @@ new_runner (const char *name)
 {
   ConcurraRunner *runner = concurra_runner_new (name);
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_log_errors (runner, FALSE);
   concurra_runner_set_max_concurrency (runner, 4);
   return runner;

@@ -325,7 +325,7 @@ process_runner (int max_concurrency)
   ConcurraRunner *runner = concurra_runner_new ("process");
   const char *command[] = { worker_path, NULL };
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_log_errors (runner, FALSE);
   concurra_runner_set_execution_mode (runner, CONCURRA_EXECUTION_MODE_PROCESS);
   concurra_runner_set_max_concurrency (runner, max_concurrency);
@@ -1506,7 +1506,7 @@ test_thread_runner (void)
   gint64 value;
   gboolean in_worker;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   g_assert_cmpint (concurra_runner_get_execution_mode (runner), ==, CONCURRA_EXECUTION_MODE_THREAD);
   pid = add_process (runner, "pid", NULL, "self-pid", NULL);
   square = add_process (runner, "square", NULL, "self-square", square_args (9));

@@ -422,7 +422,7 @@ check_one_dag (const Dag *dag)
   test_counter_init (&trace->exited);
   sig->dag = dag;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_max_concurrency (runner, dag->limit);
   concurra_runner_set_fast_fail (runner, dag->fast_fail);
 
@@ -731,7 +731,7 @@ check_one_graph (void)
   int calls = 0;
   gboolean any_unknown = FALSE;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
 
   for (int attempt = 0; attempt < n_attempts; attempt++)
     {

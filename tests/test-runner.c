@@ -306,7 +306,7 @@ new_runner (const char *name)
   ConcurraRunner *runner = concurra_runner_new (name);
 
   /* the report is tested on its own; keep the test log short */
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   return runner;
 }
 
@@ -411,7 +411,7 @@ test_runner_defaults (void)
   g_assert_cmpfloat (concurra_runner_get_retry_delay (runner), ==, 0.0);
   g_assert_cmpfloat (concurra_runner_get_retry_backoff (runner), ==, 2.0);
   g_assert_false (concurra_runner_get_progress_stats (runner));
-  g_assert_true (concurra_runner_get_verify (runner));
+  g_assert_true (concurra_runner_get_verify_on_finish (runner));
   g_assert_false (concurra_runner_get_raise_on_failure (runner));
   g_assert_null (concurra_runner_get_error_message (runner));
   g_assert_cmpint (concurra_runner_get_state (runner), ==, CONCURRA_RUNNER_STATE_IDLE);
@@ -2256,7 +2256,7 @@ test_progress_stats (void)
 
       /* off by default; and with verify off, no report either */
       g_assert_false (concurra_runner_get_progress_stats (quiet));
-      concurra_runner_set_verify (quiet, FALSE);
+      concurra_runner_set_verify_on_finish (quiet, FALSE);
       add_job (quiet, probe, "hush", NULL, JOB_OK);
       quiet_results = run_ok (quiet);
       probe_finish (probe);

@@ -263,7 +263,7 @@ new_runner (const char *name)
 {
   ConcurraRunner *runner = concurra_runner_new (name);
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_max_concurrency (runner, 8);
   return runner;
 }
@@ -1140,7 +1140,6 @@ test_stream_signals_and_model (gconstpointer data)
 typedef struct
 {
   Set      *set;
-  TestFlag  ready;
   TestFlag  done;
   gboolean  ok;
 } ThreadStream;
@@ -1180,6 +1179,7 @@ stream_thread (gpointer data)
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
   ts->ok = TRUE;
+  flag_raise (&ts->done);
   return NULL;
 }
 
@@ -1193,12 +1193,13 @@ test_stream_thread_loop (gconstpointer data)
 
   set_setup (&set, 3, driver);
   ts.set = &set;
+  test_flag_init (&ts.done);
   thread = g_thread_new ("stream-thread", stream_thread, &ts);
   /* the main thread keeps the run_async() runner going meanwhile */
-  while (!test_flag_is_set (&set.jobs[2]->exited))
-    await_flag (&set.jobs[2]->exited, "the last task");
+  await_flag (&ts.done, "the stream thread");
   g_thread_join (thread);
   g_assert_true (ts.ok);
+  test_flag_clear (&ts.done);
   set_teardown (&set);
 }
 

@@ -38,7 +38,7 @@ run_task (ConcurraTask *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) results = NULL;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   g_assert_true (concurra_runner_add (runner, task, label, NULL, &error));
   g_assert_no_error (error);
   results = concurra_runner_run (runner, NULL, &error);
@@ -755,7 +755,7 @@ test_task_to_variant_skipped (void)
   const char *deps[] = { "up", NULL };
   ConcurraTask *down;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   g_assert_nonnull (concurra_runner_add_task (runner, "up", NULL, fail_func, NULL, NULL, &error));
   g_assert_no_error (error);
   down = concurra_runner_add_task (runner, "down", deps, noop_func, NULL, NULL, &error);

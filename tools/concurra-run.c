@@ -259,7 +259,7 @@ build_runner (CrPipeline       *pipeline,
   concurra_runner_set_retry_delay (runner, settings->retry_delay);
   concurra_runner_set_fast_fail (runner, settings->fast_fail);
   /* the summary is ours; the runner's log would repeat it */
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
 
   for (guint i = 0; i < pipeline->tasks->len; i++)
     {

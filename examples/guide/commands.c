@@ -18,7 +18,7 @@ main (void)
   int returncode;
 
   g_assert_no_error (error);
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
 
   /* A shell command, then an exec-form one, both run in @dir. */
   write = concurra_runner_add_shell_command (runner, "write", NULL,

@@ -12,7 +12,7 @@ function assert(condition, what) {
 }
 
 const dir = GLib.dir_make_tmp('guide-XXXXXX');
-const runner = new Concurra.Runner({name: 'commands', verify: false});
+const runner = new Concurra.Runner({name: 'commands', verify_on_finish: false});
 
 // A shell command, then an exec-form one, both run in the directory.
 const write = runner.add_shell_command('write', null, "printf 'a\\nb\\nc\\n' > lines.txt");

@@ -9,7 +9,7 @@ gi.require_version("Concurra", "1")
 from gi.repository import Concurra  # noqa: E402
 
 directory = tempfile.mkdtemp(prefix="guide-")
-runner = Concurra.Runner(name="commands", verify=False)
+runner = Concurra.Runner(name="commands", verify_on_finish=False)
 
 # A shell command, then an exec-form one, both run in the directory.
 write = runner.add_shell_command("write", None, "printf 'a\\nb\\nc\\n' > lines.txt")

@@ -5,7 +5,7 @@ int main () {
     try {
         var dir = DirUtils.make_tmp ("guide-XXXXXX");
         var runner = new Concurra.Runner ("commands");
-        runner.verify = false;
+        runner.verify_on_finish = false;
 
         /* A shell command, then an exec-form one, both run in the directory. */
         var write = runner.add_shell_command ("write", null, "printf 'a\\nb\\nc\\n' > lines.txt");

@@ -56,7 +56,7 @@ main (void)
   ConcurraTask *task;
   int calls = 0;
 
-  concurra_runner_set_verify (runner, FALSE);      /* we call verify() below */
+  concurra_runner_set_verify_on_finish (runner, FALSE);      /* we call verify() below */
   concurra_runner_set_retry_delay (runner, 0.01);  /* 10 ms, then 20 ms, ... */
 
   task = concurra_runner_add_task (runner, "flaky", NULL, flaky, &calls, NULL, &error);

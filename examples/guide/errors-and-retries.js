@@ -29,7 +29,7 @@ function broken(task) {
         'config.ini is missing'));
 }
 
-const runner = new Concurra.Runner({name: 'errors', verify: false, retry_delay: 0.01});
+const runner = new Concurra.Runner({name: 'errors', verify_on_finish: false, retry_delay: 0.01});
 runner.add_async_task('flaky', null, flaky).retries = 3;
 runner.add_async_task('broken', null, broken);
 runner.add_async_task('publish', ['broken'], task => task.return_boolean(true));

@@ -31,7 +31,7 @@ def publish(task, cancellable):
     task.return_boolean(True)
 
 
-runner = Concurra.Runner(name="errors", verify=False, retry_delay=0.01)
+runner = Concurra.Runner(name="errors", verify_on_finish=False, retry_delay=0.01)
 runner.add_task("flaky", None, flaky).props.retries = 3
 runner.add_task("broken", None, broken)
 runner.add_task("publish", ["broken"], publish)

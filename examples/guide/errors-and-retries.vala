@@ -3,7 +3,7 @@
 
 int main () {
     var runner = new Concurra.Runner ("errors");
-    runner.verify = false;
+    runner.verify_on_finish = false;
     runner.retry_delay = 0.01;   /* 10 ms, then 20 ms, ... */
     int calls = 0;
     try {

@@ -61,7 +61,7 @@ main (void)
   guint tick_id;
   gint64 total = 0;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_max_concurrency (runner, 2);
   for (int i = 1; i <= 4; i++)
     {

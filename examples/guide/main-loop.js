@@ -25,7 +25,7 @@ const part = number => async task => {
     }
 };
 
-const runner = new Concurra.Runner({name: 'main-loop', verify: false, max_concurrency: 2});
+const runner = new Concurra.Runner({name: 'main-loop', verify_on_finish: false, max_concurrency: 2});
 for (let i = 1; i <= 4; i++)
     runner.add_async_task(`part-${i}`, null, part(i));
 

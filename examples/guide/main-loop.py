@@ -40,7 +40,7 @@ def on_run_done(runner, result):
     loop.quit()
 
 
-runner = Concurra.Runner(name="main-loop", verify=False, max_concurrency=2)
+runner = Concurra.Runner(name="main-loop", verify_on_finish=False, max_concurrency=2)
 for i in range(1, 5):
     runner.add_task("part-%d" % i, None, work, i)
 runner.connect("progress", on_progress)

@@ -4,7 +4,7 @@
 
 async void run_parts () throws Error {
     var runner = new Concurra.Runner ("main-loop");
-    runner.verify = false;
+    runner.verify_on_finish = false;
     runner.max_concurrency = 2;
     for (int i = 1; i <= 4; i++) {
         int number = i;

@@ -39,7 +39,7 @@ main (void)
   concurra_worker_main ();   /* a worker serves here and never returns */
 
   runner = concurra_runner_new ("processes");
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_execution_mode (runner, CONCURRA_EXECUTION_MODE_PROCESS);
   concurra_runner_set_max_concurrency (runner, 2);   /* two warm workers */
 

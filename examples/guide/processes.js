@@ -10,7 +10,7 @@ Gio._promisify(Concurra.Runner.prototype, 'run_async', 'run_finish');
 
 const runner = new Concurra.Runner({
     name: 'processes',
-    verify: false,
+    verify_on_finish: false,
     execution_mode: Concurra.ExecutionMode.PROCESS,
     max_concurrency: 2,          // two warm workers
     worker_command: [System.programArgs[0]],

@@ -8,7 +8,7 @@ import gi
 gi.require_version("Concurra", "1")
 from gi.repository import Concurra, GLib  # noqa: E402
 
-runner = Concurra.Runner(name="processes", verify=False,
+runner = Concurra.Runner(name="processes", verify_on_finish=False,
                          execution_mode=Concurra.ExecutionMode.PROCESS,
                          max_concurrency=2)       # two warm workers
 runner.props.worker_command = [sys.argv[1]]

@@ -18,7 +18,7 @@ int main () {
     Concurra.worker_main ();   /* a worker serves here and never returns */
 
     var runner = new Concurra.Runner ("processes");
-    runner.verify = false;
+    runner.verify_on_finish = false;
     runner.execution_mode = Concurra.ExecutionMode.PROCESS;
     runner.max_concurrency = 2;   /* two warm workers */
     try {

@@ -31,7 +31,7 @@ main (void)
   const char *after_slow[] = { "slow", NULL };
   ConcurraTask *slow, *quick, *next, *first, *second;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_timeout (runner, 5);   /* the default for every task */
   slow = concurra_runner_add_task (runner, "slow", NULL, work, GINT_TO_POINTER (10000), NULL, &error);
   concurra_task_set_timeout (slow, 0.2);     /* this one gets 200 ms */
@@ -48,7 +48,7 @@ main (void)
   g_print ("next: %s\n", concurra_task_get_error_message (next));
 
   /* In the background: cancel one task, then abort the whole run. */
-  concurra_runner_set_verify (background, FALSE);
+  concurra_runner_set_verify_on_finish (background, FALSE);
   first = concurra_runner_add_task (background, "first", NULL, work, GINT_TO_POINTER (10000), NULL, &error);
   second = concurra_runner_add_task (background, "second", NULL, work, GINT_TO_POINTER (10000), NULL, &error);
   g_assert_no_error (error);

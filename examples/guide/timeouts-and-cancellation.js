@@ -25,7 +25,7 @@ function work(ms) {
     };
 }
 
-const runner = new Concurra.Runner({name: 'timeouts', verify: false});
+const runner = new Concurra.Runner({name: 'timeouts', verify_on_finish: false});
 runner.timeout = 5;                     // the default for every task
 const slow = runner.add_async_task('slow', null, work(10000));
 slow.timeout = 0.2;                     // this one gets 200 ms
@@ -40,7 +40,7 @@ print(`slow: ${slow.error_message}`);
 print(`next: ${next.error_message}`);
 
 // While it runs: cancel one task, then abort the whole run.
-const background = new Concurra.Runner({name: 'background', verify: false});
+const background = new Concurra.Runner({name: 'background', verify_on_finish: false});
 const first = background.add_async_task('first', null, work(10000));
 const second = background.add_async_task('second', null, work(10000));
 const run = background.run_async(null);

@@ -18,7 +18,7 @@ def work(task, cancellable, seconds):
         task.return_string("done")
 
 
-runner = Concurra.Runner(name="timeouts", verify=False)
+runner = Concurra.Runner(name="timeouts", verify_on_finish=False)
 runner.props.timeout = 5                  # the default for every task
 slow = runner.add_task("slow", None, work, 10)
 slow.props.timeout = 0.2                  # this one gets 200 ms
@@ -33,7 +33,7 @@ print("slow:", slow.props.error_message)
 print("next:", after.props.error_message)
 
 # In the background: cancel one task, then abort the whole run.
-background = Concurra.Runner(name="background", verify=False)
+background = Concurra.Runner(name="background", verify_on_finish=False)
 first = background.add_task("first", None, work, 10)
 second = background.add_task("second", None, work, 10)
 background.start()

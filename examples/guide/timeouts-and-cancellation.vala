@@ -17,7 +17,7 @@ Concurra.TaskFunc work (int ms) {
 int main () {
     try {
         var runner = new Concurra.Runner ("timeouts");
-        runner.verify = false;
+        runner.verify_on_finish = false;
         runner.timeout = 5;             /* the default for every task */
         var slow = runner.add_task ("slow", null, work (10000));
         slow.timeout = 0.2;             /* this one gets 200 ms */
@@ -33,7 +33,7 @@ int main () {
 
         /* In the background: cancel one task, then abort the whole run. */
         var background = new Concurra.Runner ("background");
-        background.verify = false;
+        background.verify_on_finish = false;
         var first = background.add_task ("first", null, work (10000));
         var second = background.add_task ("second", null, work (10000));
         background.start ();

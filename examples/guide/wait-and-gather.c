@@ -35,7 +35,7 @@ main (void)
   ConcurraTask *tasks[4], *task;
   guint index;
 
-  concurra_runner_set_verify (runner, FALSE);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_max_concurrency (runner, 4);
   for (guint i = 0; i < 4; i++)
     tasks[i] = concurra_runner_add_task (runner, labels[i], NULL, work, (gpointer) &jobs[i], NULL, &error);

@@ -25,7 +25,7 @@ const work = (ms, value) => task => {
     });
 };
 
-const runner = new Concurra.Runner({name: 'futures', verify: false, max_concurrency: 4});
+const runner = new Concurra.Runner({name: 'futures', verify_on_finish: false, max_concurrency: 4});
 const tasks = [['slow', 300, 'slow'], ['fast', 50, 'fast'], ['medium', 150, 'medium'],
     ['bad', 100, null]].map(([label, ms, value]) =>
     runner.add_async_task(label, null, work(ms, value)));

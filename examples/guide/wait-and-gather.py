@@ -18,7 +18,7 @@ def work(task, cancellable, seconds, value):
             Gio.io_error_quark(), "no route to host", Gio.IOErrorEnum.FAILED))
 
 
-runner = Concurra.Runner(name="futures", verify=False, max_concurrency=4)
+runner = Concurra.Runner(name="futures", verify_on_finish=False, max_concurrency=4)
 tasks = [runner.add_task(label, None, work, seconds, value)
          for label, seconds, value in [("slow", 0.3, "slow"), ("fast", 0.05, "fast"),
                                        ("medium", 0.15, "medium"), ("bad", 0.1, None)]]

@@ -13,7 +13,7 @@ Concurra.TaskFunc work (uint ms, string? value) {
 
 async void run_futures () throws Error {
     var runner = new Concurra.Runner ("futures");
-    runner.verify = false;
+    runner.verify_on_finish = false;
     runner.max_concurrency = 4;
     Concurra.Task[] tasks = {
         runner.add_task ("slow", null, work (300, "slow")),

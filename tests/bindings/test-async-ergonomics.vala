@@ -40,7 +40,7 @@ async string shout (string text) {
 
 Concurra.Runner new_runner (string name) {
     var runner = new Concurra.Runner (name);
-    runner.verify = false;
+    runner.verify_on_finish = false;
     runner.max_concurrency = 4;
     return runner;
 }
@@ -161,7 +161,7 @@ async void test_gather_async () throws Error {
 
 async void test_timeout_and_cancel () throws Error {
     var runner = new_runner ("timeout");
-    var slow = runner.add_async_task ("slow", null, later (300, "slow"));
+    var slow = runner.add_async_task ("slow", null, later (1000, "slow"));
     var run = new BackgroundRun (runner);
 
     try {
@@ -193,7 +193,8 @@ async void test_timeout_and_cancel () throws Error {
 
 async void test_wait_async () throws Error {
     var runner = new_runner ("wait");
-    var slow = runner.add_async_task ("slow", null, later (150, "slow"));
+    /* slow starts once fast is done: fast completes first whatever the load */
+    var slow = runner.add_async_task ("slow", { "fast" }, later (500, "slow"));
     var fast = runner.add_async_task ("fast", null, later (10, "fast"));
     var run = new BackgroundRun (runner);
 
@@ -213,10 +214,11 @@ async void test_wait_async () throws Error {
 
 async void test_stream () throws Error {
     var runner = new_runner ("stream");
+    /* completion order a, b, c (each depends on the one before), input c, a, b */
     Concurra.Task[] tasks = {
-        runner.add_async_task ("c", null, later (60, "c")),
+        runner.add_async_task ("c", { "b" }, later (10, "c")),
         runner.add_async_task ("a", null, later (10, "a")),
-        runner.add_async_task ("b", null, later (30, "b")),
+        runner.add_async_task ("b", { "a" }, later (10, "b")),
     };
     var run = new BackgroundRun (runner);
     var stream = new Concurra.TaskStream (tasks);

@@ -69,7 +69,7 @@ function buildDag(runner) {
 
 function newRunner(name) {
     const runner = new Concurra.Runner({name});
-    runner.verify = false;
+    runner.verify_on_finish = false;
     runner.max_concurrency = 2;
     return runner;
 }

@@ -42,7 +42,7 @@ static void stuck (Concurra.Task task, GLib.Cancellable? cancellable) {
 
 static Concurra.Runner new_runner (string name) {
     var runner = new Concurra.Runner (name);
-    runner.verify = false;
+    runner.verify_on_finish = false;
     runner.max_concurrency = 2;
     return runner;
 }

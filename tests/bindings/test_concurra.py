@@ -162,7 +162,7 @@ def check_dag(runner, results):
 
 def new_runner(name="py-dag"):
     runner = Concurra.Runner.new(name)
-    runner.props.verify = False
+    runner.props.verify_on_finish = False
     runner.props.max_concurrency = 2
     return runner
 

@@ -16,7 +16,6 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-import asyncio
 import base64
 import builtins
 import collections
@@ -808,7 +807,7 @@ class TaskRunner:
         runner.set_task_retries(_check_retries(self.task_retries, False))
         runner.set_progress_stats(False)     # logged here, in Python
         runner.set_log_errors(False)
-        runner.set_verify(False)
+        runner.set_verify_on_finish(False)
         runner.set_raise_on_failure(False)
         if self.use_multiprocessing:
             runner.set_execution_mode(_M.PROCESS)
@@ -993,7 +992,7 @@ class TaskRunner:
                 self.log.error("%s %s\n", summary, trace)
         elif timed_out:
             if self.log_errors or self.fast_fail:
-                self.log.error("Task '%s' exceeded timeout of %s seconds\n",
+                self.log.error("Task '%s' exceeded timeout of %g seconds\n",
                                record.label, self._task_timeout(task))
         else:
             return
@@ -1278,8 +1277,9 @@ class Future:
             self._task.wait(_timeout_arg(timeout), None)
         except GLib.Error as error:
             if _is_timeout(error):
-                raise TimeoutError("Task %r is not done after %s seconds"
-                                   % (self._record.label, timeout)) from None
+                raise concurrent.futures.TimeoutError(
+                    "Task %r is not done after %s seconds"
+                    % (self._record.label, timeout)) from None
             raise
 
     def _outcome(self):
@@ -1562,9 +1562,9 @@ def _gather_all(items, tasks, return_exceptions, timeout, cancellable):
             if outcome is not None and outcome[0] is not None:
                 raise outcome[0]
     if not_done:
-        raise TimeoutError("gather() timed out after %s seconds: %d of %d "
-                           "tasks are not done"
-                           % (timeout, len(not_done), len(unique)))
+        raise concurrent.futures.TimeoutError(
+            "gather() timed out after %s seconds: %d of %d tasks are not "
+            "done" % (timeout, len(not_done), len(unique)))
     return [outcomes[task][1] if outcomes[task][0] is None
             else outcomes[task][0] for task in tasks]
 
@@ -1589,7 +1589,7 @@ def _gather_iter_body(keys, items, stream, total, return_exceptions, deadline,
                 task, index = stream.next(remaining, cancellable)
             except GLib.Error as error:
                 if _is_timeout(error):
-                    raise TimeoutError(
+                    raise concurrent.futures.TimeoutError(
                         "gather() timed out after %s seconds: %d of %d tasks "
                         "are not done" % (timeout, total - done + 1,
                                           total)) from None
@@ -1612,6 +1612,7 @@ def _gather_iter_body(keys, items, stream, total, return_exceptions, deadline,
 # ---- asyncio ----
 
 async def _in_thread(function, *args, **kwargs):
+    import asyncio
     loop = asyncio.get_running_loop()
     cancellable = Gio.Cancellable()
     call = functools.partial(function, *args, _cancellable=cancellable,
@@ -1647,6 +1648,7 @@ def async_gather(*futures, return_exceptions=False, iter=False, timeout=None,
 
 
 async def _async_gather_iter(futures, return_exceptions, timeout, progress):
+    import asyncio
     loop = asyncio.get_running_loop()
     cancellable = Gio.Cancellable()
     iterator = gather(*futures, return_exceptions=return_exceptions,

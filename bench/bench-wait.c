@@ -1,0 +1,951 @@
+/* bench-wait.c: the futures side of the runner — how fast a blocked waiter
+ * wakes up, how gather and the task stream scale, and (under strace, see
+ * bench/idle-wait.sh) that a long wait makes no periodic wakeups.
+ *
+ *   bench-wait latency [--trials N] [--warmup W] [--gap-us G] [--concurrency C]
+ *   bench-wait floor   [--trials N] [--warmup W] [--gap-us G] [--hops 1|2]
+ *   bench-wait gather  N [--reps R] [--concurrency C]
+ *   bench-wait stream  N [--reps R] [--concurrency C]
+ *   bench-wait idle    [--seconds S] [--api wait|wait-timeout|wait-async|task-wait|gather|stream]
+ *
+ * latency: a runner started with concurra_runner_start() holds N+W tasks,
+ * each blocked on its own gate. For each trial the waiting (main) thread
+ * tells a releaser thread "about to wait" and calls
+ * concurra_wait (FIRST_COMPLETED) on that one task; the releaser sleeps G µs
+ * (so the waiter is surely blocked) and opens the gate. The task's last
+ * action is to read CLOCK_MONOTONIC (the clock of g_get_monotonic_time(),
+ * read in ns); the waiter reads it again as soon as concurra_wait()
+ * returns. The difference is the wake-up latency: median, p90, p99, max.
+ * Trials in which the gate opened before the waiter even entered
+ * concurra_wait() (a badly preempted waiter) are counted and left out.
+ *
+ * floor: the same trial with no concurra code, to read the latency against:
+ * --hops 1, the task's thread sets a flag under a GMutex and broadcasts a
+ * GCond the waiter sleeps on (the least a cross-thread wake-up costs here);
+ * --hops 2, the task's thread wakes a GMainContext iterated by a second
+ * thread (a ready-time GSource, as the runner's hub does), whose dispatch
+ * broadcasts the waiter's GCond — the shape of concurra's path, where a
+ * lane reports to the runner's owner thread, which announces the
+ * completion to the waiters.
+ *
+ * gather / stream: N tasks on a started runner, the first N/2 no-ops that
+ * have all finished before the call, the other N/2 blocked on one shared
+ * gate; the input array interleaves them (finished, unfinished, finished,
+ * ...). A releaser thread opens the gate once the main thread is asleep in
+ * the call (state S in a futex, read from /proc/self/task/TID), and the call
+ * is timed: concurra_gather(), or draining a ConcurraTaskStream with
+ * concurra_task_stream_next() until it returns NULL. Also timed: the same
+ * call again once every task is done (pure per-task overhead). Printed:
+ * total, ns per input task, the part before the call went to sleep
+ * (registration; an upper bound, the releaser polls every 20 µs), the part
+ * after the gate opened, and the tail from the last task's return to the
+ * call's return.
+ *
+ * idle: one task sleeping S seconds on a started runner; the main thread
+ * waits for it with the chosen API. Prints, for bench/idle-wait.sh,
+ *   MAIN <tid> / WAITER <tid> / TASK-THREAD <tid> / THREAD <tid> <comm> /
+ *   WINDOW-START <epoch s> / WINDOW-END <epoch s>
+ *
+ * Every measurement ends in a "RESULT name=..." line for bench/compare.py.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <concurra.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "bench-common.h"
+
+static inline gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+static pid_t
+bench_gettid (void)
+{
+  return (pid_t) syscall (SYS_gettid);
+}
+
+/* ---- gates ---- */
+
+typedef struct
+{
+  GMutex  lock;
+  GCond   cond;
+  gboolean open;
+  gint64  opened_ns;     /* set by the releaser */
+  gint64  returned_ns;   /* set by the task, its last action */
+} Gate;
+
+static void
+gate_init (Gate *gate)
+{
+  g_mutex_init (&gate->lock);
+  g_cond_init (&gate->cond);
+  gate->open = FALSE;
+  gate->opened_ns = gate->returned_ns = 0;
+}
+
+static void
+gate_clear (Gate *gate)
+{
+  g_mutex_clear (&gate->lock);
+  g_cond_clear (&gate->cond);
+}
+
+static void
+gate_open (Gate *gate)
+{
+  g_mutex_lock (&gate->lock);
+  gate->opened_ns = now_ns ();
+  gate->open = TRUE;
+  g_cond_broadcast (&gate->cond);
+  g_mutex_unlock (&gate->lock);
+}
+
+static void
+gate_pass (Gate *gate)
+{
+  g_mutex_lock (&gate->lock);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->lock);
+  g_mutex_unlock (&gate->lock);
+}
+
+/* ---- statistics ---- */
+
+typedef struct
+{
+  double median, p90, p99, max, min, mean;
+} Stats;
+
+static double
+percentile (const double *sorted,
+            guint         n,
+            double        p)
+{
+  double rank = p * (n - 1);
+  guint lo = (guint) rank;
+  guint hi = MIN (lo + 1, n - 1);
+
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+}
+
+static Stats
+stats_of (double *values,
+          guint   n)
+{
+  Stats s = { 0 };
+  double sum = 0;
+
+  if (n == 0)
+    return s;
+  s.median = bench_median (values, n);   /* sorts */
+  s.p90 = percentile (values, n, 0.90);
+  s.p99 = percentile (values, n, 0.99);
+  s.min = values[0];
+  s.max = values[n - 1];
+  for (guint i = 0; i < n; i++)
+    sum += values[i];
+  s.mean = sum / n;
+  return s;
+}
+
+/* ---- the releaser of the latency trials ---- */
+
+typedef struct
+{
+  GAsyncQueue *queue;    /* gate pointers; the queue itself is the stop mark */
+  gulong       gap_us;
+} Releaser;
+
+static gpointer
+releaser_thread (gpointer data)
+{
+  Releaser *r = data;
+
+  for (;;)
+    {
+      gpointer item = g_async_queue_pop (r->queue);
+
+      if (item == r->queue)
+        break;
+      g_usleep (r->gap_us);
+      gate_open (item);
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  guint   trials, warmup, gap_us, concurrency, hops;
+} LatencyOptions;
+
+static void
+print_latency (const char           *name,
+               const LatencyOptions *o,
+               double               *lat_us,
+               guint                 n,
+               guint                 n_late,
+               const char           *extra)
+{
+  Stats s = stats_of (lat_us, n);
+
+  printf ("%s: %u trials (%u warm-up and %u with the gate opened before the wait left out), "
+          "gap %u us\n", name, n, o->warmup, n_late, o->gap_us);
+  printf ("  wake-up latency us: median %.1f  p90 %.1f  p99 %.1f  max %.1f  min %.1f  mean %.1f\n",
+          s.median, s.p90, s.p99, s.max, s.min, s.mean);
+  printf ("RESULT name=%s trials=%u late=%u gap_us=%u median_us=%.3f p90_us=%.3f p99_us=%.3f "
+          "max_us=%.3f min_us=%.3f mean_us=%.3f%s\n",
+          name, n, n_late, o->gap_us, s.median, s.p90, s.p99, s.max, s.min, s.mean, extra ? extra : "");
+  fflush (stdout);
+}
+
+/* ---- latency: concurra_wait (FIRST_COMPLETED) on a started runner ---- */
+
+static void
+gated_task (ConcurraTask *task,
+            GCancellable *cancellable,
+            gpointer      user_data)
+{
+  Gate *gate = user_data;
+
+  gate_pass (gate);
+  gate->returned_ns = now_ns ();   /* last action */
+}
+
+static int
+run_latency (const LatencyOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConcurraRunner) runner = concurra_runner_new ("bench-wait");
+  guint total = o->trials + o->warmup;
+  Gate *gates = g_new (Gate, total);
+  ConcurraTask **tasks = g_new (ConcurraTask *, total);
+  double *lat = g_new (double, total);
+  Releaser rel = { g_async_queue_new (), o->gap_us };
+  GThread *releaser;
+  GHashTable *results;
+  guint n = 0, n_late = 0;
+
+  concurra_runner_set_max_concurrency (runner, o->concurrency);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
+  for (guint i = 0; i < total; i++)
+    {
+      gate_init (&gates[i]);
+      tasks[i] = concurra_runner_add_task (runner, NULL, NULL, gated_task, &gates[i], NULL, &error);
+      if (tasks[i] == NULL)
+        g_error ("add: %s", error->message);
+    }
+  if (!concurra_runner_start (runner, &error))
+    g_error ("start: %s", error->message);
+  releaser = g_thread_new ("releaser", releaser_thread, &rel);
+
+  for (guint i = 0; i < total; i++)
+    {
+      g_autoptr(GPtrArray) done = NULL;
+      gint64 entered, returned;
+
+      g_async_queue_push (rel.queue, &gates[i]);   /* "about to wait" */
+      entered = now_ns ();
+      if (!concurra_wait (&tasks[i], 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, -1,
+                          &done, NULL, NULL, &error))
+        g_error ("wait: %s", error->message);
+      returned = now_ns ();
+      if (done->len != 1 || gates[i].returned_ns == 0)
+        g_error ("trial %u: wait returned before the task was done", i);
+      if (i < o->warmup)
+        continue;
+      if (gates[i].opened_ns <= entered)
+        {
+          n_late++;
+          continue;
+        }
+      lat[n++] = (returned - gates[i].returned_ns) / 1e3;
+    }
+
+  g_async_queue_push (rel.queue, rel.queue);
+  g_thread_join (releaser);
+  results = concurra_runner_wait (runner, NULL, &error);
+  if (results == NULL)
+    g_error ("run: %s", error->message);
+  g_hash_table_unref (results);
+
+  {
+    g_autofree char *extra = g_strdup_printf (" concurrency=%u", o->concurrency);
+    print_latency ("wait-latency", o, lat, n, n_late, extra);
+  }
+
+  for (guint i = 0; i < total; i++)
+    gate_clear (&gates[i]);
+  g_async_queue_unref (rel.queue);
+  g_free (gates);
+  g_free (tasks);
+  g_free (lat);
+  return 0;
+}
+
+/* ---- floor: the same trial without concurra ---- */
+
+typedef struct
+{
+  Gate          *gates;
+  guint          total;
+  /* the waiter's side */
+  GMutex         lock;
+  GCond          cond;
+  guint          n_done;
+  /* hops = 2: the relay thread's context and its source */
+  GMainContext  *context;
+  GMainLoop     *loop;
+  GSource       *relay;
+  gint           n_reported;   /* atomic, written by the task thread */
+} Floor;
+
+static void
+floor_done (Floor *f,
+            guint  n_done)
+{
+  g_mutex_lock (&f->lock);
+  f->n_done = n_done;
+  g_cond_broadcast (&f->cond);
+  g_mutex_unlock (&f->lock);
+}
+
+static gboolean
+relay_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  Floor *f = user_data;
+
+  g_source_set_ready_time (source, -1);
+  floor_done (f, (guint) g_atomic_int_get (&f->n_reported));
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs relay_funcs = { .dispatch = relay_dispatch };
+
+static gpointer
+relay_thread (gpointer data)
+{
+  Floor *f = data;
+
+  g_main_context_push_thread_default (f->context);
+  g_main_loop_run (f->loop);
+  g_main_context_pop_thread_default (f->context);
+  return NULL;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+floor_task_thread (gpointer data)
+{
+  Floor *f = data;
+
+  for (guint i = 0; i < f->total; i++)
+    {
+      gate_pass (&f->gates[i]);
+      f->gates[i].returned_ns = now_ns ();
+      if (f->context == NULL)
+        floor_done (f, i + 1);
+      else
+        {
+          g_atomic_int_set (&f->n_reported, (gint) (i + 1));
+          g_source_set_ready_time (f->relay, 0);
+        }
+    }
+  return NULL;
+}
+
+static int
+run_floor (const LatencyOptions *o)
+{
+  guint total = o->trials + o->warmup;
+  Floor f = { .gates = g_new (Gate, total), .total = total };
+  double *lat = g_new (double, total);
+  Releaser rel = { g_async_queue_new (), o->gap_us };
+  GThread *releaser, *task_thread, *relay = NULL;
+  guint n = 0, n_late = 0;
+
+  g_mutex_init (&f.lock);
+  g_cond_init (&f.cond);
+  for (guint i = 0; i < total; i++)
+    gate_init (&f.gates[i]);
+  if (o->hops == 2)
+    {
+      f.context = g_main_context_new ();
+      f.loop = g_main_loop_new (f.context, FALSE);
+      f.relay = g_source_new (&relay_funcs, sizeof (GSource));
+      g_source_set_callback (f.relay, NULL, &f, NULL);
+      g_source_attach (f.relay, f.context);
+      relay = g_thread_new ("relay", relay_thread, &f);
+    }
+  task_thread = g_thread_new ("task", floor_task_thread, &f);
+  releaser = g_thread_new ("releaser", releaser_thread, &rel);
+
+  for (guint i = 0; i < total; i++)
+    {
+      gint64 entered, returned;
+
+      g_async_queue_push (rel.queue, &f.gates[i]);
+      entered = now_ns ();
+      g_mutex_lock (&f.lock);
+      while (f.n_done < i + 1)
+        g_cond_wait (&f.cond, &f.lock);
+      g_mutex_unlock (&f.lock);
+      returned = now_ns ();
+      if (i < o->warmup)
+        continue;
+      if (f.gates[i].opened_ns <= entered)
+        {
+          n_late++;
+          continue;
+        }
+      lat[n++] = (returned - f.gates[i].returned_ns) / 1e3;
+    }
+
+  g_async_queue_push (rel.queue, rel.queue);
+  g_thread_join (releaser);
+  g_thread_join (task_thread);
+  if (relay != NULL)
+    {
+      GSource *quit = g_idle_source_new ();
+
+      g_source_set_callback (quit, quit_loop, f.loop, NULL);
+      g_source_attach (quit, f.context);
+      g_source_unref (quit);
+      g_thread_join (relay);
+      g_source_destroy (f.relay);
+      g_source_unref (f.relay);
+      g_main_loop_unref (f.loop);
+      g_main_context_unref (f.context);
+    }
+
+  print_latency (o->hops == 2 ? "wait-floor-2hop" : "wait-floor-1hop", o, lat, n, n_late, NULL);
+
+  for (guint i = 0; i < total; i++)
+    gate_clear (&f.gates[i]);
+  g_mutex_clear (&f.lock);
+  g_cond_clear (&f.cond);
+  g_async_queue_unref (rel.queue);
+  g_free (f.gates);
+  g_free (lat);
+  return 0;
+}
+
+/* ---- gather and stream over N tasks, half finished ---- */
+
+static void
+noop (ConcurraTask *task,
+      GCancellable *cancellable,
+      gpointer      user_data)
+{
+}
+
+typedef struct
+{
+  Gate    gate;
+  gint64 *returned_ns;    /* one slot per gated task */
+  guint   n_gated;
+  gint    next_slot;      /* atomic */
+} Shared;
+
+static void
+shared_gated_task (ConcurraTask *task,
+                   GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  Shared *s = user_data;
+  guint slot;
+
+  gate_pass (&s->gate);
+  slot = (guint) g_atomic_int_add (&s->next_slot, 1);
+  if (slot < s->n_gated)
+    s->returned_ns[slot] = now_ns ();
+}
+
+/* Whether thread @tid is asleep in a futex (or, where the syscall file
+ * cannot be read, in any interruptible sleep). */
+static gboolean
+thread_is_asleep (pid_t tid)
+{
+  char path[64], buf[512];
+  const char *state;
+  FILE *fp;
+  size_t len;
+  long nr;
+
+  g_snprintf (path, sizeof path, "/proc/self/task/%d/stat", (int) tid);
+  if ((fp = fopen (path, "r")) == NULL)
+    return FALSE;
+  len = fread (buf, 1, sizeof buf - 1, fp);
+  fclose (fp);
+  buf[len] = '\0';
+  state = strrchr (buf, ')');
+  if (state == NULL || state[1] != ' ' || state[2] != 'S')
+    return FALSE;
+
+  g_snprintf (path, sizeof path, "/proc/self/task/%d/syscall", (int) tid);
+  if ((fp = fopen (path, "r")) == NULL)
+    return TRUE;
+  len = fread (buf, 1, sizeof buf - 1, fp);
+  fclose (fp);
+  buf[len] = '\0';
+  if (len == 0)
+    return TRUE;
+  nr = strtol (buf, NULL, 10);
+  return nr == SYS_futex;
+}
+
+typedef struct
+{
+  Shared *shared;
+  pid_t   waiter_tid;
+  gint    calling;        /* atomic: the waiter is about to make the call */
+  gint64  blocked_ns;     /* when the waiter was first seen asleep */
+} GateReleaser;
+
+static gpointer
+gate_releaser_thread (gpointer data)
+{
+  GateReleaser *r = data;
+
+  while (!g_atomic_int_get (&r->calling))
+    g_usleep (20);
+  while (!thread_is_asleep (r->waiter_tid))
+    g_usleep (20);
+  r->blocked_ns = now_ns ();
+  gate_open (&r->shared->gate);
+  return NULL;
+}
+
+typedef struct
+{
+  double total, before_sleep, after_release, tail, all_done;
+} CallTimes;
+
+static void
+make_scenario (guint             n,
+               guint             concurrency,
+               ConcurraRunner  **runner_out,
+               Shared           *shared,
+               ConcurraTask   ***input_out)
+{
+  g_autoptr(GError) error = NULL;
+  ConcurraRunner *runner = concurra_runner_new ("bench-wait");
+  guint n_done = n / 2, n_gated = n - n_done;
+  ConcurraTask **done = g_new (ConcurraTask *, n_done);
+  ConcurraTask **gated = g_new (ConcurraTask *, n_gated);
+  ConcurraTask **input = g_new (ConcurraTask *, n);
+  guint k = 0;
+
+  gate_init (&shared->gate);
+  shared->returned_ns = g_new0 (gint64, n_gated);
+  shared->n_gated = n_gated;
+  shared->next_slot = 0;
+
+  concurra_runner_set_max_concurrency (runner, concurrency);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
+  for (guint i = 0; i < n_done; i++)
+    if ((done[i] = concurra_runner_add_task (runner, NULL, NULL, noop, NULL, NULL, &error)) == NULL)
+      g_error ("add: %s", error->message);
+  for (guint i = 0; i < n_gated; i++)
+    if ((gated[i] = concurra_runner_add_task (runner, NULL, NULL, shared_gated_task, shared, NULL,
+                                              &error)) == NULL)
+      g_error ("add: %s", error->message);
+  /* interleaved: finished, unfinished, finished, ... */
+  for (guint i = 0; i < MAX (n_done, n_gated); i++)
+    {
+      if (i < n_done)
+        input[k++] = done[i];
+      if (i < n_gated)
+        input[k++] = gated[i];
+    }
+  g_free (done);
+  g_free (gated);
+
+  if (!concurra_runner_start (runner, &error))
+    g_error ("start: %s", error->message);
+  while (concurra_runner_get_n_completed (runner) < n_done)
+    g_usleep (1000);
+  for (guint i = 0; i < n; i++)
+    g_assert_true (concurra_task_is_done (input[i]) == (i % 2 == 0 && i < 2 * n_done));
+  g_usleep (10000);
+
+  *runner_out = runner;
+  *input_out = input;
+}
+
+static void
+finish_scenario (ConcurraRunner  *runner,
+                 Shared          *shared,
+                 ConcurraTask   **input)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTable *results = concurra_runner_wait (runner, NULL, &error);
+
+  if (results == NULL)
+    g_error ("run: %s", error->message);
+  g_hash_table_unref (results);
+  g_object_unref (runner);
+  g_free (input);
+  g_free (shared->returned_ns);
+  gate_clear (&shared->gate);
+}
+
+static gint64
+last_returned (Shared *s)
+{
+  gint64 last = 0;
+
+  for (guint i = 0; i < s->n_gated; i++)
+    last = MAX (last, s->returned_ns[i]);
+  return last;
+}
+
+static guint
+drain_stream (ConcurraTask **input,
+              guint          n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConcurraTaskStream) stream = concurra_task_stream_new (input, n);
+  ConcurraTask *task;
+  guint count = 0, index;
+
+  while ((task = concurra_task_stream_next (stream, -1, &index, NULL, &error)) != NULL)
+    {
+      if (index >= n || input[index] != task || !concurra_task_is_done (task))
+        g_error ("stream: bad task at position %u", count);
+      g_object_unref (task);
+      count++;
+    }
+  if (error != NULL)
+    g_error ("stream: %s", error->message);
+  return count;
+}
+
+static guint
+do_call (gboolean        stream,
+         ConcurraTask  **input,
+         guint           n)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *res;
+  guint len;
+
+  if (stream)
+    return drain_stream (input, n);
+  res = concurra_gather (input, n, CONCURRA_GATHER_NONE, -1, NULL, &error);
+  if (res == NULL)
+    g_error ("gather: %s", error->message);
+  len = res->len;
+  for (guint i = 0; i < len; i++)
+    if (g_ptr_array_index (res, i) != input[i] || !concurra_task_is_done (input[i]))
+      g_error ("gather: bad result at %u", i);
+  g_ptr_array_unref (res);
+  return len;
+}
+
+static CallTimes
+one_call (gboolean stream,
+          guint    n,
+          guint    concurrency)
+{
+  ConcurraRunner *runner;
+  ConcurraTask **input;
+  Shared shared;
+  GateReleaser rel = { &shared, bench_gettid (), 0, 0 };
+  GThread *releaser;
+  gint64 t0, t1, t2, t3, last;
+  CallTimes ct;
+
+  make_scenario (n, concurrency, &runner, &shared, &input);
+  releaser = g_thread_new ("releaser", gate_releaser_thread, &rel);
+
+  g_atomic_int_set (&rel.calling, 1);
+  t0 = now_ns ();
+  if (do_call (stream, input, n) != n)
+    g_error ("%s returned the wrong number of tasks", stream ? "stream" : "gather");
+  t1 = now_ns ();
+  g_thread_join (releaser);
+  last = last_returned (&shared);
+
+  /* the same call once every task is done */
+  t2 = now_ns ();
+  if (do_call (stream, input, n) != n)
+    g_error ("%s returned the wrong number of tasks", stream ? "stream" : "gather");
+  t3 = now_ns ();
+
+  ct.total = (t1 - t0) / 1e9;
+  ct.before_sleep = (rel.blocked_ns - t0) / 1e9;
+  ct.after_release = (t1 - shared.gate.opened_ns) / 1e9;
+  ct.tail = (t1 - last) / 1e9;
+  ct.all_done = (t3 - t2) / 1e9;
+  finish_scenario (runner, &shared, input);
+  return ct;
+}
+
+static int
+run_collect (gboolean stream,
+             guint    n,
+             guint    reps,
+             guint    concurrency)
+{
+  const char *name = stream ? "stream" : "gather";
+  double *total = g_new (double, reps), *before = g_new (double, reps), *after = g_new (double, reps);
+  double *tail = g_new (double, reps), *all_done = g_new (double, reps);
+  double m_total, m_before, m_after, m_tail, m_all, best;
+
+  /* warm up the types and the allocator */
+  one_call (stream, MIN (n, 1000), concurrency);
+  for (guint r = 0; r < reps; r++)
+    {
+      CallTimes ct = one_call (stream, n, concurrency);
+
+      total[r] = ct.total;
+      before[r] = ct.before_sleep;
+      after[r] = ct.after_release;
+      tail[r] = ct.tail;
+      all_done[r] = ct.all_done;
+      printf ("  rep %u: %s %.4f s (asleep after %.4f s; gate open -> return %.4f s; last task -> return "
+              "%.1f us); all done: %.4f s\n",
+              r, name, ct.total, ct.before_sleep, ct.after_release, ct.tail * 1e6, ct.all_done);
+    }
+  m_total = bench_median (total, reps);
+  best = total[0];
+  m_before = bench_median (before, reps);
+  m_after = bench_median (after, reps);
+  m_tail = bench_median (tail, reps);
+  m_all = bench_median (all_done, reps);
+  printf ("%s over %u tasks (half finished, half released once the call sleeps), median of %u:\n"
+          "  call %.4f s = %.1f ns/task; before sleeping %.4f s (%.1f ns/task); gate open -> return %.4f s; "
+          "last task -> return %.1f us\n"
+          "  same call, all done: %.4f s = %.1f ns/task\n",
+          name, n, reps, m_total, m_total * 1e9 / n, m_before, m_before * 1e9 / n, m_after, m_tail * 1e6,
+          m_all, m_all * 1e9 / n);
+  printf ("RESULT name=%s n=%u reps=%u concurrency=%u total=%.6f best=%.6f ns_per_task=%.2f "
+          "before_sleep=%.6f after_release=%.6f tail_us=%.1f all_done=%.6f all_done_ns_per_task=%.2f\n",
+          name, n, reps, concurrency, m_total, best, m_total * 1e9 / n, m_before, m_after, m_tail * 1e6,
+          m_all, m_all * 1e9 / n);
+  fflush (stdout);
+  g_free (total);
+  g_free (before);
+  g_free (after);
+  g_free (tail);
+  g_free (all_done);
+  return 0;
+}
+
+/* ---- idle: one long wait, for strace ---- */
+
+static void
+print_threads (void)
+{
+  DIR *dir = opendir ("/proc/self/task");
+  struct dirent *de;
+
+  if (dir == NULL)
+    return;
+  while ((de = readdir (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *comm = NULL;
+
+      if (de->d_name[0] == '.')
+        continue;
+      path = g_strdup_printf ("/proc/self/task/%s/comm", de->d_name);
+      if (g_file_get_contents (path, &comm, NULL, NULL))
+        printf ("THREAD %s %s\n", de->d_name, g_strstrip (comm));
+    }
+  closedir (dir);
+}
+
+static void
+sleeper (ConcurraTask *task,
+         GCancellable *cancellable,
+         gpointer      user_data)
+{
+  double seconds = *(double *) user_data;
+
+  /* let the waiter reach its blocking call before the window opens */
+  g_usleep (G_USEC_PER_SEC / 5);
+  printf ("TASK-THREAD %d\n", (int) bench_gettid ());
+  print_threads ();
+  printf ("WINDOW-START %.6f\n", g_get_real_time () / 1e6);
+  fflush (stdout);
+  g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
+  printf ("WINDOW-END %.6f\n", g_get_real_time () / 1e6);
+  fflush (stdout);
+}
+
+static void
+on_wait_async (GObject      *source,
+               GAsyncResult *result,
+               gpointer      loop)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) done = NULL;
+
+  if (!concurra_wait_finish (result, &done, NULL, &error))
+    g_error ("wait_async: %s", error->message);
+  if (done->len != 1)
+    g_error ("wait_async returned before the task was done");
+  g_main_loop_quit (loop);
+}
+
+static int
+run_idle (double      seconds,
+          const char *api)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConcurraRunner) runner = concurra_runner_new ("bench-wait-idle");
+  ConcurraTask *task;
+  GHashTable *results;
+
+  printf ("MAIN %d\nWAITER %d\nAPI %s\n", (int) bench_gettid (), (int) bench_gettid (), api);
+  fflush (stdout);
+
+  concurra_runner_set_max_concurrency (runner, 2);
+  concurra_runner_set_verify_on_finish (runner, FALSE);
+  task = concurra_runner_add_task (runner, "sleeper", NULL, sleeper, &seconds, NULL, &error);
+  if (task == NULL)
+    g_error ("add: %s", error->message);
+  if (!concurra_runner_start (runner, &error))
+    g_error ("start: %s", error->message);
+
+  if (g_str_equal (api, "wait") || g_str_equal (api, "wait-timeout"))
+    {
+      g_autoptr(GPtrArray) done = NULL;
+      double timeout = g_str_equal (api, "wait") ? -1 : 3600;
+
+      if (!concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, timeout, &done, NULL, NULL, &error))
+        g_error ("wait: %s", error->message);
+      if (done->len != 1)
+        g_error ("wait returned before the task was done");
+    }
+  else if (g_str_equal (api, "wait-async"))
+    {
+      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+      concurra_wait_async (&task, 1, CONCURRA_RETURN_WHEN_ALL_COMPLETED, -1, NULL, on_wait_async, loop);
+      g_main_loop_run (loop);
+    }
+  else if (g_str_equal (api, "task-wait"))
+    {
+      if (!concurra_task_wait (task, -1, NULL, &error))
+        g_error ("task_wait: %s", error->message);
+    }
+  else if (g_str_equal (api, "gather"))
+    {
+      GPtrArray *res = concurra_gather (&task, 1, CONCURRA_GATHER_NONE, -1, NULL, &error);
+
+      if (res == NULL)
+        g_error ("gather: %s", error->message);
+      g_ptr_array_unref (res);
+    }
+  else if (g_str_equal (api, "stream"))
+    {
+      if (drain_stream (&task, 1) != 1)
+        g_error ("stream: wrong count");
+    }
+  else
+    {
+      g_printerr ("unknown --api %s\n", api);
+      return 2;
+    }
+  if (!concurra_task_is_done (task))
+    g_error ("the wait returned before the task was done");
+
+  results = concurra_runner_wait (runner, NULL, &error);
+  if (results == NULL)
+    g_error ("run: %s", error->message);
+  g_hash_table_unref (results);
+  return 0;
+}
+
+/* ---- command line ---- */
+
+static void
+usage (const char *argv0)
+{
+  g_printerr ("usage: %s latency [--trials N] [--warmup W] [--gap-us G] [--concurrency C]\n"
+              "       %s floor [--trials N] [--warmup W] [--gap-us G] [--hops 1|2]\n"
+              "       %s gather|stream N [--reps R] [--concurrency C]\n"
+              "       %s idle [--seconds S] [--api wait|wait-timeout|wait-async|task-wait|gather|stream]\n",
+              argv0, argv0, argv0, argv0);
+  exit (2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  LatencyOptions lo = { .trials = 10000, .warmup = 200, .gap_us = 300, .concurrency = 2, .hops = 1 };
+  const char *mode, *api = "wait";
+  guint n = 0, reps = 5;
+  double seconds = 5.0;
+  int i = 2;
+
+  if (argc < 2)
+    usage (argv[0]);
+  mode = argv[1];
+  if ((g_str_equal (mode, "gather") || g_str_equal (mode, "stream")))
+    {
+      if (argc < 3)
+        usage (argv[0]);
+      n = bench_parse_uint (argv[2], "number of tasks");
+      i = 3;
+    }
+  for (; i < argc; i++)
+    {
+      const char *a = argv[i];
+
+      if (i + 1 >= argc)
+        usage (argv[0]);
+      if (g_str_equal (a, "--trials"))
+        lo.trials = bench_parse_uint (argv[++i], "trials");
+      else if (g_str_equal (a, "--warmup"))
+        lo.warmup = (guint) g_ascii_strtoull (argv[++i], NULL, 10);
+      else if (g_str_equal (a, "--gap-us"))
+        lo.gap_us = bench_parse_uint (argv[++i], "gap");
+      else if (g_str_equal (a, "--concurrency"))
+        lo.concurrency = bench_parse_uint (argv[++i], "concurrency");
+      else if (g_str_equal (a, "--hops"))
+        lo.hops = bench_parse_uint (argv[++i], "hops");
+      else if (g_str_equal (a, "--reps"))
+        reps = bench_parse_uint (argv[++i], "repetitions");
+      else if (g_str_equal (a, "--seconds"))
+        seconds = g_ascii_strtod (argv[++i], NULL);
+      else if (g_str_equal (a, "--api"))
+        api = argv[++i];
+      else
+        usage (argv[0]);
+    }
+
+  if (g_str_equal (mode, "latency"))
+    return run_latency (&lo);
+  if (g_str_equal (mode, "floor"))
+    return run_floor (&lo);
+  if (g_str_equal (mode, "gather"))
+    return run_collect (FALSE, n, reps, lo.concurrency);
+  if (g_str_equal (mode, "stream"))
+    return run_collect (TRUE, n, reps, lo.concurrency);
+  if (g_str_equal (mode, "idle"))
+    return run_idle (seconds, api);
+  usage (argv[0]);
+  return 2;
+}
