@@ -2698,6 +2698,7 @@ launch (ConcurraRunner *self,
         GMainContext   *context)
 {
   gboolean abort_requested;
+  guint n_ready;
 
   self->run_start = g_get_monotonic_time ();
   if (self->mode == CONCURRA_EXECUTION_MODE_PROCESS)
@@ -2730,7 +2731,12 @@ launch (ConcurraRunner *self,
       if (task->n_deps == 0 && !concurra_task_is_done (task))
         schedule_attempt (self, task);
     }
-  concurra_hub_push_ready (self->hub, (ConcurraTask **) self->batch->pdata, self->batch->len);
+  /* a task that could not be sent to a worker may have failed fast meanwhile */
+  n_ready = 0;
+  for (guint i = 0; i < self->batch->len; i++)
+    if (!concurra_task_is_done (g_ptr_array_index (self->batch, i)))
+      self->batch->pdata[n_ready++] = self->batch->pdata[i];
+  concurra_hub_push_ready (self->hub, (ConcurraTask **) self->batch->pdata, n_ready);
   g_clear_pointer (&self->batch, g_ptr_array_unref);
 
   /* lets an empty run finish from the loop, like any other */
