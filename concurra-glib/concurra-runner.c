@@ -2094,7 +2094,7 @@ would_drop (GLogLevelFlags level)
 static void
 log_progress (ConcurraRunner *self)
 {
-  g_autofree char *line = concurra_format_progress (self->name, self->n_completed,
+  g_autofree char *line = concurra_format_progress (self->name, self->n_announced,
                                                     self->tasks->len, elapsed_seconds (self));
 
   runner_log (self, G_LOG_LEVEL_INFO, "%s", line);
@@ -2773,7 +2773,10 @@ on_cancelled (GCancellable   *cancellable,
  * @error: return location for a #GError
  *
  * Runs every task and blocks until all have their final status. Signals are
- * emitted in the calling thread, on a private main context.
+ * emitted in the calling thread, on a private main context that is the
+ * thread-default context during the run: asynchronous work started by async
+ * tasks must attach to the thread-default context (as GIO's asynchronous
+ * calls do), not to the global default one, which nothing iterates here.
  *
  * The run fails before any task runs when a dependency names no task
  * (%CONCURRA_ERROR_UNKNOWN_DEPENDENCY, naming every missing label) or the

@@ -445,7 +445,11 @@ concurra_task_new (const char       *name,
  * ends when the task reports its outcome with one of the `return` methods,
  * from any thread, for example from the callback of an asynchronous call.
  * This is the task to use from JavaScript, where functions cannot run on
- * worker threads, and for work that is asynchronous already.
+ * worker threads, and for work that is asynchronous already. Attach timers
+ * and idles to the thread-default main context
+ * (g_main_context_ref_thread_default()): during a blocking
+ * [method@Concurra.Runner.run] it is a private one, and the global default
+ * context is not iterated.
  *
  * It takes one of the runner's max-concurrency slots while it runs, and has
  * timeouts, retries and cancellation like any task; its execution mode is
