@@ -272,8 +272,12 @@ assert_clean (Baseline        *b,
     {
       g_autoptr(GArray) pids = list_children ();
 
-      g_error ("%u child process(es) left (first %d), %.2f s after the run",
-               children, g_array_index (pids, int, 0),
+      g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", g_array_index (pids, int, 0));
+      g_autofree char *stat = NULL;
+
+      g_file_get_contents (stat_path, &stat, NULL, NULL);
+      g_error ("%u child process(es) left (first: %s), %.2f s after the run",
+               children, stat ? g_strstrip (stat) : "?",
                (g_get_monotonic_time () - start) / 1e6);
     }
   /* a finished runner keeps its private main context (an eventfd) until
@@ -861,7 +865,15 @@ test_shutdown_at_run_end (void)
         {
           assert_process_task (tasks[i]);
           /* not only reaped by GLib: gone */
-          g_assert_true (process_gone (pid_value (tasks[i]), 0));
+          if (!process_gone (pid_value (tasks[i]), 0))
+            {
+              g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid_value (tasks[i]));
+              g_autofree char *stat = NULL;
+
+              g_file_get_contents (path, &stat, NULL, NULL);
+              g_error ("worker %d still there after the run (how %u): %s", pid_value (tasks[i]), how,
+                       stat ? stat : "?");
+            }
         }
       assert_clean (&b, &runner, 0);
     }
