@@ -758,6 +758,29 @@ concurra_runner_new (const char *name)
   return g_object_new (CONCURRA_TYPE_RUNNER, "name", name ? name : "TaskRunner", NULL);
 }
 
+/* The plain accessors: @check normalizes or checks the new value. */
+#define DEFINE_ACCESSORS(name, field, ctype, fallback, PROP, value, check)     \
+ctype                                                                     \
+concurra_runner_get_##name (ConcurraRunner *runner)                       \
+{                                                                         \
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), fallback);           \
+  return runner->field;                                                   \
+}                                                                         \
+                                                                          \
+void                                                                      \
+concurra_runner_set_##name (ConcurraRunner *runner,                       \
+                            ctype           value)                        \
+{                                                                         \
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));                         \
+  check;                                                                  \
+                                                                          \
+  if (runner->field != value)                                             \
+    {                                                                     \
+      runner->field = value;                                              \
+      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP]);     \
+    }                                                                     \
+}
+
 /**
  * concurra_runner_get_fast_fail:
  * @runner: a runner
@@ -768,13 +791,6 @@ concurra_runner_new (const char *name)
  *
  * Since: 1.0
  */
-gboolean
-concurra_runner_get_fast_fail (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
-  return runner->fast_fail;
-}
-
 /**
  * concurra_runner_set_fast_fail:
  * @runner: a runner not started yet
@@ -784,19 +800,8 @@ concurra_runner_get_fast_fail (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_fast_fail (ConcurraRunner *runner,
-                               gboolean        fast_fail)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  fast_fail = !!fast_fail;
-
-  if (runner->fast_fail != fast_fail)
-    {
-      runner->fast_fail = fast_fail;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_FAST_FAIL]);
-    }
-}
+DEFINE_ACCESSORS (fast_fail, fast_fail, gboolean, FALSE, PROP_FAST_FAIL, fast_fail,
+                  fast_fail = !!fast_fail)
 
 /**
  * concurra_runner_get_fallback_to_thread:
@@ -808,13 +813,6 @@ concurra_runner_set_fast_fail (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-gboolean
-concurra_runner_get_fallback_to_thread (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
-  return runner->fallback_to_thread;
-}
-
 /**
  * concurra_runner_set_fallback_to_thread:
  * @runner: a runner not started yet
@@ -824,19 +822,8 @@ concurra_runner_get_fallback_to_thread (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_fallback_to_thread (ConcurraRunner *runner,
-                                        gboolean        fallback)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  fallback = !!fallback;
-
-  if (runner->fallback_to_thread != fallback)
-    {
-      runner->fallback_to_thread = fallback;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_FALLBACK_TO_THREAD]);
-    }
-}
+DEFINE_ACCESSORS (fallback_to_thread, fallback_to_thread, gboolean, FALSE, PROP_FALLBACK_TO_THREAD, fallback,
+                  fallback = !!fallback)
 
 /**
  * concurra_runner_get_task_retries:
@@ -848,13 +835,6 @@ concurra_runner_set_fallback_to_thread (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-guint
-concurra_runner_get_task_retries (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0);
-  return runner->task_retries;
-}
-
 /**
  * concurra_runner_set_task_retries:
  * @runner: a runner not started yet
@@ -864,19 +844,8 @@ concurra_runner_get_task_retries (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_task_retries (ConcurraRunner *runner,
-                                  guint           retries)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  retries = MIN (retries, (guint) G_MAXINT);
-
-  if (runner->task_retries != retries)
-    {
-      runner->task_retries = retries;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_TASK_RETRIES]);
-    }
-}
+DEFINE_ACCESSORS (task_retries, task_retries, guint, 0, PROP_TASK_RETRIES, retries,
+                  retries = MIN (retries, (guint) G_MAXINT))
 
 /**
  * concurra_runner_get_progress_stats:
@@ -888,13 +857,6 @@ concurra_runner_set_task_retries (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-gboolean
-concurra_runner_get_progress_stats (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
-  return runner->progress_stats;
-}
-
 /**
  * concurra_runner_set_progress_stats:
  * @runner: a runner not started yet
@@ -904,19 +866,8 @@ concurra_runner_get_progress_stats (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_progress_stats (ConcurraRunner *runner,
-                                    gboolean        progress_stats)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  progress_stats = !!progress_stats;
-
-  if (runner->progress_stats != progress_stats)
-    {
-      runner->progress_stats = progress_stats;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_PROGRESS_STATS]);
-    }
-}
+DEFINE_ACCESSORS (progress_stats, progress_stats, gboolean, FALSE, PROP_PROGRESS_STATS, progress_stats,
+                  progress_stats = !!progress_stats)
 
 /**
  * concurra_runner_get_log_errors:
@@ -928,13 +879,6 @@ concurra_runner_set_progress_stats (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-gboolean
-concurra_runner_get_log_errors (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
-  return runner->log_errors;
-}
-
 /**
  * concurra_runner_set_log_errors:
  * @runner: a runner not started yet
@@ -944,19 +888,8 @@ concurra_runner_get_log_errors (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_log_errors (ConcurraRunner *runner,
-                                gboolean        log_errors)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  log_errors = !!log_errors;
-
-  if (runner->log_errors != log_errors)
-    {
-      runner->log_errors = log_errors;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_LOG_ERRORS]);
-    }
-}
+DEFINE_ACCESSORS (log_errors, log_errors, gboolean, FALSE, PROP_LOG_ERRORS, log_errors,
+                  log_errors = !!log_errors)
 
 /**
  * concurra_runner_get_verify_on_finish:
@@ -968,13 +901,6 @@ concurra_runner_set_log_errors (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-gboolean
-concurra_runner_get_verify_on_finish (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), TRUE);
-  return runner->verify;
-}
-
 /**
  * concurra_runner_set_verify_on_finish:
  * @runner: a runner not started yet
@@ -984,19 +910,8 @@ concurra_runner_get_verify_on_finish (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_verify_on_finish (ConcurraRunner *runner,
-                                      gboolean        verify)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  verify = !!verify;
-
-  if (runner->verify != verify)
-    {
-      runner->verify = verify;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_VERIFY]);
-    }
-}
+DEFINE_ACCESSORS (verify_on_finish, verify, gboolean, TRUE, PROP_VERIFY, verify,
+                  verify = !!verify)
 
 /**
  * concurra_runner_get_raise_on_failure:
@@ -1008,13 +923,6 @@ concurra_runner_set_verify_on_finish (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-gboolean
-concurra_runner_get_raise_on_failure (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
-  return runner->raise_on_failure;
-}
-
 /**
  * concurra_runner_set_raise_on_failure:
  * @runner: a runner not started yet
@@ -1024,19 +932,8 @@ concurra_runner_get_raise_on_failure (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_raise_on_failure (ConcurraRunner *runner,
-                                      gboolean        raise_on_failure)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  raise_on_failure = !!raise_on_failure;
-
-  if (runner->raise_on_failure != raise_on_failure)
-    {
-      runner->raise_on_failure = raise_on_failure;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_RAISE_ON_FAILURE]);
-    }
-}
+DEFINE_ACCESSORS (raise_on_failure, raise_on_failure, gboolean, FALSE, PROP_RAISE_ON_FAILURE, raise_on_failure,
+                  raise_on_failure = !!raise_on_failure)
 
 /**
  * concurra_runner_get_retry_backoff:
@@ -1048,13 +945,6 @@ concurra_runner_set_raise_on_failure (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-double
-concurra_runner_get_retry_backoff (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 2.0);
-  return runner->retry_backoff;
-}
-
 /**
  * concurra_runner_set_retry_backoff:
  * @runner: a runner not started yet
@@ -1064,19 +954,8 @@ concurra_runner_get_retry_backoff (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_retry_backoff (ConcurraRunner *runner,
-                                   double          backoff)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  g_return_if_fail (backoff >= 1.0);
-
-  if (runner->retry_backoff != backoff)
-    {
-      runner->retry_backoff = backoff;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_RETRY_BACKOFF]);
-    }
-}
+DEFINE_ACCESSORS (retry_backoff, retry_backoff, double, 2.0, PROP_RETRY_BACKOFF, backoff,
+                  g_return_if_fail (backoff >= 1.0))
 
 /**
  * concurra_runner_get_retry_delay:
@@ -1088,13 +967,6 @@ concurra_runner_set_retry_backoff (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-double
-concurra_runner_get_retry_delay (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0.0);
-  return runner->retry_delay;
-}
-
 /**
  * concurra_runner_set_retry_delay:
  * @runner: a runner not started yet
@@ -1104,19 +976,8 @@ concurra_runner_get_retry_delay (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_retry_delay (ConcurraRunner *runner,
-                                 double          delay)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  g_return_if_fail (delay >= 0.0);
-
-  if (runner->retry_delay != delay)
-    {
-      runner->retry_delay = delay;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_RETRY_DELAY]);
-    }
-}
+DEFINE_ACCESSORS (retry_delay, retry_delay, double, 0.0, PROP_RETRY_DELAY, delay,
+                  g_return_if_fail (delay >= 0.0))
 
 /**
  * concurra_runner_get_timeout:
@@ -1128,13 +989,6 @@ concurra_runner_set_retry_delay (ConcurraRunner *runner,
  *
  * Since: 1.0
  */
-double
-concurra_runner_get_timeout (ConcurraRunner *runner)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0.0);
-  return runner->timeout;
-}
-
 /**
  * concurra_runner_set_timeout:
  * @runner: a runner not started yet
@@ -1144,19 +998,8 @@ concurra_runner_get_timeout (ConcurraRunner *runner)
  *
  * Since: 1.0
  */
-void
-concurra_runner_set_timeout (ConcurraRunner *runner,
-                             double          timeout)
-{
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  g_return_if_fail (timeout >= 0.0);
-
-  if (runner->timeout != timeout)
-    {
-      runner->timeout = timeout;
-      g_object_notify_by_pspec (G_OBJECT (runner), properties[PROP_TIMEOUT]);
-    }
-}
+DEFINE_ACCESSORS (timeout, timeout, double, 0.0, PROP_TIMEOUT, timeout,
+                  g_return_if_fail (timeout >= 0.0))
 
 /**
  * concurra_runner_get_name:
