@@ -55,10 +55,23 @@ concurra_format_duration (double seconds)
   return g_string_free (out, FALSE);
 }
 
+/* GLib 2.74 looks /etc/localtime up again for every local GDateTime; the
+ * zone is read once here, as most programs do. */
+static GTimeZone *
+local_zone (void)
+{
+  static GTimeZone *zone;
+
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, g_time_zone_new_local ());
+  return zone;
+}
+
 GDateTime *
 concurra_date_time_new_local (gint64 real_usec)
 {
-  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_local (real_usec / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (real_usec / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) seconds = g_date_time_to_timezone (utc, local_zone ());
 
   return g_date_time_add (seconds, real_usec % G_USEC_PER_SEC);
 }

@@ -139,7 +139,8 @@ def _format_duration(seconds):
 def _format_time(dt):
     if dt is None:
         return None
-    return dt.to_local().format("%Y-%m-%d %H:%M:%S")
+    # the library's times are local already
+    return dt.format("%Y-%m-%d %H:%M:%S")
 
 
 def _timeout_arg(timeout):
@@ -480,10 +481,6 @@ class TaskRunner:
         self._terminating_logged = False
         self._lock = threading.Lock()
 
-        ref = weakref.ref(self)
-        self.gobject.connect("task-finished", _on_task_finished, ref)
-        self.gobject.connect("progress", _on_progress, ref)
-        self.gobject.connect("task-retrying", _on_task_retrying, ref)
 
     def __len__(self):
         return len(self._records)
@@ -835,8 +832,20 @@ class TaskRunner:
                 if record.pickle_exc is not None:
                     self.log.warning("Task '%s' was not picklable; running in "
                                      "thread fallback", record.label)
+        self._connect_logging()
         self._state = _RUNNING
         self._time_started = datetime.now()
+
+    def _connect_logging(self):
+        # Only what the settings need: each handler is a Python call from
+        # the runner's thread per task, which costs more than the task.
+        ref = weakref.ref(self)
+        if self.log_errors or self.fast_fail:
+            self.gobject.connect("task-finished", _on_task_finished, ref)
+        if self.progress_stats:
+            self.gobject.connect("progress", _on_progress, ref)
+        if self.log_errors:
+            self.gobject.connect("task-retrying", _on_task_retrying, ref)
 
     def run(self, verify=True, raise_exception=False, error_message=None):
         """Run every task, wait for all, and return the results dict.
