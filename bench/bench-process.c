@@ -10,7 +10,10 @@
  *        the timing, and shut down at its end), free.
  * cpu:   N CPU-bound process tasks of S seconds of CPU each, at
  *        max-concurrency C and at max-concurrency 1 (a single worker);
- *        prints both and the speed-up.
+ *        prints both and the speed-up. As a control, the same burns on C
+ *        plain threads of this process and on one thread, no library: the
+ *        speed-up the machine allows at that moment (a shared machine
+ *        rarely gives C whole CPUs).
  * spawn: the naive alternative: one GSubprocess per task (this program run
  *        as `bench-process --square X`, its answer read from its stdout), C
  *        at a time on a main loop.
@@ -26,6 +29,7 @@
  */
 #include <concurra.h>
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include "bench-common.h"
@@ -53,6 +57,22 @@ thread_cpu_seconds (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static guint64
+burn (double seconds)
+{
+  volatile guint64 x = 1;
+  guint64 iterations = 0;
+  double end = thread_cpu_seconds () + seconds;
+
+  while (thread_cpu_seconds () < end)
+    {
+      for (int i = 0; i < 10000; i++)
+        x = x * 6364136223846793005u + 1442695040888963407u;
+      iterations++;
+    }
+  return iterations;
+}
+
 /* (d seconds): burns that much CPU time; returns the iterations */
 static GVariant *
 fn_burn (GVariant      *args,
@@ -60,19 +80,10 @@ fn_burn (GVariant      *args,
          gpointer       user_data,
          GError       **error)
 {
-  volatile guint64 x = 1;
-  guint64 iterations = 0;
-  double seconds, end;
+  double seconds;
 
   g_variant_get (args, "(d)", &seconds);
-  end = thread_cpu_seconds () + seconds;
-  while (thread_cpu_seconds () < end)
-    {
-      for (int i = 0; i < 10000; i++)
-        x = x * 6364136223846793005u + 1442695040888963407u;
-      iterations++;
-    }
-  return g_variant_new_uint64 (iterations);
+  return g_variant_new_uint64 (burn (seconds));
 }
 
 /* ---- helpers ---- */
@@ -112,6 +123,19 @@ run_checked (ConcurraRunner *runner,
   g_hash_table_unref (results);
 }
 
+/* "t1,t2,...": every repetition, so that compare.py can pool the
+ * repetitions of several interleaved invocations */
+static char *
+join_times (const double *times,
+            guint         n)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%s%.6f", i ? "," : "", times[i]);
+  return g_string_free (text, FALSE);
+}
+
 static void
 report (const char *name,
         const char *what,
@@ -120,23 +144,40 @@ report (const char *name,
         double     *times,
         guint       reps)
 {
+  g_autofree char *all = join_times (times, reps);
   double median = bench_median (times, reps);
   double best = times[0];
 
   g_print ("RESULT name=%s tasks=%u concurrency=%d reps=%u best=%.6f median=%.6f "
-           "tasks_per_s=%.1f best_tasks_per_s=%.1f\n",
-           name, n_tasks, concurrency, reps, best, median, n_tasks / median, n_tasks / best);
+           "tasks_per_s=%.1f best_tasks_per_s=%.1f times=%s\n",
+           name, n_tasks, concurrency, reps, best, median, n_tasks / median, n_tasks / best, all);
   g_print ("%s: median %.3f s, %.0f tasks/s (best %.3f s, %.0f tasks/s)\n",
            what, median, n_tasks / median, best, n_tasks / best);
 }
 
 /* ---- tiny tasks ---- */
 
+/* CPU seconds (user + system) of this process and its reaped children */
+static double
+cpu_seconds (void)
+{
+  struct rusage self, children;
+
+  getrusage (RUSAGE_SELF, &self);
+  getrusage (RUSAGE_CHILDREN, &children);
+  return self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 + self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6 +
+         children.ru_utime.tv_sec + children.ru_utime.tv_usec / 1e6 +
+         children.ru_stime.tv_sec + children.ru_stime.tv_usec / 1e6;
+}
+
+static double last_cpu;
+
 static double
 tiny_once (guint n_tasks,
            int   concurrency)
 {
   ConcurraRunner *runner;
+  double c0 = cpu_seconds ();
   double t0 = bench_now ();
 
   runner = new_runner (concurrency);
@@ -146,7 +187,10 @@ tiny_once (guint n_tasks,
       g_error ("add failed");
   run_checked (runner, n_tasks);
   g_object_unref (runner);
-  return bench_now () - t0;
+  t0 = bench_now () - t0;
+  /* the workers were reaped when the run ended */
+  last_cpu = cpu_seconds () - c0;
+  return t0;
 }
 
 static void
@@ -155,14 +199,19 @@ bench_tiny (guint n_tasks,
             int   concurrency)
 {
   g_autofree double *times = g_new (double, reps);
+  g_autofree double *cpu = g_new (double, reps);
 
   tiny_once (MIN (n_tasks, 500), concurrency);
   for (guint r = 0; r < reps; r++)
     {
       times[r] = tiny_once (n_tasks, concurrency);
-      g_print ("concurra process: %u tiny tasks, max-concurrency %d, rep %u: %.3f s (%.0f tasks/s)\n",
-               n_tasks, concurrency, r + 1, times[r], n_tasks / times[r]);
+      cpu[r] = last_cpu;
+      g_print ("concurra process: %u tiny tasks, max-concurrency %d, rep %u: %.3f s (%.0f tasks/s), "
+               "%.1f us CPU per task\n",
+               n_tasks, concurrency, r + 1, times[r], n_tasks / times[r], cpu[r] * 1e6 / n_tasks);
     }
+  g_print ("RESULT name=process-tiny-cpu tasks=%u median_cpu_us_per_task=%.2f\n",
+           n_tasks, bench_median (cpu, reps) * 1e6 / n_tasks);
   report ("process-tiny", "concurra process, tiny tasks", n_tasks, concurrency, times, reps);
 }
 
@@ -184,6 +233,43 @@ cpu_once (guint  n_tasks,
   return bench_now () - t0;
 }
 
+/* The control: @n_tasks burns shared by @n_threads plain threads. */
+typedef struct
+{
+  guint  n_burns;
+  double seconds;
+} Burner;
+
+static gpointer
+burner_thread (gpointer data)
+{
+  Burner *burner = data;
+
+  for (guint i = 0; i < burner->n_burns; i++)
+    burn (burner->seconds);
+  return NULL;
+}
+
+static double
+control_once (guint  n_tasks,
+              double seconds,
+              int    n_threads)
+{
+  g_autofree GThread **threads = g_new (GThread *, n_threads);
+  g_autofree Burner *burners = g_new (Burner, n_threads);
+  double t0 = bench_now ();
+
+  for (int i = 0; i < n_threads; i++)
+    {
+      burners[i].n_burns = n_tasks / n_threads + ((guint) i < n_tasks % n_threads);
+      burners[i].seconds = seconds;
+      threads[i] = g_thread_new ("burner", burner_thread, &burners[i]);
+    }
+  for (int i = 0; i < n_threads; i++)
+    g_thread_join (threads[i]);
+  return bench_now () - t0;
+}
+
 static void
 bench_cpu (guint  n_tasks,
            double seconds,
@@ -192,22 +278,39 @@ bench_cpu (guint  n_tasks,
 {
   g_autofree double *times = g_new (double, reps);
   g_autofree double *single = g_new (double, reps);
-  double m, s;
+  g_autofree double *control = g_new (double, reps);
+  g_autofree double *control_single = g_new (double, reps);
+  g_autofree double *speedups = g_new (double, reps);
+  g_autofree double *control_speedups = g_new (double, reps);
+  g_autofree char *all = NULL, *all_single = NULL;
+  double m, s, cm, cs;
 
   for (guint r = 0; r < reps; r++)
     {
       times[r] = cpu_once (n_tasks, seconds, concurrency);
       single[r] = cpu_once (n_tasks, seconds, 1);
+      control[r] = control_once (n_tasks, seconds, concurrency);
+      control_single[r] = control_once (n_tasks, seconds, 1);
+      speedups[r] = single[r] / times[r];
+      control_speedups[r] = control_single[r] / control[r];
       g_print ("concurra process: %u x %.2f s CPU, rep %u: %.3f s at max-concurrency %d, "
-               "%.3f s with one worker (x%.2f)\n",
-               n_tasks, seconds, r + 1, times[r], concurrency, single[r], single[r] / times[r]);
+               "%.3f s with one worker (x%.2f); control, plain threads: %.3f s / %.3f s (x%.2f)\n",
+               n_tasks, seconds, r + 1, times[r], concurrency, single[r], speedups[r],
+               control[r], control_single[r], control_speedups[r]);
     }
+  all = join_times (times, reps);
+  all_single = join_times (single, reps);
   m = bench_median (times, reps);
   s = bench_median (single, reps);
+  cm = bench_median (control, reps);
+  cs = bench_median (control_single, reps);
   g_print ("RESULT name=process-cpu tasks=%u seconds=%.3f concurrency=%d reps=%u best=%.6f median=%.6f "
-           "single_best=%.6f single_median=%.6f speedup=%.3f ideal=%.6f cpus=%u\n",
-           n_tasks, seconds, concurrency, reps, times[0], m, single[0], s, s / m,
-           n_tasks * seconds / concurrency, g_get_num_processors ());
+           "single_best=%.6f single_median=%.6f speedup=%.3f best_speedup=%.3f rep_speedup_median=%.3f "
+           "control_median=%.6f control_single_median=%.6f control_speedup=%.3f control_best_speedup=%.3f "
+           "ideal=%.6f cpus=%u times=%s single_times=%s\n",
+           n_tasks, seconds, concurrency, reps, times[0], m, single[0], s, s / m, single[0] / times[0],
+           bench_median (speedups, reps), cm, cs, cs / cm, control_single[0] / control[0],
+           n_tasks * seconds / concurrency, g_get_num_processors (), all, all_single);
 }
 
 /* ---- one GSubprocess per task ---- */

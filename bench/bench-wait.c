@@ -2,11 +2,11 @@
  * wakes up, how gather and the task stream scale, and (under strace, see
  * bench/idle-wait.sh) that a long wait makes no periodic wakeups.
  *
- *   bench-wait latency [--trials N] [--warmup W] [--gap-us G] [--concurrency C]
- *   bench-wait floor   [--trials N] [--warmup W] [--gap-us G] [--hops 1|2]
+ *   bench-wait latency [--trials N] [--warmup W] [--gap-us G] [--concurrency C] [--busy B]
+ *   bench-wait floor   [--trials N] [--warmup W] [--gap-us G] [--hops 1|2] [--busy B]
  *   bench-wait gather  N [--reps R] [--concurrency C]
  *   bench-wait stream  N [--reps R] [--concurrency C]
- *   bench-wait idle    [--seconds S] [--api wait|wait-timeout|wait-async|task-wait|gather|stream]
+ *   bench-wait idle    [--seconds S] [--api wait|wait-timeout|wait-async|task-wait|gather|stream|poll-1ms]
  *
  * latency: a runner started with concurra_runner_start() holds N+W tasks,
  * each blocked on its own gate. For each trial the waiting (main) thread
@@ -18,6 +18,9 @@
  * returns. The difference is the wake-up latency: median, p90, p99, max.
  * Trials in which the gate opened before the waiter even entered
  * concurra_wait() (a badly preempted waiter) are counted and left out.
+ * --busy B adds B threads that spin on the CPU throughout (a process busy
+ * with other work while it waits; with B = 1 on 2 CPUs the wake-up chain
+ * shares one CPU with the spinner).
  *
  * floor: the same trial with no concurra code, to read the latency against:
  * --hops 1, the task's thread sets a flag under a GMutex and broadcasts a
@@ -35,14 +38,21 @@
  * the call (state S in a futex, read from /proc/self/task/TID), and the call
  * is timed: concurra_gather(), or draining a ConcurraTaskStream with
  * concurra_task_stream_next() until it returns NULL. Also timed: the same
- * call again once every task is done (pure per-task overhead). Printed:
- * total, ns per input task, the part before the call went to sleep
- * (registration; an upper bound, the releaser polls every 20 µs), the part
- * after the gate opened, and the tail from the last task's return to the
- * call's return.
+ * call again once every task is done (pure per-task overhead), and, in
+ * alternation, a control run: the same scenario waited on with
+ * concurra_wait on its last two tasks only (the runner's own work).
+ * Printed: total, ns per input task, the part before the call went to
+ * sleep (registration; an upper bound, seen at most ~2% late), the part
+ * after the gate opened, the tail from the last task's return to the
+ * call's return, the time over the control, the calling thread's
+ * user-space instructions, cycles, cache and dTLB misses per task
+ * (perf_event_open, -1 where not permitted) and the context switches of
+ * the caller and of the process during the call.
  *
  * idle: one task sleeping S seconds on a started runner; the main thread
- * waits for it with the chosen API. Prints, for bench/idle-wait.sh,
+ * waits for it with the chosen API (poll-1ms is the counter-example: a
+ * loop of 1 ms timed waits, i.e. polling at Concurry's shortest interval).
+ * Prints, for bench/idle-wait.sh,
  *   MAIN <tid> / WAITER <tid> / TASK-THREAD <tid> / THREAD <tid> <comm> /
  *   WINDOW-START <epoch s> / WINDOW-END <epoch s>
  *
@@ -54,6 +64,9 @@
 #include <dirent.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "bench-common.h"
@@ -185,8 +198,42 @@ releaser_thread (gpointer data)
 
 typedef struct
 {
-  guint   trials, warmup, gap_us, concurrency, hops;
+  guint   trials, warmup, gap_us, concurrency, hops, busy;
 } LatencyOptions;
+
+/* --busy N: N threads spinning on the CPU for the whole measurement, a
+ * process that does other work while it waits. */
+static gint busy_stop;
+
+static gpointer
+busy_thread (gpointer data)
+{
+  volatile guint64 x = 0;
+
+  while (!g_atomic_int_get (&busy_stop))
+    x++;
+  return NULL;
+}
+
+static GPtrArray *
+busy_start (guint n)
+{
+  GPtrArray *threads = g_ptr_array_new ();
+
+  g_atomic_int_set (&busy_stop, 0);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (threads, g_thread_new ("busy", busy_thread, NULL));
+  return threads;
+}
+
+static void
+busy_stop_all (GPtrArray *threads)
+{
+  g_atomic_int_set (&busy_stop, 1);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+  g_ptr_array_unref (threads);
+}
 
 static void
 print_latency (const char           *name,
@@ -199,12 +246,12 @@ print_latency (const char           *name,
   Stats s = stats_of (lat_us, n);
 
   printf ("%s: %u trials (%u warm-up and %u with the gate opened before the wait left out), "
-          "gap %u us\n", name, n, o->warmup, n_late, o->gap_us);
+          "gap %u us, %u busy threads\n", name, n, o->warmup, n_late, o->gap_us, o->busy);
   printf ("  wake-up latency us: median %.1f  p90 %.1f  p99 %.1f  max %.1f  min %.1f  mean %.1f\n",
           s.median, s.p90, s.p99, s.max, s.min, s.mean);
-  printf ("RESULT name=%s trials=%u late=%u gap_us=%u median_us=%.3f p90_us=%.3f p99_us=%.3f "
+  printf ("RESULT name=%s trials=%u late=%u gap_us=%u busy=%u median_us=%.3f p90_us=%.3f p99_us=%.3f "
           "max_us=%.3f min_us=%.3f mean_us=%.3f%s\n",
-          name, n, n_late, o->gap_us, s.median, s.p90, s.p99, s.max, s.min, s.mean, extra ? extra : "");
+          name, n, n_late, o->gap_us, o->busy, s.median, s.p90, s.p99, s.max, s.min, s.mean, extra ? extra : "");
   fflush (stdout);
 }
 
@@ -232,6 +279,7 @@ run_latency (const LatencyOptions *o)
   double *lat = g_new (double, total);
   Releaser rel = { g_async_queue_new (), o->gap_us };
   GThread *releaser;
+  GPtrArray *busy;
   GHashTable *results;
   guint n = 0, n_late = 0;
 
@@ -247,6 +295,7 @@ run_latency (const LatencyOptions *o)
   if (!concurra_runner_start (runner, &error))
     g_error ("start: %s", error->message);
   releaser = g_thread_new ("releaser", releaser_thread, &rel);
+  busy = busy_start (o->busy);
 
   for (guint i = 0; i < total; i++)
     {
@@ -271,6 +320,7 @@ run_latency (const LatencyOptions *o)
       lat[n++] = (returned - gates[i].returned_ns) / 1e3;
     }
 
+  busy_stop_all (busy);
   g_async_queue_push (rel.queue, rel.queue);
   g_thread_join (releaser);
   results = concurra_runner_wait (runner, NULL, &error);
@@ -379,6 +429,7 @@ run_floor (const LatencyOptions *o)
   double *lat = g_new (double, total);
   Releaser rel = { g_async_queue_new (), o->gap_us };
   GThread *releaser, *task_thread, *relay = NULL;
+  GPtrArray *busy;
   guint n = 0, n_late = 0;
 
   g_mutex_init (&f.lock);
@@ -396,6 +447,7 @@ run_floor (const LatencyOptions *o)
     }
   task_thread = g_thread_new ("task", floor_task_thread, &f);
   releaser = g_thread_new ("releaser", releaser_thread, &rel);
+  busy = busy_start (o->busy);
 
   for (guint i = 0; i < total; i++)
     {
@@ -418,6 +470,7 @@ run_floor (const LatencyOptions *o)
       lat[n++] = (returned - f.gates[i].returned_ns) / 1e3;
     }
 
+  busy_stop_all (busy);
   g_async_queue_push (rel.queue, rel.queue);
   g_thread_join (releaser);
   g_thread_join (task_thread);
@@ -523,27 +576,144 @@ static gpointer
 gate_releaser_thread (gpointer data)
 {
   GateReleaser *r = data;
+  gint64 start;
 
+  /* sleeps as asked, without the default 50 us timer slack on top */
+  prctl (PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
   while (!g_atomic_int_get (&r->calling))
     g_usleep (20);
+  /* polls /proc about 64 times per doubling of the elapsed time (20 us to
+   * 2 ms apart): the sleep is seen at most ~2% late, and the reads of the
+   * waiter's /proc files stay too few to slow it down */
+  start = now_ns ();
   while (!thread_is_asleep (r->waiter_tid))
-    g_usleep (20);
+    g_usleep (CLAMP ((now_ns () - start) / 64000, 20, 2000));
   r->blocked_ns = now_ns ();
   gate_open (&r->shared->gate);
   return NULL;
 }
 
+/* User-space hardware counters of the calling thread (perf_event_open;
+ * values are -1 where unavailable): they show the work of a call apart
+ * from the memory stalls that make its time per task depend on the size. */
+enum { CNT_INSTRUCTIONS, CNT_CYCLES, CNT_CACHE_MISSES, CNT_DTLB_MISSES, N_COUNTERS };
+
 typedef struct
 {
-  double total, before_sleep, after_release, tail, all_done;
-} CallTimes;
+  int    fd[N_COUNTERS];
+  double value[N_COUNTERS];
+} Counters;
 
 static void
-make_scenario (guint             n,
-               guint             concurrency,
-               ConcurraRunner  **runner_out,
-               Shared           *shared,
-               ConcurraTask   ***input_out)
+counters_open (Counters *c)
+{
+  static const struct { guint32 type; guint64 config; } defs[N_COUNTERS] = {
+    { PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+    { PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+    { PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+    { PERF_TYPE_HW_CACHE, PERF_COUNT_HW_CACHE_DTLB | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
+                          (PERF_COUNT_HW_CACHE_RESULT_MISS << 16) },
+  };
+
+  for (guint i = 0; i < N_COUNTERS; i++)
+    {
+      struct perf_event_attr attr = { 0 };
+
+      attr.size = sizeof attr;
+      attr.type = defs[i].type;
+      attr.config = defs[i].config;
+      attr.disabled = 1;
+      attr.exclude_kernel = 1;
+      attr.exclude_hv = 1;
+      c->fd[i] = (int) syscall (SYS_perf_event_open, &attr, 0, -1, -1, 0);
+      c->value[i] = -1;
+    }
+}
+
+static void
+counters_start (Counters *c)
+{
+  for (guint i = 0; i < N_COUNTERS; i++)
+    if (c->fd[i] >= 0)
+      {
+        ioctl (c->fd[i], PERF_EVENT_IOC_RESET, 0);
+        ioctl (c->fd[i], PERF_EVENT_IOC_ENABLE, 0);
+      }
+}
+
+static void
+counters_stop (Counters *c)
+{
+  for (guint i = 0; i < N_COUNTERS; i++)
+    {
+      guint64 v;
+
+      c->value[i] = -1;
+      if (c->fd[i] >= 0)
+        {
+          ioctl (c->fd[i], PERF_EVENT_IOC_DISABLE, 0);
+          if (read (c->fd[i], &v, sizeof v) == sizeof v)
+            c->value[i] = (double) v;
+        }
+    }
+}
+
+static void
+counters_close (Counters *c)
+{
+  for (guint i = 0; i < N_COUNTERS; i++)
+    if (c->fd[i] >= 0)
+      close (c->fd[i]);
+}
+
+/* Voluntary + involuntary context switches of thread @tid so far (a
+ * voluntary one is a sleep: a futex wait, a poll). */
+static double
+thread_switches (pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/status", (int) tid);
+  g_autofree char *contents = NULL;
+  const char *p;
+  double n = 0;
+
+  if (tid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
+    return -1;
+  if ((p = strstr (contents, "voluntary_ctxt_switches:")) != NULL)
+    n += g_ascii_strtod (p + strlen ("voluntary_ctxt_switches:"), NULL);
+  if ((p = strstr (contents, "nonvoluntary_ctxt_switches:")) != NULL)
+    n += g_ascii_strtod (p + strlen ("nonvoluntary_ctxt_switches:"), NULL);
+  return n;
+}
+
+/* Context switches of the whole process so far, threads that ended
+ * included (the runner's thread ends with the run). */
+static double
+process_switches (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return (double) ru.ru_nvcsw + (double) ru.ru_nivcsw;
+}
+
+typedef enum {
+  CALL_CONTROL,   /* concurra_wait (ALL) on the last two gated tasks only */
+  CALL_GATHER,
+  CALL_STREAM,
+} CallKind;
+
+typedef struct
+{
+  ConcurraRunner  *runner;
+  ConcurraTask   **input;      /* interleaved */
+  ConcurraTask    *last[2];    /* the last two gated tasks: the last to run */
+  Shared           shared;
+} Scenario;
+
+static void
+make_scenario (guint     n,
+               guint     concurrency,
+               Scenario *sc)
 {
   g_autoptr(GError) error = NULL;
   ConcurraRunner *runner = concurra_runner_new ("bench-wait");
@@ -551,6 +721,7 @@ make_scenario (guint             n,
   ConcurraTask **done = g_new (ConcurraTask *, n_done);
   ConcurraTask **gated = g_new (ConcurraTask *, n_gated);
   ConcurraTask **input = g_new (ConcurraTask *, n);
+  Shared *shared = &sc->shared;
   guint k = 0;
 
   gate_init (&shared->gate);
@@ -575,6 +746,8 @@ make_scenario (guint             n,
       if (i < n_gated)
         input[k++] = gated[i];
     }
+  sc->last[0] = gated[n_gated > 1 ? n_gated - 2 : 0];
+  sc->last[1] = gated[n_gated - 1];
   g_free (done);
   g_free (gated);
 
@@ -586,25 +759,23 @@ make_scenario (guint             n,
     g_assert_true (concurra_task_is_done (input[i]) == (i % 2 == 0 && i < 2 * n_done));
   g_usleep (10000);
 
-  *runner_out = runner;
-  *input_out = input;
+  sc->runner = runner;
+  sc->input = input;
 }
 
 static void
-finish_scenario (ConcurraRunner  *runner,
-                 Shared          *shared,
-                 ConcurraTask   **input)
+finish_scenario (Scenario *sc)
 {
   g_autoptr(GError) error = NULL;
-  GHashTable *results = concurra_runner_wait (runner, NULL, &error);
+  GHashTable *results = concurra_runner_wait (sc->runner, NULL, &error);
 
   if (results == NULL)
     g_error ("run: %s", error->message);
   g_hash_table_unref (results);
-  g_object_unref (runner);
-  g_free (input);
-  g_free (shared->returned_ns);
-  gate_clear (&shared->gate);
+  g_object_unref (sc->runner);
+  g_free (sc->input);
+  g_free (sc->shared.returned_ns);
+  gate_clear (&sc->shared.gate);
 }
 
 static gint64
@@ -638,66 +809,112 @@ drain_stream (ConcurraTask **input,
   return count;
 }
 
-static guint
-do_call (gboolean        stream,
-         ConcurraTask  **input,
-         guint           n)
+static void
+do_call (CallKind   kind,
+         Scenario  *sc,
+         guint      n)
 {
   g_autoptr(GError) error = NULL;
   GPtrArray *res;
-  guint len;
 
-  if (stream)
-    return drain_stream (input, n);
-  res = concurra_gather (input, n, CONCURRA_GATHER_NONE, -1, NULL, &error);
-  if (res == NULL)
-    g_error ("gather: %s", error->message);
-  len = res->len;
-  for (guint i = 0; i < len; i++)
-    if (g_ptr_array_index (res, i) != input[i] || !concurra_task_is_done (input[i]))
-      g_error ("gather: bad result at %u", i);
-  g_ptr_array_unref (res);
-  return len;
+  switch (kind)
+    {
+    case CALL_CONTROL:
+      if (!concurra_wait (sc->last, 2, CONCURRA_RETURN_WHEN_ALL_COMPLETED, -1, NULL, NULL, NULL, &error))
+        g_error ("wait: %s", error->message);
+      if (!concurra_task_is_done (sc->last[0]) || !concurra_task_is_done (sc->last[1]))
+        g_error ("control: wait returned early");
+      return;
+    case CALL_STREAM:
+      if (drain_stream (sc->input, n) != n)
+        g_error ("stream returned the wrong number of tasks");
+      return;
+    case CALL_GATHER:
+    default:
+      res = concurra_gather (sc->input, n, CONCURRA_GATHER_NONE, -1, NULL, &error);
+      if (res == NULL)
+        g_error ("gather: %s", error->message);
+      if (res->len != n)
+        g_error ("gather returned the wrong number of tasks");
+      for (guint i = 0; i < n; i++)
+        if (g_ptr_array_index (res, i) != sc->input[i] || !concurra_task_is_done (sc->input[i]))
+          g_error ("gather: bad result at %u", i);
+      g_ptr_array_unref (res);
+      return;
+    }
 }
 
-static CallTimes
-one_call (gboolean stream,
-          guint    n,
-          guint    concurrency)
+typedef struct
 {
-  ConcurraRunner *runner;
-  ConcurraTask **input;
-  Shared shared;
-  GateReleaser rel = { &shared, bench_gettid (), 0, 0 };
+  double total, before_sleep, after_release, tail, all_done;
+  double call_counters[N_COUNTERS], all_done_counters[N_COUNTERS];
+  double caller_switches, all_switches;   /* during the call */
+} CallTimes;
+
+static CallTimes
+one_call (CallKind  kind,
+          guint     n,
+          guint     concurrency,
+          Counters *counters)
+{
+  Scenario sc;
+  GateReleaser rel = { &sc.shared, bench_gettid (), 0, 0 };
   GThread *releaser;
   gint64 t0, t1, t2, t3, last;
+  double caller_cs, all_cs;
   CallTimes ct;
 
-  make_scenario (n, concurrency, &runner, &shared, &input);
+  make_scenario (n, concurrency, &sc);
   releaser = g_thread_new ("releaser", gate_releaser_thread, &rel);
 
+  caller_cs = thread_switches (bench_gettid ());
+  all_cs = process_switches ();
   g_atomic_int_set (&rel.calling, 1);
+  counters_start (counters);
   t0 = now_ns ();
-  if (do_call (stream, input, n) != n)
-    g_error ("%s returned the wrong number of tasks", stream ? "stream" : "gather");
+  do_call (kind, &sc, n);
   t1 = now_ns ();
+  counters_stop (counters);
+  ct.caller_switches = thread_switches (bench_gettid ()) - caller_cs;
+  ct.all_switches = process_switches () - all_cs;
+  memcpy (ct.call_counters, counters->value, sizeof ct.call_counters);
   g_thread_join (releaser);
-  last = last_returned (&shared);
+  last = last_returned (&sc.shared);
 
   /* the same call once every task is done */
+  counters_start (counters);
   t2 = now_ns ();
-  if (do_call (stream, input, n) != n)
-    g_error ("%s returned the wrong number of tasks", stream ? "stream" : "gather");
+  do_call (kind, &sc, n);
   t3 = now_ns ();
+  counters_stop (counters);
+  memcpy (ct.all_done_counters, counters->value, sizeof ct.all_done_counters);
 
   ct.total = (t1 - t0) / 1e9;
   ct.before_sleep = (rel.blocked_ns - t0) / 1e9;
-  ct.after_release = (t1 - shared.gate.opened_ns) / 1e9;
+  ct.after_release = (t1 - sc.shared.gate.opened_ns) / 1e9;
   ct.tail = (t1 - last) / 1e9;
   ct.all_done = (t3 - t2) / 1e9;
-  finish_scenario (runner, &shared, input);
+  finish_scenario (&sc);
   return ct;
 }
+
+/* The median of field @offset of @reps CallTimes, divided by @n. */
+static double
+median_of (CallTimes *cts,
+           guint      reps,
+           gsize      offset,
+           double     scale)
+{
+  double *v = g_new (double, reps), m;
+
+  for (guint r = 0; r < reps; r++)
+    v[r] = *(double *) ((char *) &cts[r] + offset);
+  m = bench_median (v, reps);
+  g_free (v);
+  return m < 0 ? -1 : m * scale;
+}
+
+#define MED(cts, field, scale) median_of ((cts), reps, G_STRUCT_OFFSET (CallTimes, field), (scale))
 
 static int
 run_collect (gboolean stream,
@@ -706,47 +923,65 @@ run_collect (gboolean stream,
              guint    concurrency)
 {
   const char *name = stream ? "stream" : "gather";
-  double *total = g_new (double, reps), *before = g_new (double, reps), *after = g_new (double, reps);
-  double *tail = g_new (double, reps), *all_done = g_new (double, reps);
-  double m_total, m_before, m_after, m_tail, m_all, best;
+  CallKind kind = stream ? CALL_STREAM : CALL_GATHER;
+  CallTimes *cts = g_new0 (CallTimes, reps), *ctl = g_new0 (CallTimes, reps);
+  double total, best = G_MAXDOUBLE, control, per = 1e9 / n;
+  double ins, cyc, llc, tlb, a_ins, a_cyc, a_llc, a_tlb;
+  Counters counters;
 
+  counters_open (&counters);
   /* warm up the types and the allocator */
-  one_call (stream, MIN (n, 1000), concurrency);
+  one_call (kind, MIN (n, 1000), concurrency, &counters);
+  /* interleaved with a control that waits for the last two gated tasks
+   * only: the same runner work, nearly nothing to wait on */
   for (guint r = 0; r < reps; r++)
     {
-      CallTimes ct = one_call (stream, n, concurrency);
-
-      total[r] = ct.total;
-      before[r] = ct.before_sleep;
-      after[r] = ct.after_release;
-      tail[r] = ct.tail;
-      all_done[r] = ct.all_done;
+      ctl[r] = one_call (CALL_CONTROL, n, concurrency, &counters);
+      cts[r] = one_call (kind, n, concurrency, &counters);
+      best = MIN (best, cts[r].total);
       printf ("  rep %u: %s %.4f s (asleep after %.4f s; gate open -> return %.4f s; last task -> return "
-              "%.1f us); all done: %.4f s\n",
-              r, name, ct.total, ct.before_sleep, ct.after_release, ct.tail * 1e6, ct.all_done);
+              "%.1f us; context switches: caller %.0f, all threads %.0f); all done: %.4f s; "
+              "control (wait for the last 2) %.4f s (%.0f switches)\n",
+              r, name, cts[r].total, cts[r].before_sleep, cts[r].after_release, cts[r].tail * 1e6,
+              cts[r].caller_switches, cts[r].all_switches, cts[r].all_done, ctl[r].total,
+              ctl[r].all_switches);
     }
-  m_total = bench_median (total, reps);
-  best = total[0];
-  m_before = bench_median (before, reps);
-  m_after = bench_median (after, reps);
-  m_tail = bench_median (tail, reps);
-  m_all = bench_median (all_done, reps);
+  total = MED (cts, total, 1);
+  control = MED (ctl, total, 1);
+  ins = MED (cts, call_counters[CNT_INSTRUCTIONS], 1.0 / n);
+  cyc = MED (cts, call_counters[CNT_CYCLES], 1.0 / n);
+  llc = MED (cts, call_counters[CNT_CACHE_MISSES], 1.0 / n);
+  tlb = MED (cts, call_counters[CNT_DTLB_MISSES], 1.0 / n);
+  a_ins = MED (cts, all_done_counters[CNT_INSTRUCTIONS], 1.0 / n);
+  a_cyc = MED (cts, all_done_counters[CNT_CYCLES], 1.0 / n);
+  a_llc = MED (cts, all_done_counters[CNT_CACHE_MISSES], 1.0 / n);
+  a_tlb = MED (cts, all_done_counters[CNT_DTLB_MISSES], 1.0 / n);
+
   printf ("%s over %u tasks (half finished, half released once the call sleeps), median of %u:\n"
           "  call %.4f s = %.1f ns/task; before sleeping %.4f s (%.1f ns/task); gate open -> return %.4f s; "
           "last task -> return %.1f us\n"
-          "  same call, all done: %.4f s = %.1f ns/task\n",
-          name, n, reps, m_total, m_total * 1e9 / n, m_before, m_before * 1e9 / n, m_after, m_tail * 1e6,
-          m_all, m_all * 1e9 / n);
+          "  control (same run, wait for the last 2 tasks only) %.4f s: the %s itself adds %.1f ns/task\n"
+          "  calling thread, user space, per task: %.0f instructions, %.0f cycles, %.2f cache misses, "
+          "%.2f dTLB misses\n"
+          "  same call, all done: %.4f s = %.1f ns/task; per task %.0f instructions, %.0f cycles, "
+          "%.2f cache misses, %.2f dTLB misses\n",
+          name, n, reps, total, total * per, MED (cts, before_sleep, 1), MED (cts, before_sleep, per),
+          MED (cts, after_release, 1), MED (cts, tail, 1e6), control, name, (total - control) * per,
+          ins, cyc, llc, tlb, MED (cts, all_done, 1), MED (cts, all_done, per), a_ins, a_cyc, a_llc, a_tlb);
   printf ("RESULT name=%s n=%u reps=%u concurrency=%u total=%.6f best=%.6f ns_per_task=%.2f "
-          "before_sleep=%.6f after_release=%.6f tail_us=%.1f all_done=%.6f all_done_ns_per_task=%.2f\n",
-          name, n, reps, concurrency, m_total, best, m_total * 1e9 / n, m_before, m_after, m_tail * 1e6,
-          m_all, m_all * 1e9 / n);
+          "before_sleep=%.6f after_release=%.6f tail_us=%.1f control=%.6f added_ns_per_task=%.2f "
+          "ins_per_task=%.1f cycles_per_task=%.1f cache_misses_per_task=%.3f dtlb_misses_per_task=%.3f "
+          "all_done=%.6f all_done_ns_per_task=%.2f all_done_ins_per_task=%.1f all_done_cycles_per_task=%.1f "
+          "all_done_cache_misses_per_task=%.3f all_done_dtlb_misses_per_task=%.3f "
+          "caller_switches=%.0f all_switches=%.0f control_all_switches=%.0f\n",
+          name, n, reps, concurrency, total, best, total * per, MED (cts, before_sleep, 1),
+          MED (cts, after_release, 1), MED (cts, tail, 1e6), control, (total - control) * per,
+          ins, cyc, llc, tlb, MED (cts, all_done, 1), MED (cts, all_done, per), a_ins, a_cyc, a_llc, a_tlb,
+          MED (cts, caller_switches, 1), MED (cts, all_switches, 1), MED (ctl, all_switches, 1));
   fflush (stdout);
-  g_free (total);
-  g_free (before);
-  g_free (after);
-  g_free (tail);
-  g_free (all_done);
+  counters_close (&counters);
+  g_free (cts);
+  g_free (ctl);
   return 0;
 }
 
@@ -844,6 +1079,20 @@ run_idle (double      seconds,
       concurra_wait_async (&task, 1, CONCURRA_RETURN_WHEN_ALL_COMPLETED, -1, NULL, on_wait_async, loop);
       g_main_loop_run (loop);
     }
+  else if (g_str_equal (api, "poll-1ms"))
+    {
+      /* the reference, not an API: what polling every 1 ms (Concurry's
+       * shortest interval) looks like in the same count */
+      for (;;)
+        {
+          g_autoptr(GPtrArray) done = NULL;
+
+          if (!concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, 0.001, &done, NULL, NULL, &error))
+            g_error ("wait: %s", error->message);
+          if (done->len == 1)
+            break;
+        }
+    }
   else if (g_str_equal (api, "task-wait"))
     {
       if (!concurra_task_wait (task, -1, NULL, &error))
@@ -882,10 +1131,10 @@ run_idle (double      seconds,
 static void
 usage (const char *argv0)
 {
-  g_printerr ("usage: %s latency [--trials N] [--warmup W] [--gap-us G] [--concurrency C]\n"
-              "       %s floor [--trials N] [--warmup W] [--gap-us G] [--hops 1|2]\n"
+  g_printerr ("usage: %s latency [--trials N] [--warmup W] [--gap-us G] [--concurrency C] [--busy B]\n"
+              "       %s floor [--trials N] [--warmup W] [--gap-us G] [--hops 1|2] [--busy B]\n"
               "       %s gather|stream N [--reps R] [--concurrency C]\n"
-              "       %s idle [--seconds S] [--api wait|wait-timeout|wait-async|task-wait|gather|stream]\n",
+              "       %s idle [--seconds S] [--api wait|wait-timeout|wait-async|task-wait|gather|stream|poll-1ms]\n",
               argv0, argv0, argv0, argv0);
   exit (2);
 }
@@ -924,6 +1173,8 @@ main (int   argc,
         lo.gap_us = bench_parse_uint (argv[++i], "gap");
       else if (g_str_equal (a, "--concurrency"))
         lo.concurrency = bench_parse_uint (argv[++i], "concurrency");
+      else if (g_str_equal (a, "--busy"))
+        lo.busy = (guint) g_ascii_strtoull (argv[++i], NULL, 10);
       else if (g_str_equal (a, "--hops"))
         lo.hops = bench_parse_uint (argv[++i], "hops");
       else if (g_str_equal (a, "--reps"))

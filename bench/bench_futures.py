@@ -2,7 +2,7 @@
 # bench_futures.py: the Python peer of bench-wait — concurrent.futures.wait
 # measured exactly like concurra_wait.
 #
-#   bench_futures.py latency [--trials N] [--warmup W] [--gap-us G] [--workers C]
+#   bench_futures.py latency [--trials N] [--warmup W] [--gap-us G] [--workers C] [--busy B]
 #   bench_futures.py gather N [--reps R] [--workers C]
 #
 # latency: a ThreadPoolExecutor(C) holds N+W submitted tasks, each blocked
@@ -13,11 +13,13 @@
 # time.monotonic_ns() (CLOCK_MONOTONIC, the clock bench-wait reads); the
 # waiter reads it again as soon as wait() returns. Median, p90, p99, max.
 # Trials whose gate was set before the waiter entered wait() are left out
-# (counted as "late").
+# (counted as "late"). --busy B adds B Python threads spinning throughout
+# (a program busy with other work while it waits: the woken waiter then
+# needs the GIL, which the spinner gives up every switch interval, 5 ms).
 #
 # gather: N futures, the first N/2 finished before the call, the other N/2
 # blocked on one shared gate, interleaved; the gate is set once the main
-# thread sleeps in the call (state S in /proc, polled every 20 µs), and
+# thread sleeps in the call (state S in /proc, polled 20 µs to 2 ms apart), and
 # concurrent.futures.wait(ALL_COMPLETED) is timed, then the same call again
 # with everything done (asyncio.gather-like result collection is not
 # included: Python's wait returns sets). Informational, for bench-wait
@@ -72,8 +74,18 @@ def latency(args):
             opened[i] = time.monotonic_ns()
             gates[i].set()
 
+    stop = False
+
+    def spin():
+        x = 0
+        while not stop:
+            x += 1
+
     rel = threading.Thread(target=releaser, name='releaser')
     rel.start()
+    busy = [threading.Thread(target=spin, name='busy') for _ in range(args.busy)]
+    for b in busy:
+        b.start()
     lat, late = [], 0
     with cf.ThreadPoolExecutor(args.workers) as ex:
         futures = [ex.submit(task, i) for i in range(total)]
@@ -90,15 +102,18 @@ def latency(args):
                 late += 1
                 continue
             lat.append((t - returned[i]) / 1e3)
+        stop = True
+        for b in busy:
+            b.join()
         q.put(None)
         rel.join()
     s = stats(lat)
     print(f'Python {platform.python_version()} concurrent.futures.wait(FIRST_COMPLETED), '
           f'ThreadPoolExecutor({args.workers}): {len(lat)} trials ({args.warmup} warm-up and {late} with the '
-          f'gate set before the wait left out), gap {args.gap_us} us')
+          f'gate set before the wait left out), gap {args.gap_us} us, {args.busy} busy threads')
     print(f'  wake-up latency us: median {s["median"]:.1f}  p90 {s["p90"]:.1f}  p99 {s["p99"]:.1f}  '
           f'max {s["max"]:.1f}  min {s["min"]:.1f}  mean {s["mean"]:.1f}')
-    print(f'RESULT name=py-wait-latency trials={len(lat)} late={late} gap_us={args.gap_us} '
+    print(f'RESULT name=py-wait-latency trials={len(lat)} late={late} gap_us={args.gap_us} busy={args.busy} '
           f'median_us={s["median"]:.3f} p90_us={s["p90"]:.3f} p99_us={s["p99"]:.3f} max_us={s["max"]:.3f} '
           f'min_us={s["min"]:.3f} mean_us={s["mean"]:.3f} workers={args.workers} '
           f'python={platform.python_version()}', flush=True)
@@ -126,8 +141,10 @@ def gather_once(n, workers):
 
     def releaser():
         calling.wait()
+        start = time.monotonic()
+        # about 64 polls per doubling of the elapsed time, as bench-wait does
         while not asleep(main_tid):
-            time.sleep(20e-6)
+            time.sleep(min(max((time.monotonic() - start) / 64, 20e-6), 2e-3))
         marks['blocked'] = time.monotonic_ns()
         gate.set()
 
@@ -182,6 +199,7 @@ def main():
     lp.add_argument('--warmup', type=int, default=200)
     lp.add_argument('--gap-us', type=int, default=300)
     lp.add_argument('--workers', type=int, default=2)
+    lp.add_argument('--busy', type=int, default=0, help='threads spinning throughout')
     gp = sub.add_parser('gather')
     gp.add_argument('n', type=int)
     gp.add_argument('--reps', type=int, default=3)

@@ -9,7 +9,9 @@
 #       apply_async (as a task runner does, and as Concurra does), wait for
 #       every result, close and join the pool. Also measured, for
 #       reference: pool.map over all N at once (chunked: up to N / (4 C)
-#       items per message), which is not one message per task.
+#       items per message), which is not one message per task; and C
+#       threads calling the synchronous pool.apply, one task in flight per
+#       thread (no pipelining: the way a runner's lanes use their workers).
 # cpu:  N CPU-bound tasks of S seconds of CPU each (time.thread_time) on a
 #       Pool(C) and on a Pool(1); prints both and the speed-up.
 #
@@ -21,7 +23,9 @@
 import argparse
 import multiprocessing
 import platform
+import resource
 import statistics
+import threading
 import time
 
 
@@ -40,17 +44,46 @@ def burn(seconds):
     return iterations
 
 
-def tiny_once(n_tasks, concurrency, chunked):
+def cpu_seconds():
+    """CPU seconds (user + system) of this process and its reaped children."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+last_cpu = 0.0
+
+
+def apply_from_threads(pool, n_tasks, concurrency):
+    results = [None] * n_tasks
+
+    def lane(start):
+        for i in range(start, n_tasks, concurrency):
+            results[i] = pool.apply(square, (i,))
+
+    threads = [threading.Thread(target=lane, args=(k,)) for k in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def tiny_once(n_tasks, concurrency, how):
+    global last_cpu
+    c0 = cpu_seconds()
     t0 = time.perf_counter()
     with multiprocessing.Pool(concurrency) as pool:
-        if chunked:
+        if how == 'map':
             results = pool.map(square, range(n_tasks))
+        elif how == 'apply':
+            results = apply_from_threads(pool, n_tasks, concurrency)
         else:
             futures = [pool.apply_async(square, (i,)) for i in range(n_tasks)]
             results = [f.get() for f in futures]
         pool.close()
         pool.join()
     t = time.perf_counter() - t0
+    last_cpu = cpu_seconds() - c0  # the workers were joined
     assert len(results) == n_tasks and results[-1] == (n_tasks - 1) ** 2
     return t
 
@@ -67,25 +100,32 @@ def cpu_once(n_tasks, seconds, concurrency):
     return t
 
 
-def result_line(name, n_tasks, concurrency, times, **extra):
+def joined(times):
+    return ','.join(f'{t:.6f}' for t in times)
+
+
+def result_line(name, n_tasks, concurrency, times):
     best, median = min(times), statistics.median(times)
-    fields = ' '.join(f'{k}={v}' for k, v in extra.items())
     print(f'RESULT name={name} tasks={n_tasks} concurrency={concurrency} reps={len(times)} '
           f'best={best:.6f} median={median:.6f} tasks_per_s={n_tasks / median:.1f} '
-          f'best_tasks_per_s={n_tasks / best:.1f} {fields}'.rstrip(), flush=True)
+          f'best_tasks_per_s={n_tasks / best:.1f} times={joined(times)}', flush=True)
 
 
 def bench_tiny(args):
     n, c = args.tasks or 10000, args.concurrency
-    tiny_once(min(n, 500), c, False)
-    for chunked, name, what in ((False, 'mp-pool-tiny', 'apply_async per task'),
-                                (True, 'mp-pool-map-tiny', 'pool.map, chunked')):
-        times = []
+    tiny_once(min(n, 500), c, 'apply_async')
+    for how, name, what in (('apply_async', 'mp-pool-tiny', 'apply_async per task'),
+                            ('map', 'mp-pool-map-tiny', 'pool.map, chunked'),
+                            ('apply', 'mp-pool-apply-tiny', f'pool.apply from {c} threads')):
+        times, cpu = [], []
         for r in range(args.reps):
-            t = tiny_once(n, c, chunked)
+            t = tiny_once(n, c, how)
             times.append(t)
+            cpu.append(last_cpu)
             print(f'python {platform.python_version()} multiprocessing.Pool({c}), {what}: {n} tiny tasks, '
-                  f'rep {r + 1}: {t:.3f} s ({n / t:.0f} tasks/s)', flush=True)
+                  f'rep {r + 1}: {t:.3f} s ({n / t:.0f} tasks/s), {last_cpu * 1e6 / n:.1f} us CPU per task',
+                  flush=True)
+        print(f'RESULT name={name}-cpu tasks={n} median_cpu_us_per_task={statistics.median(cpu) * 1e6 / n:.2f}')
         result_line(name, n, c, times)
 
 
@@ -100,7 +140,7 @@ def bench_cpu(args):
     m, sm = statistics.median(times), statistics.median(single)
     print(f'RESULT name=mp-pool-cpu tasks={n} seconds={s:.3f} concurrency={c} reps={args.reps} '
           f'best={min(times):.6f} median={m:.6f} single_best={min(single):.6f} single_median={sm:.6f} '
-          f'speedup={sm / m:.3f}', flush=True)
+          f'speedup={sm / m:.3f} times={joined(times)} single_times={joined(single)}', flush=True)
 
 
 def main():

@@ -11,7 +11,9 @@
 # API: wait (concurra_wait FIRST_COMPLETED, no timeout; default),
 # wait-timeout (the same with a 1 h timeout), wait-async (concurra_wait_async
 # from a thread running a GMainLoop), task-wait (concurra_task_wait),
-# gather (concurra_gather), stream (ConcurraTaskStream next()).
+# gather (concurra_gather), stream (ConcurraTaskStream next()); poll-1ms is
+# the counter-example, a loop of 1 ms timed concurra_wait calls (polling at
+# Concurry's shortest interval), to show what periodic wakeups look like.
 # Defaults: 5 seconds, bench = $BUILD_DIR/bench/bench-wait with BUILD_DIR
 # defaulting to <source root>/build. Needs strace (apt-get install -y strace).
 #
@@ -34,7 +36,7 @@ while [ $# -gt 0 ]; do
     --api) api=$2; shift 2 ;;
     --bench) bench=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
-    *) echo "usage: $0 [--seconds S] [--api wait|wait-timeout|wait-async|task-wait|gather|stream] [--bench PATH] [--keep DIR]" >&2
+    *) echo "usage: $0 [--seconds S] [--api wait|wait-timeout|wait-async|task-wait|gather|stream|poll-1ms] [--bench PATH] [--keep DIR]" >&2
        exit 2 ;;
   esac
 done

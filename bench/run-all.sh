@@ -19,5 +19,5 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 # only what the benchmarks need, so unrelated targets cannot block them
 ninja -C "$build" bench/bench-noop bench/bench-gthreadpool bench/bench-scaling \
-  bench/bench-idle bench/bench-floor
+  bench/bench-idle bench/bench-floor bench/bench-process bench/bench-wait
 exec /usr/bin/python3 "$here/compare.py" --build-dir "$build" "$@"

@@ -20,6 +20,8 @@ void                concurra_process_call_set_pool (ConcurraProcessCall *call,
 const char         *concurra_process_call_get_function (ConcurraProcessCall *call);
 
 void                concurra_child_setup         (gpointer            user_data);
+void                concurra_reap_process        (GSubprocess        *process,
+                                                  guint               patience_ms);
 void                concurra_terminate_process   (GSubprocess        *process);
 char               *concurra_describe_exit       (GSubprocess        *process);
 

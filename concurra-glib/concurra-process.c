@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #define KILL_GRACE_MS 2000
+#define EXIT_GRACE_MS 1000
 
 typedef struct
 {
@@ -93,31 +94,48 @@ on_grace_expired (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Sends SIGTERM to the process group, waits up to the grace period for the
- * process to exit, then SIGKILLs the group; returns once it is reaped.
- * Blocks the calling thread (a lane, or the owner for an idle worker). */
+/* Waits for the process to exit, escalating: nothing for @patience_ms,
+ * then SIGTERM to its group, then SIGKILL after the grace period. Returns
+ * once it is reaped; blocks the calling thread (a lane, or the owner for
+ * idle workers at the end of a run). */
+void
+concurra_reap_process (GSubprocess *process,
+                       guint        patience_ms)
+{
+  static const int signals[] = { 0, SIGTERM, SIGKILL };
+  const guint delays[] = { patience_ms, KILL_GRACE_MS, 0 };
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  Reaping reaping = { FALSE, FALSE };
+
+  g_main_context_push_thread_default (context);
+  g_subprocess_wait_async (process, NULL, on_exited, &reaping);
+  for (guint step = 0; step < G_N_ELEMENTS (signals) && !reaping.exited; step++)
+    {
+      g_autoptr(GSource) timer = NULL;
+
+      if (delays[step] == 0 && signals[step] != SIGKILL)
+        continue;
+      if (signals[step] != 0)
+        signal_group (process, signals[step]);
+      if (delays[step] > 0)
+        {
+          timer = g_timeout_source_new (delays[step]);
+          g_source_set_callback (timer, on_grace_expired, &reaping, NULL);
+          g_source_attach (timer, context);
+        }
+      reaping.expired = FALSE;
+      while (!reaping.exited && (delays[step] == 0 || !reaping.expired))
+        g_main_context_iteration (context, TRUE);
+      if (timer != NULL)
+        g_source_destroy (timer);
+    }
+  g_main_context_pop_thread_default (context);
+}
+
 void
 concurra_terminate_process (GSubprocess *process)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GSource) grace = g_timeout_source_new (KILL_GRACE_MS);
-  Reaping reaping = { FALSE, FALSE };
-
-  signal_group (process, SIGTERM);
-  g_main_context_push_thread_default (context);
-  g_source_set_callback (grace, on_grace_expired, &reaping, NULL);
-  g_source_attach (grace, context);
-  g_subprocess_wait_async (process, NULL, on_exited, &reaping);
-  while (!reaping.exited && !reaping.expired)
-    g_main_context_iteration (context, TRUE);
-  if (!reaping.exited)
-    {
-      signal_group (process, SIGKILL);
-      while (!reaping.exited)
-        g_main_context_iteration (context, TRUE);
-    }
-  g_source_destroy (grace);
-  g_main_context_pop_thread_default (context);
+  concurra_reap_process (process, 0);
 }
 
 char *
@@ -251,6 +269,14 @@ pool_give_back (ConcurraWorkerPool *pool,
 {
   gboolean closed;
 
+  /* anything readable now is a reply nobody asked for, or EOF: the next
+   * task must not inherit it */
+  if (g_socket_condition_check (worker->socket, G_IO_IN | G_IO_HUP | G_IO_ERR) != 0)
+    {
+      worker_kill (worker);
+      return;
+    }
+
   g_mutex_lock (&pool->lock);
   closed = pool->closed;
   if (!closed)
@@ -274,13 +300,15 @@ concurra_worker_pool_close (ConcurraWorkerPool *pool)
   pool->idle = g_ptr_array_new ();
   g_mutex_unlock (&pool->lock);
 
+  /* on EOF a worker exits on its own, flushing and running its atexit
+   * handlers; only one that does not is terminated */
+  for (guint i = 0; i < idle->len; i++)
+    g_socket_shutdown (((Worker *) g_ptr_array_index (idle, i))->socket, FALSE, TRUE, NULL);
   for (guint i = 0; i < idle->len; i++)
     {
       Worker *worker = g_ptr_array_index (idle, i);
 
-      g_socket_shutdown (worker->socket, FALSE, TRUE, NULL);
-      /* on EOF a worker exits at once; the grace period only bounds a hung one */
-      concurra_terminate_process (worker->process);
+      concurra_reap_process (worker->process, EXIT_GRACE_MS);
       worker_free (worker);
     }
   pool_unref (pool);

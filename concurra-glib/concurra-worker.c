@@ -179,16 +179,31 @@ write_all (int     fd,
   return TRUE;
 }
 
+/* The parent rejects what it cannot trust, so send an error it accepts:
+ * a quark-like domain of bounded length and a UTF-8 message. */
+static char *
+sendable_domain (GQuark domain)
+{
+  const char *name = g_quark_to_string (domain);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = name ? name : ""; *p != '\0' && out->len < 128; p++)
+    g_string_append_c (out, g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.' ? *p : '-');
+  if (out->len == 0)
+    g_string_append (out, "concurra-worker-error-quark");
+  return g_string_free (out, FALSE);
+}
+
 static GVariant *
 make_reply (guint64   id,
             GVariant *value,
             GError   *error)
 {
-  const char *domain = error ? g_quark_to_string (error->domain) : "";
+  g_autofree char *domain = error ? sendable_domain (error->domain) : g_strdup ("");
+  g_autofree char *message = error ? g_utf8_make_valid (error->message, -1) : g_strdup ("");
 
   return g_variant_new ("(tbmvsiss)", id, error == NULL, value,
-                        domain ? domain : "", error ? error->code : 0,
-                        error ? error->message : "", "");
+                        domain, error ? error->code : 0, message, "");
 }
 
 /* Serves requests until the parent closes the socket. */

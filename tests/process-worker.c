@@ -257,6 +257,26 @@ fn_fail (GVariant      *args,
   return NULL;
 }
 
+/* An error whose message is not valid UTF-8 (as from a file name in
+ * another encoding), and whose domain is no quark-like name: the worker
+ * side has to make both fit the protocol rather than crash or be taken for
+ * a broken worker. (s kind): "utf8", "domain" */
+static GVariant *
+fn_fail_odd (GVariant      *args,
+             GCancellable  *cancellable,
+             gpointer       user_data,
+             GError       **error)
+{
+  const char *kind;
+
+  g_variant_get (args, "(&s)", &kind);
+  if (g_str_equal (kind, "utf8"))
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no file \xff\xfe.txt");
+  else
+    g_set_error_literal (error, g_quark_from_string ("My App: Errors"), 3, "odd domain");
+  return NULL;
+}
+
 /* (s marker) -> error the first time (creating the marker), then (u pid) */
 static GVariant *
 fn_fail_once (GVariant      *args,
@@ -511,6 +531,7 @@ static const struct
   { "big", fn_big },
   { "measure", fn_measure },
   { "fail", fn_fail },
+  { "fail-odd", fn_fail_odd },
   { "fail-once", fn_fail_once },
   { "sleep", fn_sleep },
   { "sleep-fail", fn_sleep_fail },

@@ -620,7 +620,7 @@ test_results (void)
 
   square = add_process (runner, "square", NULL, "square", square_args (-12));
   sum = add_process (runner, "sum", NULL, "sum", g_variant_new_parsed ("(int64 1, int64 2, 39)"));
-  echo = add_process (runner, "echo", NULL, "echo", g_variant_ref (complex));
+  echo = add_process (runner, "echo", NULL, "echo", complex);
   noop = add_process (runner, "noop", NULL, "noop", NULL);
   nothing = add_process (runner, "echo-nothing", NULL, "echo", NULL);
   dep = add_process (runner, "after-square", after_square, "square", square_args (3));
@@ -923,6 +923,49 @@ test_errors (void)
   assert_clean (&b, &runner, 0);
 }
 
+/* Errors that do not fit the protocol as they are: a message that is not
+ * UTF-8 (say, from a file name in another encoding) and a domain that is
+ * no quark-like name. The worker side makes them fit; they come back as
+ * the task's error (code kept, message readable), not as a broken worker. */
+static void
+test_odd_errors (void)
+{
+  g_autoptr(ConcurraRunner) runner = process_runner (1);
+  Baseline b = baseline ();
+  ConcurraTask *before, *utf8, *domain, *after;
+  const GError *error;
+
+  g_test_set_nonfatal_assertions ();
+  before = add_process (runner, "before", NULL, "pid", NULL);
+  utf8 = add_process (runner, "utf8", NULL, "fail-odd", g_variant_new ("(s)", "utf8"));
+  domain = add_process (runner, "domain", NULL, "fail-odd", g_variant_new ("(s)", "domain"));
+  after = add_process (runner, "after", NULL, "pid", NULL);
+  run_ok (runner);
+
+  error = concurra_task_get_error (utf8);
+  g_assert_nonnull (error);
+  g_test_message ("message not in UTF-8 -> %s", concurra_task_get_error_message (utf8));
+  g_assert_cmpint (concurra_task_get_status (utf8), ==, CONCURRA_TASK_STATUS_FAILED);
+  g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND));
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_true (g_str_has_prefix (error->message, "no file "));
+  g_assert_true (g_str_has_suffix (error->message, ".txt"));
+
+  error = concurra_task_get_error (domain);
+  g_assert_nonnull (error);
+  g_test_message ("odd domain -> %s", concurra_task_get_error_message (domain));
+  g_assert_false (g_error_matches (error, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED));
+  g_assert_cmpint (concurra_task_get_status (domain), ==, CONCURRA_TASK_STATUS_FAILED);
+  g_assert_cmpint (error->code, ==, 3);
+  g_assert_nonnull (strstr (error->message, "odd domain"));
+
+  /* neither was a reason to replace the worker */
+  assert_process_task (before);
+  assert_process_task (after);
+  g_assert_cmpint (pid_value (before), ==, pid_value (after));
+  assert_clean (&b, &runner, 0);
+}
+
 static void
 test_unregistered (void)
 {
@@ -1039,12 +1082,14 @@ test_timeout_sigkill (void)
   g_autofree char *pidfile = g_build_filename (dir, "hang.pid", NULL);
   Baseline b = baseline ();
   ConcurraTask *hang, *after;
+  ChildSampler sampler = { 0, };
   double elapsed, reaped;
   int pid;
 
   hang = add_process (runner, "hang-hard", NULL, "hang-hard", g_variant_new ("(s)", pidfile));
   concurra_task_set_timeout (hang, 0.3);
-  after = add_process (runner, "after", NULL, "pid", NULL);
+  after = add_process (runner, "after", NULL, "sleep", sleep_args (0.5, NULL));
+  sampler.thread = g_thread_new ("sampler", sample_children, &sampler);
   elapsed = run_timed (runner);
 
   assert_error (hang, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR, CONCURRA_ERROR_TIMEOUT);
@@ -1052,8 +1097,13 @@ test_timeout_sigkill (void)
   pid = read_pidfile (pidfile);
   g_assert_cmpint (pid_value (after), !=, pid);
   reaped = assert_clean (&b, &runner, REAP_WAIT);
+  g_atomic_int_set (&sampler.stop, 1);
+  g_thread_join (sampler.thread);
   g_assert_true (process_gone (pid, 0));
-  g_test_message ("run took %.2f s; the SIGTERM-proof worker was gone %.3f s after the run", elapsed, reaped);
+  /* the replacement may start while the killed worker has its grace period */
+  g_test_message ("run took %.2f s; the SIGTERM-proof worker was gone %.3f s after the run; "
+                  "at most %u worker processes at max-concurrency 1", elapsed, reaped, sampler.max_children);
+  g_assert_cmpuint (sampler.max_children, <=, 2);
   g_assert_cmpfloat (elapsed, <, 10.0);
   remove_tmpdir (dir);
 }
@@ -1672,6 +1722,19 @@ main (int   argc,
   /* not a worker: the same function reports it runs in the parent */
   concurra_worker_register ("self-square", self_square, GINT_TO_POINTER (FALSE), NULL);
 
+  /* Under AddressSanitizer, a worker's LeakSanitizer check at exit ptraces
+   * the worker from a helper process; a worker killed meanwhile (the pool
+   * SIGTERMs idle workers when a run ends) exits while traced, and GLib
+   * 2.74's pidfd child watch then reports it exited without reaping it: a
+   * zombie is left for good. So no leak check in workers (this process
+   * parsed its own ASAN_OPTIONS at startup and keeps its leak check). */
+  {
+    const char *asan = g_getenv ("ASAN_OPTIONS");
+    g_autofree char *options = g_strconcat (asan ? asan : "", asan && *asan ? ":" : "", "detect_leaks=0", NULL);
+
+    g_setenv ("ASAN_OPTIONS", options, TRUE);
+  }
+
   g_test_init (&argc, &argv, NULL);
   signal (SIGALRM, watchdog_fired);
 
@@ -1709,6 +1772,8 @@ main (int   argc,
   add_test ("/process/self-worker", test_self_worker);
   add_test ("/process/parallel-burn", test_parallel_burn);
   add_test ("/process/no-leaks", test_no_leaks);
+  /* last, with non-fatal assertions: a failure here leaves the others run */
+  add_test ("/process/odd-errors", test_odd_errors);
 
   {
     int status = g_test_run ();
