@@ -46,6 +46,7 @@ typedef struct
   gboolean  dot;
   char     *trace;
   gboolean  quiet;
+  char     *progress;
   gboolean  verbose;
   gboolean  version;
   char    **files;
@@ -56,6 +57,7 @@ options_clear (Options *options)
 {
   g_clear_pointer (&options->files, g_strfreev);
   g_clear_pointer (&options->trace, g_free);
+  g_clear_pointer (&options->progress, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -142,6 +144,17 @@ split_short_values (int    *argc,
   *argc = g_strv_length (*argv);
 }
 
+/* A bar redrawn in place on a terminal, plain lines otherwise. */
+static gboolean
+show_bar (const Options *options)
+{
+  if (g_strcmp0 (options->progress, "bar") == 0)
+    return TRUE;
+  if (g_strcmp0 (options->progress, "lines") == 0)
+    return FALSE;
+  return isatty (STDERR_FILENO);
+}
+
 static gboolean
 parse_options (Options  *options,
                char   ***argv,
@@ -164,6 +177,8 @@ parse_options (Options  *options,
       "Print the dependency graph for Graphviz; run nothing", NULL },
     { "trace", 0, 0, G_OPTION_ARG_FILENAME, &options->trace,
       "Write a Chrome trace-event timeline of the run (for Perfetto or chrome://tracing)", "FILE" },
+    { "progress", 0, 0, G_OPTION_ARG_STRING, &options->progress,
+      "How to show progress: auto (a bar on a terminal, lines otherwise), bar or lines", "MODE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
       "Show no progress and no table; only failures", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
@@ -188,6 +203,13 @@ parse_options (Options  *options,
 
   if (options->version)
     return TRUE;
+  if (options->progress != NULL && g_strcmp0 (options->progress, "auto") != 0 &&
+      g_strcmp0 (options->progress, "bar") != 0 && g_strcmp0 (options->progress, "lines") != 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--progress must be auto, bar or lines (got '%s')", options->progress);
+      return FALSE;
+    }
   if (options->files == NULL || options->files[0] == NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "no pipeline file given");
@@ -541,7 +563,7 @@ main (int    argc,
   app.pipeline = pipeline;
   app.runner = runner;
   if (!options.quiet)
-    app.progress = cr_progress_new (stderr, isatty (STDERR_FILENO), pipeline->tasks->len);
+    app.progress = cr_progress_new (stderr, show_bar (&options), pipeline->tasks->len);
   if (options.trace != NULL)
     app.trace = cr_trace_new (pipeline->name);
 
