@@ -42,6 +42,7 @@ class Gate:
         self.fail = fail
         self.event = threading.Event()
         self.started = threading.Event()
+        self.finished = threading.Event()
         self.saw_cancel = False
 
     def open(self):
@@ -53,12 +54,15 @@ class Gate:
         self.event.wait(LONG)
         cancellable.disconnect(handler)
         self.saw_cancel = cancellable.is_cancelled()
-        if self.fail:
-            task.return_error(GLib.Error.new_literal(
-                Gio.io_error_quark(), "boom-%d" % self.value,
-                Gio.IOErrorEnum.FAILED))
-        else:
-            task.return_int(self.value)
+        try:
+            if self.fail:
+                task.return_error(GLib.Error.new_literal(
+                    Gio.io_error_quark(), "boom-%d" % self.value,
+                    Gio.IOErrorEnum.FAILED))
+            else:
+                task.return_int(self.value)
+        finally:
+            self.finished.set()
 
 
 def new_runner(name, max_concurrency=8):
@@ -163,6 +167,10 @@ def test_race_three_mirrors_cancel_the_losers():
                                          Concurra.Error.TERMINATED)
         assert loser.get_error_message() == "Task was cancelled"
     runner.wait(None)
+    # a terminated task's thread is not waited for (it cannot be killed):
+    # wait for the gate bodies themselves before reading what they saw
+    for gate in gates:
+        assert gate.finished.wait(LONG)
     assert gates[0].saw_cancel and gates[2].saw_cancel
     assert not gates[1].saw_cancel
     assert mirrors[0].get_status() == S.TERMINATED
