@@ -20,10 +20,21 @@ class Gate : Object {
     Cond cond = Cond ();
     bool opened = false;
     bool cancelled = false;
+    bool finished = false;
 
     public Gate (int64 value, bool fail = false) {
         this.value = value;
         this.fail = fail;
+    }
+
+    /* a terminated task's thread is not waited for by the runner */
+    public bool wait_finished () {
+        var deadline = get_monotonic_time () + 30 * TimeSpan.SECOND;
+        mutex.lock ();
+        while (!finished && cond.wait_until (mutex, deadline)) { }
+        var done = finished;
+        mutex.unlock ();
+        return done;
     }
 
     public void open () {
@@ -53,6 +64,10 @@ class Gate : Object {
             task.return_error (new IOError.FAILED ("boom-%" + int64.FORMAT, value));
         else
             task.return_int (value);
+        mutex.lock ();
+        finished = true;
+        cond.broadcast ();
+        mutex.unlock ();
     }
 }
 
@@ -120,6 +135,8 @@ static async void test_race_three_mirrors () throws Error {
         assert (loser.error_message == "Task was cancelled");
     }
     runner.wait (null);
+    foreach (var gate in gates)
+        assert (gate.wait_finished ());
     assert (gates[0].saw_cancel && gates[2].saw_cancel && !gates[1].saw_cancel);
 }
 

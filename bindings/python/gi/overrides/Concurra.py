@@ -278,8 +278,29 @@ class _Record:
         self.decoded = None      # cached unpickled process result (box)
 
 
+_pinned = threading.local()
+
+
+def _pin_thread_state():
+    """Keeps this (GLib pool) thread's Python thread state alive.
+
+    PyGObject calls a Python callback from a foreign thread by creating a
+    thread state and destroying it afterwards, which maps and unmaps the
+    interpreter's stack chunk for every task. Holding one PyGILState
+    reference for the life of the thread makes later calls reuse it."""
+    if getattr(_pinned, "done", False):
+        return
+    _pinned.done = True
+    try:
+        import ctypes
+        ctypes.pythonapi.PyGILState_Ensure()
+    except Exception:  # pragma: no cover - an optimisation only
+        pass
+
+
 def _run_python_task(task, cancellable, record):
     """The C task function of thread tasks: runs on a pool thread."""
+    _pin_thread_state()
     try:
         value = record.fn(*record.args, **record.kwargs)
     except BaseException as exc:  # noqa: B902 - reported as the task's error
