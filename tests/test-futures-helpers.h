@@ -274,3 +274,74 @@ assert_task_int (ConcurraTask *task,
   g_assert_true (G_VALUE_HOLDS_INT64 (v));
   g_assert_cmpint (g_value_get_int64 (v), ==, value);
 }
+
+/* ---- running a runner with start() or run_async() ---- */
+
+typedef enum {
+  DRIVER_START,
+  DRIVER_RUN_ASYNC,  /* on the main thread's default context */
+} Driver;
+
+typedef struct
+{
+  ConcurraRunner *runner;
+  Driver          driver;
+  TestFlag        finished;
+  GHashTable     *results;
+} Run;
+
+static void
+run_async_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_thread_self () == main_thread);
+  run->results = concurra_runner_run_finish (CONCURRA_RUNNER (source), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (run->results);
+  flag_raise (&run->finished);
+}
+
+static void
+run_begin (Run            *run,
+           ConcurraRunner *runner,
+           Driver          driver)
+{
+  g_autoptr(GError) error = NULL;
+
+  run->runner = runner;
+  run->driver = driver;
+  run->results = NULL;
+  test_flag_init (&run->finished);
+  if (driver == DRIVER_START)
+    {
+      g_assert_true (concurra_runner_start (runner, &error));
+      g_assert_no_error (error);
+    }
+  else
+    concurra_runner_run_async (runner, NULL, run_async_done, run);
+}
+
+/* Waits until the run is over (the main thread only). */
+static void
+run_end (Run *run)
+{
+  g_assert_true (g_thread_self () == main_thread);
+  if (run->driver == DRIVER_START)
+    {
+      g_autoptr(GError) error = NULL;
+
+      run->results = concurra_runner_wait (run->runner, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (run->results);
+    }
+  else
+    await_flag (&run->finished, "run_async() to finish");
+  g_assert_cmpint (concurra_runner_get_state (run->runner), ==, CONCURRA_RUNNER_STATE_FINISHED);
+  g_clear_pointer (&run->results, g_hash_table_unref);
+  test_flag_clear (&run->finished);
+}
+
