@@ -566,21 +566,10 @@ typedef struct
   GError       *error;
 } CommandRun;
 
-static void
-signal_group (GSubprocess *process,
-              int          signum)
-{
-  const char *id = g_subprocess_get_identifier (process);
-
-  /* NULL once reaped, when the group id may belong to someone else */
-  if (id != NULL)
-    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), signum);
-}
-
 static gboolean
 on_grace_expired (gpointer user_data)
 {
-  signal_group (((CommandRun *) user_data)->process, SIGKILL);
+  concurra_signal_group (((CommandRun *) user_data)->process, SIGKILL);
   return G_SOURCE_REMOVE;
 }
 
@@ -589,7 +578,7 @@ static void
 on_cancelled (GCancellable *cancellable,
               CommandRun   *run)
 {
-  signal_group (run->process, SIGTERM);
+  concurra_signal_group (run->process, SIGTERM);
   run->grace = g_timeout_source_new (KILL_GRACE_MS);
   g_source_set_callback (run->grace, on_grace_expired, run, NULL);
   g_source_attach (run->grace, run->context);

@@ -17,8 +17,9 @@ void                concurra_worker_pool_close   (ConcurraWorkerPool *pool);
 void                concurra_process_call_free   (ConcurraProcessCall *call);
 void                concurra_process_call_set_pool (ConcurraProcessCall *call,
                                                   ConcurraWorkerPool  *pool);
-const char         *concurra_process_call_get_function (ConcurraProcessCall *call);
 
+void                concurra_signal_group        (GSubprocess        *process,
+                                                  int                 signum);
 void                concurra_child_setup         (gpointer            user_data);
 void                concurra_reap_process        (GSubprocess        *process,
                                                   guint               patience_ms);

@@ -61,9 +61,9 @@ concurra_child_setup (gpointer user_data)
   setpgid (0, 0);
 }
 
-static void
-signal_group (GSubprocess *process,
-              int          signum)
+void
+concurra_signal_group (GSubprocess *process,
+                       int          signum)
 {
   const char *id = g_subprocess_get_identifier (process);
 
@@ -116,7 +116,7 @@ concurra_reap_process (GSubprocess *process,
       if (delays[step] == 0 && signals[step] != SIGKILL)
         continue;
       if (signals[step] != 0)
-        signal_group (process, signals[step]);
+        concurra_signal_group (process, signals[step]);
       if (delays[step] > 0)
         {
           timer = g_timeout_source_new (delays[step]);
@@ -505,12 +505,6 @@ concurra_process_call_set_pool (ConcurraProcessCall *call,
 {
   g_clear_pointer (&call->pool, pool_unref);
   call->pool = pool ? pool_ref (pool) : NULL;
-}
-
-const char *
-concurra_process_call_get_function (ConcurraProcessCall *call)
-{
-  return call->function;
 }
 
 /**

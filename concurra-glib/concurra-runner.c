@@ -95,6 +95,7 @@ struct _ConcurraRunner
   GPtrArray             *batch;         /* tasks to queue together, at launch */
   GPtrArray             *worklist;      /* complete_task()'s, kept for reuse */
   GQueue                 events;        /* taken from the hub, not handled yet */
+  gboolean               reentry_armed; /* the hub is ready for a nested dispatch */
   GPtrArray             *spare_cancellables;
   GTask                 *async_task;
   gulong                 async_cancel_id;
@@ -1949,8 +1950,12 @@ log_progress (ConcurraRunner *self)
 static void
 allow_reentry (ConcurraRunner *self)
 {
-  if (!g_queue_is_empty (&self->events) && self->hub != NULL)
-    concurra_hub_wake (self->hub);
+  /* once per batch: the hub stays ready until its next dispatch */
+  if (!self->reentry_armed && !g_queue_is_empty (&self->events) && self->hub != NULL)
+    {
+      concurra_hub_wake (self->hub);
+      self->reentry_armed = TRUE;
+    }
 }
 
 /* Gives @task its final status, telling no one yet. */
@@ -2155,6 +2160,9 @@ on_events (GList    *events,
 {
   ConcurraRunner *self = user_data;
   GList *link;
+
+  /* this dispatch cleared the hub's ready time */
+  self->reentry_armed = FALSE;
 
   /* queued on the runner, not walked in place: a signal handler that
    * iterates the context (a blocking wait) handles the rest of the batch

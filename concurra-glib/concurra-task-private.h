@@ -85,7 +85,6 @@ struct _ConcurraTask
   /* the current attempt */
   ConcurraOutcome        outcome;
   GCancellable          *cancellable;
-  gint64                 deadline;
   ConcurraLane          *lane;          /* hub lock */
   gboolean               queued;        /* hub lock */
 
