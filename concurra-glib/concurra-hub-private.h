@@ -27,6 +27,8 @@ void         concurra_hub_push_ready   (ConcurraHub     *hub,
 void         concurra_hub_wake         (ConcurraHub     *hub);
 void         concurra_hub_withdraw     (ConcurraHub     *hub,
                                         ConcurraTask    *task);
+void         concurra_hub_recycle      (ConcurraHub     *hub,
+                                        GPtrArray       *cancellables);
 void         concurra_hub_kick         (ConcurraHub     *hub);
 void         concurra_hub_clear_ready  (ConcurraHub     *hub);
 void         concurra_hub_close        (ConcurraHub     *hub);

@@ -19,8 +19,9 @@
 
 struct _ConcurraLane
 {
-  ConcurraHub *hub;
-  gboolean     withdrawn;
+  ConcurraHub  *hub;
+  GCancellable *fresh;          /* for the next task when there is no spare */
+  gboolean      withdrawn;
 };
 
 struct _ConcurraHub
@@ -29,6 +30,7 @@ struct _ConcurraHub
   GCond            idle_cond;       /* parked lanes wait here for work */
   GQueue           ready;
   GQueue           events;
+  GPtrArray       *spares;          /* unused cancellables, see concurra_hub_recycle() */
   GSource         *wake;           /* NULL once closed */
   GMainContext    *context;
   GThreadPool     *pool;
@@ -61,6 +63,7 @@ hub_clear (ConcurraHub *hub)
       if (done)
         g_object_unref (task);
     }
+  g_ptr_array_unref (hub->spares);
   g_main_context_unref (hub->context);
   g_cond_clear (&hub->idle_cond);
   g_mutex_clear (&hub->lock);
@@ -127,6 +130,7 @@ lane_run (gpointer data,
   ConcurraLane *lane = data;
   ConcurraHub *hub = lane->hub;
 
+  lane->fresh = g_cancellable_new ();
   g_mutex_lock (&hub->lock);
   for (;;)
     {
@@ -153,6 +157,11 @@ lane_run (gpointer data,
       task = link->data;
       task->queued = FALSE;
       task->lane = lane;
+      /* the cancellable is given here, under the lock, so that the owner
+       * finds it once it has withdrawn the task (see stop_task()) */
+      task->cancellable = hub->spares->len > 0
+                          ? g_ptr_array_steal_index_fast (hub->spares, hub->spares->len - 1)
+                          : g_steal_pointer (&lane->fresh);
       hub->n_busy++;
       task->outcome.start_real = g_get_real_time ();
       task->outcome.start_mono = g_get_monotonic_time ();
@@ -160,6 +169,9 @@ lane_run (gpointer data,
       g_mutex_unlock (&hub->lock);
 
       run_attempt (hub, task);
+      /* made outside the lock, for when no spare comes back in time */
+      if (lane->fresh == NULL)
+        lane->fresh = g_cancellable_new ();
 
       g_mutex_lock (&hub->lock);
       if (!lane->withdrawn)
@@ -178,6 +190,7 @@ lane_run (gpointer data,
     }
   g_mutex_unlock (&hub->lock);
 
+  g_clear_object (&lane->fresh);
   g_free (lane);
   hub_unref (hub);
 }
@@ -220,6 +233,7 @@ concurra_hub_new (GMainContext    *context,
   g_cond_init (&hub->idle_cond);
   g_queue_init (&hub->ready);
   g_queue_init (&hub->events);
+  hub->spares = g_ptr_array_new_with_free_func (g_object_unref);
   hub->max_lanes = MAX (max_lanes, 1);
   hub->stop_on_error = stop_on_error;
   hub->func = func;
@@ -305,6 +319,27 @@ concurra_hub_withdraw (ConcurraHub  *hub,
 
   if (unqueued)
     g_object_unref (task);
+}
+
+/* Hands the cancellables of attempts that ended uncancelled back to the
+ * lanes, which give them to the next tasks they start: most tasks are never
+ * cancelled, and a GObject per attempt is a noticeable cost. Empties
+ * @cancellables. */
+void
+concurra_hub_recycle (ConcurraHub *hub,
+                      GPtrArray   *cancellables)
+{
+  gpointer *items;
+  gsize n_items;
+
+  if (cancellables->len == 0)
+    return;
+  items = g_ptr_array_steal (cancellables, &n_items);
+  g_mutex_lock (&hub->lock);
+  for (gsize i = 0; i < n_items; i++)
+    g_ptr_array_add (hub->spares, items[i]);
+  g_mutex_unlock (&hub->lock);
+  g_free (items);
 }
 
 /* Starts lanes for queued work after lanes were withdrawn. */

@@ -1879,18 +1879,8 @@ set_state (ConcurraRunner      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-/* A cancellable for a new attempt. Those of attempts that ended without
- * being cancelled, and that nobody else holds, are reused: most tasks are
- * never cancelled, and a GObject per attempt is a noticeable cost. */
-static GCancellable *
-take_cancellable (ConcurraRunner *self)
-{
-  if (self->spare_cancellables->len > 0)
-    return g_ptr_array_steal_index_fast (self->spare_cancellables,
-                                         self->spare_cancellables->len - 1);
-  return g_cancellable_new ();
-}
-
+/* Keeps the cancellable of an attempt that ended without being cancelled,
+ * and that nobody else holds, for the hub to hand to another attempt. */
 static void
 recycle_cancellable (ConcurraRunner *self,
                      ConcurraTask   *task)
@@ -1920,7 +1910,7 @@ schedule_attempt (ConcurraRunner *self,
                                   task->label));
       return;
     }
-  concurra_task_begin_attempt (task, take_cancellable (self));
+  concurra_task_begin_attempt (task);
   if (self->batch != NULL)
     g_ptr_array_add (self->batch, task);
   else
@@ -2186,6 +2176,8 @@ on_events (GList    *events,
           g_object_unref (task);
         }
     }
+  if (self->hub != NULL)
+    concurra_hub_recycle (self->hub, self->spare_cancellables);
   check_finished (self);
   g_object_unref (self);
 }

@@ -118,8 +118,7 @@ gboolean      concurra_task_remove_listener_locked (ConcurraTask        *task,
 
 void          concurra_task_take_label          (ConcurraTask       *task,
                                                  char               *label);
-void          concurra_task_begin_attempt       (ConcurraTask       *task,
-                                                 GCancellable       *cancellable);
+void          concurra_task_begin_attempt       (ConcurraTask       *task);
 gboolean      concurra_task_take_attempt        (ConcurraTask       *task,
                                                  GError            **error);
 void          concurra_task_settle              (ConcurraTask       *task,

@@ -1662,14 +1662,13 @@ concurra_error_describe (const GError *error)
                           error->code, error->message);
 }
 
-/* Prepares a new attempt before it is queued for a worker. */
+/* Prepares a new attempt before it is queued for a worker; the lane that
+ * takes it gives it a cancellable. */
 void
-concurra_task_begin_attempt (ConcurraTask *task,
-                             GCancellable *cancellable)
+concurra_task_begin_attempt (ConcurraTask *task)
 {
   outcome_clear (&task->outcome);
   g_clear_object (&task->cancellable);
-  task->cancellable = cancellable;
 }
 
 /* Moves the outcome of the attempt that just ended into the record; on

@@ -1072,6 +1072,111 @@ test_timeout_late_return (void)
   test_flag_clear (&finalized);
 }
 
+/* Cancellables are handed out by the lanes and recycled: every attempt
+ * gets one that is not cancelled, that no running attempt shares, and that
+ * is never one the test still holds or one that was cancelled. */
+typedef struct
+{
+  GMutex      lock;
+  GHashTable *in_use;     /* cancellables of the attempts running now */
+  GPtrArray  *kept;       /* cancellables a function kept a reference to */
+  GHashTable *attempts;   /* task -> attempts seen */
+  TestCounter entered;
+  TestCounter exited;
+  guint       bad;        /* attempts that got a cancellable they should not have */
+} Handout;
+
+static void
+handout_job (ConcurraTask *task,
+             GCancellable *cancellable,
+             gpointer      user_data)
+{
+  Handout *h = user_data;
+  guint index = (guint) g_ascii_strtoull (concurra_task_get_label (task), NULL, 10);
+  guint attempt;
+
+  g_mutex_lock (&h->lock);
+  attempt = GPOINTER_TO_UINT (g_hash_table_lookup (h->attempts, task)) + 1;
+  g_hash_table_insert (h->attempts, task, GUINT_TO_POINTER (attempt));
+  if (g_cancellable_is_cancelled (cancellable) ||
+      g_hash_table_contains (h->in_use, cancellable) ||
+      g_ptr_array_find (h->kept, cancellable, NULL))
+    h->bad++;
+  g_hash_table_add (h->in_use, cancellable);
+  if (index % 13 == 0)
+    g_ptr_array_add (h->kept, g_object_ref (cancellable));
+  g_mutex_unlock (&h->lock);
+  test_counter_add (&h->entered, 1);
+
+  /* every 10th times out and returns once cancelled */
+  if (index % 10 == 0)
+    g_assert_true (test_wait_cancelled (cancellable, TEST_LONG_WAIT));
+
+  g_mutex_lock (&h->lock);
+  g_hash_table_remove (h->in_use, cancellable);
+  g_mutex_unlock (&h->lock);
+  test_counter_add (&h->exited, 1);
+
+  /* every 7th fails its first attempt and is retried */
+  if (index % 7 == 0 && attempt == 1)
+    concurra_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "first attempt of %u", index);
+}
+
+static void
+test_cancellable_handout (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("handout");
+  g_autoptr(GHashTable) results = NULL;
+  Handout h = { 0 };
+  const guint n = 300;
+
+  g_mutex_init (&h.lock);
+  h.in_use = g_hash_table_new (NULL, NULL);
+  h.kept = g_ptr_array_new_with_free_func (g_object_unref);
+  h.attempts = g_hash_table_new (NULL, NULL);
+  test_counter_init (&h.entered);
+  test_counter_init (&h.exited);
+
+  concurra_runner_set_max_concurrency (runner, 4);
+  concurra_runner_set_task_retries (runner, 1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("%u", i);
+      ConcurraTask *task = concurra_runner_add_task (runner, label, NULL, handout_job, &h, NULL, NULL);
+
+      g_assert_nonnull (task);
+      if (i % 10 == 0)
+        concurra_task_set_timeout (task, 0.05);
+    }
+
+  results = run_ok (runner);
+  g_assert_cmpuint (g_hash_table_size (results), ==, n);
+  g_assert_cmpuint (h.bad, ==, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("%u", i);
+      ConcurraTask *task = concurra_runner_get_task (runner, label);
+
+      if (i % 10 == 0)
+        g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_TERMINATED);
+      else
+        g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+      g_assert_cmpuint (concurra_task_get_attempts (task), ==, (i % 7 == 0 && i % 10 != 0) ? 2 : 1);
+    }
+  /* once the timed-out functions have returned, nothing holds a cancellable */
+  g_assert_true (test_counter_wait_at_least (&h.exited, test_counter_get (&h.entered), TEST_LONG_WAIT));
+  g_assert_cmpuint (g_hash_table_size (h.in_use), ==, 0);
+
+  g_clear_pointer (&results, g_hash_table_unref);
+  g_clear_object (&runner);
+  g_hash_table_unref (h.in_use);
+  g_hash_table_unref (h.attempts);
+  g_ptr_array_unref (h.kept);
+  test_counter_clear (&h.entered);
+  test_counter_clear (&h.exited);
+  g_mutex_clear (&h.lock);
+}
+
 static void
 test_timeout_stuck_does_not_block (void)
 {
@@ -2966,6 +3071,7 @@ main (int   argc,
   g_test_add_func ("/runner/abort/before-start", test_abort_before_start);
   g_test_add_func ("/runner/abort/no-new-starts", test_abort_no_new_starts);
   g_test_add_func ("/runner/abort/while-starting", test_abort_while_starting);
+  g_test_add_func ("/runner/cancellable/handout", test_cancellable_handout);
   g_test_add_func ("/runner/cancellable/run", test_run_cancellable);
   g_test_add_func ("/runner/cancellable/run-async", test_run_async_cancellable);
   g_test_add_func ("/runner/cancellable/pre-cancelled/run", test_run_pre_cancelled);
