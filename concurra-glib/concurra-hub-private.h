@@ -11,9 +11,10 @@ G_BEGIN_DECLS
 
 typedef struct _ConcurraHub ConcurraHub;
 
-/* Called on the owner context with the events of one batch: a list whose
- * links are tasks' started_link or done_link, in the order they happened. */
-typedef void (*ConcurraHubFunc) (GList    *events,
+/* Called on the owner context with the events of one batch: a queue whose
+ * links are tasks' started_link or done_link, in the order they happened.
+ * The callee takes the links and leaves @events empty. */
+typedef void (*ConcurraHubFunc) (GQueue   *events,
                                  gpointer  user_data);
 
 ConcurraHub *concurra_hub_new          (GMainContext    *context,
@@ -25,10 +26,8 @@ void         concurra_hub_push_ready   (ConcurraHub     *hub,
                                         ConcurraTask   **tasks,
                                         guint            n_tasks);
 void         concurra_hub_wake         (ConcurraHub     *hub);
-void         concurra_hub_withdraw     (ConcurraHub     *hub,
+GCancellable *concurra_hub_withdraw    (ConcurraHub     *hub,
                                         ConcurraTask    *task);
-void         concurra_hub_recycle      (ConcurraHub     *hub,
-                                        GPtrArray       *cancellables);
 void         concurra_hub_kick         (ConcurraHub     *hub);
 void         concurra_hub_clear_ready  (ConcurraHub     *hub);
 void         concurra_hub_close        (ConcurraHub     *hub);

@@ -20,7 +20,7 @@
 struct _ConcurraLane
 {
   ConcurraHub  *hub;
-  GCancellable *fresh;          /* for the next task when there is no spare */
+  GCancellable *fresh;          /* for the next task this lane starts */
   gboolean      withdrawn;
 };
 
@@ -30,7 +30,6 @@ struct _ConcurraHub
   GCond            idle_cond;       /* parked lanes wait here for work */
   GQueue           ready;
   GQueue           events;
-  GPtrArray       *spares;          /* unused cancellables, see concurra_hub_recycle() */
   GSource         *wake;           /* NULL once closed */
   GMainContext    *context;
   GThreadPool     *pool;
@@ -63,7 +62,6 @@ hub_clear (ConcurraHub *hub)
       if (done)
         g_object_unref (task);
     }
-  g_ptr_array_unref (hub->spares);
   g_main_context_unref (hub->context);
   g_cond_clear (&hub->idle_cond);
   g_mutex_clear (&hub->lock);
@@ -81,18 +79,18 @@ hub_dispatch (GSource     *source,
               gpointer     user_data)
 {
   ConcurraHub *hub = user_data;
-  GList *events;
+  GQueue events;
 
   /* clear the ready time before taking the batch: a push that finds the
    * queue empty after this point schedules the next dispatch */
   g_source_set_ready_time (source, -1);
 
   g_mutex_lock (&hub->lock);
-  events = hub->events.head;
+  events = hub->events;
   g_queue_init (&hub->events);
   g_mutex_unlock (&hub->lock);
 
-  hub->func (events, hub->user_data);
+  hub->func (&events, hub->user_data);
 
   return G_SOURCE_CONTINUE;
 }
@@ -123,6 +121,18 @@ run_attempt (ConcurraHub  *hub,
   task->outcome.end_mono = g_get_monotonic_time ();
 }
 
+static gboolean
+reusable (GCancellable *cancellable)
+{
+  static guint cancelled_signal;
+
+  if (cancelled_signal == 0)
+    cancelled_signal = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+  return !g_cancellable_is_cancelled (cancellable) &&
+         g_atomic_int_get (&G_OBJECT (cancellable)->ref_count) == 1 &&
+         !g_signal_has_handler_pending (cancellable, cancelled_signal, 0, FALSE);
+}
+
 static void
 lane_run (gpointer data,
           gpointer pool_data)
@@ -136,6 +146,7 @@ lane_run (gpointer data,
     {
       ConcurraTask *task;
       GList *link;
+      gboolean keep;
 
       if (lane->withdrawn)
         break;
@@ -157,11 +168,8 @@ lane_run (gpointer data,
       task = link->data;
       task->queued = FALSE;
       task->lane = lane;
-      /* the cancellable is given here, under the lock, so that the owner
-       * finds it once it has withdrawn the task (see stop_task()) */
-      task->cancellable = hub->spares->len > 0
-                          ? g_ptr_array_steal_index_fast (hub->spares, hub->spares->len - 1)
-                          : g_steal_pointer (&lane->fresh);
+      /* given under the lock: concurra_hub_withdraw() hands it to the owner */
+      task->cancellable = g_steal_pointer (&lane->fresh);
       hub->n_busy++;
       task->outcome.start_real = g_get_real_time ();
       task->outcome.start_mono = g_get_monotonic_time ();
@@ -169,16 +177,28 @@ lane_run (gpointer data,
       g_mutex_unlock (&hub->lock);
 
       run_attempt (hub, task);
-      /* made outside the lock, for when no spare comes back in time */
-      if (lane->fresh == NULL)
-        lane->fresh = g_cancellable_new ();
+      /* checked before the lock: the owner cancels only after withdrawing */
+      keep = reusable (task->cancellable);
 
       g_mutex_lock (&hub->lock);
       if (!lane->withdrawn)
-        hub->n_busy--;
+        {
+          hub->n_busy--;
+          /* nobody can cancel it any more: keep it for the next task if
+           * nothing else holds it — most tasks are never cancelled, and
+           * a GObject per attempt is a noticeable cost */
+          if (keep)
+            lane->fresh = g_steal_pointer (&task->cancellable);
+        }
       task->lane = NULL;
       /* the ready queue's reference travels on with the done event */
       push_event_locked (hub, &task->done_link);
+      if (lane->fresh == NULL)
+        {
+          g_mutex_unlock (&hub->lock);
+          lane->fresh = g_cancellable_new ();
+          g_mutex_lock (&hub->lock);
+        }
 
       /* with fast-fail, an error may end the run: let the owner decide
        * before this lane starts anything else */
@@ -233,7 +253,6 @@ concurra_hub_new (GMainContext    *context,
   g_cond_init (&hub->idle_cond);
   g_queue_init (&hub->ready);
   g_queue_init (&hub->events);
-  hub->spares = g_ptr_array_new_with_free_func (g_object_unref);
   hub->max_lanes = MAX (max_lanes, 1);
   hub->stop_on_error = stop_on_error;
   hub->func = func;
@@ -294,16 +313,19 @@ concurra_hub_wake (ConcurraHub *hub)
 /* Takes @task out of the hands of the workers because the owner gave it a
  * final status: off the ready queue if no lane took it yet, otherwise its
  * lane stops counting against the limit (call concurra_hub_kick() to let
- * another lane take its place). */
-void
+ * another lane take its place). Returns the cancellable of the attempt
+ * still running, for the caller to cancel, or %NULL. */
+GCancellable *
 concurra_hub_withdraw (ConcurraHub  *hub,
                        ConcurraTask *task)
 {
+  GCancellable *running = NULL;
   gboolean unqueued = FALSE;
 
   g_mutex_lock (&hub->lock);
   if (task->lane != NULL)
     {
+      running = g_object_ref (task->cancellable);
       task->lane->withdrawn = TRUE;
       task->lane = NULL;
       hub->n_lanes--;
@@ -319,27 +341,7 @@ concurra_hub_withdraw (ConcurraHub  *hub,
 
   if (unqueued)
     g_object_unref (task);
-}
-
-/* Hands the cancellables of attempts that ended uncancelled back to the
- * lanes, which give them to the next tasks they start: most tasks are never
- * cancelled, and a GObject per attempt is a noticeable cost. Empties
- * @cancellables. */
-void
-concurra_hub_recycle (ConcurraHub *hub,
-                      GPtrArray   *cancellables)
-{
-  gpointer *items;
-  gsize n_items;
-
-  if (cancellables->len == 0)
-    return;
-  items = g_ptr_array_steal (cancellables, &n_items);
-  g_mutex_lock (&hub->lock);
-  for (gsize i = 0; i < n_items; i++)
-    g_ptr_array_add (hub->spares, items[i]);
-  g_mutex_unlock (&hub->lock);
-  g_free (items);
+  return running;
 }
 
 /* Starts lanes for queued work after lanes were withdrawn. */

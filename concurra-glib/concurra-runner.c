@@ -96,7 +96,6 @@ struct _ConcurraRunner
   GPtrArray             *worklist;      /* complete_task()'s, kept for reuse */
   GQueue                 events;        /* taken from the hub, not handled yet */
   gboolean               reentry_armed; /* the hub is ready for a nested dispatch */
-  GPtrArray             *spare_cancellables;
   GTask                 *async_task;
   gulong                 async_cancel_id;
   GError                *run_error;
@@ -272,7 +271,6 @@ concurra_runner_finalize (GObject *object)
   g_clear_pointer (&self->forward_refs, g_hash_table_unref);
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
   g_clear_pointer (&self->worklist, g_ptr_array_unref);
-  g_clear_pointer (&self->spare_cancellables, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_error (&self->run_error);
   g_mutex_clear (&self->lock);
@@ -737,7 +735,6 @@ concurra_runner_init (ConcurraRunner *self)
   self->forward_refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->worklist = g_ptr_array_new ();
   g_queue_init (&self->events);
-  self->spare_cancellables = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_init (&self->lock);
   g_cond_init (&self->done_cond);
 }
@@ -1817,23 +1814,38 @@ check_unknown_dependencies (ConcurraRunner  *self,
   return FALSE;
 }
 
-/* Resolves labels to tasks and builds the dependents lists: two passes,
- * so each list is allocated once at its exact size. */
+/* Resolves labels to tasks, builds the dependents lists (each allocated
+ * once at its exact size) and gives every task the runner's default
+ * settings where it has none. */
 static void
 link_graph (ConcurraRunner *self)
 {
+  gboolean has_edges = FALSE;
+
   for (guint i = 0; i < self->tasks->len; i++)
     {
       ConcurraTask *task = g_ptr_array_index (self->tasks, i);
 
-      task->deps = task->n_deps ? g_new (ConcurraTask *, task->n_deps) : NULL;
+      if (task->retries < 0)
+        task->retries = self->task_retries;
+      if (task->timeout < 0)
+        task->timeout = self->timeout;
+      if (task->retry_delay < 0)
+        task->retry_delay = self->retry_delay;
+
+      task->n_waiting_deps = task->n_deps;
+      if (task->n_deps == 0)
+        continue;
+      has_edges = TRUE;
+      task->deps = g_new (ConcurraTask *, task->n_deps);
       for (guint d = 0; d < task->n_deps; d++)
         {
           task->deps[d] = g_hash_table_lookup (self->by_label, task->depends_on[d]);
           task->deps[d]->n_dependents++;
         }
-      task->n_waiting_deps = task->n_deps;
     }
+  if (!has_edges)
+    return;
 
   for (guint i = 0; i < self->tasks->len; i++)
     {
@@ -1853,22 +1865,6 @@ link_graph (ConcurraRunner *self)
     }
 }
 
-static void
-resolve_settings (ConcurraRunner *self)
-{
-  for (guint i = 0; i < self->tasks->len; i++)
-    {
-      ConcurraTask *task = g_ptr_array_index (self->tasks, i);
-
-      if (task->retries < 0)
-        task->retries = self->task_retries;
-      if (task->timeout < 0)
-        task->timeout = self->timeout;
-      if (task->retry_delay < 0)
-        task->retry_delay = self->retry_delay;
-    }
-}
-
 /* ---- the run, on the owner context ---- */
 
 static void
@@ -1877,24 +1873,6 @@ set_state (ConcurraRunner      *self,
 {
   g_atomic_int_set (&self->state, state);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-}
-
-/* Keeps the cancellable of an attempt that ended without being cancelled,
- * and that nobody else holds, for the hub to hand to another attempt. */
-static void
-recycle_cancellable (ConcurraRunner *self,
-                     ConcurraTask   *task)
-{
-  GCancellable *cancellable = task->cancellable;
-  static guint cancelled_signal;
-
-  if (cancelled_signal == 0)
-    cancelled_signal = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
-  if (cancellable == NULL || g_cancellable_is_cancelled (cancellable) ||
-      g_atomic_int_get (&G_OBJECT (cancellable)->ref_count) != 1 ||
-      g_signal_has_handler_pending (cancellable, cancelled_signal, 0, FALSE))
-    return;
-  g_ptr_array_add (self->spare_cancellables, g_steal_pointer (&task->cancellable));
 }
 
 static void
@@ -2135,7 +2113,6 @@ on_done (ConcurraRunner *self,
     }
 
   g_atomic_int_dec_and_test (&self->n_running);
-  recycle_cancellable (self, task);
   if (concurra_task_take_attempt (task, &error))
     complete_task (self, task, CONCURRA_TASK_STATUS_SUCCESSFUL, NULL);
   else if (task->attempts <= (guint) task->retries && !self->terminating)
@@ -2145,7 +2122,7 @@ on_done (ConcurraRunner *self,
 }
 
 static void
-on_events (GList    *events,
+on_events (GQueue   *events,
            gpointer  user_data)
 {
   ConcurraRunner *self = user_data;
@@ -2157,10 +2134,18 @@ on_events (GList    *events,
   /* queued on the runner, not walked in place: a signal handler that
    * iterates the context (a blocking wait) handles the rest of the batch
    * in a nested dispatch, see allow_reentry() */
-  while ((link = events) != NULL)
+  if (events->head != NULL)
     {
-      events = g_list_remove_link (events, link);
-      g_queue_push_tail_link (&self->events, link);
+      if (self->events.tail != NULL)
+        {
+          self->events.tail->next = events->head;
+          events->head->prev = self->events.tail;
+        }
+      else
+        self->events.head = events->head;
+      self->events.tail = events->tail;
+      self->events.length += events->length;
+      g_queue_init (events);
     }
 
   g_object_ref (self);
@@ -2176,8 +2161,6 @@ on_events (GList    *events,
           g_object_unref (task);
         }
     }
-  if (self->hub != NULL)
-    concurra_hub_recycle (self->hub, self->spare_cancellables);
   check_finished (self);
   g_object_unref (self);
 }
@@ -2193,9 +2176,12 @@ stop_task (ConcurraRunner *self,
   /* withdraw before cancelling: a function that returns on cancellation
    * must not let its lane go on to the next queued task */
   if (self->hub != NULL)
-    concurra_hub_withdraw (self->hub, task);
-  if (task->cancellable != NULL)
-    g_cancellable_cancel (task->cancellable);
+    {
+      g_autoptr(GCancellable) running = concurra_hub_withdraw (self->hub, task);
+
+      if (running != NULL)
+        g_cancellable_cancel (running);
+    }
 }
 
 static void
@@ -2502,7 +2488,6 @@ prepare_run (ConcurraRunner  *self,
     }
 
   link_graph (self);
-  resolve_settings (self);
   return TRUE;
 }
 
@@ -2541,7 +2526,7 @@ launch (ConcurraRunner *self,
         GMainContext   *context)
 {
   gboolean abort_requested;
-  guint n_ready;
+  guint n_ready, n_settled;
 
   self->run_start = g_get_monotonic_time ();
   if (self->mode == CONCURRA_EXECUTION_MODE_PROCESS)
@@ -2559,6 +2544,7 @@ launch (ConcurraRunner *self,
   if (abort_requested)
     terminate_all (self);
 
+  /* tasks cancelled before the run: terminated, and their dependents skipped */
   for (guint i = 0; i < self->tasks->len; i++)
     {
       ConcurraTask *task = g_ptr_array_index (self->tasks, i);
@@ -2566,6 +2552,7 @@ launch (ConcurraRunner *self,
       if (task->cancel_requested && !concurra_task_is_done (task))
         complete_task (self, task, CONCURRA_TASK_STATUS_TERMINATED, cancelled_error ());
     }
+  n_settled = g_atomic_int_get (&self->n_completed);
   self->batch = g_ptr_array_sized_new (self->tasks->len);
   for (guint i = 0; i < self->tasks->len; i++)
     {
@@ -2575,10 +2562,14 @@ launch (ConcurraRunner *self,
         schedule_attempt (self, task);
     }
   /* a task that could not be sent to a worker may have failed fast meanwhile */
-  n_ready = 0;
-  for (guint i = 0; i < self->batch->len; i++)
-    if (!concurra_task_is_done (g_ptr_array_index (self->batch, i)))
-      self->batch->pdata[n_ready++] = self->batch->pdata[i];
+  n_ready = self->batch->len;
+  if (TRUE || g_atomic_int_get (&self->n_completed) != n_settled)
+    {
+      n_ready = 0;
+      for (guint i = 0; i < self->batch->len; i++)
+        if (!concurra_task_is_done (g_ptr_array_index (self->batch, i)))
+          self->batch->pdata[n_ready++] = self->batch->pdata[i];
+    }
   concurra_hub_push_ready (self->hub, (ConcurraTask **) self->batch->pdata, n_ready);
   g_clear_pointer (&self->batch, g_ptr_array_unref);
 

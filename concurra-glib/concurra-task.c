@@ -68,14 +68,25 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ConcurraTask, concurra_task, G_TYPE_OBJECT)
 
+/* Empties a result value, freeing a pointer result with its destroy
+ * function. Values start zeroed, so a type of 0 means "no value". */
+static void
+value_reset (GValue         *value,
+             GDestroyNotify *pointer_destroy)
+{
+  if (G_VALUE_TYPE (value) != G_TYPE_INVALID)
+    {
+      if (*pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (value))
+        (*pointer_destroy) (g_value_get_pointer (value));
+      g_value_unset (value);
+    }
+  *pointer_destroy = NULL;
+}
+
 static void
 outcome_clear (ConcurraOutcome *outcome)
 {
-  if (outcome->pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (&outcome->value))
-    outcome->pointer_destroy (g_value_get_pointer (&outcome->value));
-  if (G_IS_VALUE (&outcome->value))
-    g_value_unset (&outcome->value);
-  outcome->pointer_destroy = NULL;
+  value_reset (&outcome->value, &outcome->pointer_destroy);
   g_clear_error (&outcome->error);
   g_clear_pointer (&outcome->trace, g_free);
   outcome->reported = FALSE;
@@ -95,10 +106,7 @@ concurra_task_finalize (GObject *object)
       g_cond_clear (&self->async->cond);
       g_free (self->async);
     }
-  if (self->pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (&self->value))
-    self->pointer_destroy (g_value_get_pointer (&self->value));
-  if (G_IS_VALUE (&self->value))
-    g_value_unset (&self->value);
+  value_reset (&self->value, &self->pointer_destroy);
   if (self->func_destroy != NULL)
     self->func_destroy (self->func_data);
   g_clear_pointer (&self->label, g_free);
@@ -1680,12 +1688,9 @@ concurra_task_take_attempt (ConcurraTask  *task,
   ConcurraOutcome *outcome = &task->outcome;
 
   /* a failed command keeps its structured result, so take the value first */
-  if (G_IS_VALUE (&outcome->value))
+  if (G_VALUE_TYPE (&outcome->value) != G_TYPE_INVALID)
     {
-      if (task->pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (&task->value))
-        task->pointer_destroy (g_value_get_pointer (&task->value));
-      if (G_IS_VALUE (&task->value))
-        g_value_unset (&task->value);
+      value_reset (&task->value, &task->pointer_destroy);
       task->value = outcome->value;
       task->pointer_destroy = outcome->pointer_destroy;
       memset (&outcome->value, 0, sizeof outcome->value);
