@@ -146,7 +146,7 @@ lane_run (gpointer data,
     {
       ConcurraTask *task;
       GList *link;
-      gboolean keep;
+      gboolean failed, keep;
 
       if (lane->withdrawn)
         break;
@@ -177,6 +177,9 @@ lane_run (gpointer data,
       g_mutex_unlock (&hub->lock);
 
       run_attempt (hub, task);
+      /* read while the attempt is still this lane's: once the done event is
+       * queued, the owner may take the outcome */
+      failed = task->outcome.error != NULL;
       /* checked before the lock: the owner cancels only after withdrawing */
       keep = reusable (task->cancellable);
 
@@ -193,19 +196,19 @@ lane_run (gpointer data,
       task->lane = NULL;
       /* the ready queue's reference travels on with the done event */
       push_event_locked (hub, &task->done_link);
+
+      /* with fast-fail, an error may end the run: let the owner decide
+       * before this lane starts anything else */
+      if (hub->stop_on_error && failed && !lane->withdrawn)
+        {
+          hub->n_lanes--;
+          break;
+        }
       if (lane->fresh == NULL)
         {
           g_mutex_unlock (&hub->lock);
           lane->fresh = g_cancellable_new ();
           g_mutex_lock (&hub->lock);
-        }
-
-      /* with fast-fail, an error may end the run: let the owner decide
-       * before this lane starts anything else */
-      if (hub->stop_on_error && task->outcome.error != NULL && !lane->withdrawn)
-        {
-          hub->n_lanes--;
-          break;
         }
     }
   g_mutex_unlock (&hub->lock);
