@@ -21,6 +21,7 @@
 #include "concurra-worker-private.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,10 +32,11 @@
 
 typedef struct
 {
-  GSubprocess *process;
-  GSocket     *socket;
-  guint64      next_id;
-  int          pid;       /* kept: the identifier goes once it is reaped */
+  GSubprocess         *process;
+  int                  fd;        /* the socket, blocking; -1 once closed */
+  ConcurraFrameReader  reader;
+  guint64              next_id;
+  int                  pid;       /* kept: the identifier goes once it is reaped */
 } Worker;
 
 struct _ConcurraWorkerPool
@@ -153,9 +155,18 @@ concurra_describe_exit (GSubprocess *process)
 /* ---- workers ---- */
 
 static void
+worker_close (Worker *worker)
+{
+  if (worker->fd >= 0)
+    close (worker->fd);
+  worker->fd = -1;
+}
+
+static void
 worker_free (Worker *worker)
 {
-  g_clear_object (&worker->socket);
+  worker_close (worker);
+  concurra_frame_reader_clear (&worker->reader);
   g_clear_object (&worker->process);
   g_free (worker);
 }
@@ -193,19 +204,16 @@ worker_spawn (char   **command,
   g_subprocess_launcher_set_child_setup (launcher, concurra_child_setup, NULL, NULL);
 
   worker = g_new0 (Worker, 1);
+  /* blocking: a lane sleeps in read() until the reply comes, and
+   * cancellation shuts the socket down to wake it (see on_cancelled()) */
+  worker->fd = fds[0];
   worker->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, error);
-  worker->socket = worker->process ? g_socket_new_from_fd (fds[0], error) : NULL;
-  if (worker->process != NULL)
-    worker->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (worker->process) ?: "0", NULL, 10);
-  if (worker->socket == NULL)
+  if (worker->process == NULL)
     {
-      if (worker->process != NULL)
-        concurra_terminate_process (worker->process);
-      else
-        close (fds[0]);
       worker_free (worker);
       return NULL;
     }
+  worker->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (worker->process) ?: "0", NULL, 10);
   return worker;
 }
 
@@ -213,7 +221,7 @@ worker_spawn (char   **command,
 static void
 worker_kill (Worker *worker)
 {
-  g_socket_close (worker->socket, NULL);
+  worker_close (worker);
   concurra_terminate_process (worker->process);
   worker_free (worker);
 }
@@ -267,11 +275,12 @@ static void
 pool_give_back (ConcurraWorkerPool *pool,
                 Worker             *worker)
 {
+  struct pollfd pfd = { .fd = worker->fd, .events = POLLIN };
   gboolean closed;
 
   /* anything readable now is a reply nobody asked for, or EOF: the next
    * task must not inherit it */
-  if (g_socket_condition_check (worker->socket, G_IO_IN | G_IO_HUP | G_IO_ERR) != 0)
+  if (worker->reader.end > worker->reader.start || poll (&pfd, 1, 0) != 0)
     {
       worker_kill (worker);
       return;
@@ -303,7 +312,7 @@ concurra_worker_pool_close (ConcurraWorkerPool *pool)
   /* on EOF a worker exits on its own, flushing and running its atexit
    * handlers; only one that does not is terminated */
   for (guint i = 0; i < idle->len; i++)
-    g_socket_shutdown (((Worker *) g_ptr_array_index (idle, i))->socket, FALSE, TRUE, NULL);
+    shutdown (((Worker *) g_ptr_array_index (idle, i))->fd, SHUT_WR);
   for (guint i = 0; i < idle->len; i++)
     {
       Worker *worker = g_ptr_array_index (idle, i);
@@ -321,80 +330,49 @@ send_request (Worker        *worker,
               guint64        id,
               const char    *function,
               GVariant      *args,
-              GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(GVariant) request = g_variant_ref_sink (
-    g_variant_new ("(tsv)", id, function, args ? args : g_variant_new ("()")));
-  g_autoptr(GBytes) frame = concurra_protocol_frame (request);
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame, &size);
+  GVariant *fields[3];
 
-  while (size > 0)
+  /* built from its parts: g_variant_new() would parse a format string */
+  fields[0] = g_variant_new_uint64 (id);
+  fields[1] = g_variant_new_string (function);
+  fields[2] = g_variant_new_variant (args ? args : g_variant_new_tuple (NULL, 0));
+  if (!concurra_protocol_write_frame (worker->fd, g_variant_new_tuple (fields, G_N_ELEMENTS (fields))))
     {
-      gssize n = g_socket_send (worker->socket, (const char *) data, size, cancellable, error);
+      int saved = errno;
 
-      if (n < 0)
-        return FALSE;
-      data += n;
-      size -= n;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not send to the worker: %s", g_strerror (saved));
+      return FALSE;
     }
   return TRUE;
 }
 
-/* FALSE with *eof when the worker closed the socket before a byte. */
-static gboolean
-receive_exactly (Worker        *worker,
-                 guint8        *buffer,
-                 gsize          size,
-                 gboolean      *eof,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  gsize done = 0;
-
-  *eof = FALSE;
-  while (done < size)
-    {
-      gssize n = g_socket_receive (worker->socket, (char *) buffer + done, size - done,
-                                   cancellable, error);
-
-      if (n < 0)
-        return FALSE;
-      if (n == 0)
-        {
-          *eof = TRUE;
-          return FALSE;
-        }
-      done += n;
-    }
-  return TRUE;
-}
-
+/* FALSE with *eof when the worker closed the socket. */
 static gboolean
 receive_reply (Worker         *worker,
                guint64         id,
                ConcurraReply  *reply,
                gboolean       *eof,
-               GCancellable   *cancellable,
                GError        **error)
 {
-  guint8 header[CONCURRA_PROTOCOL_HEADER_SIZE];
-  g_autoptr(GBytes) payload = NULL;
-  guint8 *buffer;
-  guint32 length;
+  g_autoptr(GBytes) payload = concurra_frame_reader_next (&worker->reader, worker->fd, eof, error);
 
-  if (!receive_exactly (worker, header, sizeof header, eof, cancellable, error) ||
-      !concurra_protocol_parse_length (header, &length, error))
-    return FALSE;
-  buffer = g_malloc (length);
-  if (!receive_exactly (worker, buffer, length, eof, cancellable, error))
-    {
-      g_free (buffer);
-      return FALSE;
-    }
-  payload = g_bytes_new_take (buffer, length);
-  return concurra_protocol_parse_reply (payload, id, reply, error);
+  return payload != NULL && concurra_protocol_parse_reply (payload, id, reply, error);
+}
+
+/* Runs in the thread that cancels: wakes the lane blocked on the socket,
+ * which then kills the worker. The socket stays open until the lane has
+ * disconnected this handler, so the descriptor cannot be another one by
+ * then. */
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  Worker *worker = user_data;
+
+  shutdown (worker->fd, SHUT_RDWR);
 }
 
 static void
@@ -404,7 +382,7 @@ report_crash (ConcurraTask *task,
   g_autofree char *how = NULL;
 
   /* the socket closed: the worker is gone or going; make sure, and reap it */
-  g_socket_close (worker->socket, NULL);
+  worker_close (worker);
   concurra_terminate_process (worker->process);
   how = concurra_describe_exit (worker->process);
   concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
@@ -421,7 +399,8 @@ call_in_worker (ConcurraTask *task,
   ConcurraReply reply = { 0, };
   g_autoptr(GError) error = NULL;
   Worker *worker;
-  gboolean eof = FALSE;
+  gboolean eof = FALSE, ok;
+  gulong handler;
   guint64 id;
 
   worker = pool_take (call->pool, &error);
@@ -433,13 +412,19 @@ call_in_worker (ConcurraTask *task,
     }
 
   id = ++worker->next_id;
-  if (!send_request (worker, id, call->function, call->args, cancellable, &error) ||
-      !receive_reply (worker, id, &reply, &eof, cancellable, &error))
+  /* 0 when already cancelled: on_cancelled() has run */
+  handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), worker, NULL);
+  ok = send_request (worker, id, call->function, call->args, &error) &&
+       receive_reply (worker, id, &reply, &eof, &error);
+  g_cancellable_disconnect (cancellable, handler);
+  if (!ok)
     {
       if (g_cancellable_is_cancelled (cancellable))
         {
           /* terminated: the worker may be stuck in the function */
           worker_kill (worker);
+          g_clear_error (&error);
+          g_cancellable_set_error_if_cancelled (cancellable, &error);
           concurra_task_return_error (task, g_steal_pointer (&error));
         }
       else if (eof || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
