@@ -17,6 +17,10 @@ typedef struct _ConcurraHub ConcurraHub;
 typedef void (*ConcurraHubFunc) (GQueue   *events,
                                  gpointer  user_data);
 
+/* Whether @next, the first ready task, may be taken ahead. */
+typedef gboolean (*ConcurraHubAheadFunc) (ConcurraTask *next,
+                                          gpointer      user_data);
+
 ConcurraHub *concurra_hub_new          (GMainContext    *context,
                                         guint            max_lanes,
                                         gboolean         stop_on_error,
@@ -31,5 +35,8 @@ GCancellable *concurra_hub_withdraw    (ConcurraHub     *hub,
 void         concurra_hub_kick         (ConcurraHub     *hub);
 void         concurra_hub_clear_ready  (ConcurraHub     *hub);
 void         concurra_hub_close        (ConcurraHub     *hub);
+
+ConcurraTask *concurra_hub_take_ahead  (ConcurraHubAheadFunc  accept,
+                                        gpointer              user_data);
 
 G_END_DECLS

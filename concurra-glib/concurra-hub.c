@@ -7,6 +7,11 @@
  * queue and wake the owner context only when that queue was empty, which
  * coalesces the wake-ups of a batch into one dispatch.
  *
+ * A task's function may take the next ready task "ahead" (see
+ * concurra_hub_take_ahead()): its lane runs that one next, without going
+ * back to the queue, which lets a process task send the next request to its
+ * worker before the reply to the current one comes.
+ *
  * A task that times out or is terminated may still be executing in its
  * thread; the owner then withdraws its lane, which stops counting against
  * max-concurrency and ends after the stuck call returns. The hub is
@@ -16,13 +21,19 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-hub-private.h"
+#include "concurra-process-private.h"
 
 struct _ConcurraLane
 {
   ConcurraHub  *hub;
   GCancellable *fresh;          /* for the next task this lane starts */
+  ConcurraTask *ahead;          /* taken ahead, with the ready queue's reference */
+  gboolean      ahead_dropped;  /* the owner withdrew it */
   gboolean      withdrawn;
 };
+
+/* the lane that the calling thread runs, for concurra_hub_take_ahead() */
+static GPrivate current_lane;
 
 struct _ConcurraHub
 {
@@ -110,6 +121,8 @@ push_event_locked (ConcurraHub *hub,
     g_source_set_ready_time (hub->wake, 0);
 }
 
+static void spawn_lanes_locked (ConcurraHub *hub);
+
 static void
 run_attempt (ConcurraHub  *hub,
              ConcurraTask *task)
@@ -133,25 +146,67 @@ reusable (GCancellable *cancellable)
          !g_signal_has_handler_pending (cancellable, cancelled_signal, 0, FALSE);
 }
 
+/* After an attempt, under the lock: what becomes of the task its lane took
+ * ahead. The lane runs it next, unless the lane was withdrawn (it goes back
+ * to the head of the queue) or the owner withdrew it (returned in
+ * @dropped, for the lane to let go of outside the lock). */
+static ConcurraTask *
+settle_ahead_locked (ConcurraHub   *hub,
+                     ConcurraLane  *lane,
+                     ConcurraTask **dropped)
+{
+  ConcurraTask *next = g_steal_pointer (&lane->ahead);
+
+  if (next == NULL)
+    return NULL;
+  if (lane->ahead_dropped)
+    {
+      lane->ahead_dropped = FALSE;
+      *dropped = next;
+      return NULL;
+    }
+  if (lane->withdrawn)
+    {
+      next->ahead_lane = NULL;
+      g_queue_push_head_link (&hub->ready, &next->ready_link);
+      next->queued = TRUE;
+      /* the owner may have kicked for the withdrawn lane before this */
+      spawn_lanes_locked (hub);
+      return NULL;
+    }
+  return next;
+}
+
 static void
 lane_run (gpointer data,
           gpointer pool_data)
 {
   ConcurraLane *lane = data;
   ConcurraHub *hub = lane->hub;
+  ConcurraTask *next = NULL;
 
+  g_private_set (&current_lane, lane);
   lane->fresh = g_cancellable_new ();
   g_mutex_lock (&hub->lock);
   for (;;)
     {
-      ConcurraTask *task;
+      ConcurraTask *task, *dropped = NULL;
       GList *link;
       gboolean failed, keep;
 
       if (lane->withdrawn)
         break;
-      link = g_queue_pop_head_link (&hub->ready);
-      if (link == NULL)
+      if (next != NULL)
+        {
+          task = g_steal_pointer (&next);
+          task->ahead_lane = NULL;
+        }
+      else if ((link = g_queue_pop_head_link (&hub->ready)) != NULL)
+        {
+          task = link->data;
+          task->queued = FALSE;
+        }
+      else
         {
           /* park until there is work or the run ends: a lane that exited
            * would cost a thread pool round trip for the next ready task */
@@ -165,8 +220,6 @@ lane_run (gpointer data,
           hub->n_parked--;
           continue;
         }
-      task = link->data;
-      task->queued = FALSE;
       task->lane = lane;
       /* given under the lock: concurra_hub_withdraw() hands it to the owner */
       task->cancellable = g_steal_pointer (&lane->fresh);
@@ -194,11 +247,20 @@ lane_run (gpointer data,
             lane->fresh = g_steal_pointer (&task->cancellable);
         }
       task->lane = NULL;
+      next = settle_ahead_locked (hub, lane, &dropped);
       /* the ready queue's reference travels on with the done event */
       push_event_locked (hub, &task->done_link);
+      if (dropped != NULL)
+        {
+          g_mutex_unlock (&hub->lock);
+          concurra_process_abandon (dropped);
+          g_object_unref (dropped);
+          g_mutex_lock (&hub->lock);
+        }
 
       /* with fast-fail, an error may end the run: let the owner decide
-       * before this lane starts anything else */
+       * before this lane starts anything else (nothing was taken ahead:
+       * see concurra_hub_take_ahead()) */
       if (hub->stop_on_error && failed && !lane->withdrawn)
         {
           hub->n_lanes--;
@@ -215,6 +277,7 @@ lane_run (gpointer data,
 
   g_clear_object (&lane->fresh);
   g_free (lane);
+  g_private_set (&current_lane, NULL);
   hub_unref (hub);
 }
 
@@ -334,6 +397,12 @@ concurra_hub_withdraw (ConcurraHub  *hub,
       hub->n_lanes--;
       hub->n_busy--;
     }
+  else if (task->ahead_lane != NULL)
+    {
+      /* its lane lets go of it when the attempt before it ends */
+      task->ahead_lane->ahead_dropped = TRUE;
+      task->ahead_lane = NULL;
+    }
   else if (task->queued)
     {
       g_queue_unlink (&hub->ready, &task->ready_link);
@@ -343,7 +412,10 @@ concurra_hub_withdraw (ConcurraHub  *hub,
   g_mutex_unlock (&hub->lock);
 
   if (unqueued)
-    g_object_unref (task);
+    {
+      concurra_process_abandon (task);
+      g_object_unref (task);
+    }
   return running;
 }
 
@@ -373,7 +445,40 @@ concurra_hub_clear_ready (ConcurraHub *hub)
   g_mutex_unlock (&hub->lock);
 
   while ((link = g_queue_pop_head_link (&dropped)) != NULL)
-    g_object_unref (link->data);
+    {
+      concurra_process_abandon (link->data);
+      g_object_unref (link->data);
+    }
+}
+
+/* Called by the function of a task that runs on a lane: takes the first
+ * ready task if @accept takes it, for this lane to run next; it is not
+ * started (and does not count against the limit) until then. Only with a
+ * backlog, so that a task waiting behind a slow one never keeps an idle
+ * lane waiting at the end of a run; and never with fast-fail, where the
+ * owner decides after an error whether anything else starts. */
+ConcurraTask *
+concurra_hub_take_ahead (ConcurraHubAheadFunc accept,
+                         gpointer             user_data)
+{
+  ConcurraLane *lane = g_private_get (&current_lane);
+  ConcurraTask *next = NULL;
+  ConcurraHub *hub;
+
+  if (lane == NULL)
+    return NULL;
+  hub = lane->hub;
+  g_mutex_lock (&hub->lock);
+  if (!lane->withdrawn && lane->ahead == NULL && !hub->stop_on_error &&
+      hub->ready.length > hub->max_lanes && accept (hub->ready.head->data, user_data))
+    {
+      next = g_queue_pop_head_link (&hub->ready)->data;
+      next->queued = FALSE;
+      next->ahead_lane = lane;
+      lane->ahead = next;
+    }
+  g_mutex_unlock (&hub->lock);
+  return next;
 }
 
 void

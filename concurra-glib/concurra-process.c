@@ -10,17 +10,32 @@
  * WORKER_CRASHED and is never reused. When the run ends the pool closes the
  * idle workers' sockets, and they exit.
  *
+ * Pipelining: once a worker's tasks are quick, its lane sends the next
+ * ready task's request before the current reply comes (send_ahead()), and
+ * runs that task next; it is started (status, start time, timeout) only
+ * then, so max-concurrency still counts running tasks. If the worker is
+ * lost before it replied to the current request, the worker never began the
+ * next one (a worker serves requests in order): that task is sent again to
+ * another worker, transparently. Two cases differ: when a worker killed for
+ * a timeout or abort had already written its whole reply, it may have
+ * begun the next request, and that task fails with WORKER_CRASHED rather
+ * than run twice; and after a malformed reply (the worker cannot be trusted
+ * to say) the next request is sent again. A task taken ahead and then
+ * cancelled kills the worker that has its request.
+ *
  * In a thread mode runner a process task calls the registered function in
  * its thread instead.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"
+#include "concurra-hub-private.h"
 #include "concurra-process-private.h"
 #include "concurra-protocol-private.h"
 #include "concurra-worker-private.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -31,10 +46,12 @@
 
 typedef struct
 {
-  GSubprocess *process;
-  GSocket     *socket;
-  guint64      next_id;
-  int          pid;       /* kept: the identifier goes once it is reaped */
+  GSubprocess         *process;
+  int                  fd;        /* the socket, blocking; -1 once closed */
+  ConcurraFrameReader  reader;
+  guint64              next_id;
+  gint64               last_run;  /* µs its last task took, -1 before the first */
+  int                  pid;       /* kept: the identifier goes once it is reaped */
 } Worker;
 
 struct _ConcurraWorkerPool
@@ -50,6 +67,11 @@ struct _ConcurraProcessCall
   char               *function;
   GVariant           *args;
   ConcurraWorkerPool *pool;      /* NULL: call in this process */
+
+  /* sent ahead (see send_ahead()); only the lane that has the task */
+  Worker             *worker;    /* has the request, numbered @id */
+  guint64             id;
+  GError             *lost;      /* its worker was killed after it began it */
 };
 
 /* ---- process helpers, shared with command tasks ---- */
@@ -153,9 +175,18 @@ concurra_describe_exit (GSubprocess *process)
 /* ---- workers ---- */
 
 static void
+worker_close (Worker *worker)
+{
+  if (worker->fd >= 0)
+    close (worker->fd);
+  worker->fd = -1;
+}
+
+static void
 worker_free (Worker *worker)
 {
-  g_clear_object (&worker->socket);
+  worker_close (worker);
+  concurra_frame_reader_clear (&worker->reader);
   g_clear_object (&worker->process);
   g_free (worker);
 }
@@ -193,19 +224,17 @@ worker_spawn (char   **command,
   g_subprocess_launcher_set_child_setup (launcher, concurra_child_setup, NULL, NULL);
 
   worker = g_new0 (Worker, 1);
+  /* blocking: a lane sleeps in read() until the reply comes, and
+   * cancellation shuts the socket down to wake it (see on_cancelled()) */
+  worker->fd = fds[0];
+  worker->last_run = -1;
   worker->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, error);
-  worker->socket = worker->process ? g_socket_new_from_fd (fds[0], error) : NULL;
-  if (worker->process != NULL)
-    worker->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (worker->process) ?: "0", NULL, 10);
-  if (worker->socket == NULL)
+  if (worker->process == NULL)
     {
-      if (worker->process != NULL)
-        concurra_terminate_process (worker->process);
-      else
-        close (fds[0]);
       worker_free (worker);
       return NULL;
     }
+  worker->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (worker->process) ?: "0", NULL, 10);
   return worker;
 }
 
@@ -213,7 +242,7 @@ worker_spawn (char   **command,
 static void
 worker_kill (Worker *worker)
 {
-  g_socket_close (worker->socket, NULL);
+  worker_close (worker);
   concurra_terminate_process (worker->process);
   worker_free (worker);
 }
@@ -267,11 +296,12 @@ static void
 pool_give_back (ConcurraWorkerPool *pool,
                 Worker             *worker)
 {
+  struct pollfd pfd = { .fd = worker->fd, .events = POLLIN };
   gboolean closed;
 
   /* anything readable now is a reply nobody asked for, or EOF: the next
    * task must not inherit it */
-  if (g_socket_condition_check (worker->socket, G_IO_IN | G_IO_HUP | G_IO_ERR) != 0)
+  if (worker->reader.end > worker->reader.start || poll (&pfd, 1, 0) != 0)
     {
       worker_kill (worker);
       return;
@@ -303,7 +333,7 @@ concurra_worker_pool_close (ConcurraWorkerPool *pool)
   /* on EOF a worker exits on its own, flushing and running its atexit
    * handlers; only one that does not is terminated */
   for (guint i = 0; i < idle->len; i++)
-    g_socket_shutdown (((Worker *) g_ptr_array_index (idle, i))->socket, FALSE, TRUE, NULL);
+    shutdown (((Worker *) g_ptr_array_index (idle, i))->fd, SHUT_WR);
   for (guint i = 0; i < idle->len; i++)
     {
       Worker *worker = g_ptr_array_index (idle, i);
@@ -321,80 +351,49 @@ send_request (Worker        *worker,
               guint64        id,
               const char    *function,
               GVariant      *args,
-              GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(GVariant) request = g_variant_ref_sink (
-    g_variant_new ("(tsv)", id, function, args ? args : g_variant_new ("()")));
-  g_autoptr(GBytes) frame = concurra_protocol_frame (request);
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame, &size);
+  GVariant *fields[3];
 
-  while (size > 0)
+  /* built from its parts: g_variant_new() would parse a format string */
+  fields[0] = g_variant_new_uint64 (id);
+  fields[1] = g_variant_new_string (function);
+  fields[2] = g_variant_new_variant (args ? args : g_variant_new_tuple (NULL, 0));
+  if (!concurra_protocol_write_frame (worker->fd, g_variant_new_tuple (fields, G_N_ELEMENTS (fields))))
     {
-      gssize n = g_socket_send (worker->socket, (const char *) data, size, cancellable, error);
+      int saved = errno;
 
-      if (n < 0)
-        return FALSE;
-      data += n;
-      size -= n;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not send to the worker: %s", g_strerror (saved));
+      return FALSE;
     }
   return TRUE;
 }
 
-/* FALSE with *eof when the worker closed the socket before a byte. */
-static gboolean
-receive_exactly (Worker        *worker,
-                 guint8        *buffer,
-                 gsize          size,
-                 gboolean      *eof,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  gsize done = 0;
-
-  *eof = FALSE;
-  while (done < size)
-    {
-      gssize n = g_socket_receive (worker->socket, (char *) buffer + done, size - done,
-                                   cancellable, error);
-
-      if (n < 0)
-        return FALSE;
-      if (n == 0)
-        {
-          *eof = TRUE;
-          return FALSE;
-        }
-      done += n;
-    }
-  return TRUE;
-}
-
+/* FALSE with *eof when the worker closed the socket. */
 static gboolean
 receive_reply (Worker         *worker,
                guint64         id,
                ConcurraReply  *reply,
                gboolean       *eof,
-               GCancellable   *cancellable,
                GError        **error)
 {
-  guint8 header[CONCURRA_PROTOCOL_HEADER_SIZE];
-  g_autoptr(GBytes) payload = NULL;
-  guint8 *buffer;
-  guint32 length;
+  g_autoptr(GBytes) payload = concurra_frame_reader_next (&worker->reader, worker->fd, eof, error);
 
-  if (!receive_exactly (worker, header, sizeof header, eof, cancellable, error) ||
-      !concurra_protocol_parse_length (header, &length, error))
-    return FALSE;
-  buffer = g_malloc (length);
-  if (!receive_exactly (worker, buffer, length, eof, cancellable, error))
-    {
-      g_free (buffer);
-      return FALSE;
-    }
-  payload = g_bytes_new_take (buffer, length);
-  return concurra_protocol_parse_reply (payload, id, reply, error);
+  return payload != NULL && concurra_protocol_parse_reply (payload, id, reply, error);
+}
+
+/* Runs in the thread that cancels: wakes the lane blocked on the socket,
+ * which then kills the worker. The socket stays open until the lane has
+ * disconnected this handler, so the descriptor cannot be another one by
+ * then. */
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  Worker *worker = user_data;
+
+  shutdown (worker->fd, SHUT_RDWR);
 }
 
 static void
@@ -404,13 +403,80 @@ report_crash (ConcurraTask *task,
   g_autofree char *how = NULL;
 
   /* the socket closed: the worker is gone or going; make sure, and reap it */
-  g_socket_close (worker->socket, NULL);
+  worker_close (worker);
   concurra_terminate_process (worker->process);
   how = concurra_describe_exit (worker->process);
   concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
                                   "Worker process %d %s while running '%s'",
                                   worker->pid, how, task->process->function);
   worker_free (worker);
+}
+
+/* Requests are sent ahead only while a worker's tasks are quick and the
+ * messages small: a task taken ahead waits for the one before it on the
+ * same worker, and a small request always fits in the socket's buffer, so
+ * sending it never blocks while the worker may be blocked writing a large
+ * reply. */
+#define AHEAD_MAX_RUN_US   1000
+#define AHEAD_MAX_SIZE     (16 * 1024)
+
+static gboolean
+is_small (ConcurraProcessCall *call)
+{
+  return strlen (call->function) + (call->args ? g_variant_get_size (call->args) : 0) <= AHEAD_MAX_SIZE;
+}
+
+static gboolean
+can_go_ahead (ConcurraTask *next,
+              gpointer      user_data)
+{
+  ConcurraProcessCall *call = next->process;
+
+  return call != NULL && call->pool == user_data && next->async == NULL &&
+         call->worker == NULL && call->lost == NULL && is_small (call);
+}
+
+/* Pipelining: while the worker runs the current request, the lane takes
+ * the next ready process task and sends its request too, so that the
+ * worker starts it as soon as it has replied, without waiting for the
+ * parent's round trip. The lane runs that task next (see
+ * concurra_hub_take_ahead()): its status, start time and timeout begin
+ * then. Returns it, with its request numbered in call->id, or with id 0
+ * when sending failed (the reply to the current request tells why). */
+static ConcurraTask *
+send_ahead (Worker              *worker,
+            ConcurraProcessCall *current)
+{
+  ConcurraProcessCall *call;
+  ConcurraTask *next;
+
+  if (worker->last_run < 0 || worker->last_run > AHEAD_MAX_RUN_US || !is_small (current))
+    return NULL;
+  next = concurra_hub_take_ahead (can_go_ahead, current->pool);
+  if (next == NULL)
+    return NULL;
+  call = next->process;
+  call->id = ++worker->next_id;
+  if (!send_request (worker, call->id, call->function, call->args, NULL))
+    call->id = 0;
+  return next;
+}
+
+/* The worker that had @next's request sent ahead was lost before the reply
+ * to the request before it. If it had sent that reply whole, it may have
+ * begun @next: then @next fails rather than run twice. Otherwise it never
+ * began @next, which goes to another worker as if nothing happened. */
+static void
+lose_ahead (ConcurraTask *next,
+            ConcurraTask *task,
+            int           pid,
+            gboolean      began)
+{
+  if (began)
+    next->process->lost = g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                                       "Worker process %d was killed after it began '%s', "
+                                       "because '%s' before it on that worker was stopped",
+                                       pid, next->process->function, task->process->function);
 }
 
 static void
@@ -420,26 +486,62 @@ call_in_worker (ConcurraTask *task,
   ConcurraProcessCall *call = task->process;
   ConcurraReply reply = { 0, };
   g_autoptr(GError) error = NULL;
+  ConcurraTask *ahead = NULL;
   Worker *worker;
-  gboolean eof = FALSE;
+  gboolean eof = FALSE, ok = TRUE;
+  gulong handler;
   guint64 id;
+  int pid;
 
-  worker = pool_take (call->pool, &error);
-  if (worker == NULL)
+  if (call->lost != NULL)
     {
-      concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
-                                      "Could not start a worker process: %s", error->message);
+      concurra_task_return_error (task, g_steal_pointer (&call->lost));
       return;
     }
-
-  id = ++worker->next_id;
-  if (!send_request (worker, id, call->function, call->args, cancellable, &error) ||
-      !receive_reply (worker, id, &reply, &eof, cancellable, &error))
+  worker = g_steal_pointer (&call->worker);
+  id = call->id;
+  if (worker == NULL)
     {
+      worker = pool_take (call->pool, &error);
+      if (worker == NULL)
+        {
+          concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                                          "Could not start a worker process: %s", error->message);
+          return;
+        }
+      id = 0;
+    }
+
+  /* 0 when already cancelled: on_cancelled() has run */
+  handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), worker, NULL);
+  if (id == 0)
+    {
+      id = ++worker->next_id;
+      ok = send_request (worker, id, call->function, call->args, &error);
+    }
+  if (ok)
+    ahead = send_ahead (worker, call);
+  ok = ok && receive_reply (worker, id, &reply, &eof, &error);
+  g_cancellable_disconnect (cancellable, handler);
+  pid = worker->pid;
+
+  if (!ok)
+    {
+      gboolean began_ahead = FALSE;
+
       if (g_cancellable_is_cancelled (cancellable))
         {
-          /* terminated: the worker may be stuck in the function */
-          worker_kill (worker);
+          /* terminated: the worker may be stuck in the function. Once it
+           * is dead, what it wrote tells whether it had finished. */
+          concurra_terminate_process (worker->process);
+          if (ahead != NULL)
+            {
+              concurra_frame_reader_drain (&worker->reader, worker->fd);
+              began_ahead = concurra_frame_reader_has_frame (&worker->reader);
+            }
+          worker_free (worker);
+          g_clear_error (&error);
+          g_cancellable_set_error_if_cancelled (cancellable, &error);
           concurra_task_return_error (task, g_steal_pointer (&error));
         }
       else if (eof || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
@@ -447,21 +549,43 @@ call_in_worker (ConcurraTask *task,
         report_crash (task, worker);
       else
         {
-          /* a malformed reply: never trust this worker again */
+          /* a malformed reply: never trust this worker again. It may have
+           * begun the request sent ahead, or not: that one is sent again
+           * rather than failed for what another task's worker did. */
           worker_kill (worker);
           if (error->domain != CONCURRA_ERROR)
             g_prefix_error (&error, "Lost the worker process: ");
           concurra_task_return_error (task, g_steal_pointer (&error));
         }
+      if (ahead != NULL)
+        lose_ahead (ahead, task, pid, began_ahead);
       return;
     }
 
-  pool_give_back (call->pool, worker);
+  worker->last_run = g_get_monotonic_time () - task->outcome.start_mono;
+  if (ahead != NULL && ahead->process->id != 0)
+    ahead->process->worker = worker;
+  else
+    pool_give_back (call->pool, worker);
   if (reply.ok)
     concurra_task_return_variant (task, reply.value);
   else
     concurra_task_return_error_full (task, g_steal_pointer (&reply.error), reply.trace);
   concurra_reply_clear (&reply);
+}
+
+/* A task taken ahead that will not run: its worker, if it has the
+ * request, may be running it. */
+void
+concurra_process_abandon (ConcurraTask *task)
+{
+  ConcurraProcessCall *call = task->process;
+
+  if (call == NULL)
+    return;
+  if (call->worker != NULL)
+    worker_kill (g_steal_pointer (&call->worker));
+  g_clear_error (&call->lost);
 }
 
 static void
@@ -493,6 +617,9 @@ process_run (ConcurraTask *task,
 void
 concurra_process_call_free (ConcurraProcessCall *call)
 {
+  if (call->worker != NULL)
+    worker_kill (call->worker);
+  g_clear_error (&call->lost);
   g_free (call->function);
   g_clear_pointer (&call->args, g_variant_unref);
   g_clear_pointer (&call->pool, pool_unref);

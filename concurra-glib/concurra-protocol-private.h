@@ -17,6 +17,16 @@ G_BEGIN_DECLS
 #define CONCURRA_PROTOCOL_REPLY_TYPE    "(tbmvsiss)"
 #define CONCURRA_WORKER_FD_ENV          "CONCURRA_WORKER_FD"
 
+/* Frames read from a file descriptor through one buffer: most reads bring
+ * a whole message, or several. */
+typedef struct
+{
+  guint8 *data;
+  gsize   size;        /* allocated */
+  gsize   start;       /* first byte not consumed */
+  gsize   end;         /* one past the last byte read */
+} ConcurraFrameReader;
+
 typedef struct
 {
   gboolean  ok;
@@ -30,6 +40,17 @@ gboolean  concurra_protocol_parse_length  (const guint8   *header,
                                            guint32        *length,
                                            GError        **error);
 GBytes   *concurra_protocol_frame         (GVariant       *message);
+gboolean  concurra_protocol_write_frame   (int             fd,
+                                           GVariant       *message);
+
+void      concurra_frame_reader_clear     (ConcurraFrameReader *reader);
+GBytes   *concurra_frame_reader_next      (ConcurraFrameReader *reader,
+                                           int                  fd,
+                                           gboolean            *eof,
+                                           GError             **error);
+gboolean  concurra_frame_reader_has_frame (ConcurraFrameReader *reader);
+void      concurra_frame_reader_drain     (ConcurraFrameReader *reader,
+                                           int                  fd);
 gboolean  concurra_protocol_parse_reply   (GBytes         *payload,
                                            guint64         expected_id,
                                            ConcurraReply  *reply,

@@ -12,7 +12,11 @@
 #include "concurra-error.h"
 #include "concurra-protocol-private.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #define MAX_DOMAIN_LENGTH 128
 
@@ -57,6 +61,16 @@ concurra_protocol_parse_length (const guint8  *header,
   return TRUE;
 }
 
+static void
+put_length (guint8 *header,
+            gsize   size)
+{
+  header[0] = size & 0xff;
+  header[1] = (size >> 8) & 0xff;
+  header[2] = (size >> 16) & 0xff;
+  header[3] = (size >> 24) & 0xff;
+}
+
 GBytes *
 concurra_protocol_frame (GVariant *message)
 {
@@ -64,13 +78,240 @@ concurra_protocol_frame (GVariant *message)
   gsize size = g_variant_get_size (normal);
   guint8 *data = g_malloc (CONCURRA_PROTOCOL_HEADER_SIZE + size);
 
-  data[0] = size & 0xff;
-  data[1] = (size >> 8) & 0xff;
-  data[2] = (size >> 16) & 0xff;
-  data[3] = (size >> 24) & 0xff;
+  put_length (data, size);
   /* not g_variant_store(): the body after the header is not aligned */
   memcpy (data + CONCURRA_PROTOCOL_HEADER_SIZE, g_variant_get_data (normal), size);
   return g_bytes_new_take (data, CONCURRA_PROTOCOL_HEADER_SIZE + size);
+}
+
+/* Writes @message (a floating reference is sunk) as one frame, header and
+ * body in one system call when the socket takes them. FALSE with errno set
+ * when the socket fails; never raises SIGPIPE. */
+gboolean
+concurra_protocol_write_frame (int       fd,
+                               GVariant *message)
+{
+  g_autoptr(GVariant) sunk = g_variant_ref_sink (message);
+  g_autoptr(GVariant) normal = g_variant_get_normal_form (sunk);
+  guint8 header[CONCURRA_PROTOCOL_HEADER_SIZE];
+  struct iovec iov[2];
+  struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+  put_length (header, g_variant_get_size (normal));
+  iov[0].iov_base = header;
+  iov[0].iov_len = sizeof header;
+  iov[1].iov_base = (void *) g_variant_get_data (normal);
+  iov[1].iov_len = g_variant_get_size (normal);
+  while (msg.msg_iovlen > 0)
+    {
+      gssize n = sendmsg (fd, &msg, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      while (msg.msg_iovlen > 0 && (gsize) n >= msg.msg_iov->iov_len)
+        {
+          n -= msg.msg_iov->iov_len;
+          msg.msg_iov++;
+          msg.msg_iovlen--;
+        }
+      if (msg.msg_iovlen > 0)
+        {
+          msg.msg_iov->iov_base = (guint8 *) msg.msg_iov->iov_base + n;
+          msg.msg_iov->iov_len -= n;
+        }
+    }
+  return TRUE;
+}
+
+/* ---- reading frames ---- */
+
+/* A message larger than this is read into a buffer of its own, which
+ * becomes its payload, rather than through the shared buffer. */
+#define READER_CHUNK (64 * 1024)
+
+void
+concurra_frame_reader_clear (ConcurraFrameReader *reader)
+{
+  g_clear_pointer (&reader->data, g_free);
+  reader->size = reader->start = reader->end = 0;
+}
+
+static gboolean
+read_failed (int      saved,
+             GError **error)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+               "Error reading from the socket: %s", g_strerror (saved));
+  return FALSE;
+}
+
+/* Reads what the socket has, at most @size bytes, into @buffer: > 0 bytes
+ * read, 0 at end of file (or when the peer reset the connection), -1 with
+ * @error. */
+static gssize
+read_some (int      fd,
+           guint8  *buffer,
+           gsize    size,
+           GError **error)
+{
+  for (;;)
+    {
+      gssize n = read (fd, buffer, size);
+
+      if (n >= 0)
+        return n;
+      if (errno == ECONNRESET || errno == EPIPE)
+        return 0;
+      if (errno != EINTR)
+        {
+          read_failed (errno, error);
+          return -1;
+        }
+    }
+}
+
+/* End of file: a clean close at a frame boundary, else also an error. */
+static void
+closed_early (gboolean  *eof,
+              gsize      pending,
+              GError   **error)
+{
+  *eof = TRUE;
+  if (pending > 0)
+    g_set_error_literal (error, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                         "The socket closed in the middle of a message");
+}
+
+/* A message too large for the shared buffer: what was read of it moves to
+ * a buffer of its own and the rest is read straight into it. */
+static GBytes *
+read_large (ConcurraFrameReader  *reader,
+            int                   fd,
+            guint32               length,
+            gboolean             *eof,
+            GError              **error)
+{
+  gsize done = reader->end - reader->start - CONCURRA_PROTOCOL_HEADER_SIZE;
+  guint8 *body = g_malloc (length);
+
+  memcpy (body, reader->data + reader->start + CONCURRA_PROTOCOL_HEADER_SIZE, done);
+  reader->start = reader->end = 0;
+  while (done < length)
+    {
+      gssize n = read_some (fd, body + done, length - done, error);
+
+      if (n <= 0)
+        {
+          g_free (body);
+          if (n == 0)
+            closed_early (eof, CONCURRA_PROTOCOL_HEADER_SIZE + done, error);
+          return NULL;
+        }
+      done += n;
+    }
+  return g_bytes_new_take (body, length);
+}
+
+/* The payload of the next frame on @fd: from the buffer if it holds a
+ * whole frame, else reading (blocking) until it does. NULL with *@eof set
+ * when @fd closes (and @error too when that cuts a frame short), NULL with
+ * @error when reading fails or a length is out of bounds. */
+GBytes *
+concurra_frame_reader_next (ConcurraFrameReader  *reader,
+                            int                   fd,
+                            gboolean             *eof,
+                            GError              **error)
+{
+  *eof = FALSE;
+  for (;;)
+    {
+      gsize pending = reader->end - reader->start;
+      gsize need = CONCURRA_PROTOCOL_HEADER_SIZE;
+      gssize n;
+
+      if (pending >= CONCURRA_PROTOCOL_HEADER_SIZE)
+        {
+          guint32 length;
+
+          if (!concurra_protocol_parse_length (reader->data + reader->start, &length, error))
+            return NULL;
+          need += length;
+          if (pending >= need)
+            {
+              GBytes *payload = g_bytes_new (reader->data + reader->start + CONCURRA_PROTOCOL_HEADER_SIZE,
+                                             length);
+
+              reader->start += need;
+              return payload;
+            }
+          if (need > READER_CHUNK)
+            return read_large (reader, fd, length, eof, error);
+        }
+
+      /* room for a chunk at the end of the buffer */
+      if (reader->start > 0)
+        {
+          memmove (reader->data, reader->data + reader->start, pending);
+          reader->start = 0;
+          reader->end = pending;
+        }
+      if (reader->data == NULL)
+        {
+          reader->size = READER_CHUNK;
+          reader->data = g_malloc (reader->size);
+        }
+      n = read_some (fd, reader->data + reader->end, reader->size - reader->end, error);
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        {
+          closed_early (eof, pending, error);
+          return NULL;
+        }
+      reader->end += n;
+    }
+}
+
+/* Whether the buffer holds a whole frame (of a length in bounds). */
+gboolean
+concurra_frame_reader_has_frame (ConcurraFrameReader *reader)
+{
+  gsize pending = reader->end - reader->start;
+  guint32 length;
+
+  return pending >= CONCURRA_PROTOCOL_HEADER_SIZE &&
+         concurra_protocol_parse_length (reader->data + reader->start, &length, NULL) &&
+         pending - CONCURRA_PROTOCOL_HEADER_SIZE >= length;
+}
+
+/* Reads, without blocking, what @fd has until the buffer is full: to see
+ * what a worker wrote before it was killed. */
+void
+concurra_frame_reader_drain (ConcurraFrameReader *reader,
+                             int                  fd)
+{
+  gsize pending = reader->end - reader->start;
+
+  if (reader->data == NULL)
+    {
+      reader->size = READER_CHUNK;
+      reader->data = g_malloc (reader->size);
+    }
+  memmove (reader->data, reader->data + reader->start, pending);
+  reader->start = 0;
+  reader->end = pending;
+  while (reader->end < reader->size)
+    {
+      gssize n = recv (fd, reader->data + reader->end, reader->size - reader->end, MSG_DONTWAIT);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      reader->end += n;
+    }
 }
 
 static GVariant *

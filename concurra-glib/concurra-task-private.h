@@ -86,6 +86,7 @@ struct _ConcurraTask
   ConcurraOutcome        outcome;
   GCancellable          *cancellable;
   ConcurraLane          *lane;          /* hub lock */
+  ConcurraLane          *ahead_lane;    /* hub lock: taken ahead, not started */
   gboolean               queued;        /* hub lock */
 
   /* hub queue links */

@@ -8,7 +8,6 @@
 #include "concurra-worker-private.h"
 #include "concurra-worker.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -133,52 +132,6 @@ concurra_registry_call (const char    *name,
 
 /* ---- serving ---- */
 
-static gboolean
-read_exactly (int     fd,
-              guint8 *buffer,
-              gsize   size,
-              gboolean *eof)
-{
-  gsize done = 0;
-
-  *eof = FALSE;
-  while (done < size)
-    {
-      gssize n = read (fd, buffer + done, size - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          *eof = (n == 0 && done == 0);
-          return FALSE;
-        }
-      done += n;
-    }
-  return TRUE;
-}
-
-static gboolean
-write_all (int     fd,
-           GBytes *bytes)
-{
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
-
-  while (size > 0)
-    {
-      gssize n = write (fd, data, size);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      size -= n;
-    }
-  return TRUE;
-}
-
 /* The parent rejects what it cannot trust, so send an error it accepts:
  * a quark-like domain of bounded length and a UTF-8 message. */
 static char *
@@ -199,11 +152,26 @@ make_reply (guint64   id,
             GVariant *value,
             GError   *error)
 {
-  g_autofree char *domain = error ? sendable_domain (error->domain) : g_strdup ("");
-  g_autofree char *message = error ? g_utf8_make_valid (error->message, -1) : g_strdup ("");
+  GVariant *fields[7];
 
-  return g_variant_new ("(tbmvsiss)", id, error == NULL, value,
-                        domain, error ? error->code : 0, message, "");
+  /* built from its parts: g_variant_new() would parse a format string */
+  fields[0] = g_variant_new_uint64 (id);
+  fields[1] = g_variant_new_boolean (error == NULL);
+  fields[2] = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, value ? g_variant_new_variant (value) : NULL);
+  if (error == NULL)
+    {
+      fields[3] = g_variant_new_string ("");
+      fields[4] = g_variant_new_int32 (0);
+      fields[5] = g_variant_new_string ("");
+    }
+  else
+    {
+      fields[3] = g_variant_new_take_string (sendable_domain (error->domain));
+      fields[4] = g_variant_new_int32 (error->code);
+      fields[5] = g_variant_new_take_string (g_utf8_make_valid (error->message, -1));
+    }
+  fields[6] = g_variant_new_string ("");
+  return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
 }
 
 /* Serves requests until the parent closes the socket. */
@@ -211,40 +179,48 @@ static int
 serve (int fd)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  ConcurraFrameReader reader = { 0, };
+  int status;
 
   for (;;)
     {
-      guint8 header[CONCURRA_PROTOCOL_HEADER_SIZE];
       g_autoptr(GError) error = NULL;
       g_autoptr(GVariant) request = NULL;
+      g_autoptr(GVariant) id = NULL;
+      g_autoptr(GVariant) name = NULL;
+      g_autoptr(GVariant) boxed = NULL;
       g_autoptr(GVariant) args = NULL;
       g_autoptr(GVariant) result = NULL;
       g_autoptr(GBytes) payload = NULL;
-      g_autoptr(GBytes) frame = NULL;
-      g_autofree guint8 *buffer = NULL;
-      const char *name;
-      guint32 length;
-      guint64 id;
       gboolean eof;
 
-      if (!read_exactly (fd, header, sizeof header, &eof))
-        return eof ? 0 : 1;
-      if (!concurra_protocol_parse_length (header, &length, &error))
-        return 1;
-      buffer = g_malloc (length);
-      if (!read_exactly (fd, buffer, length, &eof))
-        return 1;
-      payload = g_bytes_new_take (g_steal_pointer (&buffer), length);
+      payload = concurra_frame_reader_next (&reader, fd, &eof, &error);
+      if (payload == NULL)
+        {
+          status = eof && error == NULL ? 0 : 1;
+          break;
+        }
       request = concurra_protocol_parse_request (payload, &error);
       if (request == NULL)
-        return 1;
+        {
+          status = 1;
+          break;
+        }
 
-      g_variant_get (request, "(t&sv)", &id, &name, &args);
-      result = concurra_registry_call (name, args, cancellable, &error);
-      frame = concurra_protocol_frame (make_reply (id, result, error));
-      if (!write_all (fd, frame))
-        return 1;
+      /* the accessors, not g_variant_get(): no format string to parse */
+      id = g_variant_get_child_value (request, 0);
+      name = g_variant_get_child_value (request, 1);
+      boxed = g_variant_get_child_value (request, 2);
+      args = g_variant_get_variant (boxed);
+      result = concurra_registry_call (g_variant_get_string (name, NULL), args, cancellable, &error);
+      if (!concurra_protocol_write_frame (fd, make_reply (g_variant_get_uint64 (id), result, error)))
+        {
+          status = 1;
+          break;
+        }
     }
+  concurra_frame_reader_clear (&reader);
+  return status;
 }
 
 /**

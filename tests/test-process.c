@@ -373,6 +373,26 @@ run_timed (ConcurraRunner *runner)
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
+/* Runs @runner in the background while @func runs in a thread of its own
+ * (to abort, kill or cancel something once it is running). */
+static void
+run_with_thread (ConcurraRunner *runner,
+                 GThreadFunc     func,
+                 gpointer        data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) results = NULL;
+  GThread *thread;
+
+  g_assert_true (concurra_runner_start (runner, &error));
+  g_assert_no_error (error);
+  thread = g_thread_new ("helper", func, data);
+  results = concurra_runner_wait (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  g_thread_join (thread);
+}
+
 static void
 assert_successful (ConcurraTask *task)
 {
@@ -1108,12 +1128,15 @@ test_timeout_sigkill (void)
   remove_tmpdir (dir);
 }
 
+/* Once a worker has written @pidfile: sends it @signum, or aborts the
+ * runner (0), or cancels @cancel when set. */
 typedef struct
 {
   ConcurraRunner *runner;
   char           *pidfile;
   int             signum;   /* 0: abort the runner */
   int             pid;
+  ConcurraTask   *cancel;
 } Killer;
 
 static gpointer
@@ -1122,7 +1145,9 @@ killer_thread (gpointer data)
   Killer *killer = data;
 
   killer->pid = wait_pidfile (killer->pidfile);
-  if (killer->signum == 0)
+  if (killer->cancel != NULL)
+    g_assert_true (concurra_task_cancel (killer->cancel));
+  else if (killer->signum == 0)
     concurra_runner_abort (killer->runner);
   else
     g_assert_cmpint (kill (killer->pid, killer->signum), ==, 0);
@@ -1133,14 +1158,11 @@ static void
 test_abort_kills_worker (void)
 {
   g_autoptr(ConcurraRunner) runner = process_runner (2);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) results = NULL;
   char *dir = make_tmpdir ();
   g_autofree char *pidfile = g_build_filename (dir, "hang.pid", NULL);
   Baseline b = baseline ();
   ConcurraTask *hang, *sleeper, *pending[4];
-  Killer killer = { runner, pidfile, 0, 0 };
-  GThread *thread;
+  Killer killer = { runner, pidfile, 0, 0, NULL };
   gint64 start = g_get_monotonic_time ();
   double elapsed, reaped;
 
@@ -1149,13 +1171,7 @@ test_abort_kills_worker (void)
   for (guint i = 0; i < G_N_ELEMENTS (pending); i++)
     pending[i] = add_process (runner, NULL, NULL, "pid", NULL);
 
-  g_assert_true (concurra_runner_start (runner, &error));
-  g_assert_no_error (error);
-  thread = g_thread_new ("killer", killer_thread, &killer);
-  results = concurra_runner_wait (runner, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  g_thread_join (thread);
+  run_with_thread (runner, killer_thread, &killer);
   elapsed = (g_get_monotonic_time () - start) / 1e6;
 
   g_assert_cmpstr (assert_error (hang, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR,
@@ -1256,7 +1272,7 @@ test_killed_from_outside (void)
   g_autofree char *expected = NULL;
   Baseline b = baseline ();
   ConcurraTask *victim, *tasks[8];
-  Killer killer = { runner, pidfile, SIGKILL, 0 };
+  Killer killer = { runner, pidfile, SIGKILL, 0, NULL };
   GThread *thread;
   const GError *error;
   double elapsed;
@@ -1278,6 +1294,183 @@ test_killed_from_outside (void)
     }
   g_assert_cmpfloat (elapsed, <, 15.0);
   assert_clean (&b, &runner, 0);
+  remove_tmpdir (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pipelining: a request sent ahead to a busy worker                        */
+/* ------------------------------------------------------------------------ */
+
+/* Once a worker has run a quick task, its lane sends the next request while
+ * the current one runs (with a backlog of more ready tasks than lanes).
+ * These runners start with quick "pid" tasks so that the task after them
+ * goes out ahead; the assertions hold whether or not it did (on a very slow
+ * machine the warm-up tasks may not count as quick). */
+#define N_WARM 4
+
+static void
+add_warm_up (ConcurraRunner *runner,
+             ConcurraTask  **warm)
+{
+  for (guint i = 0; i < N_WARM; i++)
+    warm[i] = add_process (runner, NULL, NULL, "pid", NULL);
+}
+
+static int
+assert_warm_up (ConcurraTask **warm)
+{
+  for (guint i = 0; i < N_WARM; i++)
+    {
+      assert_process_task (warm[i]);
+      g_assert_cmpint (pid_value (warm[i]), ==, pid_value (warm[0]));
+    }
+  return pid_value (warm[0]);
+}
+
+/* Many quick tasks, pipelined: right results in order, at most
+ * max-concurrency running at any time, the same warm workers reused. */
+static void
+on_started_count (ConcurraRunner *runner,
+                  ConcurraTask   *task,
+                  gpointer        user_data)
+{
+  int *counts = user_data;
+
+  counts[0]++;
+  counts[1] = MAX (counts[1], counts[0]);
+}
+
+static void
+on_finished_count (ConcurraRunner *runner,
+                   ConcurraTask   *task,
+                   gpointer        user_data)
+{
+  ((int *) user_data)[0]--;
+}
+
+static void
+test_pipelined (void)
+{
+  for (int concurrency = 1; concurrency <= 2; concurrency++)
+    {
+      g_autoptr(ConcurraRunner) runner = process_runner (concurrency);
+      Baseline b = baseline ();
+      ConcurraTask *tasks[400];
+      int counts[2] = { 0, 0 };   /* running now, at most */
+
+      for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+        tasks[i] = add_process (runner, NULL, NULL, "square", square_args (i));
+      g_signal_connect (runner, "task-started", G_CALLBACK (on_started_count), counts);
+      g_signal_connect (runner, "task-finished", G_CALLBACK (on_finished_count), counts);
+      run_ok (runner);
+
+      for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+        {
+          assert_process_task (tasks[i]);
+          g_assert_cmpint (int64_value (tasks[i]), ==, (gint64) i * i);
+        }
+      g_assert_cmpint (counts[0], ==, 0);
+      g_assert_cmpint (counts[1], <=, concurrency);
+      assert_clean (&b, &runner, 0);
+    }
+}
+
+/* The task before the one sent ahead times out: its worker is killed
+ * before it began the next request, which goes to a fresh worker as if
+ * nothing happened (one attempt, not an error). */
+static void
+test_pipelined_timeout (void)
+{
+  g_autoptr(ConcurraRunner) runner = process_runner (1);
+  Baseline b = baseline ();
+  ConcurraTask *warm[N_WARM], *hang, *after[4];
+  int pid;
+
+  add_warm_up (runner, warm);
+  hang = add_process (runner, "hang", NULL, "hang", NULL);
+  concurra_task_set_timeout (hang, 0.3);
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    after[i] = add_process (runner, NULL, NULL, "pid", NULL);
+  run_ok (runner);
+
+  pid = assert_warm_up (warm);
+  assert_error (hang, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR, CONCURRA_ERROR_TIMEOUT);
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    {
+      assert_process_task (after[i]);
+      g_assert_cmpint (pid_value (after[i]), !=, pid);
+      /* it started once its worker was free, not when it was sent */
+      g_assert_cmpfloat (concurra_task_get_duration (after[i]), <, 0.25);
+    }
+  g_assert_true (process_gone (pid, REAP_WAIT));
+  assert_clean (&b, &runner, REAP_WAIT);
+}
+
+/* The task before the one sent ahead crashes its worker: only that task
+ * fails; the next one runs on a fresh worker. */
+static void
+test_pipelined_crash (void)
+{
+  g_autoptr(ConcurraRunner) runner = process_runner (1);
+  Baseline b = baseline ();
+  ConcurraTask *warm[N_WARM], *crash, *after[4];
+  const GError *error;
+  int pid;
+
+  add_warm_up (runner, warm);
+  crash = add_process (runner, "segv", NULL, "segv", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    after[i] = add_process (runner, NULL, NULL, "pid", NULL);
+  run_ok (runner);
+
+  pid = assert_warm_up (warm);
+  error = assert_crashed (crash);
+  g_assert_cmpint (crashed_pid (error->message), ==, pid);
+  g_assert_true (g_str_has_suffix (error->message, "while running 'segv'"));
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    {
+      assert_process_task (after[i]);
+      g_assert_cmpint (pid_value (after[i]), !=, pid);
+    }
+  assert_clean (&b, &runner, 0);
+}
+
+/* The task sent ahead is cancelled while the one before it runs: that one
+ * finishes normally, the worker (which may have begun the cancelled one) is
+ * killed, and the rest run on a fresh worker. */
+static void
+test_pipelined_cancel (void)
+{
+  g_autoptr(ConcurraRunner) runner = process_runner (1);
+  char *dir = make_tmpdir ();
+  g_autofree char *pidfile = g_build_filename (dir, "sleep.pid", NULL);
+  Baseline b = baseline ();
+  ConcurraTask *warm[N_WARM], *sleeper, *cancelled, *after[4];
+  Killer canceller = { runner, pidfile, 0, 0, NULL };
+  gint64 start = g_get_monotonic_time ();
+  int pid;
+
+  add_warm_up (runner, warm);
+  sleeper = add_process (runner, "sleeper", NULL, "sleep", sleep_args (0.5, pidfile));
+  cancelled = add_process (runner, "cancelled", NULL, "sleep", sleep_args (30, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    after[i] = add_process (runner, NULL, NULL, "pid", NULL);
+  canceller.cancel = cancelled;
+
+  run_with_thread (runner, killer_thread, &canceller);
+
+  pid = assert_warm_up (warm);
+  assert_process_task (sleeper);
+  g_assert_cmpint (pid_value (sleeper), ==, pid);
+  g_assert_cmpint (concurra_task_get_status (cancelled), ==, CONCURRA_TASK_STATUS_TERMINATED);
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    {
+      assert_process_task (after[i]);
+      g_assert_cmpint (pid_value (after[i]), !=, pid);
+    }
+  g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 10.0);
+  g_assert_true (process_gone (pid, REAP_WAIT));
+  assert_clean (&b, &runner, REAP_WAIT);
   remove_tmpdir (dir);
 }
 
@@ -1760,6 +1953,10 @@ main (int   argc,
   add_test ("/process/fast-fail-kills-worker", test_fast_fail_kills_worker);
   add_test ("/process/crashes", test_crashes);
   add_test ("/process/killed-from-outside", test_killed_from_outside);
+  add_test ("/process/pipelined", test_pipelined);
+  add_test ("/process/pipelined-timeout", test_pipelined_timeout);
+  add_test ("/process/pipelined-crash", test_pipelined_crash);
+  add_test ("/process/pipelined-cancel", test_pipelined_cancel);
   add_test ("/process/malformed", test_malformed);
   add_test ("/process/truncated-stall", test_truncated_stall);
   add_test ("/process/unrequested-reply", test_unrequested_reply);
