@@ -112,6 +112,8 @@ def bench_noop(args, exe, report, misses):
     print(f'== 1. {args.tasks} no-op tasks, max-concurrency 2, end to end '
           f'(create, add, run, free) ==', flush=True)
     gtp = run([exe('bench-gthreadpool'), '--tasks', n, '--reps', str(args.reps), '--concurrency', c], args.verbose)[0]
+    gtp_obj = run([exe('bench-gthreadpool'), '--tasks', n, '--reps', str(args.reps), '--concurrency', c,
+                   '--gobject'], args.verbose)[0]
     con = run([exe('bench-noop'), '--tasks', n, '--reps', str(args.reps), '--concurrency', c], args.verbose)[0]
     dfl = run([exe('bench-noop'), '--tasks', n, '--reps', str(max(3, args.reps // 2)), '--concurrency', c,
                '--defaults'], args.verbose)[0]
@@ -125,6 +127,7 @@ def bench_noop(args, exe, report, misses):
     rows = [row('concurra-glib (verify off)', con, 'measured'),
             row('concurra-glib (all defaults)', dfl, 'informational'),
             row('raw GThreadPool + GAsyncQueue', gtp, 'floor'),
+            row('same, one GObject per item', gtp_obj, 'informational'),
             row(f'Python {platform.python_version()} ThreadPoolExecutor(2)', tpe, 'peer')]
     print(table(['implementation', 'best s', 'median s', 'us/task', 'time / concurra', ''], rows))
 
@@ -138,6 +141,8 @@ def bench_noop(args, exe, report, misses):
           f'target >= {TPE_SPEEDUP_MIN:g}x: {verdict(t1)}')
     print(f'  concurra vs GThreadPool: {ratio:.2f}x the time (best-of {ratio_best:.2f}x), '
           f'target <= {GTP_RATIO_MAX:g}x: {verdict(t2)}')
+    print(f'  concurra vs GThreadPool with a GObject per item: {con["median"] / gtp_obj["median"]:.2f}x the time '
+          f'(best-of {con["best"] / gtp_obj["best"]:.2f}x), informational')
     print(flush=True)
     if not t1:
         misses.append(f'noop: {speedup:.2f}x faster than Python TPE (< {TPE_SPEEDUP_MIN:g}x)')
@@ -157,7 +162,8 @@ def bench_noop(args, exe, report, misses):
         us = floor[key]['median'] * 1e6 / args.tasks
         print(f'    {what:<45} {us:6.3f} us = {us / gtp_us:5.2f}x a raw GThreadPool item')
     print(flush=True)
-    report['noop'] = {'floor': floor, 'concurra': con, 'concurra_defaults': dfl, 'gthreadpool': gtp, 'python_tpe': tpe,
+    report['noop'] = {'floor': floor, 'concurra': con, 'concurra_defaults': dfl, 'gthreadpool': gtp,
+                      'gthreadpool_gobject': gtp_obj, 'python_tpe': tpe,
                       'speedup_vs_tpe': speedup, 'ratio_vs_gthreadpool': ratio,
                       'target_tpe_met': t1, 'target_gthreadpool_met': t2}
 
