@@ -6,10 +6,12 @@
  * An input is what a worker could write to its socket: a stream of frames,
  * each a 4-byte little-endian length and that many bytes. They are decoded
  * the way a runner reads the replies to requests 1, 2, 3... sent to one
- * worker: the length is checked, the payload is parsed as a reply to the
- * request in flight, and decoding stops at the first error or at a frame
- * cut short (end of input = the worker closed the socket). Each payload is
- * also given to the worker side's request decoder. Whatever is accepted
+ * worker: through the runner's frame reader (the input is written to one
+ * end of a socket pair, which is then shut down: the worker closing its
+ * socket), which
+ * checks the length, then the payload is parsed as a reply to the request
+ * in flight; decoding stops at the first error or at a frame cut short.
+ * Each payload is also given to the worker side's request decoder. Whatever is accepted
  * must obey the protocol's invariants (checked below); anything else is an
  * error, never a crash, a leak or undefined behaviour.
  *
@@ -25,6 +27,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define MAX_FRAMES 8
 
@@ -70,6 +74,20 @@ check_rejection (GError *error)
   CHECK (g_str_has_prefix (error->message, "Worker sent a malformed message: "));
 }
 
+/* A frame cut short by the end of the input, or a bad length. */
+static void
+check_rejection_or_cut (GError   *error,
+                        gboolean  eof)
+{
+  CHECK (error != NULL);
+  CHECK (error->domain == CONCURRA_ERROR);
+  CHECK (error->code == CONCURRA_ERROR_WORKER_CRASHED);
+  if (eof)
+    CHECK (g_str_equal (error->message, "The socket closed in the middle of a message"));
+  else
+    check_rejection (error);
+}
+
 static void
 decode_request (GBytes *payload)
 {
@@ -105,35 +123,54 @@ check_reframe (GBytes *payload)
   CHECK (memcmp (data + CONCURRA_PROTOCOL_HEADER_SIZE, g_bytes_get_data (payload, NULL), length) == 0);
 }
 
+/* The end of a socket pair that the input can be read from; the input is
+ * written to the other end, which is then shut down. The input is at most
+ * -max_len (64 KiB) bytes, less than a Unix socket's buffer. */
+static int
+input_fd (const uint8_t *data,
+          size_t         size)
+{
+  int fds[2];
+  size_t done = 0;
+
+  CHECK (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+  while (done < size)
+    {
+      ssize_t n = write (fds[1], data + done, size - done);
+
+      CHECK (n > 0);
+      done += n;
+    }
+  CHECK (shutdown (fds[1], SHUT_WR) == 0);
+  close (fds[1]);
+  return fds[0];
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  gsize offset = 0;
+  ConcurraFrameReader reader = { 0, };
+  int fd = input_fd (data, size);
 
   for (guint64 id = 1; id <= MAX_FRAMES; id++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GBytes) payload = NULL;
       ConcurraReply reply;
-      guint32 length;
+      gboolean eof = FALSE;
 
-      if (size - offset < CONCURRA_PROTOCOL_HEADER_SIZE)
-        break;  /* EOF */
-      if (!concurra_protocol_parse_length (data + offset, &length, &error))
+      payload = concurra_frame_reader_next (&reader, fd, &eof, &error);
+      if (payload == NULL)
         {
-          check_rejection (error);
+          if (eof && error == NULL)
+            break;  /* closed between two frames */
+          /* cut short, or a length out of bounds: both reject the worker */
+          check_rejection_or_cut (error, eof);
           break;
         }
-      CHECK (length >= 1 && length <= CONCURRA_PROTOCOL_MAX_MESSAGE);
-      offset += CONCURRA_PROTOCOL_HEADER_SIZE;
-      if (size - offset < length)
-        break;  /* cut short */
-
-      /* a copy of its own, as the runner reads it into a fresh buffer (and
-       * so that ASan sees any read past the payload) */
-      payload = g_bytes_new (data + offset, length);
-      offset += length;
+      CHECK (g_bytes_get_size (payload) >= 1 &&
+             g_bytes_get_size (payload) <= CONCURRA_PROTOCOL_MAX_MESSAGE);
 
       decode_request (payload);
       if (!concurra_protocol_parse_reply (payload, id, &reply, &error))
@@ -148,5 +185,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       concurra_reply_clear (&reply);
       CHECK (reply.value == NULL && reply.error == NULL && reply.trace == NULL);
     }
+  /* what a lane does with a worker it killed: read what is left, look
+   * for a whole frame */
+  concurra_frame_reader_drain (&reader, fd);
+  (void) concurra_frame_reader_has_frame (&reader);
+  concurra_frame_reader_clear (&reader);
+  CHECK (reader.data == NULL);
+  close (fd);
   return 0;
 }
