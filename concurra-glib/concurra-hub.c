@@ -253,7 +253,7 @@ lane_run (gpointer data,
       if (dropped != NULL)
         {
           g_mutex_unlock (&hub->lock);
-          concurra_process_abandon (dropped);
+          concurra_process_abandon (dropped, TRUE);
           g_object_unref (dropped);
           g_mutex_lock (&hub->lock);
         }
@@ -413,7 +413,7 @@ concurra_hub_withdraw (ConcurraHub  *hub,
 
   if (unqueued)
     {
-      concurra_process_abandon (task);
+      concurra_process_abandon (task, FALSE);
       g_object_unref (task);
     }
   return running;
@@ -446,7 +446,7 @@ concurra_hub_clear_ready (ConcurraHub *hub)
 
   while ((link = g_queue_pop_head_link (&dropped)) != NULL)
     {
-      concurra_process_abandon (link->data);
+      concurra_process_abandon (link->data, FALSE);
       g_object_unref (link->data);
     }
 }

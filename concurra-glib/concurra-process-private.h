@@ -17,7 +17,8 @@ void                concurra_worker_pool_close   (ConcurraWorkerPool *pool);
 void                concurra_process_call_free   (ConcurraProcessCall *call);
 void                concurra_process_call_set_pool (ConcurraProcessCall *call,
                                                   ConcurraWorkerPool  *pool);
-void                concurra_process_abandon     (ConcurraTask       *task);
+void                concurra_process_abandon     (ConcurraTask       *task,
+                                                  gboolean            wait);
 
 void                concurra_signal_group        (GSubprocess        *process,
                                                   int                 signum);

@@ -574,18 +574,34 @@ call_in_worker (ConcurraTask *task,
   concurra_reply_clear (&reply);
 }
 
+static gpointer
+kill_in_thread (gpointer data)
+{
+  worker_kill (data);
+  return NULL;
+}
+
 /* A task taken ahead that will not run: its worker, if it has the
- * request, may be running it. */
+ * request, may be running it, and is killed — in a thread of its own
+ * unless @wait, so that the owner context, which calls this when it
+ * withdraws a queued task, never waits out the SIGTERM grace. */
 void
-concurra_process_abandon (ConcurraTask *task)
+concurra_process_abandon (ConcurraTask *task,
+                          gboolean      wait)
 {
   ConcurraProcessCall *call = task->process;
+  Worker *worker;
 
   if (call == NULL)
     return;
-  if (call->worker != NULL)
-    worker_kill (g_steal_pointer (&call->worker));
   g_clear_error (&call->lost);
+  worker = g_steal_pointer (&call->worker);
+  if (worker == NULL)
+    return;
+  if (wait)
+    worker_kill (worker);
+  else
+    g_thread_unref (g_thread_new ("concurra-reaper", kill_in_thread, worker));
 }
 
 static void
