@@ -191,6 +191,7 @@ lane_run (gpointer data,
   for (;;)
     {
       ConcurraTask *task, *dropped = NULL;
+      GCancellable *fresh;
       GList *link;
       gboolean failed, keep;
 
@@ -233,19 +234,22 @@ lane_run (gpointer data,
       /* read while the attempt is still this lane's: once the done event is
        * queued, the owner may take the outcome */
       failed = task->outcome.error != NULL;
-      /* checked before the lock: the owner cancels only after withdrawing */
+      /* the cancellable for the next task: this one if nothing else holds
+       * it (checked before the lock: the owner cancels only after
+       * withdrawing) — most tasks are never cancelled, and a GObject per
+       * attempt is a noticeable cost — else a new one, made before the
+       * lock so that nothing below lets go of it */
       keep = reusable (task->cancellable);
+      fresh = keep ? NULL : g_cancellable_new ();
 
       g_mutex_lock (&hub->lock);
       if (!lane->withdrawn)
         {
           hub->n_busy--;
-          /* nobody can cancel it any more: keep it for the next task if
-           * nothing else holds it — most tasks are never cancelled, and
-           * a GObject per attempt is a noticeable cost */
           if (keep)
-            lane->fresh = g_steal_pointer (&task->cancellable);
+            fresh = g_steal_pointer (&task->cancellable);
         }
+      lane->fresh = fresh;
       task->lane = NULL;
       next = settle_ahead_locked (hub, lane, &dropped);
       /* the ready queue's reference travels on with the done event */
@@ -265,12 +269,6 @@ lane_run (gpointer data,
         {
           hub->n_lanes--;
           break;
-        }
-      if (lane->fresh == NULL)
-        {
-          g_mutex_unlock (&hub->lock);
-          lane->fresh = g_cancellable_new ();
-          g_mutex_lock (&hub->lock);
         }
     }
   g_mutex_unlock (&hub->lock);
