@@ -2526,7 +2526,7 @@ launch (ConcurraRunner *self,
         GMainContext   *context)
 {
   gboolean abort_requested;
-  guint n_ready, n_settled;
+  guint n_ready;
 
   self->run_start = g_get_monotonic_time ();
   if (self->mode == CONCURRA_EXECUTION_MODE_PROCESS)
@@ -2552,7 +2552,6 @@ launch (ConcurraRunner *self,
       if (task->cancel_requested && !concurra_task_is_done (task))
         complete_task (self, task, CONCURRA_TASK_STATUS_TERMINATED, cancelled_error ());
     }
-  n_settled = g_atomic_int_get (&self->n_completed);
   self->batch = g_ptr_array_sized_new (self->tasks->len);
   for (guint i = 0; i < self->tasks->len; i++)
     {
@@ -2562,14 +2561,10 @@ launch (ConcurraRunner *self,
         schedule_attempt (self, task);
     }
   /* a task that could not be sent to a worker may have failed fast meanwhile */
-  n_ready = self->batch->len;
-  if (TRUE || g_atomic_int_get (&self->n_completed) != n_settled)
-    {
-      n_ready = 0;
-      for (guint i = 0; i < self->batch->len; i++)
-        if (!concurra_task_is_done (g_ptr_array_index (self->batch, i)))
-          self->batch->pdata[n_ready++] = self->batch->pdata[i];
-    }
+  n_ready = 0;
+  for (guint i = 0; i < self->batch->len; i++)
+    if (!concurra_task_is_done (g_ptr_array_index (self->batch, i)))
+      self->batch->pdata[n_ready++] = self->batch->pdata[i];
   concurra_hub_push_ready (self->hub, (ConcurraTask **) self->batch->pdata, n_ready);
   g_clear_pointer (&self->batch, g_ptr_array_unref);
 
