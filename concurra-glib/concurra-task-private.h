@@ -84,7 +84,7 @@ struct _ConcurraTask
 
   /* the current attempt */
   ConcurraOutcome        outcome;
-  GCancellable          *cancellable;
+  GCancellable          *cancellable;   /* set by the lane that starts the attempt, hub lock */
   ConcurraLane          *lane;          /* hub lock */
   ConcurraLane          *ahead_lane;    /* hub lock: taken ahead, not started */
   gboolean               queued;        /* hub lock */
