@@ -5,6 +5,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import os
 import threading
 import time
 
@@ -585,11 +586,6 @@ def test_retry_backoff_and_runner_defaults():
     assert results["free"].get_status() == S.SUCCESSFUL
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "concurra-hub.c spawn_lanes_locked() spawns MIN(ready.length, max_lanes) "
-    "lanes counting busy lanes too, so dependents released together can run "
-    "fewer than max-concurrency at a time (racy); remove this marker once "
-    "fixed"))
 def test_dependents_use_every_slot():
     # The three dependents of "root" must run at the same time with
     # max-concurrency 3: each waits for the other two at a barrier.
@@ -610,3 +606,88 @@ def test_dependents_use_every_slot():
     results = runner.run(None)
     assert [results[label].get_status() for label in "abc"] == \
         [S.SUCCESSFUL] * 3
+
+
+# --- process mode: functions of tests/process-worker.c in worker processes ---
+
+def process_runner(name, max_concurrency=2):
+    runner = new_runner(name)
+    runner.props.execution_mode = Concurra.ExecutionMode.PROCESS
+    runner.props.max_concurrency = max_concurrency
+    runner.props.worker_command = [os.environ["CONCURRA_TEST_WORKER"]]
+    return runner
+
+
+def test_process_mode_results_errors_crash():
+    runner = process_runner("py-process")
+    squares = [runner.add_process_task("square-%d" % i, None, "square",
+                                       GLib.Variant("(x)", (i,)))
+               for i in range(20)]
+    fail = runner.add_process_task(
+        "fail", None, "fail",
+        GLib.Variant("(sis)", ("my-app-error-quark", 7, "bad input")))
+    segv = runner.add_process_task("segv", None, "segv", None)
+    results = runner.run(None)
+    assert len(results) == 22
+
+    for i, task in enumerate(squares):
+        assert task.get_status() == S.SUCCESSFUL
+        assert task.get_execution_mode() == Concurra.ExecutionMode.PROCESS
+        assert task.get_value().unpack() == i * i
+
+    # the worker's error, domain, code and message as raised there
+    assert fail.get_status() == S.FAILED
+    err = fail.get_error()
+    assert err.matches(GLib.quark_from_string("my-app-error-quark"), 7)
+    assert err.message == "bad input"
+
+    # a crash fails its task only
+    assert segv.get_status() == S.FAILED
+    err = segv.get_error()
+    assert err.matches(Concurra.error_quark(), Concurra.Error.WORKER_CRASHED)
+    assert "signal 11" in err.message
+
+
+def test_process_mode_timeout_kills_worker():
+    runner = process_runner("py-process-timeout", max_concurrency=1)
+    first = runner.add_process_task("first", None, "pid", None)
+    hang = runner.add_process_task("hang", None, "hang", GLib.Variant("(s)", ("",)))
+    hang.set_timeout(0.5)
+    after = runner.add_process_task("after", None, "pid", None)
+
+    start = time.monotonic()
+    results = runner.run(None)
+    assert time.monotonic() - start < 10
+    assert results["hang"].get_status() == S.TERMINATED
+    assert hang.get_error().matches(Concurra.error_quark(), Concurra.Error.TIMEOUT)
+    # one worker at a time: the one stuck in "hang" was killed and replaced
+    assert after.get_status() == S.SUCCESSFUL
+    assert first.get_status() == S.SUCCESSFUL
+    assert after.get_value().unpack() != first.get_value().unpack()
+
+
+def test_process_mode_not_serializable_and_fallback():
+    calls = []
+
+    def local(task, cancellable):
+        calls.append(threading.get_ident())
+        task.return_int(1)
+
+    runner = process_runner("py-process-closure")
+    closure = runner.add_task("closure", None, local)
+    square = runner.add_process_task("square", None, "square", GLib.Variant("(x)", (3,)))
+    runner.run(None)
+    assert closure.get_status() == S.FAILED
+    assert closure.get_error().matches(Concurra.error_quark(),
+                                       Concurra.Error.NOT_SERIALIZABLE)
+    assert calls == []
+    assert square.get_value().unpack() == 9
+
+    runner = process_runner("py-process-fallback")
+    runner.props.fallback_to_thread = True
+    closure = runner.add_task("closure", None, local)
+    runner.run(None)
+    assert closure.get_status() == S.SUCCESSFUL
+    assert closure.get_execution_mode() == Concurra.ExecutionMode.THREAD_FALLBACK
+    assert closure.get_warning()
+    assert len(calls) == 1 and calls[0] != threading.get_ident()
