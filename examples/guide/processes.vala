@@ -33,7 +33,9 @@ int main () {
         int64 sum = 0;
         foreach (var task in squares) {
             assert (task.execution_mode == Concurra.ExecutionMode.PROCESS);
-            sum += task.get_value ().get_variant ().get_int64 ();
+            /* dup_variant (): Vala 0.56 binds Value.get_variant () as
+             * owned, which would unref the task's variant once too often */
+            sum += task.get_value ().dup_variant ().get_int64 ();
         }
         print ("sum of squares: %lld\n", sum);
         assert (sum == 55);

@@ -419,6 +419,152 @@ async function testEmptyAndAbort() {
     assert(!ran, 'aborted task function never ran');
 }
 
+// ---- process mode ----
+//
+// Process tasks name a function of a worker program (tests/process-worker.c,
+// its path in $CONCURRA_TEST_WORKER) and carry GVariant arguments; the
+// worker runs it in its own process, so JS is never involved on the worker
+// side. Not tested here: fallback-to-thread, which would run a JS function
+// task on a worker thread of the runner, and GJS cannot call JS from any
+// thread but the main one.
+const PROCESS = Concurra.ExecutionMode.PROCESS;
+
+function newProcessRunner(name, maxConcurrency = 2) {
+    const worker = GLib.getenv('CONCURRA_TEST_WORKER');
+    assert(worker && GLib.file_test(worker, GLib.FileTest.IS_EXECUTABLE),
+        `CONCURRA_TEST_WORKER is the worker program (${worker})`);
+    const runner = new Concurra.Runner({
+        name,
+        verify_on_finish: false,
+        execution_mode: PROCESS,
+        max_concurrency: maxConcurrency,
+        worker_command: [worker],
+    });
+    assertEq(runner.execution_mode, PROCESS, `${name}: execution mode`);
+    assertEq(runner.worker_command, [worker], `${name}: worker command`);
+    assert(!runner.fallback_to_thread, `${name}: no fallback to thread`);
+    return runner;
+}
+
+// Waits for the run with a generous limit, so that a stuck worker fails
+// the test instead of hanging it until meson's timeout.
+async function runWithin(runner, seconds) {
+    let timer = 0;
+    const limit = new Promise((_resolve, reject) => {
+        timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, seconds * 1000, () => {
+            timer = 0;
+            runner.abort();
+            reject(new Error(`${runner.name}: run did not end in ${seconds} s`));
+            return GLib.SOURCE_REMOVE;
+        });
+    });
+    try {
+        return await Promise.race([runner.run_async(null), limit]);
+    } finally {
+        if (timer)
+            GLib.source_remove(timer);
+    }
+}
+
+function checkSquare(task, i) {
+    const what = `${task.label}`;
+    assertEq(task.status, S.SUCCESSFUL, `${what} status (${task.error_message})`);
+    assertEq(task.execution_mode, PROCESS, `${what} execution mode`);
+    assert(task.get_error() === null, `${what} error is null`);
+    const value = task.get_value();
+    assert(value instanceof GLib.Variant, `${what} value is a GLib.Variant`);
+    assertEq(value.get_type_string(), 'x', `${what} value type`);
+    assertEq(value.unpack(), i * i, `${what} value`);
+    assertEq(task.attempts, 1, `${what} attempts`);
+}
+
+async function testProcessMode() {
+    // squares, an error from the worker and a crashing worker, together
+    const runner = newProcessRunner('gjs-process');
+    const squares = [];
+    for (let i = 0; i < 20; i++) {
+        squares.push(runner.add_process_task(`square-${i}`, null, 'square',
+            new GLib.Variant('(x)', [i])));
+        if (i === 9)   // among the squares: the worker dies with tasks waiting
+            runner.add_process_task('segv', null, 'segv', null);
+    }
+    const fail = runner.add_process_task('fail', null, 'fail',
+        new GLib.Variant('(sis)', ['my-app-error-quark', 7, 'bad input']));
+    const segv = runner.get_task('segv');
+    assertEq(runner.get_n_tasks(), 22, 'process tasks added');
+
+    const results = await runWithin(runner, 60);
+    assertEq(Object.keys(results).length, 22, 'results of the process run');
+    squares.forEach((task, i) => checkSquare(task, i));
+    assertEq(squares.reduce((sum, t) => sum + t.get_value().unpack(), 0), 2470,
+        'sum of the squares');
+
+    assertEq(fail.status, S.FAILED, 'fail status');
+    assertEq(fail.execution_mode, PROCESS, 'fail execution mode');
+    assert(fail.get_value() === null, 'fail value is null');
+    const err = fail.get_error();
+    assert(err instanceof GLib.Error, 'fail error is a GLib.Error');
+    assert(err.matches(GLib.quark_from_string('my-app-error-quark'), 7),
+        `fail error domain and code (${err.domain}:${err.code})`);
+    assertEq(err.message, 'bad input', 'fail error message');
+    assert(fail.error_message.includes('bad input'),
+        `fail error_message (${fail.error_message})`);
+
+    assertEq(segv.status, S.FAILED, 'segv status');
+    assert(segv.get_error().matches(Concurra.Error,
+        Concurra.Error.WORKER_CRASHED), `segv WORKER_CRASHED (${segv.error_message})`);
+    assert(/signal 11\b/.test(segv.error_message),
+        `segv message names signal 11: ${segv.error_message}`);
+    assert(segv.error_message.includes("'segv'"),
+        `segv message names the function: ${segv.error_message}`);
+    assertEq(runner.get_n_failed(), 2, 'only fail and segv failed');
+    assertEq(runner.state, Concurra.RunnerState.FINISHED, 'process runner state');
+
+    // timeout: the stuck worker is killed and replaced
+    const one = newProcessRunner('gjs-process-timeout', 1);
+    const hang = one.add_process_task('hang', null, 'hang',
+        new GLib.Variant('(s)', ['']));
+    hang.set_timeout(0.5);
+    assertEq(hang.timeout, 0.5, 'hang timeout');
+    const after = one.add_process_task('after-hang', null, 'square',
+        new GLib.Variant('(x)', [12]));
+    const t0 = GLib.get_monotonic_time();
+    await runWithin(one, 60);
+    const elapsed = (GLib.get_monotonic_time() - t0) / 1e6;
+    assertEq(hang.status, S.TERMINATED, `hang status (${hang.error_message})`);
+    assert(hang.get_error().matches(Concurra.Error, Concurra.Error.TIMEOUT),
+        `hang TIMEOUT (${hang.error_message})`);
+    assertEq(hang.error_message, 'Task exceeded timeout of 0.5 seconds',
+        'hang timeout message');
+    assertEq(hang.execution_mode, PROCESS, 'hang execution mode');
+    assert(elapsed >= 0.45 && elapsed < 30, `timeout run took ${elapsed} s`);
+    checkSquare(after, 12);
+
+    // a function task cannot cross the process boundary: without
+    // fallback-to-thread it fails with NOT_SERIALIZABLE before it runs, so
+    // the JS function is never called (nor could it be: it would be on a
+    // worker thread). add_task (a (scope notified) callback) is callable
+    // from GJS.
+    const local = newProcessRunner('gjs-process-local');
+    let called = 0;
+    const fn = local.add_task('local', null, () => {
+        called++;
+    });
+    assert(fn instanceof Concurra.Task, 'add_task gives a task');
+    const beside = local.add_process_task('beside', null, 'square',
+        new GLib.Variant('(x)', [-3]));
+    await runWithin(local, 60);
+    assertEq(called, 0, 'the JS function of the function task never ran');
+    assertEq(fn.status, S.FAILED, 'function task status');
+    assert(fn.get_error().matches(Concurra.Error,
+        Concurra.Error.NOT_SERIALIZABLE), `NOT_SERIALIZABLE (${fn.error_message})`);
+    assert(fn.error_message.includes("'local'"),
+        `message names the task: ${fn.error_message}`);
+    assertEq(fn.attempts, 0, 'function task never attempted');
+    assert(fn.get_start_time() === null, 'function task never started');
+    checkSquare(beside, -3);
+}
+
 function testFormatDuration() {
     assertEq(Concurra.format_duration(1.0123), '1.01 sec', 'format 1.0123');
     assertEq(Concurra.format_duration(150), '2.5 min', 'format 150');
@@ -433,6 +579,7 @@ const TESTS = [
     ['run_async of the DAG', testRunAsync],
     ['retries', testRetries],
     ['timeout', testTimeout],
+    ['process mode', testProcessMode],
 ];
 
 async function main() {

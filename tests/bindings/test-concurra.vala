@@ -213,6 +213,145 @@ static void test_retries_and_timeout () throws Error {
     assert (results["after"].get_error ().matches (Concurra.Error.quark (), Concurra.Error.DEPENDENCY_FAILED));
 }
 
+/* ---- process mode: tasks run in worker processes ---- */
+
+/* The worker program (tests/process-worker.c), as the meson test
+ * environment names it. */
+static string worker_path () {
+    var path = Environment.get_variable ("CONCURRA_TEST_WORKER");
+    if (path == null || path == "")
+        error ("CONCURRA_TEST_WORKER is not set: run this test with meson test");
+    assert (FileUtils.test (path, FileTest.IS_EXECUTABLE));
+    return path;
+}
+
+static Concurra.Runner new_process_runner (string name, int max_concurrency) {
+    var runner = new Concurra.Runner (name);
+    runner.verify_on_finish = false;
+    runner.execution_mode = Concurra.ExecutionMode.PROCESS;
+    runner.max_concurrency = max_concurrency;
+    runner.worker_command = { worker_path () };
+    assert (runner.execution_mode == Concurra.ExecutionMode.PROCESS);
+    assert (strv_length (runner.get_worker_command ()) == 1);
+    assert (runner.get_worker_command ()[0] == worker_path ());
+    return runner;
+}
+
+/* A "square" process task that ran in a worker and returned @x * @x: its
+ * value is a GValue holding a GVariant. */
+static void check_square (Concurra.Task? task, int64 x) {
+    assert (task != null);
+    assert (task.status == Concurra.TaskStatus.SUCCESSFUL);
+    assert (!task.has_failed);
+    assert (task.execution_mode == Concurra.ExecutionMode.PROCESS);
+    assert (task.get_error () == null);
+    assert (task.attempts == 1);
+    unowned Value? v = task.get_value ();
+    assert (v != null && v.holds (typeof (Variant)));
+    /* dup_variant (): Vala's Value.get_variant () is bound as owned, but
+     * g_value_get_variant () is transfer none (the variant would be
+     * unreffed once too often) */
+    Variant? result = v.dup_variant ();
+    assert (result != null && result.is_of_type (VariantType.INT64));
+    assert (result.get_int64 () == x * x);
+}
+
+static void test_process_mode () throws Error {
+    /* 20 squares, an error with a domain of the worker's own, a crash */
+    var runner = new_process_runner ("vala-process", 2);
+    for (int i = 0; i < 20; i++)
+        runner.add_process_task ("square-%d".printf (i), null, "square",
+                                 new Variant ("(x)", (int64) i));
+    var fail = runner.add_process_task ("fail", null, "fail",
+                                        new Variant ("(sis)", "my-app-error-quark", 7, "bad input"));
+    var segv = runner.add_process_task ("segv", null, "segv", null);
+
+    var start = get_monotonic_time ();
+    var results = runner.run (null);
+    assert (get_monotonic_time () - start < 60 * TimeSpan.SECOND);
+    assert (results.size () == 22);
+    assert (runner.state == Concurra.RunnerState.FINISHED);
+    assert (runner.n_failed == 2);
+
+    for (int i = 0; i < 20; i++)
+        check_square (results["square-%d".printf (i)], i);
+
+    assert (results["fail"] == fail);
+    assert (fail.status == Concurra.TaskStatus.FAILED);
+    assert (fail.has_failed);
+    assert (fail.get_value () == null);
+    unowned Error? err = fail.get_error ();
+    assert (err != null);
+    assert (err.domain == Quark.from_string ("my-app-error-quark"));
+    assert (err.code == 7);
+    assert (err.message == "bad input");
+    assert (err.matches (Quark.from_string ("my-app-error-quark"), 7));
+
+    assert (results["segv"] == segv);
+    assert (segv.status == Concurra.TaskStatus.FAILED);
+    assert (segv.get_value () == null);
+    err = segv.get_error ();
+    assert (err != null && err.matches (Concurra.Error.quark (), Concurra.Error.WORKER_CRASHED));
+    assert (err is Concurra.Error.WORKER_CRASHED);
+    assert ("signal 11" in err.message);
+    assert ("signal 11" in segv.error_message);
+
+    /* a worker stuck past the task's timeout is killed and replaced: with
+     * a single worker, the square after it still runs */
+    var single = new_process_runner ("vala-process-timeout", 1);
+    var hang = single.add_process_task ("hang", null, "hang", new Variant ("(s)", ""));
+    hang.timeout = 0.5;
+    var after = single.add_process_task ("square", null, "square", new Variant ("(x)", (int64) 9));
+    start = get_monotonic_time ();
+    single.run (null);
+    assert (get_monotonic_time () - start < 60 * TimeSpan.SECOND);
+    assert (hang.status == Concurra.TaskStatus.TERMINATED);
+    assert (hang.has_failed);
+    assert (hang.get_value () == null);
+    err = hang.get_error ();
+    assert (err != null && err.matches (Concurra.Error.quark (), Concurra.Error.TIMEOUT));
+    check_square (after, 9);
+    assert (single.n_failed == 1);
+
+    /* a Vala closure cannot cross the process boundary... */
+    var strict = new_process_runner ("vala-process-closure", 2);
+    int strict_calls = 0;
+    var closure = strict.add_task ("closure", null, (task, cancellable) => {
+        AtomicInt.inc (ref strict_calls);
+        task.return_int (5);
+    });
+    var beside = strict.add_process_task ("square", null, "square", new Variant ("(x)", (int64) 6));
+    strict.run (null);
+    assert (closure.status == Concurra.TaskStatus.FAILED);
+    assert (closure.get_value () == null);
+    err = closure.get_error ();
+    assert (err != null && err.matches (Concurra.Error.quark (), Concurra.Error.NOT_SERIALIZABLE));
+    assert (AtomicInt.get (ref strict_calls) == 0);
+    check_square (beside, 6);
+
+    /* ...unless the runner may fall back to a thread */
+    var lenient = new_process_runner ("vala-process-fallback", 2);
+    lenient.fallback_to_thread = true;
+    assert (lenient.fallback_to_thread);
+    int lenient_calls = 0;
+    closure = lenient.add_task ("closure", null, (task, cancellable) => {
+        AtomicInt.inc (ref lenient_calls);
+        task.return_int (5);
+    });
+    beside = lenient.add_process_task ("square", null, "square", new Variant ("(x)", (int64) 7));
+    lenient.run (null);
+    assert (AtomicInt.get (ref lenient_calls) == 1);
+    assert (closure.status == Concurra.TaskStatus.SUCCESSFUL);
+    assert (closure.execution_mode == Concurra.ExecutionMode.THREAD_FALLBACK);
+    assert (closure.get_error () == null);
+    unowned string? warning = closure.get_warning ();
+    assert (warning != null && warning != "");
+    unowned Value? v = closure.get_value ();
+    assert (v != null && v.holds (typeof (int64)) && v.get_int64 () == 5);
+    check_square (beside, 7);
+    assert (lenient.n_failed == 0);
+}
+
 static async void test_async () throws Error {
     var runner = new_runner ("vala-async");
     build_dag (runner);
@@ -238,6 +377,7 @@ int main (string[] args) {
         test_errors ();
         test_sync ();
         test_retries_and_timeout ();
+        test_process_mode ();
     } catch (Error e) {
         error ("unexpected error: %s", e.message);
     }
