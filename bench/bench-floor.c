@@ -18,46 +18,7 @@
 #include <concurra.h>
 
 #include "bench-common.h"
-
-#define BENCH_TYPE_OBJ (bench_obj_get_type ())
-G_DECLARE_FINAL_TYPE (BenchObj, bench_obj, BENCH, OBJ, GObject)
-
-struct _BenchObj
-{
-  GObject parent_instance;
-  int     value;
-};
-
-G_DEFINE_FINAL_TYPE (BenchObj, bench_obj, G_TYPE_OBJECT)
-
-enum { PROP_0, PROP_VALUE, N_PROPS };
-static GParamSpec *obj_props[N_PROPS];
-static guint obj_signal;
-
-static void
-bench_obj_get_property (GObject    *object,
-                        guint       prop_id,
-                        GValue     *value,
-                        GParamSpec *pspec)
-{
-  g_value_set_int (value, BENCH_OBJ (object)->value);
-}
-
-static void
-bench_obj_class_init (BenchObjClass *klass)
-{
-  G_OBJECT_CLASS (klass)->get_property = bench_obj_get_property;
-  obj_props[PROP_VALUE] = g_param_spec_int ("value", NULL, NULL, 0, G_MAXINT, 0,
-                                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, obj_props);
-  obj_signal = g_signal_new ("ping", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                             0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-}
-
-static void
-bench_obj_init (BenchObj *self)
-{
-}
+#include "bench-object.h"
 
 #define BENCH_TYPE_COBJ (bench_cobj_get_type ())
 G_DECLARE_FINAL_TYPE (BenchCObj, bench_cobj, BENCH, COBJ, GObject)
@@ -161,11 +122,11 @@ run_case (Case  c,
       break;
     case SIGNAL_EMIT:
       for (guint i = 0; i < n; i++)
-        g_signal_emit (obj, obj_signal, 0);
+        g_signal_emit (obj, bench_obj_ping_signal (), 0);
       break;
     case NOTIFY:
       for (guint i = 0; i < n; i++)
-        g_object_notify_by_pspec (G_OBJECT (obj), obj_props[PROP_VALUE]);
+        g_object_notify_by_pspec (G_OBJECT (obj), bench_obj_value_pspec ());
       break;
     default:
       g_assert_not_reached ();

@@ -3,8 +3,7 @@
  * completion onto a GAsyncQueue and the main thread pops them all. No
  * objects, no labels, no graph, no signals.
  *
- * With --gobject every item is a GObject (a subclass with one property,
- * like any GObject with a record to show), created before its push and
+ * With --gobject every item is a GObject (a BenchObj, bench-object.h), created before its push and
  * freed after its completion is popped: the floor for a library whose
  * tasks are GObjects. Informational; the target is against the plain run.
  *
@@ -16,42 +15,7 @@
 
 #include "bench-common.h"
 
-#include <glib-object.h>
-
-/* the item of the --gobject run */
-#define BENCH_TYPE_ITEM (bench_item_get_type ())
-G_DECLARE_FINAL_TYPE (BenchItem, bench_item, BENCH, ITEM, GObject)
-
-struct _BenchItem
-{
-  GObject parent_instance;
-  guint   index;
-};
-
-G_DEFINE_FINAL_TYPE (BenchItem, bench_item, G_TYPE_OBJECT)
-
-static void
-bench_item_get_property (GObject    *object,
-                         guint       prop_id,
-                         GValue     *value,
-                         GParamSpec *pspec)
-{
-  g_value_set_uint (value, BENCH_ITEM (object)->index);
-}
-
-static void
-bench_item_class_init (BenchItemClass *klass)
-{
-  G_OBJECT_CLASS (klass)->get_property = bench_item_get_property;
-  g_object_class_install_property (G_OBJECT_CLASS (klass), 1,
-                                   g_param_spec_uint ("index", NULL, NULL, 0, G_MAXUINT, 0,
-                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-}
-
-static void
-bench_item_init (BenchItem *self)
-{
-}
+#include "bench-object.h"
 
 static void
 worker (gpointer data,
@@ -86,8 +50,8 @@ run_once (guint    n_tasks,
 
       if (objects)
         {
-          item = g_object_new (BENCH_TYPE_ITEM, NULL);
-          BENCH_ITEM (item)->index = i;
+          item = g_object_new (BENCH_TYPE_OBJ, NULL);
+          BENCH_OBJ (item)->value = (int) i;
         }
       if (!g_thread_pool_push (pool, item, &error))
         g_error ("push: %s", error->message);
