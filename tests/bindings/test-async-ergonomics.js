@@ -13,6 +13,8 @@ import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';
 import System from 'system';
 
+import {assert, assertEq, assertRejects, runTests} from './tap.js';
+
 const ASYNC_FUNCTIONS = [
     [Concurra.Runner.prototype, 'run_async', 'run_finish'],
     [Concurra.Task.prototype, 'wait_async', 'wait_finish'],
@@ -27,32 +29,6 @@ for (const [object, asyncName, finishName] of ASYNC_FUNCTIONS)
 const S = Concurra.TaskStatus;
 const NONE = Concurra.GatherFlags.NONE;
 const RETURN_ERRORS = Concurra.GatherFlags.RETURN_ERRORS;
-let nChecks = 0;
-
-function assert(cond, what) {
-    nChecks++;
-    if (!cond)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    nChecks++;
-    const a = JSON.stringify(actual), e = JSON.stringify(expected);
-    if (a !== e)
-        throw new Error(`assertion failed: ${what}: expected ${e}, got ${a}`);
-}
-
-// Awaits @promise, which must reject with a GLib.Error of @domain/@code.
-async function assertRejects(promise, domain, code, what) {
-    try {
-        await promise;
-    } catch (e) {
-        assert(e instanceof GLib.Error, `${what}: rejects with a GLib.Error (${e})`);
-        assert(e.matches(domain, code), `${what}: ${e.domain}:${e.code} (${e.message})`);
-        return e;
-    }
-    throw new Error(`assertion failed: ${what}: resolved`);
-}
 
 const sleep = ms => new Promise(resolve => {
     GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
@@ -257,24 +233,5 @@ const TESTS = [
     ['concurrent awaits', testConcurrentAwaits],
 ];
 
-async function main() {
-    print(`1..${TESTS.length}`);
-    let failures = 0;
-    for (const [i, [name, fn]] of TESTS.entries()) {
-        try {
-            // eslint-disable-next-line no-await-in-loop
-            await fn();
-            print(`ok ${i + 1} - ${name}`);
-        } catch (e) {
-            failures++;
-            print(`not ok ${i + 1} - ${name}`);
-            for (const line of `${e}\n${e.stack ?? ''}`.split('\n'))
-                print(`# ${line}`);
-        }
-    }
-    print(`# ${nChecks} checks`);
-    return failures;
-}
-
-const failures = await main();
+const failures = await runTests(TESTS);
 System.exit(failures ? 1 : 0);

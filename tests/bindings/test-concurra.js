@@ -15,36 +15,12 @@ import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';
 import System from 'system';
 
+import {assert, assertEq, assertThrows, runTests} from './tap.js';
+
 Gio._promisify(Concurra.Runner.prototype, 'run_async', 'run_finish');
 
 const S = Concurra.TaskStatus;
 const MAIN_CONTEXT = Concurra.ExecutionMode.MAIN_CONTEXT;
-let nChecks = 0;
-
-function assert(cond, what) {
-    nChecks++;
-    if (!cond)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    nChecks++;
-    const a = JSON.stringify(actual), e = JSON.stringify(expected);
-    if (a !== e)
-        throw new Error(`assertion failed: ${what}: expected ${e}, got ${a}`);
-}
-
-function assertThrows(fn, domain, code, what) {
-    try {
-        fn();
-    } catch (e) {
-        assert(e instanceof GLib.Error, `${what}: throws a GLib.Error (${e})`);
-        assert(e.matches(domain, code),
-            `${what}: error ${e.domain}:${e.code} matches ${code}`);
-        return e;
-    }
-    throw new Error(`assertion failed: ${what}: did not throw`);
-}
 
 const ioFailed = msg =>
     new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, msg);
@@ -582,28 +558,9 @@ const TESTS = [
     ['process mode', testProcessMode],
 ];
 
-async function main() {
-    print(`1..${TESTS.length}`);
-    let failures = 0;
-    for (const [i, [name, fn]] of TESTS.entries()) {
-        try {
-            // eslint-disable-next-line no-await-in-loop
-            await fn();
-            print(`ok ${i + 1} - ${name}`);
-        } catch (e) {
-            failures++;
-            print(`not ok ${i + 1} - ${name}`);
-            for (const line of `${e}\n${e.stack ?? ''}`.split('\n'))
-                print(`# ${line}`);
-        }
-    }
-    print(`# ${nChecks} checks`);
-    return failures;
-}
-
 const loop = new GLib.MainLoop(null, false);
 let status = 1;
-main().then(failures => {
+runTests(TESTS).then(failures => {
     status = failures ? 1 : 0;
 }, e => {
     print(`Bail out! ${e}`);

@@ -19,6 +19,8 @@ import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';
 import System from 'system';
 
+import {assert, assertEq, assertSame, assertRejects, assertThrows, runTests} from './tap.js';
+
 Gio._promisify(Concurra, 'wait_async', 'wait_finish');
 Gio._promisify(Concurra, 'gather_async', 'gather_finish');
 Gio._promisify(Concurra, 'gather_keyed_async', 'gather_keyed_finish');
@@ -31,53 +33,6 @@ const RW = Concurra.ReturnWhen;
 const NONE = Concurra.GatherFlags.NONE;
 const RETURN_ERRORS = Concurra.GatherFlags.RETURN_ERRORS;
 const LONG = 30;
-let nChecks = 0;
-
-function assert(cond, what) {
-    nChecks++;
-    if (!cond)
-        throw new Error(`assertion failed: ${what}`);
-}
-
-function assertEq(actual, expected, what) {
-    nChecks++;
-    const a = JSON.stringify(actual), e = JSON.stringify(expected);
-    if (a !== e)
-        throw new Error(`assertion failed: ${what}: expected ${e}, got ${a}`);
-}
-
-function assertSame(actual, expected, what) {
-    nChecks++;
-    if (actual.length !== expected.length ||
-        actual.some((t, i) => t !== expected[i])) {
-        const names = list => JSON.stringify(list.map(t => t?.label ?? null));
-        throw new Error(`assertion failed: ${what}: expected ${names(expected)}, got ${names(actual)}`);
-    }
-}
-
-async function assertRejects(promise, domain, code, what) {
-    try {
-        await promise;
-    } catch (e) {
-        assert(e instanceof GLib.Error, `${what}: rejects with a GLib.Error (${e})`);
-        assert(e.matches(domain, code),
-            `${what}: error ${e.domain}:${e.code} (${e.message}) matches ${code}`);
-        return e;
-    }
-    throw new Error(`assertion failed: ${what}: did not reject`);
-}
-
-function assertThrows(fn, domain, code, what) {
-    try {
-        fn();
-    } catch (e) {
-        assert(e instanceof GLib.Error, `${what}: throws a GLib.Error (${e})`);
-        assert(e.matches(domain, code),
-            `${what}: error ${e.domain}:${e.code} (${e.message}) matches ${code}`);
-        return e;
-    }
-    throw new Error(`assertion failed: ${what}: did not throw`);
-}
 
 // Resolves after the default main context ran for a while.
 function idle() {
@@ -431,28 +386,9 @@ const TESTS = [
     ['two runners and done tasks', testTwoRunnersAndDoneTasks],
 ];
 
-async function main() {
-    print(`1..${TESTS.length}`);
-    let failures = 0;
-    for (const [i, [name, fn]] of TESTS.entries()) {
-        try {
-            // eslint-disable-next-line no-await-in-loop
-            await fn();
-            print(`ok ${i + 1} - ${name}`);
-        } catch (e) {
-            failures++;
-            print(`not ok ${i + 1} - ${name}`);
-            for (const line of `${e}\n${e.stack ?? ''}`.split('\n'))
-                print(`# ${line}`);
-        }
-    }
-    print(`# ${nChecks} checks`);
-    return failures;
-}
-
 const loop = new GLib.MainLoop(null, false);
 let status = 1;
-main().then(failures => {
+runTests(TESTS).then(failures => {
     status = failures ? 1 : 0;
 }, e => {
     print(`Bail out! ${e}`);
