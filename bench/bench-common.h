@@ -12,10 +12,13 @@
 #pragma once
 
 #include <glib.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 
 static inline double
 bench_now (void)
@@ -94,4 +97,54 @@ bench_parse_uint (const char *s,
       exit (2);
     }
   return (guint) v;
+}
+
+/* ---- idle measurements (bench-idle, bench-wait idle), read by strace
+ * scripts (idle-wakeups.sh, idle-wait.sh) ---- */
+
+static inline pid_t
+bench_gettid (void)
+{
+  return (pid_t) syscall (SYS_gettid);
+}
+
+/* "THREAD tid name" for every thread of the process. */
+static inline void
+bench_print_threads (void)
+{
+  DIR *dir = opendir ("/proc/self/task");
+  struct dirent *de;
+
+  if (dir == NULL)
+    return;
+  while ((de = readdir (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *comm = NULL;
+
+      if (de->d_name[0] == '.')
+        continue;
+      path = g_strdup_printf ("/proc/self/task/%s/comm", de->d_name);
+      if (g_file_get_contents (path, &comm, NULL, NULL))
+        printf ("THREAD %s %s\n", de->d_name, g_strstrip (comm));
+    }
+  closedir (dir);
+}
+
+/* The body of the one long task of an idle measurement: waits @settle_us
+ * for the thread under test to reach its blocking call, prints its own
+ * thread and every thread, then sleeps @seconds between the WINDOW-START
+ * and WINDOW-END lines the scripts count calls in. */
+static inline void
+bench_sleep_window (double  seconds,
+                    gulong  settle_us)
+{
+  g_usleep (settle_us);
+  printf ("TASK-THREAD %d\n", (int) bench_gettid ());
+  bench_print_threads ();
+  printf ("WINDOW-START %.6f\n", g_get_real_time () / 1e6);
+  fflush (stdout);
+  g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
+  printf ("WINDOW-END %.6f\n", g_get_real_time () / 1e6);
+  fflush (stdout);
 }

@@ -61,7 +61,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>
-#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
@@ -78,12 +77,6 @@ now_ns (void)
 
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
-static pid_t
-bench_gettid (void)
-{
-  return (pid_t) syscall (SYS_gettid);
 }
 
 /* ---- gates ---- */
@@ -988,43 +981,12 @@ run_collect (gboolean stream,
 /* ---- idle: one long wait, for strace ---- */
 
 static void
-print_threads (void)
-{
-  DIR *dir = opendir ("/proc/self/task");
-  struct dirent *de;
-
-  if (dir == NULL)
-    return;
-  while ((de = readdir (dir)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *comm = NULL;
-
-      if (de->d_name[0] == '.')
-        continue;
-      path = g_strdup_printf ("/proc/self/task/%s/comm", de->d_name);
-      if (g_file_get_contents (path, &comm, NULL, NULL))
-        printf ("THREAD %s %s\n", de->d_name, g_strstrip (comm));
-    }
-  closedir (dir);
-}
-
-static void
 sleeper (ConcurraTask *task,
          GCancellable *cancellable,
          gpointer      user_data)
 {
-  double seconds = *(double *) user_data;
-
-  /* let the waiter reach its blocking call before the window opens */
-  g_usleep (G_USEC_PER_SEC / 5);
-  printf ("TASK-THREAD %d\n", (int) bench_gettid ());
-  print_threads ();
-  printf ("WINDOW-START %.6f\n", g_get_real_time () / 1e6);
-  fflush (stdout);
-  g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
-  printf ("WINDOW-END %.6f\n", g_get_real_time () / 1e6);
-  fflush (stdout);
+  /* the waiter must reach its blocking call before the window opens */
+  bench_sleep_window (*(double *) user_data, G_USEC_PER_SEC / 5);
 }
 
 static void
