@@ -39,7 +39,6 @@ void      concurra_reply_clear            (ConcurraReply  *reply);
 gboolean  concurra_protocol_parse_length  (const guint8   *header,
                                            guint32        *length,
                                            GError        **error);
-GBytes   *concurra_protocol_frame         (GVariant       *message);
 gboolean  concurra_protocol_write_frame   (int             fd,
                                            GVariant       *message);
 

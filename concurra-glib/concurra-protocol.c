@@ -71,19 +71,6 @@ put_length (guint8 *header,
   header[3] = (size >> 24) & 0xff;
 }
 
-GBytes *
-concurra_protocol_frame (GVariant *message)
-{
-  g_autoptr(GVariant) normal = g_variant_get_normal_form (message);
-  gsize size = g_variant_get_size (normal);
-  guint8 *data = g_malloc (CONCURRA_PROTOCOL_HEADER_SIZE + size);
-
-  put_length (data, size);
-  /* not g_variant_store(): the body after the header is not aligned */
-  memcpy (data + CONCURRA_PROTOCOL_HEADER_SIZE, g_variant_get_data (normal), size);
-  return g_bytes_new_take (data, CONCURRA_PROTOCOL_HEADER_SIZE + size);
-}
-
 /* Writes @message (a floating reference is sunk) as one frame, header and
  * body in one system call when the socket takes them. FALSE with errno set
  * when the socket fails; never raises SIGPIPE. */

@@ -103,26 +103,6 @@ decode_request (GBytes *payload)
   CHECK (g_variant_is_normal_form (request));
 }
 
-/* A reframed message decodes to the same length: concurra_protocol_frame()
- * and concurra_protocol_parse_length() agree. */
-static void
-check_reframe (GBytes *payload)
-{
-  g_autoptr(GVariant) message = g_variant_ref_sink (
-    g_variant_new_from_bytes (G_VARIANT_TYPE (CONCURRA_PROTOCOL_REPLY_TYPE), payload, TRUE));
-  g_autoptr(GBytes) frame = concurra_protocol_frame (message);
-  g_autoptr(GError) error = NULL;
-  const guint8 *data;
-  gsize size;
-  guint32 length;
-
-  data = g_bytes_get_data (frame, &size);
-  CHECK (size == CONCURRA_PROTOCOL_HEADER_SIZE + g_bytes_get_size (payload));
-  CHECK (concurra_protocol_parse_length (data, &length, &error));
-  CHECK (length == g_bytes_get_size (payload));
-  CHECK (memcmp (data + CONCURRA_PROTOCOL_HEADER_SIZE, g_bytes_get_data (payload, NULL), length) == 0);
-}
-
 /* The end of a socket pair that the input can be read from; the input is
  * written to the other end, which is then shut down. The input is at most
  * -max_len (64 KiB) bytes, less than a Unix socket's buffer. */
@@ -144,6 +124,29 @@ input_fd (const uint8_t *data,
   CHECK (shutdown (fds[1], SHUT_WR) == 0);
   close (fds[1]);
   return fds[0];
+}
+
+/* A message written by the runner's writer (concurra_protocol_write_frame)
+ * reads back through its reader as the same bytes. */
+static void
+check_reframe (GBytes *payload)
+{
+  g_autoptr(GVariant) message = g_variant_ref_sink (
+    g_variant_new_from_bytes (G_VARIANT_TYPE (CONCURRA_PROTOCOL_REPLY_TYPE), payload, TRUE));
+  ConcurraFrameReader reader = { 0, };
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean eof = FALSE;
+  int fds[2];
+
+  CHECK (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+  CHECK (concurra_protocol_write_frame (fds[1], message));
+  close (fds[1]);
+  back = concurra_frame_reader_next (&reader, fds[0], &eof, &error);
+  CHECK (back != NULL && error == NULL);
+  CHECK (g_bytes_equal (back, payload));
+  concurra_frame_reader_clear (&reader);
+  close (fds[0]);
 }
 
 int
