@@ -15,9 +15,12 @@ typedef struct
   guint    tag;
 } Deadline;
 
+/* the deadlines are the GSource itself: GLib keeps a dispatching source
+ * alive, so a callback that ends the run (and frees the runner holding
+ * us) does not pull the heap from under the dispatch loop */
 struct _ConcurraDeadlines
 {
-  GSource              *source;
+  GSource               source;
   GArray               *heap;
   ConcurraDeadlineFunc  func;
   gpointer              user_data;
@@ -64,7 +67,7 @@ sift_down (GArray *heap,
 static void
 rearm (ConcurraDeadlines *self)
 {
-  g_source_set_ready_time (self->source, self->heap->len ? AT (self->heap, 0).when : -1);
+  g_source_set_ready_time (&self->source, self->heap->len ? AT (self->heap, 0).when : -1);
 }
 
 static gboolean
@@ -72,10 +75,12 @@ deadlines_dispatch (GSource     *source,
                     GSourceFunc  callback,
                     gpointer     user_data)
 {
-  ConcurraDeadlines *self = user_data;
+  ConcurraDeadlines *self = (ConcurraDeadlines *) source;
   gint64 now = g_source_get_time (source);
 
-  while (self->heap->len && AT (self->heap, 0).when <= now)
+  /* the callback may end the run and stop us: then the items are gone */
+  while (!g_source_is_destroyed (source) &&
+         self->heap->len && AT (self->heap, 0).when <= now)
     {
       Deadline d = AT (self->heap, 0);
 
@@ -85,15 +90,21 @@ deadlines_dispatch (GSource     *source,
         sift_down (self->heap, 0);
       self->func (d.item, d.tag, self->user_data);
     }
-  /* the callback may have ended the run and stopped us */
   if (!g_source_is_destroyed (source))
     rearm (self);
 
   return G_SOURCE_CONTINUE;
 }
 
+static void
+deadlines_finalize (GSource *source)
+{
+  g_array_unref (((ConcurraDeadlines *) source)->heap);
+}
+
 static GSourceFuncs deadlines_funcs = {
   .dispatch = deadlines_dispatch,
+  .finalize = deadlines_finalize,
 };
 
 ConcurraDeadlines *
@@ -101,17 +112,16 @@ concurra_deadlines_new (GMainContext         *context,
                         ConcurraDeadlineFunc  func,
                         gpointer              user_data)
 {
-  ConcurraDeadlines *self = g_new0 (ConcurraDeadlines, 1);
+  ConcurraDeadlines *self;
 
+  self = (ConcurraDeadlines *) g_source_new (&deadlines_funcs, sizeof (ConcurraDeadlines));
   self->heap = g_array_new (FALSE, FALSE, sizeof (Deadline));
   self->func = func;
   self->user_data = user_data;
-  self->source = g_source_new (&deadlines_funcs, sizeof (GSource));
-  g_source_set_static_name (self->source, "[concurra] deadlines");
-  g_source_set_can_recurse (self->source, TRUE);
-  g_source_set_callback (self->source, NULL, self, NULL);
-  g_source_set_ready_time (self->source, -1);
-  g_source_attach (self->source, context);
+  g_source_set_static_name (&self->source, "[concurra] deadlines");
+  g_source_set_can_recurse (&self->source, TRUE);
+  g_source_set_ready_time (&self->source, -1);
+  g_source_attach (&self->source, context);
 
   return self;
 }
@@ -134,14 +144,12 @@ concurra_deadlines_add (ConcurraDeadlines *self,
 void
 concurra_deadlines_stop (ConcurraDeadlines *self)
 {
-  g_source_destroy (self->source);
+  g_source_destroy (&self->source);
 }
 
 void
 concurra_deadlines_free (ConcurraDeadlines *self)
 {
-  g_source_destroy (self->source);
-  g_source_unref (self->source);
-  g_array_unref (self->heap);
-  g_free (self);
+  g_source_destroy (&self->source);
+  g_source_unref (&self->source);
 }

@@ -99,7 +99,6 @@ struct _ConcurraRunner
   GTask                 *async_task;
   gulong                 async_cancel_id;
   GError                *run_error;
-  gboolean               in_private_thread;
 
   GMutex                 lock;          /* context, abort_requested, done */
   GCond                  done_cond;
@@ -2214,11 +2213,14 @@ on_deadline (gpointer item,
   /* deadlines are not removed when moot: check that this one still applies */
   if (task->attempts != tag >> 1)
     return;
+  /* a handler, or the run_async callback, may drop the last reference */
+  g_object_ref (self);
   if ((tag & 1) == DEADLINE_TIMEOUT && status == CONCURRA_TASK_STATUS_RUNNING)
     time_out (self, task);
   else if ((tag & 1) == DEADLINE_RETRY && status == CONCURRA_TASK_STATUS_PENDING && !self->terminating)
     schedule_attempt (self, task);
   check_finished (self);
+  g_object_unref (self);
 }
 
 /* Fast-fail and abort: every task without a final status is terminated,
@@ -2334,7 +2336,7 @@ finish_run (ConcurraRunner *self)
       GError *error = NULL;
       GHashTable *results;
 
-      /* not from inside the handler itself: abort_in_owner runs from an idle */
+      /* not from inside the handler itself: the abort runs from an idle */
       g_cancellable_disconnect (cancellable, self->async_cancel_id);
       self->async_cancel_id = 0;
 
@@ -2355,67 +2357,68 @@ check_finished (ConcurraRunner *self)
     finish_run (self);
 }
 
-static gboolean
-abort_in_owner (gpointer data)
-{
-  ConcurraRunner *self = data;
-
-  if (concurra_runner_get_state (self) == CONCURRA_RUNNER_STATE_RUNNING)
-    {
-      terminate_all (self);
-      check_finished (self);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_abort (ConcurraRunner *self,
-                GMainContext   *context)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_static_name (source, "[concurra] abort");
-  g_source_set_callback (source, abort_in_owner, g_object_ref (self), g_object_unref);
-  g_source_attach (source, context);
-  g_source_unref (source);
-}
-
 static GError *
 cancelled_error (void)
 {
   return g_error_new_literal (CONCURRA_ERROR, CONCURRA_ERROR_TERMINATED, "Task was cancelled");
 }
 
+/* An abort (task NULL) or the cancellation of one task, sent from any
+ * thread to the owner context. The runner is held weakly: the context may
+ * be a finished background run's, which nobody iterates any more and which
+ * the runner owns, and a strong reference would keep both alive forever. */
 typedef struct
 {
-  ConcurraRunner *runner;
-  ConcurraTask   *task;
-} CancelData;
+  GWeakRef      runner;
+  ConcurraTask *task;
+} OwnerCall;
 
 static void
-cancel_data_free (CancelData *data)
+owner_call_free (OwnerCall *call)
 {
-  g_object_unref (data->runner);
-  g_object_unref (data->task);
-  g_free (data);
+  g_weak_ref_clear (&call->runner);
+  g_clear_object (&call->task);
+  g_free (call);
 }
 
 static gboolean
-cancel_in_owner (gpointer user_data)
+owner_call_dispatch (gpointer data)
 {
-  CancelData *data = user_data;
+  OwnerCall *call = data;
+  g_autoptr(ConcurraRunner) self = g_weak_ref_get (&call->runner);
 
-  if (concurra_runner_get_state (data->runner) == CONCURRA_RUNNER_STATE_RUNNING &&
-      !concurra_task_is_done (data->task))
+  if (self == NULL || concurra_runner_get_state (self) != CONCURRA_RUNNER_STATE_RUNNING)
+    return G_SOURCE_REMOVE;
+
+  if (call->task == NULL)
+    terminate_all (self);
+  else if (!concurra_task_is_done (call->task))
     {
-      stop_task (data->runner, data->task);
-      complete_task (data->runner, data->task, CONCURRA_TASK_STATUS_TERMINATED, cancelled_error ());
-      if (data->runner->hub != NULL)
-        concurra_hub_kick (data->runner->hub);
-      check_finished (data->runner);
+      stop_task (self, call->task);
+      complete_task (self, call->task, CONCURRA_TASK_STATUS_TERMINATED, cancelled_error ());
+      if (self->hub != NULL)
+        concurra_hub_kick (self->hub);
     }
+  check_finished (self);
   return G_SOURCE_REMOVE;
+}
+
+/* Called with the lock held, so that the run's context is set. */
+static void
+schedule_owner_call (ConcurraRunner *self,
+                     ConcurraTask   *task,
+                     const char     *name)
+{
+  OwnerCall *call = g_new0 (OwnerCall, 1);
+  GSource *source = g_idle_source_new ();
+
+  g_weak_ref_init (&call->runner, self);
+  call->task = task ? g_object_ref (task) : NULL;
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, owner_call_dispatch, call, (GDestroyNotify) owner_call_free);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
 }
 
 /* Any thread: the context the run is driven by and the thread iterating
@@ -2439,26 +2442,11 @@ void
 concurra_runner_cancel_task (ConcurraRunner *runner,
                              ConcurraTask   *task)
 {
-  CancelData *data;
-  GSource *source;
-
   g_mutex_lock (&runner->lock);
   if (runner->context == NULL)
-    {
-      task->cancel_requested = TRUE;
-      g_mutex_unlock (&runner->lock);
-      return;
-    }
-
-  data = g_new (CancelData, 1);
-  data->runner = g_object_ref (runner);
-  data->task = g_object_ref (task);
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_static_name (source, "[concurra] cancel task");
-  g_source_set_callback (source, cancel_in_owner, data, (GDestroyNotify) cancel_data_free);
-  g_source_attach (source, runner->context);
-  g_source_unref (source);
+    task->cancel_requested = TRUE;
+  else
+    schedule_owner_call (runner, task, "[concurra] cancel task");
   g_mutex_unlock (&runner->lock);
 }
 
@@ -2750,7 +2738,6 @@ concurra_runner_start (ConcurraRunner  *runner,
   if (!prepare_run (runner, error))
     return FALSE;
 
-  runner->in_private_thread = TRUE;
   g_thread_unref (g_thread_new ("concurra-runner", background_thread, g_object_ref (runner)));
   return TRUE;
 }
@@ -2766,14 +2753,15 @@ on_wait_cancelled (GCancellable   *cancellable,
 
 /* Blocks until the run is done or @cancellable is cancelled. If nobody
  * iterates the owner context (a run_async() whose caller now waits), this
- * thread iterates it, so waiting from the owner thread cannot deadlock. */
+ * thread iterates it, so waiting from the owner thread cannot deadlock; nor
+ * can a wait from the background run's own thread (a "finished" handler). */
 static void
 block_until_done (ConcurraRunner *self,
                   GCancellable   *cancellable)
 {
   gulong cancel_id = 0;
 
-  if (!self->in_private_thread && self->context != NULL &&
+  if (self->context != NULL &&
       g_main_context_acquire (self->context))
     {
       while (concurra_runner_get_state (self) != CONCURRA_RUNNER_STATE_FINISHED &&
@@ -2846,8 +2834,6 @@ concurra_runner_wait (ConcurraRunner  *runner,
 void
 concurra_runner_abort (ConcurraRunner *runner)
 {
-  GMainContext *context;
-
   g_return_if_fail (CONCURRA_IS_RUNNER (runner));
 
   if (g_atomic_int_compare_and_exchange (&runner->state, CONCURRA_RUNNER_STATE_IDLE,
@@ -2860,16 +2846,11 @@ concurra_runner_abort (ConcurraRunner *runner)
     }
 
   g_mutex_lock (&runner->lock);
-  context = runner->context ? g_main_context_ref (runner->context) : NULL;
-  if (context == NULL)
+  if (runner->context == NULL)
     runner->abort_requested = TRUE;
+  else if (concurra_runner_get_state (runner) == CONCURRA_RUNNER_STATE_RUNNING)
+    schedule_owner_call (runner, NULL, "[concurra] abort");
   g_mutex_unlock (&runner->lock);
-
-  if (context != NULL)
-    {
-      schedule_abort (runner, context);
-      g_main_context_unref (context);
-    }
 }
 
 /**

@@ -2163,6 +2163,139 @@ test_wait_not_started (void)
   g_assert_cmpint (concurra_runner_get_state (runner), ==, CONCURRA_RUNNER_STATE_IDLE);
 }
 
+/* ---- lifetime: the runner goes when its last reference goes ---- */
+
+static void
+run_async_cb_unref (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  run_async_cb (source, result, user_data);
+  /* the caller handed its reference to the callback */
+  g_object_unref (source);
+}
+
+/* The last task times out: the run finishes inside the deadline dispatch
+ * and the run_async callback drops the last reference there. */
+static void
+test_lifetime_timeout_callback_unrefs (void)
+{
+  g_autoptr(Probe) probe = probe_new ();
+  ConcurraRunner *runner = new_runner ("timeout-unref");
+  AsyncRun ar = { 0 };
+  TestFlag finalized;
+
+  test_flag_init (&finalized);
+  concurra_runner_set_timeout (runner, 0.1);
+  add_job (runner, probe, "slow", NULL, JOB_COOPERATIVE);
+  g_object_weak_ref (G_OBJECT (runner), weak_notify_flag, &finalized);
+  concurra_runner_run_async (runner, NULL, run_async_cb_unref, &ar);
+  test_iterate_until (NULL, &ar.done, TEST_LONG_WAIT);
+  g_assert_no_error (ar.error);
+  g_assert_true (test_flag_is_set (&finalized));
+  test_flag_clear (&finalized);
+  async_run_clear (&ar);
+  probe_finish (probe);
+}
+
+static void
+abort_on_finished (ConcurraRunner *runner,
+                   gpointer        data)
+{
+  concurra_runner_abort (runner);
+}
+
+/* Aborting, or cancelling a task, once the run is over is documented as
+ * harmless: nothing may be left on the finished run's context holding the
+ * runner, whether the run was in the background or on the caller's thread. */
+static void
+check_late_abort (gboolean background)
+{
+  g_autoptr(Probe) probe = probe_new ();
+  g_autoptr(GHashTable) results = NULL;
+  g_autoptr(GError) error = NULL;
+  ConcurraRunner *runner = new_runner ("late-abort");
+  ConcurraTask *task = add_job (runner, probe, "a", NULL, JOB_OK);
+  TestFlag finalized;
+
+  test_flag_init (&finalized);
+  if (background)
+    {
+      g_assert_true (concurra_runner_start (runner, &error));
+      results = concurra_runner_wait (runner, NULL, &error);
+      concurra_runner_abort (runner);
+    }
+  else
+    {
+      g_signal_connect (runner, "finished", G_CALLBACK (abort_on_finished), NULL);
+      results = concurra_runner_run (runner, NULL, &error);
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  concurra_task_cancel (task);
+  g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_clear_pointer (&results, g_hash_table_unref);
+
+  g_object_weak_ref (G_OBJECT (runner), weak_notify_flag, &finalized);
+  g_object_unref (runner);
+  /* the background thread may hold its reference a moment longer */
+  g_assert_true (test_flag_wait (&finalized, TEST_LONG_WAIT));
+  test_flag_clear (&finalized);
+  probe_finish (probe);
+}
+
+static void
+test_lifetime_abort_after_start (void)
+{
+  check_late_abort (TRUE);
+}
+
+static void
+test_lifetime_abort_in_finished_handler (void)
+{
+  check_late_abort (FALSE);
+}
+
+static void
+wait_on_finished (ConcurraRunner *runner,
+                  gpointer        data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) results = concurra_runner_wait (runner, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (results), ==, 1);
+  test_flag_set (data);
+}
+
+/* wait() from a "finished" handler of a background run runs on the run's
+ * own thread: it returns the results instead of waiting for itself. */
+static void
+test_wait_in_finished_handler (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(Probe) probe = probe_new ();
+      g_autoptr(ConcurraRunner) runner = new_runner ("wait-in-finished");
+      g_autoptr(GHashTable) results = NULL;
+      TestFlag handled;
+
+      test_flag_init (&handled);
+      add_job (runner, probe, "a", NULL, JOB_OK);
+      g_signal_connect (runner, "finished", G_CALLBACK (wait_on_finished), &handled);
+      g_assert_true (concurra_runner_start (runner, NULL));
+      g_assert_true (test_flag_wait (&handled, TEST_LONG_WAIT));
+      results = concurra_runner_wait (runner, NULL, NULL);
+      g_assert_nonnull (results);
+      test_flag_clear (&handled);
+      probe_finish (probe);
+      return;
+    }
+  /* a deadlock must fail the test, not hang the suite */
+  g_test_trap_subprocess (NULL, 2 * TEST_LONG_WAIT * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static void
 add_failing_pipeline (ConcurraRunner *runner,
                       Probe          *probe)
@@ -3085,6 +3218,10 @@ main (int   argc,
   g_test_add_func ("/runner/run/async-then-wait", test_run_async_then_wait);
   g_test_add_func ("/runner/start-wait", test_start_wait);
   g_test_add_func ("/runner/wait-not-started", test_wait_not_started);
+  g_test_add_func ("/runner/wait-in-finished-handler", test_wait_in_finished_handler);
+  g_test_add_func ("/runner/lifetime/timeout-callback-unrefs", test_lifetime_timeout_callback_unrefs);
+  g_test_add_func ("/runner/lifetime/abort-after-start", test_lifetime_abort_after_start);
+  g_test_add_func ("/runner/lifetime/abort-in-finished-handler", test_lifetime_abort_in_finished_handler);
   g_test_add_func ("/runner/verify", test_verify);
   g_test_add_func ("/runner/raise-on-failure/run", test_raise_on_failure_run);
   g_test_add_func ("/runner/raise-on-failure/run-async", test_raise_on_failure_run_async);

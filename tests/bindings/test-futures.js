@@ -103,6 +103,10 @@ async function testRaceThreeMirrors() {
     const runner = newRunner('gjs-mirrors');
     const [mirrors, gates] = gated(runner, ['mirror-a', 'mirror-b', 'mirror-c']);
     const run = runner.run_async(null);
+    // all three must be running before the race, so that both losers
+    // are cancelled while running rather than before they started
+    while (gates.some(g => g.task === null))
+        await idle();
 
     const race = Concurra.wait_async(mirrors, RW.FIRST_COMPLETED, -1, null);
     gates[1].open();

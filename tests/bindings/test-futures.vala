@@ -20,6 +20,7 @@ class Gate : Object {
     Cond cond = Cond ();
     bool opened = false;
     bool cancelled = false;
+    bool started = false;
     bool finished = false;
 
     public Gate (int64 value, bool fail = false) {
@@ -27,14 +28,22 @@ class Gate : Object {
         this.fail = fail;
     }
 
-    /* a terminated task's thread is not waited for by the runner */
-    public bool wait_finished () {
+    bool wait_for (ref bool flag) {
         var deadline = get_monotonic_time () + 30 * TimeSpan.SECOND;
         mutex.lock ();
-        while (!finished && cond.wait_until (mutex, deadline)) { }
-        var done = finished;
+        while (!flag && cond.wait_until (mutex, deadline)) { }
+        var done = flag;
         mutex.unlock ();
         return done;
+    }
+
+    public bool wait_started () {
+        return wait_for (ref started);
+    }
+
+    /* a terminated task's thread is not waited for by the runner */
+    public bool wait_finished () {
+        return wait_for (ref finished);
     }
 
     public void open () {
@@ -53,6 +62,8 @@ class Gate : Object {
         });
         var deadline = get_monotonic_time () + 30 * TimeSpan.SECOND;
         mutex.lock ();
+        started = true;
+        cond.broadcast ();
         while (!opened && !cancelled) {
             if (!cond.wait_until (mutex, deadline))
                 break;
@@ -114,6 +125,9 @@ static async void test_race_three_mirrors () throws Error {
     var gates = new Gate[3];
     var mirrors = gated (runner, { "mirror-a", "mirror-b", "mirror-c" }, gates);
     runner.start ();
+    /* the losers are cancelled while running, not before they started */
+    foreach (var gate in gates)
+        assert (gate.wait_started ());
 
     gates[1].open ();
     GenericArray<weak Concurra.Task> done, not_done;
