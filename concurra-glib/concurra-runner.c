@@ -1517,6 +1517,13 @@ concurra_runner_add (ConcurraRunner      *runner,
                    "Duplicate task label '%s'", label);
       return FALSE;
     }
+  if (task->func == NULL)
+    {
+      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+                   "Cannot add task '%s': it has nothing to run (create it with "
+                   "concurra_task_new() or another constructor, not g_object_new())", label);
+      return FALSE;
+    }
   if (task->retries < -1)
     {
       g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,

@@ -93,6 +93,22 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = list_model_get_item;
 }
 
+static void stream_set_tasks (ConcurraTaskStream   *self,
+                              ConcurraTask * const *tasks,
+                              guint                 n_tasks,
+                              char                **keys);
+
+/* A stream made by g_object_new() alone, as bindings' default constructors
+ * do, is an empty stream rather than a half-made one. */
+static void
+concurra_task_stream_constructed (GObject *object)
+{
+  ConcurraTaskStream *self = CONCURRA_TASK_STREAM (object);
+
+  G_OBJECT_CLASS (concurra_task_stream_parent_class)->constructed (object);
+  stream_set_tasks (self, NULL, 0, NULL);
+}
+
 static void
 concurra_task_stream_finalize (GObject *object)
 {
@@ -132,6 +148,7 @@ concurra_task_stream_class_init (ConcurraTaskStreamClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = concurra_task_stream_constructed;
   object_class->finalize = concurra_task_stream_finalize;
   object_class->get_property = concurra_task_stream_get_property;
 
@@ -218,18 +235,35 @@ on_arrivals (ConcurraWaiter *waiter,
   g_object_unref (self);
 }
 
+/* Streams @tasks, replacing what the stream streamed so far. */
+static void
+stream_set_tasks (ConcurraTaskStream   *self,
+                  ConcurraTask * const *tasks,
+                  guint                 n_tasks,
+                  char                **keys)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+  if (self->waiter != NULL)
+    {
+      concurra_waiter_unwatch (self->waiter);
+      concurra_waiter_unref (self->waiter);
+    }
+  g_strfreev (self->keys);
+  self->keys = keys;
+  self->waiter = concurra_waiter_new (tasks, n_tasks);
+  /* the watch holds no reference: finalize removes it first */
+  concurra_waiter_watch (self->waiter, context, on_arrivals, self);
+}
+
 static ConcurraTaskStream *
 stream_new (ConcurraTask * const *tasks,
             guint                 n_tasks,
             char                **keys)
 {
   ConcurraTaskStream *self = g_object_new (CONCURRA_TYPE_TASK_STREAM, NULL);
-  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
 
-  self->keys = keys;
-  self->waiter = concurra_waiter_new (tasks, n_tasks);
-  /* the watch holds no reference: finalize removes it first */
-  concurra_waiter_watch (self->waiter, context, on_arrivals, self);
+  stream_set_tasks (self, tasks, n_tasks, keys);
   return self;
 }
 

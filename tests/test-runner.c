@@ -467,6 +467,32 @@ count_destroy (gpointer data)
   g_atomic_int_inc ((int *) data);
 }
 
+/* A task made by g_object_new() alone, as a binding's default constructor
+ * makes it, has no function: add refuses it by label, and the run is not
+ * spoiled by it. */
+static void
+test_add_bodiless_task (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("bodiless");
+  g_autoptr(ConcurraTask) empty = g_object_new (CONCURRA_TYPE_TASK, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) results = NULL;
+
+  g_assert_false (concurra_runner_add (runner, empty, "hollow", NULL, &error));
+  g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "'hollow'"));
+  g_assert_nonnull (strstr (error->message, "nothing to run"));
+  g_clear_error (&error);
+  g_assert_null (concurra_task_get_label (empty));
+  g_assert_cmpuint (concurra_runner_get_n_tasks (runner), ==, 0);
+
+  g_assert_nonnull (concurra_runner_add_task (runner, "real", NULL, noop_func, NULL, NULL, &error));
+  g_assert_no_error (error);
+  results = concurra_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (results), ==, 1);
+}
+
 static void
 test_labels_duplicate (void)
 {
@@ -3176,6 +3202,7 @@ main (int   argc,
 
   g_test_add_func ("/runner/defaults", test_runner_defaults);
   g_test_add_func ("/runner/labels/duplicate", test_labels_duplicate);
+  g_test_add_func ("/runner/add/bodiless-task", test_add_bodiless_task);
   g_test_add_func ("/runner/labels/index", test_labels_index);
   g_test_add_func ("/runner/labels/self-dependency", test_labels_self_dependency);
   g_test_add_func ("/runner/labels/cycle-two", test_labels_cycle_two);

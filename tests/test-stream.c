@@ -437,7 +437,7 @@ static void
 test_stream_empty (void)
 {
   g_autoptr(GHashTable) empty = g_hash_table_new (g_str_hash, g_str_equal);
-  ConcurraTaskStream *streams[2];
+  ConcurraTaskStream *streams[3];
   g_autoptr(GError) error = NULL;
   Tracker tracker;
   int n_signals = 0;
@@ -445,7 +445,9 @@ test_stream_empty (void)
   tracker_init (&tracker);
   streams[0] = track (&tracker, concurra_task_stream_new (NULL, 0));
   streams[1] = track (&tracker, concurra_task_stream_new_keyed (empty));
-  for (guint s = 0; s < 2; s++)
+  /* what a binding's default constructor makes */
+  streams[2] = track (&tracker, g_object_new (CONCURRA_TYPE_TASK_STREAM, NULL));
+  for (guint s = 0; s < G_N_ELEMENTS (streams); s++)
     {
       ConcurraTaskStream *stream = streams[s];
 
@@ -462,8 +464,8 @@ test_stream_empty (void)
     ;
   g_assert_cmpint (n_signals, ==, 0);
 
-  g_object_unref (streams[0]);
-  g_object_unref (streams[1]);
+  for (guint s = 0; s < G_N_ELEMENTS (streams); s++)
+    g_object_unref (streams[s]);
   tracker_assert_finalized (&tracker);
 }
 

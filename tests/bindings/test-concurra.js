@@ -262,6 +262,17 @@ function testAddErrors() {
     assertEq(ran, 0, 'no task function ran');
 }
 
+function testDefaultConstructed() {
+    const runner = newRunner('gjs-default-constructed');
+    const e = assertThrows(() => runner.add(new Concurra.Task({name: 'hollow'}), 'hollow', null),
+        Concurra.Error, Concurra.Error.INVALID_ARGUMENT, 'a task with no function');
+    assert(e.message.includes("'hollow'"), `names the label: ${e.message}`);
+    assertEq(runner.get_n_tasks(), 0, 'nothing added');
+    const stream = new Concurra.TaskStream();
+    assertEq(stream.get_n_tasks(), 0, 'empty stream');
+    assertEq(stream.get_n_items(), 0, 'empty model');
+}
+
 async function testRetries() {
     const runner = newRunner('gjs-retries');
     runner.retry_delay = 0.01;
@@ -550,6 +561,7 @@ function testFormatDuration() {
 const TESTS = [
     ['format_duration', testFormatDuration],
     ['add errors and unknown dependency', testAddErrors],
+    ['default-constructed task and stream', testDefaultConstructed],
     ['empty runner, abort before start', testEmptyAndAbort],
     ['run (sync) of the DAG', testRunSync],
     ['run_async of the DAG', testRunAsync],

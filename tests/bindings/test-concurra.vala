@@ -168,6 +168,20 @@ static void test_errors () throws Error {
     }
 }
 
+static void test_default_constructed () throws Error {
+    var runner = new_runner ("vala-default-constructed");
+    try {
+        runner.add ((Concurra.Task) Object.new (typeof (Concurra.Task), "name", "hollow"), "hollow", null);
+        assert_not_reached ();
+    } catch (Concurra.Error.INVALID_ARGUMENT e) {
+        assert ("'hollow'" in e.message);
+    }
+    assert (runner.n_tasks == 0);
+    var stream = (Concurra.TaskStream) Object.new (typeof (Concurra.TaskStream));
+    assert (stream.n_tasks == 0);
+    assert (stream.get_n_items () == 0);
+}
+
 static void test_retries_and_timeout () throws Error {
     var runner = new_runner ("vala-retries");
     int calls = 0;
@@ -375,6 +389,7 @@ int main (string[] args) {
         assert (Concurra.format_duration (1.0123) == "1.01 sec");
         assert (Concurra.format_duration (150) == "2.5 min");
         test_errors ();
+        test_default_constructed ();
         test_sync ();
         test_retries_and_timeout ();
         test_process_mode ();

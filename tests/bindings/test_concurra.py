@@ -250,6 +250,24 @@ def test_add_errors():
     assert "'d'" in exc.value.message
 
 
+def test_default_constructed_objects():
+    # Concurra.Task() has no function: adding it is an error naming the
+    # label, not a crash when it runs
+    runner = new_runner("py-default-constructed")
+    with pytest.raises(GLib.Error) as exc:
+        runner.add(Concurra.Task(name="hollow"), "hollow", None)
+    assert exc.value.matches(Concurra.error_quark(),
+                             Concurra.Error.INVALID_ARGUMENT)
+    assert "'hollow'" in exc.value.message
+    assert runner.get_n_tasks() == 0
+    # Concurra.TaskStream() is an empty stream
+    stream = Concurra.TaskStream()
+    assert stream.get_n_tasks() == 0
+    assert stream.get_n_items() == 0
+    assert stream.next(-1, None) == (None, 0)
+    del stream
+
+
 def test_empty_runner():
     results = new_runner("py-empty").run(None)
     assert results is not None
