@@ -2004,6 +2004,9 @@ complete_task (ConcurraRunner     *self,
   /* complete_task() can be re-entered from a signal handler: only the
    * outermost call may borrow the runner's array */
   GPtrArray *settled = self->worklist ? g_steal_pointer (&self->worklist) : g_ptr_array_new ();
+  /* fast-fail reacts to failures and timeouts, not to a task cancelled on purpose */
+  gboolean fails_run = status == CONCURRA_TASK_STATUS_FAILED ||
+                       g_error_matches (error, CONCURRA_ERROR, CONCURRA_ERROR_TIMEOUT);
 
   settle (self, task, status, error);
   g_ptr_array_add (settled, task);
@@ -2041,7 +2044,7 @@ complete_task (ConcurraRunner     *self,
   else
     g_ptr_array_unref (settled);
 
-  if (status != CONCURRA_TASK_STATUS_SUCCESSFUL && self->fast_fail)
+  if (fails_run && self->fast_fail)
     terminate_all (self);
 }
 

@@ -1626,6 +1626,57 @@ test_fast_fail_timeout (void)
   probe_finish (probe);
 }
 
+static void
+cancel_task_when_started (ConcurraRunner *runner,
+                          ConcurraTask   *task,
+                          gpointer        data)
+{
+  if (task == data)
+    g_assert_true (concurra_task_cancel (task));
+}
+
+/* Cancelling one task is not a failure: with fast-fail its dependents are
+ * skipped, and every other task still runs. */
+static void
+test_fast_fail_cancel_one (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("fast-fail-cancel");
+  g_autoptr(Probe) probe = probe_new ();
+  g_autoptr(GHashTable) results = NULL;
+  ConcurraTask *victim, *after, *others[4];
+
+  concurra_runner_set_fast_fail (runner, TRUE);
+  concurra_runner_set_max_concurrency (runner, 2);
+  victim = add_job (runner, probe, "victim", NULL, JOB_COOPERATIVE);
+  after = add_job (runner, probe, "after", "victim", JOB_OK);
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("other-%d", i);
+
+      others[i] = add_job (runner, probe, label, NULL, JOB_OK);
+      task_job (others[i])->sleep_ms = 20;
+    }
+  g_signal_connect (runner, "task-started", G_CALLBACK (cancel_task_when_started), victim);
+
+  results = run_ok (runner);
+
+  test_assert_task_error (victim, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TERMINATED,
+                          "Task was cancelled");
+  test_assert_task_error (after, CONCURRA_TASK_STATUS_TERMINATED,
+                          CONCURRA_ERROR_DEPENDENCY_FAILED,
+                          "Skipped: dependency [victim] failed or was terminated");
+  for (int i = 0; i < 4; i++)
+    {
+      if (concurra_task_get_status (others[i]) != CONCURRA_TASK_STATUS_SUCCESSFUL)
+        g_error ("fast-fail: cancelling 'victim' ended '%s' too: %s",
+                 concurra_task_get_label (others[i]),
+                 concurra_task_get_error_message (others[i]));
+      g_assert_cmpint (job_calls (others[i]), ==, 1);
+    }
+  g_signal_handlers_disconnect_by_data (runner, victim);
+  probe_finish (probe);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Abort and cancellation                                                   */
 /* ------------------------------------------------------------------------ */
@@ -3231,6 +3282,7 @@ main (int   argc,
   g_test_add_func ("/runner/dependency-failure", test_dependency_failure);
   g_test_add_func ("/runner/fast-fail/failure", test_fast_fail);
   g_test_add_func ("/runner/fast-fail/timeout", test_fast_fail_timeout);
+  g_test_add_func ("/runner/fast-fail/cancel-one", test_fast_fail_cancel_one);
   g_test_add_func ("/runner/abort/thread-during-start", test_abort_thread_during_start);
   g_test_add_func ("/runner/abort/main-during-run-async", test_abort_main_during_run_async);
   g_test_add_func ("/runner/abort/before-start", test_abort_before_start);

@@ -536,6 +536,26 @@ def test_fast_fail():
     assert results["queued"].get_attempts() == 0
 
 
+def test_fast_fail_cancel_one_task():
+    # a task cancelled on purpose is not a failure: the rest carries on
+    runner = new_runner("py-fast-fail-cancel")
+    runner.props.fast_fail = True
+    runner.props.max_concurrency = 2
+    victim = runner.add_task("victim", None, wait_cancelled)
+    runner.add_task("after", ["victim"], parse)
+    for i in range(3):
+        runner.add_task("other-%d" % i, None, fetch)
+    runner.connect("task-started",
+                   lambda r, t: t == victim and t.cancel())
+    results = runner.run(None)
+    assert results["victim"].get_error_message() == "Task was cancelled"
+    assert results["after"].get_error().matches(
+        Concurra.error_quark(), Concurra.Error.DEPENDENCY_FAILED)
+    for i in range(3):
+        other = results["other-%d" % i]
+        assert other.get_status() == S.SUCCESSFUL, other.get_error_message()
+
+
 def test_raise_on_failure_and_verify():
     runner = new_runner("py-raise")
     runner.props.raise_on_failure = True
