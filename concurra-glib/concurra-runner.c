@@ -85,6 +85,7 @@ struct _ConcurraRunner
   guint                  n_completed;
   guint                  n_failed;
   guint                  n_announced;
+  guint                  notified_counts[3];  /* n-running, n-completed, n-failed */
   gint64                 run_start;
   gboolean               terminating;
   GMainContext          *context;
@@ -621,7 +622,8 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
   /**
    * ConcurraRunner:n-running:
    *
-   * How many tasks are running now.
+   * How many tasks are running now. Its change notifications come on the owner context
+   * once per batch of task events, not necessarily once per task.
    *
    * Since: 1.0
    */
@@ -631,7 +633,8 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
   /**
    * ConcurraRunner:n-completed:
    *
-   * How many tasks have their final status.
+   * How many tasks have their final status. Its change notifications come on the owner context
+   * once per batch of task events, not necessarily once per task.
    *
    * Since: 1.0
    */
@@ -641,7 +644,8 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
   /**
    * ConcurraRunner:n-failed:
    *
-   * How many tasks failed or were terminated.
+   * How many tasks failed or were terminated. Its change notifications come on the owner context
+   * once per batch of task events, not necessarily once per task.
    *
    * Since: 1.0
    */
@@ -1945,6 +1949,26 @@ settle (ConcurraRunner     *self,
     g_atomic_int_inc (&self->n_failed);
 }
 
+/* Notifies the counters that changed since they were last notified: once
+ * per batch of events rather than per task, see check_finished(). */
+static void
+notify_counts (ConcurraRunner *self)
+{
+  const guint counts[3] = {
+    g_atomic_int_get (&self->n_running),
+    g_atomic_int_get (&self->n_completed),
+    g_atomic_int_get (&self->n_failed),
+  };
+  static const int props[3] = { PROP_N_RUNNING, PROP_N_COMPLETED, PROP_N_FAILED };
+
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    if (counts[i] != self->notified_counts[i])
+      {
+        self->notified_counts[i] = counts[i];
+        g_object_notify_by_pspec (G_OBJECT (self), properties[props[i]]);
+      }
+}
+
 /* Tells everyone that @task has its final status. Handlers may block in a
  * wait on other tasks, so the graph must be up to date before this. */
 static void
@@ -2359,9 +2383,11 @@ finish_run (ConcurraRunner *self)
     }
 }
 
+/* Called on the owner context after each batch of events. */
 static void
 check_finished (ConcurraRunner *self)
 {
+  notify_counts (self);
   if (concurra_runner_get_state (self) == CONCURRA_RUNNER_STATE_RUNNING &&
       self->n_announced == self->tasks->len)
     finish_run (self);
@@ -2480,7 +2506,7 @@ prepare_run (ConcurraRunner  *self,
       for (guint i = 0; i < self->tasks->len; i++)
         record_final (self, g_ptr_array_index (self->tasks, i), CONCURRA_TASK_STATUS_TERMINATED,
                       g_error_copy (self->run_error));
-      finish_run (self);
+      check_finished (self);
       g_propagate_error (error, g_error_copy (self->run_error));
       return FALSE;
     }

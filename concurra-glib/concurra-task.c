@@ -1778,6 +1778,13 @@ concurra_task_announce (ConcurraTask *task)
       g_array_unref (listeners);
     }
 
+  /* the record is complete: tell about every part that settle() wrote */
+  if (task->start_real != 0)
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_DURATION]);
+  if (task->error_message != NULL)
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_ERROR_MESSAGE]);
+  if (task->trace != NULL)
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TRACE]);
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
   if (concurra_task_get_has_failed (task))
     g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_HAS_FAILED]);
@@ -1799,6 +1806,8 @@ concurra_task_mark_started (ConcurraTask          *task,
     }
   g_atomic_int_set (&task->status, CONCURRA_TASK_STATUS_RUNNING);
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_ATTEMPTS]);
+  if (task->attempts == 2)
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_RETRIED]);
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
 }
 
@@ -1810,6 +1819,7 @@ concurra_task_set_fallback (ConcurraTask *task,
   task->fallback = TRUE;
   g_free (task->warning);
   task->warning = g_strdup (warning);
+  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_WARNING]);
 }
 
 /* Back to pending while a retry waits for its turn. */

@@ -1699,13 +1699,15 @@ test_fallback_to_thread (void)
   Baseline b = baseline ();
   ConcurraTask *local, *remote;
   const char *mode = NULL, *warning = NULL;
-  int calls = 0;
+  int calls = 0, warning_notifies = 0;
 
   concurra_runner_set_fallback_to_thread (runner, TRUE);
   local = concurra_runner_add_task (runner, "local", NULL, local_pid, &calls, NULL, &error);
   g_assert_no_error (error);
+  g_signal_connect_swapped (local, "notify::warning", G_CALLBACK (g_atomic_int_inc), &warning_notifies);
   remote = add_process (runner, "remote", NULL, "pid", NULL);
   run_ok (runner);
+  g_assert_cmpint (warning_notifies, ==, 1);
 
   assert_successful (local);
   g_assert_cmpint (g_atomic_int_get (&calls), ==, 1);

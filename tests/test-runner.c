@@ -2742,6 +2742,113 @@ test_signals_main_context (void)
   probe_finish (probe);
 }
 
+/* What the notify handlers saw: per property, how often and the last value. */
+typedef struct
+{
+  GHashTable *count;   /* property name -> times notified */
+  guint       last_running, last_completed, last_failed, max_running;
+  GThread    *main_thread;
+  gboolean    wrong_thread;
+  Probe      *probe;       /* its gate opens once n-running was seen above 0 */
+} NotifyLog;
+
+static void
+on_any_notify (GObject    *object,
+               GParamSpec *pspec,
+               NotifyLog  *log)
+{
+  char *key = g_strdup_printf ("%s:%s", G_OBJECT_TYPE_NAME (object), pspec->name);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (log->count, key));
+
+  if (g_thread_self () != log->main_thread)
+    log->wrong_thread = TRUE;
+  g_hash_table_insert (log->count, key, GUINT_TO_POINTER (n + 1));
+  if (CONCURRA_IS_RUNNER (object))
+    {
+      ConcurraRunner *runner = CONCURRA_RUNNER (object);
+
+      log->last_running = concurra_runner_get_n_running (runner);
+      log->max_running = MAX (log->max_running, log->last_running);
+      log->last_completed = concurra_runner_get_n_completed (runner);
+      log->last_failed = concurra_runner_get_n_failed (runner);
+      if (log->last_running > 0)
+        test_flag_set (&log->probe->gate);
+    }
+}
+
+static guint
+notified (NotifyLog  *log,
+          const char *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (log->count, key));
+}
+
+/* The runner's counters and every part of a task's record notify, on the
+ * owner context, so that a UI can bind to them. */
+static void
+test_signals_property_notify (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("notify");
+  g_autoptr(Probe) probe = probe_new ();
+  NotifyLog log = { .main_thread = g_thread_self (), .probe = probe };
+  ConcurraTask *ok, *flaky, *bad, *skipped;
+  AsyncRun ar = { 0 };
+
+  log.count = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  concurra_runner_set_max_concurrency (runner, 2);
+  /* held until n-running was notified: a task that starts and ends within
+   * one batch of events may never show in the count */
+  ok = add_job (runner, probe, "ok", NULL, JOB_GATED);
+  flaky = add_job (runner, probe, "flaky", NULL, JOB_FAIL);
+  task_job (flaky)->fail_attempts = 1;
+  concurra_task_set_retries (flaky, 1);
+  bad = add_job (runner, probe, "bad", NULL, JOB_FAIL);
+  task_job (bad)->fail_attempts = -1;
+  skipped = add_job (runner, probe, "skipped", "bad", JOB_OK);
+
+  g_signal_connect (runner, "notify", G_CALLBACK (on_any_notify), &log);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(ConcurraTask) task = g_list_model_get_item (G_LIST_MODEL (runner), i);
+
+      g_signal_connect (task, "notify", G_CALLBACK (on_any_notify), &log);
+    }
+
+  run_async_and_wait (runner, NULL, &ar);
+  g_assert_no_error (ar.error);
+  g_assert_false (log.wrong_thread);
+
+  /* the counters: notified on the way, and their last notified values are final */
+  g_assert_cmpuint (notified (&log, "ConcurraRunner:n-running"), >=, 2);
+  g_assert_cmpuint (log.max_running, >=, 1);
+  g_assert_cmpuint (log.last_running, ==, 0);
+  g_assert_cmpuint (notified (&log, "ConcurraRunner:n-completed"), >=, 1);
+  g_assert_cmpuint (log.last_completed, ==, 4);
+  g_assert_cmpuint (notified (&log, "ConcurraRunner:n-failed"), >=, 1);
+  g_assert_cmpuint (log.last_failed, ==, 2);
+
+  /* the tasks: duration of the three that ran, error messages of the two
+   * that did not succeed, retried of the one retried */
+  g_assert_cmpuint (notified (&log, "ConcurraTask:duration"), ==, 3);
+  g_assert_cmpuint (notified (&log, "ConcurraTask:error-message"), ==, 2);
+  g_assert_cmpuint (notified (&log, "ConcurraTask:retried"), ==, 1);
+  g_assert_true (concurra_task_get_retried (flaky));
+  g_assert_false (concurra_task_get_retried (ok));
+  g_assert_cmpint (concurra_task_get_status (skipped), ==, CONCURRA_TASK_STATUS_TERMINATED);
+  g_assert_cmpint (concurra_task_get_status (bad), ==, CONCURRA_TASK_STATUS_FAILED);
+
+  g_signal_handlers_disconnect_by_data (runner, &log);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(ConcurraTask) task = g_list_model_get_item (G_LIST_MODEL (runner), i);
+
+      g_signal_handlers_disconnect_by_data (task, &log);
+    }
+  g_hash_table_unref (log.count);
+  async_run_clear (&ar);
+  probe_finish (probe);
+}
+
 typedef struct
 {
   GMutex   lock;
@@ -3309,6 +3416,7 @@ main (int   argc,
   g_test_add_func ("/runner/signals/progress", test_progress_signal);
   g_test_add_func ("/runner/signals/progress-stats", test_progress_stats);
   g_test_add_func ("/runner/signals/main-context", test_signals_main_context);
+  g_test_add_func ("/runner/signals/property-notify", test_signals_property_notify);
   g_test_add_func ("/runner/signals/threads", test_signals_sync_run_thread);
   g_test_add_func ("/runner/list-model", test_list_model);
   g_test_add_func ("/runner/counters", test_counters);

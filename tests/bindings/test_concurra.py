@@ -222,6 +222,39 @@ def test_run_async_dag():
     check_dag(runner, box["results"])
 
 
+def test_property_notifications():
+    # counters and task records notify, so a UI can bind to them
+    runner = new_runner("py-notify")
+    build_dag(runner)
+    seen = {}
+    running_seen = threading.Event()
+
+    def held(task, cancellable):
+        # a task that starts and ends within one batch of events may
+        # never show in n-running: this one ends once it was seen
+        task.return_boolean(running_seen.wait(30))
+
+    runner.add_task("held", None, held)
+
+    def on_notify(obj, pspec):
+        value = obj.get_property(pspec.name)
+        seen.setdefault(pspec.name, []).append(value)
+        if pspec.name == "n-running" and value > 0:
+            running_seen.set()
+
+    for name in ("n-running", "n-completed", "n-failed"):
+        runner.connect("notify::" + name, on_notify)
+    runner.get_task("lint").connect("notify::error-message", on_notify)
+    runner.get_task("fetch").connect("notify::duration", on_notify)
+    results = runner.run(None)
+    assert results["held"].get_value() is True
+    assert seen["n-completed"][-1] == 5
+    assert seen["n-failed"][-1] == 2          # lint failed, report skipped
+    assert max(seen["n-running"]) >= 1 and seen["n-running"][-1] == 0
+    assert seen["error-message"] == [runner.get_task("lint").props.error_message]
+    assert seen["duration"][-1] > 0
+
+
 def test_add_errors():
     runner = new_runner("py-errors")
     runner.add_task("a", None, parse)
