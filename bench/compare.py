@@ -171,7 +171,7 @@ def bench_noop(args, exe, report, misses):
 def bench_scaling(args, exe, report, misses):
     print('== 2. scaling (one process per size, max-concurrency 2) ==', flush=True)
     sizes = [10000, 100000, 1000000] if not args.quick else [10000, 100000]
-    cases = [('independent', n) for n in sizes] + [('chain', 100000)]
+    cases = [('independent', n) for n in sizes] + [('chain', 100000), ('fan-in', 100000)]
     results = []
     for mode, n in cases:
         best = None
@@ -207,6 +207,9 @@ def bench_scaling(args, exe, report, misses):
     i100k = [r for n, r in indep if n == 100000][0]
     print(f'  100k chain vs 100k independent: x{chain["total"] / i100k["total"]:.2f} the time '
           f'(a chain runs one task at a time: every completion is a round trip to the owner)')
+    fan_in = [r for mode, n, r in results if mode == 'fan-in'][0]
+    print(f'  100k fan-in (one task waits for 99 999): add {fan_in["add"]:.3f} s vs '
+          f'{i100k["add"]:.3f} s independent (linear in the number of dependency labels)')
     print(flush=True)
     report['scaling'] = {'results': [dict(r, graph=m) for m, _, r in results],
                          'target_memory_met': mem_ok, 'target_linear_met': lin_ok}

@@ -1443,12 +1443,13 @@ format_index (guint index)
   return g_strdup (p);
 }
 
-/* The dependency labels without repeats, or NULL for none. */
+/* The dependency labels without repeats, or NULL for none; linear in the
+ * number of labels, so that a task may wait for a hundred thousand others. */
 static char **
 unique_labels (const char * const *deps)
 {
   g_autoptr(GStrvBuilder) builder = NULL;
-  guint n = 0;
+  g_autoptr(GHashTable) seen = NULL;
 
   if (deps == NULL || deps[0] == NULL)
     return NULL;
@@ -1456,15 +1457,22 @@ unique_labels (const char * const *deps)
   builder = g_strv_builder_new ();
   for (guint i = 0; deps[i] != NULL; i++)
     {
-      gboolean seen = FALSE;
+      gboolean repeat = FALSE;
 
-      for (guint j = 0; j < i && !seen; j++)
-        seen = strcmp (deps[i], deps[j]) == 0;
-      if (!seen)
+      /* a few labels are compared directly, more go through a set */
+      if (seen == NULL && i == 8)
         {
-          g_strv_builder_add (builder, deps[i]);
-          n++;
+          seen = g_hash_table_new (g_str_hash, g_str_equal);
+          for (guint j = 0; j < i; j++)
+            g_hash_table_add (seen, (gpointer) deps[j]);
         }
+      if (seen != NULL)
+        repeat = !g_hash_table_add (seen, (gpointer) deps[i]);
+      else
+        for (guint j = 0; j < i && !repeat; j++)
+          repeat = strcmp (deps[i], deps[j]) == 0;
+      if (!repeat)
+        g_strv_builder_add (builder, deps[i]);
     }
   return g_strv_builder_end (builder);
 }

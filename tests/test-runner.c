@@ -645,6 +645,47 @@ test_labels_cycle_three (void)
   g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_DUPLICATE_LABEL);
 }
 
+/* A label repeated in depends_on counts once, whether the list is short
+ * (compared directly) or long (through a set). */
+static void
+test_labels_repeated_dependencies (void)
+{
+  for (guint n_deps = 2; n_deps <= 40; n_deps += 38)
+    {
+      g_autoptr(ConcurraRunner) runner = new_runner ("repeats");
+      g_autoptr(Probe) probe = probe_new ();
+      g_autoptr(GHashTable) results = NULL;
+      g_autoptr(GPtrArray) deps = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GString) deps_csv = g_string_new (NULL);
+      ConcurraTask *sink, *skipped;
+
+      /* each label twice, the second time after all the others */
+      for (guint i = 0; i < 2 * n_deps; i++)
+        {
+          g_autofree char *label = g_strdup_printf ("d%u", i % n_deps);
+
+          if (i < n_deps)
+            add_job (runner, probe, label, NULL, JOB_OK);
+          g_string_append_printf (deps_csv, "%s%s", i ? "," : "", label);
+        }
+      sink = add_job (runner, probe, "sink", deps_csv->str, JOB_OK);
+      /* a failing dependency named three times is named once in the skip */
+      add_job (runner, probe, "bad", NULL, JOB_FAIL);
+      task_job (concurra_runner_get_task (runner, "bad"))->fail_attempts = -1;
+      g_string_append (deps_csv, ",bad,bad");
+      skipped = add_job (runner, probe, "skipped", deps_csv->str, JOB_OK);
+
+      results = run_ok (runner);
+      g_assert_cmpint (concurra_task_get_status (sink), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+      g_assert_cmpint (job_calls (sink), ==, 1);
+      test_assert_task_error (skipped, CONCURRA_TASK_STATUS_TERMINATED,
+                              CONCURRA_ERROR_DEPENDENCY_FAILED,
+                              "Skipped: dependency [bad] failed or was terminated");
+      assert_never_ran (skipped);
+      probe_finish (probe);
+    }
+}
+
 static void
 test_labels_forward_reference (void)
 {
@@ -3366,6 +3407,7 @@ main (int   argc,
   g_test_add_func ("/runner/labels/cycle-two", test_labels_cycle_two);
   g_test_add_func ("/runner/labels/cycle-three", test_labels_cycle_three);
   g_test_add_func ("/runner/labels/forward-reference", test_labels_forward_reference);
+  g_test_add_func ("/runner/labels/repeated-dependencies", test_labels_repeated_dependencies);
   g_test_add_func ("/runner/labels/unknown/run", test_labels_unknown_run);
   g_test_add_func ("/runner/labels/unknown/run-async", test_labels_unknown_run_async);
   g_test_add_func ("/runner/labels/unknown/start", test_labels_unknown_start);
