@@ -92,14 +92,17 @@ concurra_format_progress (const char *name,
 {
   enum { BAR = 25 };
   GString *out = g_string_new (NULL);
-  guint filled = total ? (guint) ((guint64) done * BAR / total) : BAR;
+  /* as Concurra does: the percentage to two decimals, and the bar rounded
+   * from it to the nearest '#', ties to even (2/3 fills 17 of 25) */
+  double percent = total ? nearbyint (10000.0 * done / total) / 100.0 : 100.0;
+  guint filled = (guint) nearbyint (percent * BAR / 100.0);
   int minutes = (int) (elapsed / 60.0);
 
   g_string_append_printf (out, "%s progress: [", name);
   for (guint i = 0; i < BAR; i++)
     g_string_append_c (out, i < filled ? '#' : '.');
   g_string_append_printf (out, "] %u/%u [", done, total);
-  concurra_append_number (out, total ? 100.0 * done / total : 100.0);
+  concurra_append_number (out, percent);
   g_string_append_printf (out, "%%] in %d min ", minutes);
   concurra_append_number (out, elapsed - 60.0 * minutes);
   g_string_append (out, " sec");

@@ -2601,6 +2601,8 @@ test_progress_stats (void)
       g_autoptr(Probe) probe = probe_new ();
       g_autoptr(GHashTable) results = NULL;
       g_autoptr(GHashTable) quiet_results = NULL;
+      g_autoptr(ConcurraRunner) thirds = concurra_runner_new ("MyRunner");
+      g_autoptr(GHashTable) thirds_results = NULL;
 
       g_setenv ("G_MESSAGES_DEBUG", "Concurra", TRUE);
       g_log_writer_default_set_use_stderr (TRUE);
@@ -2615,6 +2617,14 @@ test_progress_stats (void)
         }
       results = run_ok (runner);
 
+      /* the three steps of Concurra's documented example */
+      concurra_runner_set_progress_stats (thirds, TRUE);
+      concurra_runner_set_verify_on_finish (thirds, FALSE);
+      concurra_runner_set_max_concurrency (thirds, 1);
+      for (int i = 0; i < 3; i++)
+        add_job (thirds, probe, NULL, NULL, JOB_OK);
+      thirds_results = run_ok (thirds);
+
       /* off by default; and with verify off, no report either */
       g_assert_false (concurra_runner_get_progress_stats (quiet));
       concurra_runner_set_verify_on_finish (quiet, FALSE);
@@ -2627,9 +2637,13 @@ test_progress_stats (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
   g_test_trap_assert_stderr ("*Concurra-INFO*pipeline progress: [######...................] 1/4 [25.0%] in 0 min *sec*");
-  g_test_trap_assert_stderr ("*pipeline progress: [*] 2/4 [50.0%] in 0 min *sec*");
-  g_test_trap_assert_stderr ("*pipeline progress: [*] 3/4 [75.0%] in 0 min *sec*");
+  /* the bar is rounded from the percentage, ties to even: 12.5 -> 12, 18.75 -> 19 */
+  g_test_trap_assert_stderr ("*pipeline progress: [############.............] 2/4 [50.0%] in 0 min *sec*");
+  g_test_trap_assert_stderr ("*pipeline progress: [###################......] 3/4 [75.0%] in 0 min *sec*");
   g_test_trap_assert_stderr ("*pipeline progress: [#########################] 4/4 [100.0%] in 0 min *sec*");
+  g_test_trap_assert_stderr ("*MyRunner progress: [########.................] 1/3 [33.33%] in 0 min *sec*");
+  g_test_trap_assert_stderr ("*MyRunner progress: [#################........] 2/3 [66.67%] in 0 min *sec*");
+  g_test_trap_assert_stderr ("*MyRunner progress: [#########################] 3/3 [100.0%] in 0 min *sec*");
   g_test_trap_assert_stderr_unmatched ("*silent progress:*");
   /* "verify" is on by default: the report is logged after the run */
   g_test_trap_assert_stderr ("*| label   | task   | status     | duration   |*");
