@@ -545,7 +545,7 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
    * ConcurraRunner:progress-stats:
    *
    * Whether each completion logs a progress line such as
-   * `MyRunner progress: [#################........] 2/3 [66.67%] in 0 min 1.04 sec`
+   * `MyRunner progress: [#################........] 2/3 [66.67%] in 0 min 1.04 sec` at
    * %G_LOG_LEVEL_INFO in the `Concurra` log domain.
    *
    * Since: 1.0
