@@ -62,3 +62,12 @@ print(`publish: ${publishTask.error_message}`);
 assert(runner.n_failed === 2, 'n_failed');
 print(`${runner.n_failed} of ${runner.n_tasks} tasks failed`);
 print(runner.format_report());
+
+// verify() logs the report and fails when any task did.
+try {
+    runner.verify();
+    throw new Error('verify() passed');
+} catch (e) {
+    assert(e.matches(Concurra.Error, Concurra.Error.TASKS_FAILED), `verify error: ${e}`);
+    print(`verify: ${e.message}`);
+}

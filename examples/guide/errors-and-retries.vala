@@ -50,5 +50,15 @@ int main () {
     /* The failed tasks are counted; format_report() tabulates every task. */
     assert (runner.n_failed == 2);
     print ("%u of %u tasks failed\n%s\n", runner.n_failed, runner.n_tasks, runner.format_report ());
+
+    /* verify() logs the report and fails when any task did. */
+    try {
+        runner.verify ();
+        error ("verify() passed");
+    } catch (Concurra.Error.TASKS_FAILED e) {
+        print ("verify: %s\n", e.message);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
     return 0;
 }
