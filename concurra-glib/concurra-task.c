@@ -10,6 +10,7 @@
 #include "concurra-task-private.h"
 #include "concurra-waiter-private.h"
 
+#include <math.h>
 #include <string.h>
 
 /**
@@ -1333,16 +1334,21 @@ execution_mode_to_string (ConcurraExecutionMode mode)
  * @task: a task
  *
  * Gets the task's result as a dictionary with the fields of Concurra's
- * result structure: `task_name`, `label`, `start_time` and `end_time`
- * ("YYYY-MM-DD HH:MM:SS"), `duration` ("1.01 sec"), `duration_seconds`,
- * `result` and its alias `output`, `error`, `trace`, `status` ("Successful",
- * "Failed", "Terminated"), `has_failed`, `execution_mode` ("thread",
- * "process", "thread_fallback", "subprocess"), `warning`, `attempts`,
- * `task_retries`, `retried` and `retry_errors`.
+ * result structure: `task_name` (s), `label` (s), `start_time` and
+ * `end_time` (ms, "YYYY-MM-DD HH:MM:SS" in local time), `duration` (s,
+ * "1.01 sec" or "2.5 min"), `duration_seconds` (d, rounded to hundredths;
+ * [property@Concurra.Task:duration] is exact), `result` and its alias
+ * `output` (mv), `error` (ms), `trace` (ms), `status` (s: "Pending",
+ * "Running", "Successful", "Failed", "Terminated"), `has_failed` (b),
+ * `execution_mode` (ms: "thread", "process", "thread_fallback",
+ * "subprocess", "main_context" for async tasks, or nothing if the task
+ * never started), `warning` (ms), `attempts` (u), `task_retries` (i),
+ * `retried` (b) and `retry_errors` (as).
  *
- * Fields that can be absent (Python's `None`) are maybe-typed and empty;
- * `result` holds the value if it is a #GVariant, a string, a number or a
- * boolean.
+ * Fields that can be absent (Python's `None`) are maybe-typed and empty.
+ * `result` holds the value as a #GVariant when it is one, a string
+ * (s), a 64-bit, 32-bit or unsigned integer (x, i, u), a double (d) or a
+ * boolean (b); a pointer or object value is left out.
  *
  * Returns: (transfer full): an `a{sv}` dictionary
  *
@@ -1377,7 +1383,7 @@ concurra_task_to_variant (ConcurraTask *task)
   g_variant_builder_add (&builder, "{sv}", "start_time", maybe_string (start));
   g_variant_builder_add (&builder, "{sv}", "end_time", maybe_string (end));
   g_variant_builder_add (&builder, "{sv}", "duration", g_variant_new_string (duration));
-  g_variant_builder_add (&builder, "{sv}", "duration_seconds", g_variant_new_double (task->duration));
+  g_variant_builder_add (&builder, "{sv}", "duration_seconds", g_variant_new_double (round (task->duration * 100.0) / 100.0));
   g_variant_builder_add (&builder, "{sv}", "result", g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, result ? g_variant_new_variant (result) : NULL));
   g_variant_builder_add (&builder, "{sv}", "output", g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, result ? g_variant_new_variant (result) : NULL));
   g_variant_builder_add (&builder, "{sv}", "error", maybe_string (task->error_message));

@@ -694,6 +694,12 @@ test_task_to_variant_success (void)
   g_assert_true (g_regex_match_simple ("^[0-9]+\\.[0-9]{1,2} (sec|min)$", duration, 0, 0));
   g_assert_cmpfloat (g_variant_get_double (duration_seconds), >=, 0.04);
   g_assert_cmpfloat (g_variant_get_double (duration_seconds), <, TEST_LONG_WAIT);
+  /* rounded to hundredths, as Concurra's 1.01; the property keeps it exact */
+  g_assert_cmpfloat_with_epsilon (g_variant_get_double (duration_seconds),
+                                  concurra_task_get_duration (task), 0.00501);
+  g_assert_cmpfloat_with_epsilon (g_variant_get_double (duration_seconds) * 100.0,
+                                  (double) (gint64) (g_variant_get_double (duration_seconds) * 100.0 + 0.5),
+                                  1e-6);
   g_assert_null (error);
   g_assert_null (trace);
   g_assert_cmpstr (status, ==, "Successful");
