@@ -136,6 +136,27 @@ def test_cwd_env_and_task_variables(tmp_path):
         (text, r.stdout, r.stderr)
 
 
+def test_run_variables_and_dollar_escape(tmp_path):
+    p = write(tmp_path, """\
+        [task:one]
+        command=echo "$CONCURRA_RUN_ID $CONCURRA_PIPELINE_DIR $PRICE" > one.txt
+        env=PRICE=$$5
+
+        [task:two]
+        command=echo "$CONCURRA_RUN_ID" > two.txt
+        """)
+    ids = []
+    for _ in range(2):
+        r = run([p], cwd="/")
+        assert r.returncode == 0, r.stdout + r.stderr
+        run_id, pipeline_dir, price = (tmp_path / "one.txt").read_text().split()
+        assert (tmp_path / "two.txt").read_text().split() == [run_id]   # one id per run
+        assert Path(pipeline_dir).resolve() == tmp_path.resolve()
+        assert price == "$5"                                             # $$ is $
+        ids.append(run_id)
+    assert ids[0] and ids[0] != ids[1]                                   # unique per run
+
+
 def test_pipeline_from_stdin(tmp_path):
     r = run(["-"], input="[task:one]\ncommand=echo stdin-task > from-stdin.txt\n", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
@@ -454,6 +475,44 @@ def test_fast_fail(tmp_path):
     assert re.search(r"^\| long +\| Terminated ", r.stdout, re.M)
 
 
+def test_pipeline_fast_fail_key(tmp_path):
+    p = write(tmp_path, """\
+        [pipeline]
+        fast-fail=true
+
+        [task:fails]
+        command=sleep 0.2; exit 1
+
+        [task:long]
+        command=sleep 30
+        """)
+    start = time.monotonic()
+    r = run([p])
+    assert time.monotonic() - start < 10
+    assert r.returncode == 1
+    assert re.search(r"^\| long +\| Terminated ", r.stdout, re.M)
+
+
+def test_retry_delay_doubles(tmp_path):
+    # fails twice, then succeeds; each attempt appends its start time
+    p = write(tmp_path, """\
+        [pipeline]
+        retry-delay=0.3
+
+        [task:flaky]
+        command=date +%s.%N >> attempts.txt; test $(wc -l < attempts.txt) -ge 3
+        retries=2
+        """)
+    r = run([p])
+    assert r.returncode == 0, r.stdout + r.stderr
+    times = [float(t) for t in (tmp_path / "attempts.txt").read_text().split()]
+    assert len(times) == 3
+    # 0.3 s before the first retry, 0.6 s before the second (lower bounds
+    # only, with a margin for the clock's and the shell's granularity)
+    assert times[1] - times[0] >= 0.25, times
+    assert times[2] - times[1] >= 0.5, times
+
+
 def test_quiet(tmp_path):
     p = write(tmp_path, "[task:good]\ncommand=true\n[task:bad]\ncommand=echo why >&2; false\n")
     r = run(["--quiet", p])
@@ -461,6 +520,16 @@ def test_quiet(tmp_path):
     assert r.stdout == ""
     assert "started" not in r.stderr and "| label" not in r.stderr
     assert "bad: Failed" in r.stderr and "| why" in r.stderr
+
+
+def test_verbose_shows_output_of_successful_tasks(tmp_path):
+    p = write(tmp_path, "[task:chatty]\ncommand=echo said-by-chatty\n")
+    r = run([p])
+    assert r.returncode == 0
+    assert "said-by-chatty" not in r.stdout          # only failures by default
+    r = run(["--verbose", p])
+    assert r.returncode == 0
+    assert "| said-by-chatty" in r.stdout, r.stdout
 
 
 # ---- progress ----
@@ -595,6 +664,24 @@ def test_sigint_aborts_kills_process_trees_and_prints_summary(tmp_path):
     while time.monotonic() < deadline and processes_with_token(token):
         time.sleep(0.1)
     assert processes_with_token(token) == [], "processes of the run survived"
+
+
+def test_sigterm_exit_143_and_summary(tmp_path):
+    p = write(tmp_path, "[task:sleeper]\ncommand=sleep 100\n")
+    token = uuid.uuid4().hex
+    env = dict(os.environ, CR_TEST_TOKEN=token)
+    proc = subprocess.Popen([BINARY, str(p)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(processes_with_token(token)) < 3:
+        time.sleep(0.05)
+    assert len(processes_with_token(token)) >= 3     # concurra-run, sh, sleep
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 143, (out, err)
+    assert re.search(r"^\| sleeper +\| Terminated ", out, re.M)
+    assert "(interrupted)" in out
+    assert processes_with_token(token) == [], "the command survived SIGTERM of concurra-run"
 
 
 def test_sigint_kills_commands_that_ignore_sigterm(tmp_path):

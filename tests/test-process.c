@@ -1795,6 +1795,12 @@ test_self_worker (void)
   gint64 value;
   gboolean in_worker;
 
+  /* what main() registered, and only that */
+  g_assert_true (concurra_worker_is_registered ("self-pid"));
+  g_assert_true (concurra_worker_is_registered ("self-square"));
+  g_assert_false (concurra_worker_is_registered ("self-unknown"));
+  g_assert_false (concurra_worker_is_registered (""));
+
   concurra_runner_set_worker_command (runner, NULL);
   g_assert_null (concurra_runner_get_worker_command (runner));
   pid = add_process (runner, "pid", NULL, "self-pid", NULL);
