@@ -1437,7 +1437,10 @@ test_pipelined_crash (void)
 
 /* The task sent ahead is cancelled while the one before it runs: that one
  * finishes normally, the worker (which may have begun the cancelled one) is
- * killed, and the rest run on a fresh worker. */
+ * killed, and the rest run on a fresh worker. Sending ahead depends on how
+ * quick the warm-up tasks were (under 1 ms each), which a loaded machine or
+ * a sanitizer build does not always give: a cancelled task that was still
+ * queued is just dropped, and the worker reused. */
 static void
 test_pipelined_cancel (void)
 {
@@ -1448,6 +1451,7 @@ test_pipelined_cancel (void)
   ConcurraTask *warm[N_WARM], *sleeper, *cancelled, *after[4];
   Killer canceller = { runner, pidfile, 0, 0, NULL };
   gint64 start = g_get_monotonic_time ();
+  gboolean reused;
   int pid;
 
   add_warm_up (runner, warm);
@@ -1463,13 +1467,18 @@ test_pipelined_cancel (void)
   assert_process_task (sleeper);
   g_assert_cmpint (pid_value (sleeper), ==, pid);
   g_assert_cmpint (concurra_task_get_status (cancelled), ==, CONCURRA_TASK_STATUS_TERMINATED);
+  /* a worker left with the cancelled request would run its 30 s sleep
+   * before anything else: reusing it is only right when it never got it */
+  reused = pid_value (after[0]) == pid;
+  g_test_message ("the cancelled task was %s", reused ? "still queued" : "sent ahead");
   for (guint i = 0; i < G_N_ELEMENTS (after); i++)
     {
       assert_process_task (after[i]);
-      g_assert_cmpint (pid_value (after[i]), !=, pid);
+      g_assert_cmpint (pid_value (after[i]), ==, pid_value (after[0]));
     }
   g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 10.0);
-  g_assert_true (process_gone (pid, REAP_WAIT));
+  if (!reused)
+    g_assert_true (process_gone (pid, REAP_WAIT));
   assert_clean (&b, &runner, REAP_WAIT);
   remove_tmpdir (dir);
 }
