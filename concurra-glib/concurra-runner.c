@@ -465,7 +465,8 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
    * ConcurraRunner:fast-fail:
    *
    * Whether the first failure or timeout terminates every task that has not
-   * finished.
+   * finished. A task cancelled with [method@Concurra.Task.cancel] is not a
+   * failure: its dependents are skipped and the rest carries on.
    *
    * Since: 1.0
    */
