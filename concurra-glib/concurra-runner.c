@@ -85,6 +85,7 @@ struct _ConcurraRunner
   guint                  n_completed;
   guint                  n_failed;
   guint                  n_announced;
+  guint                  n_holding;     /* emissions the run cannot finish during */
   guint                  notified_counts[3];  /* n-running, n-completed, n-failed */
   gint64                 run_start;
   gboolean               terminating;
@@ -1985,6 +1986,8 @@ announce (ConcurraRunner *self,
           ConcurraTask   *task)
 {
   allow_reentry (self);
+  /* the run cannot finish before this returns: see concurra_runner_wait() */
+  self->n_holding++;
   concurra_task_announce (task);
   self->n_announced++;
 
@@ -1996,6 +1999,7 @@ announce (ConcurraRunner *self,
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->n_announced, self->tasks->len);
   if (self->progress_stats && !would_drop (G_LOG_LEVEL_INFO))
     log_progress (self);
+  self->n_holding--;
 }
 
 static void
@@ -2127,7 +2131,9 @@ retry_later (ConcurraRunner *self,
                 task->label, task->attempts, error->message);
   allow_reentry (self);
   concurra_task_mark_pending (task);
+  self->n_holding++;
   g_signal_emit (self, signals[SIGNAL_TASK_RETRYING], 0, task, task->attempts, error);
+  self->n_holding--;
   g_error_free (error);
 
   /* a handler may have aborted the run */
@@ -2834,7 +2840,12 @@ block_until_done (ConcurraRunner *self,
  * Blocks until the run is over and returns the results; Concurra's
  * `get_background_results()`. Fails with %CONCURRA_ERROR_NOT_STARTED if the
  * runner was never started, and like [method@Concurra.Runner.run] otherwise.
- * Can be called from any thread, any number of times.
+ * Can be called from any thread, any number of times, and from the runner's
+ * own signal handlers, except those the run cannot finish during (a task's
+ * completion and retry: [signal@Concurra.Runner::task-finished],
+ * [signal@Concurra.Runner::progress], [signal@Concurra.Runner::task-retrying]
+ * and [signal@Concurra.Task::completed]), where it fails with
+ * %CONCURRA_ERROR_STILL_RUNNING instead of waiting forever.
  *
  * Returns: (transfer container) (element-type utf8 Concurra.Task): the
  *   tasks by label
@@ -2853,6 +2864,17 @@ concurra_runner_wait (ConcurraRunner  *runner,
     {
       g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_NOT_STARTED,
                    "Runner '%s' was never started", runner->name);
+      return NULL;
+    }
+  /* n_holding is the owner thread's: read only there */
+  if (concurra_runner_get_state (runner) == CONCURRA_RUNNER_STATE_RUNNING &&
+      runner->context != NULL && g_main_context_is_owner (runner->context) &&
+      runner->n_holding > 0)
+    {
+      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_STILL_RUNNING,
+                   "Runner '%s' cannot be waited for from a handler of its task-finished, "
+                   "progress or task-retrying signals, or of a task's completed signal: "
+                   "the run can only finish after the handler returns", runner->name);
       return NULL;
     }
 

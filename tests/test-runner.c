@@ -2415,6 +2415,79 @@ test_wait_in_finished_handler (void)
 }
 
 static void
+refuse_wait (ConcurraRunner *runner,
+             guint          *refused)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (concurra_runner_wait (runner, NULL, &error));
+  g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_STILL_RUNNING);
+  g_assert_nonnull (strstr (error->message, "'wait-in-handlers'"));
+  (*refused)++;
+}
+
+static void
+wait_on_task_finished (ConcurraRunner *runner,
+                       ConcurraTask   *task,
+                       guint          *refused)
+{
+  refuse_wait (runner, refused);
+}
+
+static void
+wait_on_retrying (ConcurraRunner *runner,
+                  ConcurraTask   *task,
+                  guint           attempt,
+                  GError         *error,
+                  guint          *refused)
+{
+  refuse_wait (runner, refused);
+}
+
+static void
+wait_on_completed (ConcurraTask *task,
+                   guint        *refused)
+{
+  refuse_wait (g_object_get_data (G_OBJECT (task), "runner"), refused);
+}
+
+/* wait() from a handler the run cannot finish during would wait for
+ * itself: it fails instead, and the run goes on. */
+static void
+test_wait_in_task_handlers (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(Probe) probe = probe_new ();
+      g_autoptr(ConcurraRunner) runner = new_runner ("wait-in-handlers");
+      g_autoptr(GHashTable) results = NULL;
+      guint finished = 0, retrying = 0, completed = 0;
+      ConcurraTask *flaky, *last;
+
+      concurra_runner_set_max_concurrency (runner, 1);
+      flaky = add_job (runner, probe, "flaky", NULL, JOB_FAIL);
+      task_job (flaky)->fail_attempts = 1;
+      concurra_task_set_retries (flaky, 1);
+      last = add_job (runner, probe, "last", "flaky", JOB_OK);
+      g_object_set_data (G_OBJECT (last), "runner", runner);
+      g_signal_connect (runner, "task-finished", G_CALLBACK (wait_on_task_finished), &finished);
+      g_signal_connect (runner, "task-retrying", G_CALLBACK (wait_on_retrying), &retrying);
+      g_signal_connect (last, "completed", G_CALLBACK (wait_on_completed), &completed);
+
+      results = run_ok (runner);
+      g_assert_cmpuint (finished, ==, 2);
+      g_assert_cmpuint (retrying, ==, 1);
+      g_assert_cmpuint (completed, ==, 1);
+      g_assert_cmpint (concurra_task_get_status (last), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+      probe_finish (probe);
+      return;
+    }
+  /* without the check this waits forever: fail the test, do not hang */
+  g_test_trap_subprocess (NULL, 2 * TEST_LONG_WAIT * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
 add_failing_pipeline (ConcurraRunner *runner,
                       Probe          *probe)
 {
@@ -3461,6 +3534,7 @@ main (int   argc,
   g_test_add_func ("/runner/start-wait", test_start_wait);
   g_test_add_func ("/runner/wait-not-started", test_wait_not_started);
   g_test_add_func ("/runner/wait-in-finished-handler", test_wait_in_finished_handler);
+  g_test_add_func ("/runner/wait-in-task-handlers", test_wait_in_task_handlers);
   g_test_add_func ("/runner/lifetime/timeout-callback-unrefs", test_lifetime_timeout_callback_unrefs);
   g_test_add_func ("/runner/lifetime/abort-after-start", test_lifetime_abort_after_start);
   g_test_add_func ("/runner/lifetime/abort-in-finished-handler", test_lifetime_abort_in_finished_handler);

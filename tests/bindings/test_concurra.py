@@ -255,6 +255,25 @@ def test_property_notifications():
     assert seen["duration"][-1] > 0
 
 
+def test_wait_from_task_finished_handler_fails_instead_of_hanging():
+    runner = new_runner("py-wait-in-handler")
+    build_dag(runner)
+    errors = []
+
+    def on_finished(r, task):
+        try:
+            r.wait(None)
+        except GLib.Error as e:
+            errors.append(e)
+
+    runner.connect("task-finished", on_finished)
+    check_dag(runner, runner.run(None))
+    assert len(errors) == 4
+    assert all(e.matches(Concurra.error_quark(), Concurra.Error.STILL_RUNNING)
+               for e in errors)
+    assert "'py-wait-in-handler'" in errors[0].message
+
+
 def test_add_errors():
     runner = new_runner("py-errors")
     runner.add_task("a", None, parse)
