@@ -230,6 +230,48 @@ async function testRunAsync() {
     }
 }
 
+// fast-fail ignores a cancelled task; the counters notify; wait() from a
+// task-finished handler fails instead of waiting for itself.
+async function testCancelNotifyAndWaitInHandler() {
+    const runner = newRunner('gjs-cancel-notify');
+    runner.fast_fail = true;
+    const victim = runner.add_async_task('victim', null, () => {});   // reports nothing
+    runner.add_async_task('after', ['victim'], task => task.return_int(1));
+    for (const label of ['x', 'y', 'z'])
+        runner.add_async_task(label, null, task => later(20, () => task.return_int(2)));
+    runner.connect('task-started', (r, task) => {
+        if (task === victim)
+            assert(task.cancel(), 'cancel the victim');
+    });
+    const notified = {};
+    for (const name of ['n-running', 'n-completed', 'n-failed']) {
+        runner.connect(`notify::${name}`, () => {
+            notified[name] = runner[name.replace(/-/g, '_')];
+        });
+    }
+    const refusals = [];
+    runner.connect('task-finished', r => {
+        try {
+            r.wait(null);
+        } catch (e) {
+            refusals.push(e);
+        }
+    });
+
+    const results = await runner.run_async(null);
+    assertEq(results.victim.error_message, 'Task was cancelled', 'victim cancelled');
+    assert(results.after.get_error().matches(Concurra.Error, Concurra.Error.DEPENDENCY_FAILED),
+        'after skipped');
+    for (const label of ['x', 'y', 'z'])
+        assertEq(results[label].status, S.SUCCESSFUL, `${label} not ended by fast-fail`);
+    assertEq(notified['n-completed'], 5, 'n-completed notified up to 5');
+    assertEq(notified['n-failed'], 2, 'n-failed notified up to 2');
+    assertEq(notified['n-running'], 0, 'n-running notified back to 0');
+    assertEq(refusals.length, 5, 'wait() refused in every task-finished handler');
+    assert(refusals.every(e => e.matches(Concurra.Error, Concurra.Error.STILL_RUNNING)),
+        'STILL_RUNNING');
+}
+
 function testRunSync() {
     const runner = newRunner('gjs-sync');
     const seen = buildDag(runner);
@@ -565,6 +607,7 @@ const TESTS = [
     ['empty runner, abort before start', testEmptyAndAbort],
     ['run (sync) of the DAG', testRunSync],
     ['run_async of the DAG', testRunAsync],
+    ['fast-fail and cancel, notify, wait in a handler', testCancelNotifyAndWaitInHandler],
     ['retries', testRetries],
     ['timeout', testTimeout],
     ['process mode', testProcessMode],
