@@ -182,6 +182,43 @@ static void test_default_constructed () throws Error {
     assert (stream.get_n_items () == 0);
 }
 
+/* fast-fail ignores a cancelled task; the counters notify; wait() from a
+ * task-finished handler fails instead of waiting for itself. */
+static void test_cancel_notify_and_wait_in_handler () throws Error {
+    var runner = new_runner ("vala-cancel-notify");
+    runner.fast_fail = true;
+    var victim = runner.add_task ("victim", null, stuck);
+    runner.add_task ("after", { "victim" }, parse);
+    foreach (var label in new string[] { "x", "y", "z" })
+        runner.add_task (label, null, fetch);
+    runner.task_started.connect ((task) => {
+        if (task == victim)
+            assert (task.cancel ());
+    });
+    uint last_completed = 0, last_failed = 0, refusals = 0;
+    runner.notify["n-completed"].connect (() => last_completed = runner.n_completed);
+    runner.notify["n-failed"].connect (() => last_failed = runner.n_failed);
+    runner.task_finished.connect (() => {
+        try {
+            runner.wait (null);
+            assert_not_reached ();
+        } catch (Concurra.Error.STILL_RUNNING e) {
+            refusals++;
+        } catch (Error e) {
+            error ("unexpected: %s", e.message);
+        }
+    });
+
+    var results = runner.run (null);
+    assert (results.lookup ("victim").error_message == "Task was cancelled");
+    assert (results.lookup ("after").status == Concurra.TaskStatus.TERMINATED);
+    foreach (var label in new string[] { "x", "y", "z" })
+        assert (results.lookup (label).status == Concurra.TaskStatus.SUCCESSFUL);
+    assert (last_completed == 5);
+    assert (last_failed == 2);
+    assert (refusals == 5);
+}
+
 static void test_retries_and_timeout () throws Error {
     var runner = new_runner ("vala-retries");
     int calls = 0;
@@ -390,6 +427,7 @@ int main (string[] args) {
         assert (Concurra.format_duration (150) == "2.5 min");
         test_errors ();
         test_default_constructed ();
+        test_cancel_notify_and_wait_in_handler ();
         test_sync ();
         test_retries_and_timeout ();
         test_process_mode ();
