@@ -23,6 +23,8 @@ void               concurra_deadlines_add   (ConcurraDeadlines    *deadlines,
                                              gpointer              item,
                                              guint                 tag);
 void               concurra_deadlines_stop  (ConcurraDeadlines    *deadlines);
+gint64             concurra_deadline_after  (gint64                start,
+                                             double                seconds);
 void               concurra_deadlines_free  (ConcurraDeadlines    *deadlines);
 
 G_END_DECLS

@@ -153,3 +153,21 @@ concurra_deadlines_free (ConcurraDeadlines *self)
   g_source_destroy (&self->source);
   g_source_unref (&self->source);
 }
+
+/* A bit over 31 years: a longer wait never ends in practice, and this
+ * keeps the monotonic arithmetic far from overflowing. */
+#define MAX_WAIT_USEC ((gint64) 1000000000 * G_USEC_PER_SEC)
+
+/* The monotonic time @seconds after @start, without overflow: a wait
+ * longer than about 31 years, or infinite, is cut to that. -1 for a
+ * negative or NaN wait. */
+gint64
+concurra_deadline_after (gint64 start,
+                         double seconds)
+{
+  if (!(seconds >= 0))
+    return -1;
+  if (seconds * G_USEC_PER_SEC >= (double) MAX_WAIT_USEC)
+    return start + MAX_WAIT_USEC;
+  return start + (gint64) (seconds * G_USEC_PER_SEC);
+}

@@ -2113,7 +2113,7 @@ on_started (ConcurraRunner *self,
   g_atomic_int_inc (&self->n_running);
   if (task->timeout > 0)
     concurra_deadlines_add (self->deadlines,
-                            task->outcome.start_mono + (gint64) (task->timeout * G_USEC_PER_SEC),
+                            concurra_deadline_after (task->outcome.start_mono, task->timeout),
                             task, task->attempts << 1 | DEADLINE_TIMEOUT);
   g_signal_emit (self, signals[SIGNAL_TASK_STARTED], 0, task);
 }
@@ -2141,7 +2141,7 @@ retry_later (ConcurraRunner *self,
     return;
   if (delay > 0)
     concurra_deadlines_add (self->deadlines,
-                            g_get_monotonic_time () + (gint64) (delay * G_USEC_PER_SEC),
+                            concurra_deadline_after (g_get_monotonic_time (), delay),
                             task, task->attempts << 1 | DEADLINE_RETRY);
   else
     schedule_attempt (self, task);

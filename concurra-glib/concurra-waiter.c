@@ -17,6 +17,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "concurra-deadlines-private.h"
 #include "concurra-runner-private.h"
 #include "concurra-waiter-private.h"
 
@@ -308,7 +309,7 @@ deadline_for (double timeout)
 {
   if (timeout < 0 || isinf (timeout))
     return -1;
-  return g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+  return concurra_deadline_after (g_get_monotonic_time (), timeout);
 }
 
 /* ---- the waker source: ready at the deadline, or at once when woken ---- */

@@ -9,6 +9,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include <concurra.h>
@@ -1089,6 +1090,64 @@ test_timeout_override (void)
   g_assert_cmpint (concurra_task_get_status (longer), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   /* the shorter timeout fired first */
   g_assert_cmpfloat (concurra_task_get_duration (shorter), <, concurra_task_get_duration (by_default));
+  probe_finish (probe);
+}
+
+static gboolean abort_idle (gpointer data);
+
+static void
+abort_soon_on_second_retry (ConcurraRunner *runner,
+                            ConcurraTask   *task,
+                            guint           attempt,
+                            GError         *error,
+                            gpointer        data)
+{
+  g_autoptr(GSource) timer = NULL;
+
+  if (attempt != 2)
+    return;
+  timer = g_timeout_source_new (300);
+  g_source_set_callback (timer, abort_idle, runner, NULL);
+  g_source_attach (timer, g_main_context_get_thread_default ());
+}
+
+/* Waits too long to ever end — infinite, 1e300 s, a backoff that overflows —
+ * neither end at once (an overflowed deadline lies in the past) nor crash. */
+static void
+test_timeout_huge (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("huge");
+  g_autoptr(ConcurraRunner) retrying = new_runner ("huge-retry-delay");
+  g_autoptr(Probe) probe = probe_new ();
+  g_autoptr(GHashTable) results = NULL;
+  g_autoptr(GHashTable) retry_results = NULL;
+  ConcurraTask *infinite, *enormous, *by_default, *flaky;
+
+  concurra_runner_set_timeout (runner, 1e300);
+  concurra_runner_set_max_concurrency (runner, 3);
+  infinite = add_job (runner, probe, "infinite", NULL, JOB_OK);
+  concurra_task_set_timeout (infinite, INFINITY);
+  enormous = add_job (runner, probe, "enormous", NULL, JOB_OK);
+  concurra_task_set_timeout (enormous, G_MAXDOUBLE);
+  by_default = add_job (runner, probe, "by-default", NULL, JOB_OK);
+  task_job (infinite)->sleep_ms = task_job (enormous)->sleep_ms = task_job (by_default)->sleep_ms = 50;
+  results = run_ok (runner);
+  g_assert_cmpint (concurra_task_get_status (infinite), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_assert_cmpint (concurra_task_get_status (enormous), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_assert_cmpint (concurra_task_get_status (by_default), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+
+  /* the second delay, 1 s * 1e300, waits (until the abort) rather than
+   * retrying at once */
+  concurra_runner_set_retry_delay (retrying, 0.001);
+  concurra_runner_set_retry_backoff (retrying, 1e300);
+  flaky = add_job (retrying, probe, "flaky", NULL, JOB_FAIL);
+  task_job (flaky)->fail_attempts = 2;
+  concurra_task_set_retries (flaky, 2);
+  g_signal_connect (retrying, "task-retrying", G_CALLBACK (abort_soon_on_second_retry), NULL);
+  retry_results = run_ok (retrying);
+  test_assert_task_error (flaky, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TERMINATED,
+                          TERMINATED_MESSAGE);
+  g_assert_cmpuint (concurra_task_get_attempts (flaky), ==, 2);
   probe_finish (probe);
 }
 
@@ -3508,6 +3567,7 @@ main (int   argc,
   g_test_add_func ("/runner/max-concurrency/negative", test_max_concurrency_negative);
   g_test_add_func ("/runner/timeout/runner-default", test_timeout_runner_default);
   g_test_add_func ("/runner/timeout/override", test_timeout_override);
+  g_test_add_func ("/runner/timeout/huge", test_timeout_huge);
   g_test_add_func ("/runner/timeout/late-return", test_timeout_late_return);
   g_test_add_func ("/runner/timeout/stuck-does-not-block", test_timeout_stuck_does_not_block);
   g_test_add_func ("/runner/retries/default", test_retries_default);

@@ -762,6 +762,14 @@ gated_teardown (Gated *g)
   tracker_assert_finalized (&g->tracker);
 }
 
+static gpointer
+open_later_thread (gpointer data)
+{
+  g_usleep (G_USEC_PER_SEC / 10);
+  job_open (data);
+  return NULL;
+}
+
 static void
 test_wait_timeout (gconstpointer data)
 {
@@ -809,6 +817,16 @@ test_wait_timeout (gconstpointer data)
   /* done and not_done are optional */
   g_assert_true (concurra_wait (g.tasks, 3, when, 0.05, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
+
+  /* a timeout too long to ever end (1e300 s) waits; it does not overflow
+   * into a deadline in the past */
+  {
+    GThread *opener = g_thread_new ("opener", open_later_thread, g.jobs[0]);
+
+    g_assert_true (concurra_task_wait (g.tasks[0], 1e300, NULL, &error));
+    g_assert_no_error (error);
+    g_thread_join (opener);
+  }
 
   gated_teardown (&g);
 }
