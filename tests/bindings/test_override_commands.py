@@ -188,6 +188,15 @@ def test_command_argument_rules():
         runner.add_command(["true"], env={"A": 1})
     with pytest.raises(ValueError, match="task_retries"):
         runner.add_command(["true"], task_retries=-1)
+    # a NUL cannot reach a program: refused as subprocess refuses it
+    with pytest.raises(ValueError, match="embedded null byte"):
+        runner.add_command(["printf", "%s", "a\x00b"])
+    with pytest.raises(ValueError, match="embedded null byte"):
+        runner.add_shell_command("echo a\x00b")
+    with pytest.raises(ValueError, match="embedded null byte"):
+        runner.add_command(["true"], env={"A": "1\x002"})
+    with pytest.raises(ValueError, match="embedded null byte"):
+        runner.add_command(["true"], cwd="/tmp\x00x")
     runner.add_command(["true"], label="x")
     with pytest.raises(ValueError, match="Duplicate"):
         runner.add_shell_command("true", label="x")

@@ -80,6 +80,15 @@ def flaky(path):
     return "ok after %d" % (count + 1)
 
 
+class BadStrError(Exception):
+    def __str__(self):
+        raise RuntimeError("no str for you")
+
+
+def raise_bad_str():
+    raise BadStrError()
+
+
 def new_runner(**kwargs):
     kwargs.setdefault("progress_stats", False)
     kwargs.setdefault("use_multiprocessing", True)
@@ -130,6 +139,16 @@ def test_errors_come_back_with_type_message_and_trace():
     assert c["error"] == "CustomError: custom text"
     assert results["after"]["error"] == \
         "RuntimeError: Skipped: dependency ['custom'] failed or was terminated"
+
+
+def test_exception_whose_str_fails_is_still_a_failure():
+    runner = new_runner(max_concurrency=1)
+    runner.add_task(raise_bad_str, label="bad")
+    runner.add_task(divide, 4, 2, label="fine")
+    results = runner.run(verify=False)
+    assert results["bad"]["status"] == "Failed"
+    assert results["bad"]["error"] == "BadStrError: <exception str() failed>"
+    assert results["fine"]["result"] == 2.0
 
 
 def test_futures_raise_the_original_exception():
@@ -219,8 +238,9 @@ def test_timeout_kills_the_worker():
     assert time.monotonic() - start < 10
     stuck = results["stuck"]
     assert stuck["status"] == "Terminated"
+    # the timeout as Python prints it, as Concurra's f-string does
     assert stuck["error"] == \
-        "TimeoutError: Task exceeded timeout of 1 seconds"
+        "TimeoutError: Task exceeded timeout of 1.0 seconds"
     assert results["quick"]["status"] == "Successful"
 
 

@@ -353,6 +353,10 @@ def test_runner_argument_validation(caplog):
     assert Concurra.TaskRunner().max_concurrency >= 1
     assert Concurra.TaskRunner().name == "TaskRunner"
     assert Concurra.TaskRunner(name="Mine").gobject.get_name() == "Mine"
+    # numbers beyond C's int are clamped, not an OverflowError
+    runner = new_runner(max_concurrency=10 ** 10, task_retries=10 ** 10)
+    runner.add_task(square, 7, label="x")
+    assert runner.run(verify=False)["x"]["result"] == 49
 
 
 def wait_for(event, seconds=10):
@@ -638,6 +642,56 @@ def test_exceptions_of_every_kind_are_captured():
     assert results["exit"]["error"] == "SystemExit: 3"
     assert results["builtin"]["error"].startswith("ValueError: invalid literal")
     assert results["builtin"]["task_name"] == "int"
+
+
+def test_exception_whose_str_fails_is_still_a_failure():
+    class BadStr(Exception):
+        def __str__(self):
+            raise RuntimeError("no str for you")
+
+    def raise_bad_str():
+        raise BadStr()
+
+    runner = new_runner()
+    runner.add_task(raise_bad_str, label="bad")
+    runner.add_task(square, 3, label="fine")
+    results = runner.run(verify=False)
+    assert results["bad"]["status"] == "Failed"
+    assert results["bad"]["error"] == "BadStr: <exception str() failed>"
+    assert results["fine"]["result"] == 9
+
+
+def test_labels_c_cannot_hold_stay_distinct():
+    runner = new_runner()
+    runner.add_task(square, 1, label="a")
+    runner.add_task(square, 2, label="a\x00b")       # not "a" once in C
+    runner.add_task(square, 3, label="\udc80")       # a lone surrogate
+    runner.add_task(square, 4, label="c", depends_on=["a\x00b", "\udc80"])
+    results = runner.run(verify=False)
+    assert results["a"]["result"] == 1
+    assert results["a\x00b"]["result"] == 4
+    assert results["\udc80"]["result"] == 9
+    assert results["c"]["result"] == 16
+
+
+def test_timeout_zero_none_and_huge():
+    # Concurra: None is no timeout; 0 has passed already
+    runner = new_runner(timeout=0)
+    runner.add_task(sleeper, 0.5, label="slow")
+    t = runner.run(verify=False)["slow"]
+    assert t["status"] == "Terminated"
+    assert t["error"] == "TimeoutError: Task exceeded timeout of 0 seconds"
+    for timeout in (None, float("inf"), 1e300):
+        runner = new_runner(timeout=timeout)
+        runner.add_task(sleeper, 0.1, "done", label="slow")
+        assert runner.run(verify=False)["slow"]["result"] == "done", timeout
+    with pytest.raises(ValueError):
+        Concurra.TaskRunner(timeout=float("nan"))
+    # the message shows the timeout as Python prints it
+    runner = new_runner(timeout=0.2)
+    runner.add_task(sleeper, 5, label="slow")
+    assert runner.run(verify=False)["slow"]["error"] == \
+        "TimeoutError: Task exceeded timeout of 0.2 seconds"
 
 
 def test_run_is_interruptible_with_ctrl_c(tmp_path):

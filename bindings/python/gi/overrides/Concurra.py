@@ -114,7 +114,14 @@ __all__.append("TasksFailedError")
 
 def _summary(exc):
     """Concurra's error text: "ExcType: message"."""
-    return "%s: %s" % (type(exc).__name__, exc)
+    return "%s: %s" % (type(exc).__name__, _safe_str(exc))
+
+
+def _safe_str(exc):
+    try:
+        return str(exc)
+    except Exception:
+        return "<exception str() failed>"
 
 
 def _c_string(text):
@@ -123,6 +130,12 @@ def _c_string(text):
         return None
     text = str(text).replace("\x00", "\\x00")
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _check_no_nul(text):
+    """What subprocess says of a NUL in an argument, cwd or environment."""
+    if isinstance(text, str) and "\x00" in text:
+        raise ValueError("embedded null byte")
 
 
 def _format_exception(exc, tb):
@@ -204,6 +217,9 @@ def _table(headers, rows):
     return "\n".join(lines)
 
 
+_G_MAXINT = 2 ** 31 - 1
+
+
 def _check_retries(value, allow_none):
     if value is None and allow_none:
         return None
@@ -211,7 +227,8 @@ def _check_retries(value, allow_none):
         raise TypeError("task_retries must be an integer, got %r" % (value,))
     if value < 0:
         raise ValueError("task_retries must be >= 0, got %d" % value)
-    return value
+    # C's int; more retries than that are as good as endless
+    return min(value, _G_MAXINT)
 
 
 # ---------------------------------------------------------------------------
@@ -232,9 +249,10 @@ class _Labels:
         except KeyError:
             pass
         text = label if isinstance(label, str) else repr(label)
-        if not text or text.startswith("\x01") or text in self._from_c:
+        if not text or text.startswith("\x01") or text in self._from_c \
+                or _c_string(text) != text:
             self._serial += 1
-            text = "\x01%d:%s" % (self._serial, text)
+            text = "\x01%d:%s" % (self._serial, _c_string(text))
         self._to_c[label] = text
         self._from_c[text] = label
         return text
@@ -358,7 +376,7 @@ def _encode_remote_error(exc, tb):
     info = {
         "type": type(exc).__name__,
         "module": type(exc).__module__,
-        "message": str(exc),
+        "message": _safe_str(exc),
         "trace": _format_exception(exc, tb),
         "pickle": pickled,
     }
@@ -477,7 +495,7 @@ class TaskRunner:
                                                            (int, float)):
                 raise TypeError("timeout must be a number of seconds or None, "
                                 "got %r" % (timeout,))
-            if timeout < 0:
+            if timeout != timeout or timeout < 0:
                 raise ValueError("timeout must be >= 0, got %r" % (timeout,))
         self.timeout = timeout
         self.name = name or self.__class__.__name__
@@ -717,14 +735,19 @@ class TaskRunner:
                             % (key, type(value).__name__)) from None
                     if isinstance(value, bytes):
                         value = os.fsdecode(value)
+                    _check_no_nul(value)
                 checked[key] = value
             env = checked
+        if cwd is not None:
+            _check_no_nul(cwd)
         return cwd, env
 
     def _add_command_task(self, kind, command, label, depends_on, cwd, env,
                           check, capture_output, text, task_retries):
         retries = _check_retries(task_retries, True)
         cwd, env = self._command_options(cwd, env)
+        for arg in (command if kind == _COMMAND else [command]):
+            _check_no_nul(arg)
         if kind == _COMMAND:
             name = shlex.join(command)
         else:
@@ -819,8 +842,11 @@ class TaskRunner:
     def _apply_settings(self):
         runner = self.gobject
         max_concurrency = self.max_concurrency or os.cpu_count() or 1
-        runner.set_max_concurrency(max(1, int(max_concurrency)))
-        runner.set_timeout(float(self.timeout) if self.timeout else 0.0)
+        runner.set_max_concurrency(min(max(1, int(max_concurrency)), _G_MAXINT))
+        # None is no timeout; 0 is a timeout that has passed already (C's
+        # 0 means none, so the smallest positive one stands for it)
+        timeout = self.timeout
+        runner.set_timeout(0.0 if timeout is None else max(float(timeout), 1e-6))
         runner.set_fast_fail(bool(self.fast_fail))
         runner.set_task_retries(_check_retries(self.task_retries, False))
         runner.set_progress_stats(False)     # logged here, in Python
@@ -1022,8 +1048,8 @@ class TaskRunner:
                 self.log.error("%s %s\n", summary, trace)
         elif timed_out:
             if self.log_errors or self.fast_fail:
-                self.log.error("Task '%s' exceeded timeout of %g seconds\n",
-                               record.label, self._task_timeout(task))
+                self.log.error("Task '%s' exceeded timeout of %s seconds\n",
+                               record.label, self._timeout_text(task))
         else:
             return
         if self.fast_fail:
@@ -1033,11 +1059,12 @@ class TaskRunner:
             if first:
                 self.log.error("terminating execution!")
 
-    def _task_timeout(self, task):
-        timeout = task.get_timeout()
-        if timeout < 0:
-            return self.timeout
-        return timeout
+    def _timeout_text(self, task):
+        """The timeout in Concurra's messages, as Python prints the
+        runner's ("2.0"; "0", although C was given 1e-06)."""
+        if self.timeout is not None:
+            return str(self.timeout)
+        return "%g" % task.get_timeout()
 
     # ---- results ----
 
@@ -1154,7 +1181,9 @@ class TaskRunner:
                 if exc is None:  # pragma: no cover - defensive
                     exc = RuntimeError(error.message)
         elif error.matches(_CONCURRA_QUARK, int(_E.TIMEOUT)):
-            exc = TimeoutError(error.message)
+            # Concurra's own text: the timeout as Python prints it ("2.0")
+            exc = TimeoutError("Task exceeded timeout of %s seconds"
+                               % (self._timeout_text(task),))
         elif error.matches(_CONCURRA_QUARK, int(_E.DEPENDENCY_FAILED)):
             blocking = [dep for dep in record.depends_on
                         if self._by_label[dep] is not None and
