@@ -73,7 +73,8 @@ check_tasks (ConcurraTask * const *tasks,
  *   appear twice, and tasks may come from several runners
  * @n_tasks: the number of @tasks
  * @return_when: when to return
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @done: (out) (optional) (transfer container) (element-type Concurra.Task):
  *   the distinct tasks that are done, in input order
  * @not_done: (out) (optional) (transfer container) (element-type Concurra.Task):
@@ -108,6 +109,7 @@ concurra_wait (ConcurraTask * const  *tasks,
   ConcurraWaiter *waiter;
   ConcurraWaitResult result;
 
+  g_return_val_if_fail (concurra_timeout_is_valid (timeout), FALSE);
   g_return_val_if_fail (check_tasks (tasks, n_tasks), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -208,7 +210,8 @@ wait_async_done (GObject      *source,
  * @tasks: (array length=n_tasks): the tasks to wait for
  * @n_tasks: the number of @tasks
  * @return_when: when to complete
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread
@@ -227,6 +230,7 @@ concurra_wait_async (ConcurraTask * const  *tasks,
                      GAsyncReadyCallback    callback,
                      gpointer               user_data)
 {
+  g_return_if_fail (concurra_timeout_is_valid (timeout));
   g_return_if_fail (check_tasks (tasks, n_tasks));
 
   sync_op_start (tasks, n_tasks, concurra_want_for (return_when, n_tasks), timeout, 0,
@@ -320,7 +324,8 @@ gather_result (ConcurraWaiter       *waiter,
  * @tasks: (array length=n_tasks): the tasks to gather
  * @n_tasks: the number of @tasks
  * @flags: how failures are reported
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
  *
@@ -348,6 +353,7 @@ concurra_gather (ConcurraTask * const  *tasks,
   ConcurraWaitResult result;
   GPtrArray *gathered;
 
+  g_return_val_if_fail (concurra_timeout_is_valid (timeout), NULL);
   g_return_val_if_fail (check_tasks (tasks, n_tasks), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -382,7 +388,8 @@ gather_async_done (GObject      *source,
  * @tasks: (array length=n_tasks): the tasks to gather
  * @n_tasks: the number of @tasks
  * @flags: how failures are reported
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread
@@ -401,6 +408,7 @@ concurra_gather_async (ConcurraTask * const  *tasks,
                        GAsyncReadyCallback    callback,
                        gpointer               user_data)
 {
+  g_return_if_fail (concurra_timeout_is_valid (timeout));
   g_return_if_fail (check_tasks (tasks, n_tasks));
 
   sync_op_start (tasks, n_tasks, gather_want (flags, n_tasks), timeout, flags,
@@ -485,7 +493,8 @@ keyed_result (GPtrArray  *gathered,
  * concurra_gather_keyed:
  * @tasks: (element-type utf8 Concurra.Task): the tasks to gather, by key
  * @flags: how failures are reported
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
  *
@@ -508,6 +517,7 @@ concurra_gather_keyed (GHashTable           *tasks,
   g_autofree ConcurraTask **array = NULL;
   guint n_tasks;
 
+  g_return_val_if_fail (concurra_timeout_is_valid (timeout), NULL);
   g_return_val_if_fail (check_keyed (tasks), NULL);
 
   array = split_keyed (tasks, &keys, &n_tasks);
@@ -518,7 +528,8 @@ concurra_gather_keyed (GHashTable           *tasks,
  * concurra_gather_keyed_async:
  * @tasks: (element-type utf8 Concurra.Task): the tasks to gather, by key
  * @flags: how failures are reported
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread
@@ -541,6 +552,7 @@ concurra_gather_keyed_async (GHashTable          *tasks,
   guint n_tasks;
   GTask *task;
 
+  g_return_if_fail (concurra_timeout_is_valid (timeout));
   g_return_if_fail (check_keyed (tasks));
 
   array = split_keyed (tasks, &keys, &n_tasks);

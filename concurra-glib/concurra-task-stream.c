@@ -424,7 +424,8 @@ set_stream_error (ConcurraWaitResult   result,
 /**
  * concurra_task_stream_next:
  * @stream: a stream
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @index: (out) (optional): the task's position in the input
  * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
@@ -446,6 +447,7 @@ concurra_task_stream_next (ConcurraTaskStream  *stream,
                            GCancellable        *cancellable,
                            GError             **error)
 {
+  g_return_val_if_fail (concurra_timeout_is_valid (timeout), NULL);
   g_return_val_if_fail (CONCURRA_IS_TASK_STREAM (stream), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -528,7 +530,8 @@ next_async_step (GTask *gtask)
 /**
  * concurra_task_stream_next_async:
  * @stream: a stream
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread
@@ -549,6 +552,7 @@ concurra_task_stream_next_async (ConcurraTaskStream  *stream,
   GTask *gtask;
   NextOp *op;
 
+  g_return_if_fail (concurra_timeout_is_valid (timeout));
   g_return_if_fail (CONCURRA_IS_TASK_STREAM (stream));
 
   gtask = g_task_new (stream, cancellable, callback, user_data);

@@ -1529,7 +1529,8 @@ wait_result_to_error (ConcurraWaitResult   result,
 /**
  * concurra_task_wait:
  * @task: a task
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
  *
@@ -1550,6 +1551,7 @@ concurra_task_wait (ConcurraTask  *task,
   ConcurraWaiter *waiter;
   ConcurraWaitResult result;
 
+  g_return_val_if_fail (concurra_timeout_is_valid (timeout), FALSE);
   g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -1592,7 +1594,8 @@ task_wait_done (GObject      *source,
 /**
  * concurra_task_wait_async:
  * @task: a task
- * @timeout: the most seconds to wait; negative to wait as long as it takes
+ * @timeout: the most seconds to wait; negative to wait as long as it takes;
+ *   not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread
@@ -1612,6 +1615,7 @@ concurra_task_wait_async (ConcurraTask        *task,
   GTask *gtask;
   TaskWait *wait;
 
+  g_return_if_fail (concurra_timeout_is_valid (timeout));
   g_return_if_fail (CONCURRA_IS_TASK (task));
 
   gtask = g_task_new (task, cancellable, callback, user_data);

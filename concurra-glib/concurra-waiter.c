@@ -42,7 +42,8 @@ struct _ConcurraWaiter
   guint               n_failed;
   int                 first_failed;
   GList              *wakers;
-  GPtrArray          *runners;   /* of the tasks pending at creation */
+  GPtrArray          *runners;   /* of the pending tasks, under lock */
+  gboolean            unowned;   /* some pending task had no runner yet */
   GSource            *watch;
   ConcurraWaiterFunc  watch_func;
   gpointer            watch_data;
@@ -179,7 +180,9 @@ concurra_waiter_new (ConcurraTask * const *tasks,
           record_arrival_locked (waiter, task, i);
           continue;
         }
-      if (task->runner != last_runner)
+      if (task->runner == NULL)
+        waiter->unowned = TRUE;
+      else if (task->runner != last_runner)
         note_runner (waiter, last_runner = task->runner);
     }
   concurra_futures_unlock ();
@@ -362,25 +365,66 @@ waker_cancelled (GCancellable   *cancellable,
   g_mutex_unlock (&waiter->lock);
 }
 
+static gpointer
+copy_ref (gconstpointer object,
+          gpointer      user_data)
+{
+  return g_object_ref ((gpointer) object);
+}
+
+/* The runners of the pending tasks, each with a reference. A task that
+ * had no runner when the waiter was made may have been added to one since:
+ * only then are the tasks looked at again. */
+static GPtrArray *
+pending_runners (ConcurraWaiter *waiter)
+{
+  GPtrArray *runners;
+
+  g_mutex_lock (&waiter->lock);
+  if (waiter->unowned)
+    {
+      waiter->unowned = FALSE;
+      concurra_futures_lock ();
+      for (guint i = 0; i < waiter->n_tasks; i++)
+        if (!waiter->arrived[i])
+          {
+            if (waiter->tasks[i]->runner == NULL)
+              waiter->unowned = TRUE;
+            else
+              note_runner (waiter, waiter->tasks[i]->runner);
+          }
+      concurra_futures_unlock ();
+    }
+  runners = g_ptr_array_copy (waiter->runners, copy_ref, NULL);
+  g_ptr_array_set_free_func (runners, g_object_unref);
+  g_mutex_unlock (&waiter->lock);
+  return runners;
+}
+
 /* A context this thread must iterate rather than block: one that runs
  * pending tasks and that this very thread is in charge of (it called
  * run_async() there, or it is in a signal handler of the run). Blocking
  * would stop those tasks from completing. Looked up at each wait, since a
- * run may start after the waiter was made. */
+ * run may start after the waiter was made, and only among runs going on:
+ * a finished run's context stays this thread's but runs nothing. */
 static GMainContext *
 acquire_owner_context (ConcurraWaiter *waiter)
 {
-  for (guint i = 0; i < waiter->runners->len; i++)
-    {
-      GThread *owner;
-      GMainContext *context = concurra_runner_get_owner_context (g_ptr_array_index (waiter->runners, i),
-                                                                 &owner);
+  g_autoptr(GPtrArray) runners = pending_runners (waiter);
 
-      if (context != NULL && owner == g_thread_self () && g_main_context_acquire (context))
+  for (guint i = 0; i < runners->len; i++)
+    {
+      ConcurraRunner *runner = g_ptr_array_index (runners, i);
+      GThread *owner;
+      GMainContext *context = concurra_runner_get_owner_context (runner, &owner);
+
+      if (context != NULL && owner == g_thread_self () &&
+          concurra_runner_is_running (runner) && g_main_context_acquire (context))
         return context;
     }
   return NULL;
 }
+
 static ConcurraWaitResult
 check_locked (ConcurraWaiter *waiter,
               Waker          *waker,

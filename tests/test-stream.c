@@ -357,6 +357,77 @@ test_stream_two_runners (void)
   set_teardown (&set);
 }
 
+static void
+stream_noop (ConcurraTask *task,
+             GCancellable *cancellable,
+             gpointer      user_data)
+{
+}
+
+static void
+finish_run_async (ConcurraRunner *runner)
+{
+  while (concurra_runner_get_state (runner) != CONCURRA_RUNNER_STATE_FINISHED)
+    g_main_context_iteration (NULL, TRUE);
+  /* the completion callback */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* A stream made before its task was added to a runner, read from the
+ * thread that called run_async(): next() runs that runner's context
+ * rather than blocking it (it used to wait until its timeout). */
+static void
+test_stream_task_added_later (void)
+{
+  g_autoptr(ConcurraRunner) runner = concurra_runner_new ("added-later");
+  g_autoptr(ConcurraTask) task = concurra_task_new ("t", stream_noop, NULL, NULL);
+  g_autoptr(ConcurraTaskStream) stream = concurra_task_stream_new (&task, 1);
+  g_autoptr(ConcurraTask) got = NULL;
+  g_autoptr(GError) error = NULL;
+
+  concurra_runner_set_verify_on_finish (runner, FALSE);
+  g_assert_true (concurra_runner_add (runner, task, "t", NULL, &error));
+  concurra_runner_run_async (runner, NULL, NULL, NULL);
+  got = concurra_task_stream_next (stream, 5.0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (got == task);
+  finish_run_async (runner);
+}
+
+/* The same thread ran one runner with run(), then started another with
+ * run_async(): next() runs the second's context, not the first's, which
+ * is finished (it used to wait there until its timeout). */
+static void
+test_stream_after_another_run (void)
+{
+  g_autoptr(ConcurraRunner) first = concurra_runner_new ("first");
+  g_autoptr(ConcurraRunner) second = concurra_runner_new ("second");
+  g_autoptr(ConcurraTaskStream) stream = NULL;
+  g_autoptr(GHashTable) results = NULL;
+  g_autoptr(GError) error = NULL;
+  ConcurraTask *tasks[2];
+
+  concurra_runner_set_verify_on_finish (first, FALSE);
+  concurra_runner_set_verify_on_finish (second, FALSE);
+  tasks[0] = concurra_runner_add_task (first, "a", NULL, stream_noop, NULL, NULL, &error);
+  tasks[1] = concurra_runner_add_task (second, "b", NULL, stream_noop, NULL, NULL, &error);
+  g_assert_no_error (error);
+  stream = concurra_task_stream_new (tasks, 2);
+
+  results = concurra_runner_run (first, NULL, &error);
+  g_assert_no_error (error);
+  concurra_runner_run_async (second, NULL, NULL, NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(ConcurraTask) got = concurra_task_stream_next (stream, 5.0, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (got == tasks[i]);
+    }
+  finish_run_async (second);
+}
+
 /* Several threads pull from one stream: every position goes to exactly one
  * of them, and each gets its tasks in completion order. */
 typedef struct
@@ -1089,6 +1160,8 @@ main (int   argc,
   add_driver_test ("/stream/next/timeout-and-cancel", test_stream_next_timeout_and_cancel);
   g_test_add_func ("/stream/next/duplicates", test_stream_duplicates);
   g_test_add_func ("/stream/next/two-runners", test_stream_two_runners);
+  g_test_add_func ("/stream/next/task-added-later", test_stream_task_added_later);
+  g_test_add_func ("/stream/next/after-another-run", test_stream_after_another_run);
   add_driver_test ("/stream/next/several-consumers", test_stream_several_consumers);
   g_test_add_func ("/stream/next/empty", test_stream_empty);
   add_driver_test ("/stream/next-async/completion-order", test_stream_next_async);

@@ -18,6 +18,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include <concurra.h>
@@ -964,6 +965,27 @@ test_wait_cancellable (void)
   g_assert_false (concurra_task_is_done (g.tasks[0]));
   g_assert_false (concurra_task_is_done (g.tasks[1]));
   gated_teardown (&g);
+}
+
+/* A NaN timeout is a programming error, refused at once rather than
+ * read as "forever" (its conversion to a deadline was undefined). */
+static void
+test_wait_nan_timeout (void)
+{
+  g_autoptr(ConcurraTask) task = concurra_task_new ("never-added", job_func, job_new (JOB_NOW, 1, FALSE), job_free);
+  g_autoptr(GError) error = NULL;
+
+  g_test_expect_message ("Concurra", G_LOG_LEVEL_CRITICAL, "*concurra_timeout_is_valid*");
+  g_assert_false (concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_ALL_COMPLETED, NAN,
+                                 NULL, NULL, NULL, &error));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Concurra", G_LOG_LEVEL_CRITICAL, "*concurra_timeout_is_valid*");
+  g_assert_false (concurra_task_wait (task, NAN, NULL, &error));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Concurra", G_LOG_LEVEL_CRITICAL, "*concurra_timeout_is_valid*");
+  g_assert_null (concurra_gather (&task, 1, CONCURRA_GATHER_NONE, NAN, NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
 }
 
 /* Tasks never added to a runner never complete: waits time out. */
@@ -2572,6 +2594,7 @@ main (int   argc,
     }
   g_test_add_func ("/sync/wait/cancellable", test_wait_cancellable);
   g_test_add_func ("/sync/wait/unscheduled-task", test_wait_unscheduled);
+  g_test_add_func ("/sync/wait/nan-timeout", test_wait_nan_timeout);
   add_driver_test ("/sync/wait/registered-before-start", test_wait_before_start);
 
   g_test_add_func ("/sync/cancel/race-three-mirrors", test_race_mirrors);
