@@ -1559,7 +1559,8 @@ concurra_runner_add (ConcurraRunner      *runner,
   task->runner = runner;
   concurra_futures_unlock ();
   g_hash_table_insert (runner->by_label, task->label, task);
-  g_hash_table_remove (runner->forward_refs, label);
+  if (g_hash_table_size (runner->forward_refs) > 0)
+    g_hash_table_remove (runner->forward_refs, label);
   for (guint i = 0; i < task->n_deps; i++)
     if (!g_hash_table_contains (runner->by_label, deps[i]) &&
         !g_hash_table_contains (runner->forward_refs, deps[i]))
