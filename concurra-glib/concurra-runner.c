@@ -85,6 +85,7 @@ struct _ConcurraRunner
   guint                  n_completed;
   guint                  n_failed;
   guint                  n_announced;
+  guint                  n_progressed;  /* the last count the progress signal gave */
   guint                  n_holding;     /* emissions the run cannot finish during */
   guint                  notified_counts[3];  /* n-running, n-completed, n-failed */
   gint64                 run_start;
@@ -1997,9 +1998,15 @@ announce (ConcurraRunner *self,
                 task->error_message, task->trace ? "\n" : "", task->trace ? task->trace : "");
 
   g_signal_emit (self, signals[SIGNAL_TASK_FINISHED], 0, task);
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->n_announced, self->tasks->len);
-  if (self->progress_stats && !would_drop (G_LOG_LEVEL_INFO))
-    log_progress (self);
+  /* a handler that iterated the context may have announced more tasks and
+   * their progress already: progress never goes back nor repeats */
+  if (self->n_announced > self->n_progressed)
+    {
+      self->n_progressed = self->n_announced;
+      g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->n_announced, self->tasks->len);
+      if (self->progress_stats && !would_drop (G_LOG_LEVEL_INFO))
+        log_progress (self);
+    }
   self->n_holding--;
 }
 
@@ -2105,18 +2112,23 @@ static void
 on_started (ConcurraRunner *self,
             ConcurraTask   *task)
 {
+  gboolean mode_changed;
+
   /* terminated while it waited in the queue: the lane runs it, we ignore it */
   if (concurra_task_get_status (task) != CONCURRA_TASK_STATUS_PENDING)
     return;
 
   allow_reentry (self);
-  concurra_task_mark_started (task, task_execution_mode (self, task));
+  /* counted, timed and announced as started before the task's notify
+   * handlers run: one that iterates the context may see the attempt end */
+  mode_changed = concurra_task_mark_started (task, task_execution_mode (self, task));
   g_atomic_int_inc (&self->n_running);
   if (task->timeout > 0)
     concurra_deadlines_add (self->deadlines,
                             concurra_deadline_after (task->outcome.start_mono, task->timeout),
                             task, task->attempts << 1 | DEADLINE_TIMEOUT);
   g_signal_emit (self, signals[SIGNAL_TASK_STARTED], 0, task);
+  concurra_task_notify_started (task, mode_changed);
 }
 
 static void
@@ -2131,8 +2143,10 @@ retry_later (ConcurraRunner *self,
     runner_log (self, G_LOG_LEVEL_MESSAGE, "Task '%s' attempt %u failed, retrying: %s",
                 task->label, task->attempts, error->message);
   allow_reentry (self);
-  concurra_task_mark_pending (task);
+  /* the retry is scheduled after the handlers: the run cannot finish
+   * during them (see concurra_runner_wait()) */
   self->n_holding++;
+  concurra_task_mark_pending (task);
   g_signal_emit (self, signals[SIGNAL_TASK_RETRYING], 0, task, task->attempts, error);
   self->n_holding--;
   g_error_free (error);
@@ -2163,11 +2177,19 @@ on_done (ConcurraRunner *self,
 
   g_atomic_int_dec_and_test (&self->n_running);
   if (concurra_task_take_attempt (task, &error))
-    complete_task (self, task, CONCURRA_TASK_STATUS_SUCCESSFUL, NULL);
-  else if (task->attempts <= (guint) task->retries && !self->terminating)
+    {
+      complete_task (self, task, CONCURRA_TASK_STATUS_SUCCESSFUL, NULL);
+      return;
+    }
+  if (task->attempts <= (guint) task->retries && !self->terminating)
     retry_later (self, task, error);
   else
     complete_task (self, task, CONCURRA_TASK_STATUS_FAILED, error);
+  /* with fast-fail a lane stops at a failure and leaves the decision to us:
+   * when the run goes on (a retry, or fast-fail turned off meanwhile), the
+   * ready tasks need their lanes back */
+  if (self->hub != NULL && !self->terminating)
+    concurra_hub_kick (self->hub);
 }
 
 static void
@@ -2404,8 +2426,10 @@ static void
 check_finished (ConcurraRunner *self)
 {
   notify_counts (self);
+  /* not from inside a handler of an announcement (a nested main loop): the
+   * outer frame still has signals to emit, and calls this again */
   if (concurra_runner_get_state (self) == CONCURRA_RUNNER_STATE_RUNNING &&
-      self->n_announced == self->tasks->len)
+      self->n_announced == self->tasks->len && self->n_holding == 0)
     finish_run (self);
 }
 

@@ -127,7 +127,9 @@ void          concurra_task_settle              (ConcurraTask       *task,
                                                  GError             *error);
 void          concurra_task_announce            (ConcurraTask       *task);
 void          concurra_task_discard_attempt     (ConcurraTask       *task);
-void          concurra_task_mark_started        (ConcurraTask       *task,
+void          concurra_task_notify_started      (ConcurraTask       *task,
+                                                 gboolean            mode_changed);
+gboolean      concurra_task_mark_started        (ConcurraTask       *task,
                                                  ConcurraExecutionMode mode);
 void          concurra_task_set_fallback        (ConcurraTask       *task,
                                                  const char         *warning);

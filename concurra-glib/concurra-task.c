@@ -1801,20 +1801,30 @@ concurra_task_announce (ConcurraTask *task)
   g_signal_emit (task, signals[SIGNAL_COMPLETED], 0);
 }
 
-/* Marks the start of an attempt on the owner context. */
-void
+/* Marks the start of an attempt on the owner context, telling no one
+ * yet; returns whether the execution mode changed, for
+ * concurra_task_notify_started(). */
+gboolean
 concurra_task_mark_started (ConcurraTask          *task,
                             ConcurraExecutionMode  mode)
 {
+  gboolean mode_changed = task->mode != mode;
+
   task->attempts++;
   if (task->start_real == 0)
     task->start_real = task->outcome.start_real;
-  if (task->mode != mode)
-    {
-      task->mode = mode;
-      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_EXECUTION_MODE]);
-    }
+  task->mode = mode;
   g_atomic_int_set (&task->status, CONCURRA_TASK_STATUS_RUNNING);
+  return mode_changed;
+}
+
+/* The notifications of concurra_task_mark_started(). */
+void
+concurra_task_notify_started (ConcurraTask *task,
+                              gboolean      mode_changed)
+{
+  if (mode_changed)
+    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_EXECUTION_MODE]);
   g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_ATTEMPTS]);
   if (task->attempts == 2)
     g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_RETRIED]);

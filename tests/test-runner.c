@@ -1777,6 +1777,201 @@ test_fast_fail_cancel_one (void)
   probe_finish (probe);
 }
 
+static void
+note_start_time (ConcurraRunner *runner,
+                 ConcurraTask   *task,
+                 gint64         *started)
+{
+  if (g_str_equal (concurra_task_get_label (task), "b"))
+    *started = g_get_monotonic_time ();
+}
+
+/* A lane stops at a failure under fast-fail; when the run goes on with a
+ * retry, the other ready tasks get a lane at once, not after the delay. */
+static void
+test_fast_fail_retry_delay_keeps_slots (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("fast-fail-retry-delay");
+  g_autoptr(Probe) probe = probe_new ();
+  g_autoptr(GHashTable) results = NULL;
+  ConcurraTask *a, *b;
+  gint64 start, b_started = 0;
+
+  concurra_runner_set_fast_fail (runner, TRUE);
+  concurra_runner_set_max_concurrency (runner, 1);
+  concurra_runner_set_retry_delay (runner, 3.0);
+  a = add_job (runner, probe, "a", NULL, JOB_FAIL);
+  task_job (a)->fail_attempts = 1;
+  concurra_task_set_retries (a, 1);
+  b = add_job (runner, probe, "b", NULL, JOB_OK);
+  g_signal_connect (runner, "task-started", G_CALLBACK (note_start_time), &b_started);
+
+  start = g_get_monotonic_time ();
+  results = run_ok (runner);
+  g_assert_cmpint (concurra_task_get_status (a), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_assert_cmpint (concurra_task_get_status (b), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  /* "a" waits 3 s for its retry; "b" started long before that */
+  g_assert_cmpfloat ((b_started - start) / 1e6, <, 1.5);
+  probe_finish (probe);
+}
+
+static void
+fast_fail_off (ConcurraRunner *runner,
+               ConcurraTask   *task,
+               gpointer        data)
+{
+  concurra_runner_set_fast_fail (runner, FALSE);
+}
+
+/* Turning fast-fail off during a run lets the run go on after a failure
+ * (the lanes had stopped, waiting for a termination that never came). */
+static void
+test_fast_fail_turned_off (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(ConcurraRunner) runner = new_runner ("fast-fail-off");
+      g_autoptr(Probe) probe = probe_new ();
+      g_autoptr(GHashTable) results = NULL;
+      ConcurraTask *a;
+
+      concurra_runner_set_fast_fail (runner, TRUE);
+      concurra_runner_set_max_concurrency (runner, 1);
+      a = add_job (runner, probe, "a", NULL, JOB_FAIL);
+      task_job (a)->fail_attempts = -1;
+      add_job (runner, probe, "b", NULL, JOB_OK);
+      add_job (runner, probe, "c", NULL, JOB_OK);
+      g_signal_connect (runner, "task-started", G_CALLBACK (fast_fail_off), NULL);
+      results = run_ok (runner);
+      g_assert_cmpuint (concurra_runner_get_n_failed (runner), ==, 1);
+      probe_finish (probe);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 2 * TEST_LONG_WAIT * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* Signal order when handlers iterate the owner context, as a blocking
+ * wait on another task does. */
+typedef struct
+{
+  ConcurraTask *other;
+  GString      *log;
+  gboolean      nested;
+} NestedLog;
+
+static void
+iterate_on_running (ConcurraTask *task,
+                    GParamSpec   *pspec,
+                    NestedLog    *nl)
+{
+  if (concurra_task_get_status (task) != CONCURRA_TASK_STATUS_RUNNING || nl->nested)
+    return;
+  nl->nested = TRUE;
+  /* the attempt ends meanwhile, and its event is handled in here */
+  g_assert_true (concurra_task_wait (nl->other, TEST_LONG_WAIT, NULL, NULL));
+  g_main_context_iteration (g_main_context_get_thread_default (), FALSE);
+  nl->nested = FALSE;
+}
+
+static void
+log_started (ConcurraRunner *runner,
+             ConcurraTask   *task,
+             NestedLog      *nl)
+{
+  g_string_append_printf (nl->log, "started %s; ", concurra_task_get_label (task));
+}
+
+static void
+log_task_finished (ConcurraRunner *runner,
+                   ConcurraTask   *task,
+                   NestedLog      *nl)
+{
+  g_string_append_printf (nl->log, "finished %s; ", concurra_task_get_label (task));
+  if (task != nl->other && nl->other != NULL && !concurra_task_is_done (nl->other))
+    g_assert_true (concurra_task_wait (nl->other, TEST_LONG_WAIT, NULL, NULL));
+}
+
+static void
+log_progress (ConcurraRunner *runner,
+              guint           done,
+              guint           total,
+              NestedLog      *nl)
+{
+  g_string_append_printf (nl->log, "%u/%u; ", done, total);
+}
+
+static void
+log_done (ConcurraRunner *runner,
+          NestedLog      *nl)
+{
+  g_string_append_printf (nl->log, "done (n-running %u)", concurra_runner_get_n_running (runner));
+}
+
+static void
+connect_log (ConcurraRunner *runner,
+             NestedLog      *nl)
+{
+  g_signal_connect (runner, "task-started", G_CALLBACK (log_started), nl);
+  g_signal_connect (runner, "task-finished", G_CALLBACK (log_task_finished), nl);
+  g_signal_connect (runner, "progress", G_CALLBACK (log_progress), nl);
+  g_signal_connect (runner, "finished", G_CALLBACK (log_done), nl);
+}
+
+/* A notify::status handler of the start that sees the attempt end: the
+ * counter stays right and the run does not finish inside it. */
+static void
+test_nested_notify_on_start (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("nested-start");
+  g_autoptr(Probe) probe = probe_new ();
+  g_autoptr(GHashTable) results = NULL;
+  NestedLog nl = { NULL, g_string_new (NULL), FALSE };
+  ConcurraTask *a;
+
+  concurra_runner_set_max_concurrency (runner, 1);
+  a = add_job (runner, probe, "a", NULL, JOB_OK);
+  nl.other = a;
+  g_signal_connect (a, "notify::status", G_CALLBACK (iterate_on_running), &nl);
+  connect_log (runner, &nl);
+  results = run_ok (runner);
+  g_assert_cmpuint (concurra_runner_get_n_running (runner), ==, 0);
+  /* the run finished after the start's handlers, with nothing running */
+  g_assert_cmpstr (nl.log->str, ==, "started a; finished a; 1/1; done (n-running 0)");
+  g_assert_nonnull (strstr (nl.log->str, "started a; "));
+  g_signal_handlers_disconnect_by_data (runner, &nl);
+  g_signal_handlers_disconnect_by_data (a, &nl);
+  g_string_free (nl.log, TRUE);
+  probe_finish (probe);
+}
+
+/* A task-finished handler that waits for the last task: the run finishes
+ * after the handler, and every progress count comes once, in order. */
+static void
+test_nested_wait_in_task_finished (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("nested-finish");
+  g_autoptr(Probe) probe = probe_new ();
+  AsyncRun ar = { 0 };
+  NestedLog nl = { NULL, g_string_new (NULL), FALSE };
+
+  concurra_runner_set_max_concurrency (runner, 2);
+  add_job (runner, probe, "a", NULL, JOB_OK);
+  nl.other = add_job (runner, probe, "b", NULL, JOB_OK);
+  task_job (nl.other)->sleep_ms = 200;
+  connect_log (runner, &nl);
+  run_async_and_wait (runner, NULL, &ar);
+  g_assert_no_error (ar.error);
+  /* one progress count, the last, after both: never 1/2 after 2/2 */
+  g_test_message ("%s", nl.log->str);
+  g_assert_true (g_str_has_suffix (nl.log->str, "finished b; 2/2; done (n-running 0)"));
+  g_assert_null (strstr (nl.log->str, "1/2"));
+  g_signal_handlers_disconnect_by_data (runner, &nl);
+  g_string_free (nl.log, TRUE);
+  async_run_clear (&ar);
+  probe_finish (probe);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Abort and cancellation                                                   */
 /* ------------------------------------------------------------------------ */
@@ -2510,6 +2705,17 @@ wait_on_completed (ConcurraTask *task,
   refuse_wait (g_object_get_data (G_OBJECT (task), "runner"), refused);
 }
 
+/* back to pending for a retry: the retry is scheduled after the handler */
+static void
+wait_on_pending_again (ConcurraTask *task,
+                       GParamSpec   *pspec,
+                       guint        *refused)
+{
+  if (concurra_task_get_status (task) == CONCURRA_TASK_STATUS_PENDING &&
+      concurra_task_get_attempts (task) > 0)
+    refuse_wait (g_object_get_data (G_OBJECT (task), "runner"), refused);
+}
+
 /* wait() from a handler the run cannot finish during would wait for
  * itself: it fails instead, and the run goes on. */
 static void
@@ -2520,7 +2726,7 @@ test_wait_in_task_handlers (void)
       g_autoptr(Probe) probe = probe_new ();
       g_autoptr(ConcurraRunner) runner = new_runner ("wait-in-handlers");
       g_autoptr(GHashTable) results = NULL;
-      guint finished = 0, retrying = 0, completed = 0;
+      guint finished = 0, retrying = 0, completed = 0, pending_again = 0;
       ConcurraTask *flaky, *last;
 
       concurra_runner_set_max_concurrency (runner, 1);
@@ -2529,6 +2735,8 @@ test_wait_in_task_handlers (void)
       concurra_task_set_retries (flaky, 1);
       last = add_job (runner, probe, "last", "flaky", JOB_OK);
       g_object_set_data (G_OBJECT (last), "runner", runner);
+      g_object_set_data (G_OBJECT (flaky), "runner", runner);
+      g_signal_connect (flaky, "notify::status", G_CALLBACK (wait_on_pending_again), &pending_again);
       g_signal_connect (runner, "task-finished", G_CALLBACK (wait_on_task_finished), &finished);
       g_signal_connect (runner, "task-retrying", G_CALLBACK (wait_on_retrying), &retrying);
       g_signal_connect (last, "completed", G_CALLBACK (wait_on_completed), &completed);
@@ -2537,6 +2745,7 @@ test_wait_in_task_handlers (void)
       g_assert_cmpuint (finished, ==, 2);
       g_assert_cmpuint (retrying, ==, 1);
       g_assert_cmpuint (completed, ==, 1);
+      g_assert_cmpuint (pending_again, ==, 1);
       g_assert_cmpint (concurra_task_get_status (last), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
       probe_finish (probe);
       return;
@@ -3579,6 +3788,10 @@ main (int   argc,
   g_test_add_func ("/runner/fast-fail/failure", test_fast_fail);
   g_test_add_func ("/runner/fast-fail/timeout", test_fast_fail_timeout);
   g_test_add_func ("/runner/fast-fail/cancel-one", test_fast_fail_cancel_one);
+  g_test_add_func ("/runner/fast-fail/retry-delay-keeps-slots", test_fast_fail_retry_delay_keeps_slots);
+  g_test_add_func ("/runner/fast-fail/turned-off", test_fast_fail_turned_off);
+  g_test_add_func ("/runner/nested/notify-on-start", test_nested_notify_on_start);
+  g_test_add_func ("/runner/nested/wait-in-task-finished", test_nested_wait_in_task_finished);
   g_test_add_func ("/runner/abort/thread-during-start", test_abort_thread_during_start);
   g_test_add_func ("/runner/abort/main-during-run-async", test_abort_main_during_run_async);
   g_test_add_func ("/runner/abort/before-start", test_abort_before_start);
