@@ -22,6 +22,7 @@ typedef struct
 {
   GMutex        lock;
   GCond         cond;
+  gboolean      open;       /* the lane waits for this attempt's report */
   gboolean      reported;
   GMainContext *context;
 } ConcurraAsyncState;

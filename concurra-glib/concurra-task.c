@@ -453,6 +453,9 @@ concurra_task_new (const char       *name,
  * [method@Concurra.Runner.run_async]) and may return at once; the attempt
  * ends when the task reports its outcome with one of the `return` methods,
  * from any thread, for example from the callback of an asynchronous call.
+ * A report that comes after the attempt ended (timeout, abort, cancel) is
+ * dropped, its value freed; one that comes while a retry runs counts for
+ * the retry, so stop pending work when the cancellable fires.
  * This is the task to use from JavaScript, where functions cannot run on
  * worker threads, and for work that is asynchronous already. Attach timers
  * and idles to the thread-default main context
@@ -515,6 +518,7 @@ concurra_task_run_async_attempt (ConcurraTask *task,
 
   g_mutex_lock (&state->lock);
   state->reported = FALSE;
+  state->open = TRUE;
   g_mutex_unlock (&state->lock);
 
   {
@@ -532,17 +536,35 @@ concurra_task_run_async_attempt (ConcurraTask *task,
   g_mutex_lock (&state->lock);
   while (!state->reported && !g_cancellable_is_cancelled (task->cancellable))
     g_cond_wait (&state->cond, &state->lock);
+  /* from now on the owner has the outcome: a report that comes after a
+   * timeout, abort or cancellation is dropped (see begin_report()) */
+  state->open = FALSE;
   g_mutex_unlock (&state->lock);
   g_cancellable_disconnect (task->cancellable, cancel_id);
 }
 
 /* Reporting from the task function. The outcome block belongs to the worker
- * running the current attempt; the owner reads it after the done event. */
+ * running the current attempt; the owner reads it after the done event. An
+ * async task reports from any thread, at any time: its outcome is written
+ * under the async lock, and only while the lane waits for it (held from
+ * here to end_report()). Returns NULL when the report is to be dropped. */
 static ConcurraOutcome *
 begin_report (ConcurraTask *self)
 {
+  if (self->async != NULL)
+    {
+      g_mutex_lock (&self->async->lock);
+      if (!self->async->open)
+        {
+          /* late: the attempt ended by timeout, abort or cancellation */
+          g_mutex_unlock (&self->async->lock);
+          return NULL;
+        }
+    }
   if (self->outcome.reported)
     {
+      if (self->async != NULL)
+        g_mutex_unlock (&self->async->lock);
       g_critical ("Task '%s' already reported its outcome for this attempt",
                   self->label ? self->label : "(unlabelled)");
       return NULL;
@@ -557,7 +579,6 @@ end_report (ConcurraTask *self)
 {
   if (self->async == NULL)
     return;
-  g_mutex_lock (&self->async->lock);
   self->async->reported = TRUE;
   g_cond_broadcast (&self->async->cond);
   g_mutex_unlock (&self->async->lock);

@@ -1972,6 +1972,89 @@ test_nested_wait_in_task_finished (void)
   probe_finish (probe);
 }
 
+typedef struct
+{
+  ConcurraTask *task;
+  gint64        when;
+  TestCounter  *done;
+} LateReport;
+
+static gpointer
+late_reporter (gpointer data)
+{
+  LateReport *report = data;
+
+  while (g_get_monotonic_time () < report->when)
+    ;   /* spin: land close to the 1 ms timeout */
+  concurra_task_return_string (report->task, "late value");
+  test_counter_add (report->done, 1);
+  g_object_unref (report->task);
+  g_free (report);
+  return NULL;
+}
+
+static void
+report_from_thread_around_timeout (ConcurraTask *task,
+                                   GCancellable *cancellable,
+                                   gpointer      data)
+{
+  LateReport *report = g_new0 (LateReport, 1);
+  TestCounter *counters = data;   /* started, done */
+
+  test_counter_add (&counters[0], 1);
+  report->task = g_object_ref (task);
+  report->when = g_get_monotonic_time () + g_random_int_range (800, 1300);
+  report->done = &counters[1];
+  g_thread_unref (g_thread_new ("late-reporter", late_reporter, report));
+}
+
+/* Async tasks reporting from other threads just as their timeout fires:
+ * whichever comes first wins; a report that loses is dropped and freed,
+ * never written while the owner discards the attempt (under ASan the
+ * value leaked before). */
+static void
+test_async_report_races_timeout (void)
+{
+  TestCounter counters[2];   /* reporters started, done */
+
+  test_counter_init (&counters[0]);
+  test_counter_init (&counters[1]);
+  for (guint round = 0; round < 400; round++)
+    {
+      g_autoptr(ConcurraRunner) runner = new_runner ("late-report");
+      g_autoptr(GHashTable) results = NULL;
+
+      concurra_runner_set_timeout (runner, 0.001);
+      concurra_runner_set_max_concurrency (runner, 4);
+      for (guint k = 0; k < 4; k++)
+        {
+          g_autofree char *label = g_strdup_printf ("t%u", k);
+          ConcurraTask *task = concurra_runner_add_async_task (runner, label, NULL,
+                                                               report_from_thread_around_timeout,
+                                                               counters, NULL, NULL);
+          g_assert_nonnull (task);
+        }
+      results = run_ok (runner);
+      for (guint k = 0; k < 4; k++)
+        {
+          g_autofree char *label = g_strdup_printf ("t%u", k);
+          ConcurraTask *task = g_hash_table_lookup (results, label);
+          ConcurraTaskStatus status = concurra_task_get_status (task);
+
+          if (status == CONCURRA_TASK_STATUS_SUCCESSFUL)
+            g_assert_cmpstr (g_value_get_string (concurra_task_get_value (task)), ==, "late value");
+          else
+            test_assert_task_error (task, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
+                                    "Task exceeded timeout of 0.001 seconds");
+        }
+    }
+  /* a function whose attempt timed out before it was called never runs */
+  g_assert_true (test_counter_wait_at_least (&counters[1], test_counter_get (&counters[0]),
+                                             TEST_LONG_WAIT));
+  test_counter_clear (&counters[0]);
+  test_counter_clear (&counters[1]);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Abort and cancellation                                                   */
 /* ------------------------------------------------------------------------ */
@@ -3777,6 +3860,7 @@ main (int   argc,
   g_test_add_func ("/runner/timeout/runner-default", test_timeout_runner_default);
   g_test_add_func ("/runner/timeout/override", test_timeout_override);
   g_test_add_func ("/runner/timeout/huge", test_timeout_huge);
+  g_test_add_func ("/runner/timeout/async-report-races-timeout", test_async_report_races_timeout);
   g_test_add_func ("/runner/timeout/late-return", test_timeout_late_return);
   g_test_add_func ("/runner/timeout/stuck-does-not-block", test_timeout_stuck_does_not_block);
   g_test_add_func ("/runner/retries/default", test_retries_default);
