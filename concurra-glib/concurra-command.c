@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"
+#include "concurra-format-private.h"
 #include "concurra-process-private.h"
 
 #include <errno.h>
@@ -81,9 +82,14 @@ command_task_new (const char *name,
 ConcurraTask *
 concurra_task_new_command (const char * const *argv)
 {
+  g_autofree char *name = NULL;
+
   g_return_val_if_fail (argv != NULL, NULL);
 
-  return command_task_new (argv[0], g_strdupv ((char **) argv), NULL);
+  /* a name must be text; an empty argv is refused when the task is added */
+  if (argv[0] != NULL)
+    name = g_utf8_make_valid (argv[0], -1);
+  return command_task_new (name, g_strdupv ((char **) argv), NULL);
 }
 
 /**
@@ -102,9 +108,12 @@ concurra_task_new_command (const char * const *argv)
 ConcurraTask *
 concurra_task_new_shell_command (const char *command)
 {
+  g_autofree char *name = NULL;
+
   g_return_val_if_fail (command != NULL, NULL);
 
-  return command_task_new (command, NULL, g_strdup (command));
+  name = g_utf8_make_valid (command, -1);
+  return command_task_new (name, NULL, g_strdup (command));
 }
 
 gboolean
@@ -566,10 +575,23 @@ typedef struct
   GError       *error;
 } CommandRun;
 
+/* The whole process group, by the id taken at spawn: the child may be
+ * reaped already (a shell that exited, leaving a background job holding
+ * its output pipe), and the group lives on while any member does. */
+static void
+signal_run (CommandRun *run,
+            int         signum)
+{
+  if (run->pgid > 0)
+    kill (-run->pgid, signum);
+  else
+    concurra_signal_group (run->process, signum);
+}
+
 static gboolean
 on_grace_expired (gpointer user_data)
 {
-  concurra_signal_group (((CommandRun *) user_data)->process, SIGKILL);
+  signal_run (user_data, SIGKILL);
   return G_SOURCE_REMOVE;
 }
 
@@ -578,7 +600,7 @@ static void
 on_cancelled (GCancellable *cancellable,
               CommandRun   *run)
 {
-  concurra_signal_group (run->process, SIGTERM);
+  signal_run (run, SIGTERM);
   run->grace = g_timeout_source_new (KILL_GRACE_MS);
   g_source_set_callback (run->grace, on_grace_expired, run, NULL);
   g_source_attach (run->grace, run->context);
@@ -662,6 +684,19 @@ output_variant (ConcurraCommand *command,
   return g_variant_new_maybe (command->text ? G_VARIANT_TYPE_STRING : G_VARIANT_TYPE_BYTESTRING, value);
 }
 
+/* Arguments and directories are bytes to the system, not always UTF-8:
+ * the result shows them valid, invalid sequences replaced. */
+static GVariant *
+argv_variant (char **argv)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_variant_builder_add_value (&builder, concurra_variant_new_text (argv[i]));
+  return g_variant_builder_end (&builder);
+}
+
 static GVariant *
 result_variant (ConcurraCommand *command,
                 int              returncode,
@@ -672,16 +707,16 @@ result_variant (ConcurraCommand *command,
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   if (command->shell_command != NULL)
-    g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_string (command->shell_command));
+    g_variant_builder_add (&builder, "{sv}", "command", concurra_variant_new_text (command->shell_command));
   else
-    g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv ((const char * const *) command->argv, -1));
+    g_variant_builder_add (&builder, "{sv}", "command", argv_variant (command->argv));
   g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_boolean (command->shell_command != NULL));
   g_variant_builder_add (&builder, "{sv}", "returncode", g_variant_new_int32 (returncode));
   g_variant_builder_add (&builder, "{sv}", "stdout", output_variant (command, out));
   g_variant_builder_add (&builder, "{sv}", "stderr", output_variant (command, err));
   g_variant_builder_add (&builder, "{sv}", "cwd",
                          g_variant_new_maybe (G_VARIANT_TYPE_STRING,
-                                              command->cwd ? g_variant_new_string (command->cwd) : NULL));
+                                              command->cwd ? concurra_variant_new_text (command->cwd) : NULL));
   return g_variant_builder_end (&builder);
 }
 

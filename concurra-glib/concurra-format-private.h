@@ -20,5 +20,6 @@ char  *concurra_format_progress     (const char  *name,
 char  *concurra_format_table        (const char  *const *headers,
                                      guint        n_columns,
                                      GPtrArray   *cells);
+GVariant *concurra_variant_new_text (const char  *text);
 
 G_END_DECLS

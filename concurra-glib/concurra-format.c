@@ -172,3 +172,14 @@ concurra_format_table (const char * const *headers,
 
   return g_string_free (out, FALSE);
 }
+
+/* A string variant of @text, which may come from the system as bytes that
+ * are not UTF-8 (arguments, directories, messages naming them): invalid
+ * sequences are replaced. */
+GVariant *
+concurra_variant_new_text (const char *text)
+{
+  if (g_utf8_validate (text, -1, NULL))
+    return g_variant_new_string (text);
+  return g_variant_new_take_string (g_utf8_make_valid (text, -1));
+}

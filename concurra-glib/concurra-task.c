@@ -1310,7 +1310,7 @@ concurra_task_status_to_string (ConcurraTaskStatus status)
 static GVariant *
 maybe_string (const char *s)
 {
-  return g_variant_new_maybe (G_VARIANT_TYPE_STRING, s ? g_variant_new_string (s) : NULL);
+  return g_variant_new_maybe (G_VARIANT_TYPE_STRING, s ? concurra_variant_new_text (s) : NULL);
 }
 
 static GVariant *

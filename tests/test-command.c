@@ -724,6 +724,54 @@ test_structured_result (void)
 /* Options                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* Arguments and directories are bytes, not always UTF-8: the command runs
+ * with them as they are, and the result shows them as valid text. */
+static void
+test_non_utf8_arguments (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("bytes");
+  g_autoptr(GHashTable) results = NULL;
+  g_autoptr(GVariant) record = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("concurra-caf\xe9-XXXXXX", NULL);
+  g_autofree char *printed = NULL;
+  const char * const argv[] = { "printf", "%s", "caf\xe9", NULL };
+  const char *text;
+  ConcurraTask *task, *in_dir;
+
+  g_assert_nonnull (dir);
+  task = add_argv (runner, "latin1", NULL, argv);
+  in_dir = add_shell (runner, "in-dir", NULL, "pwd");
+  concurra_task_set_cwd (in_dir, dir);
+  results = run_ok (runner);
+
+  g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_assert_cmpint (concurra_task_get_status (in_dir), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  /* text output is made valid: the byte became U+FFFD */
+  g_assert_cmpstr (concurra_task_get_stdout (task), ==, "caf\xef\xbf\xbd");
+  record = concurra_task_to_variant (task);
+  printed = g_variant_print (record, FALSE);
+  g_assert_true (g_utf8_validate (printed, -1, NULL));
+  g_assert_true (g_variant_lookup (record, "result", "m*", &result));
+  g_assert_nonnull (result);
+  g_clear_pointer (&record, g_variant_unref);
+  g_clear_pointer (&result, g_variant_unref);
+
+  record = concurra_task_to_variant (in_dir);
+  g_assert_true (g_variant_lookup (record, "result", "m*", &result));
+  g_assert_nonnull (result);
+  {
+    g_autoptr(GVariant) inner = g_variant_get_variant (result);
+    g_autoptr(GVariant) cwd = g_variant_lookup_value (inner, "cwd", G_VARIANT_TYPE ("ms"));
+
+    g_assert_nonnull (cwd);
+    g_variant_get (cwd, "m&s", &text);
+    g_assert_nonnull (text);
+    g_assert_nonnull (strstr (text, "concurra-caf\xef\xbf\xbd-"));
+  }
+  g_rmdir (dir);
+}
+
 static void
 test_cwd (void)
 {
@@ -1253,6 +1301,27 @@ test_timeout_kills_tree (void)
   g_assert_cmpint (concurra_task_get_execution_mode (task), ==, CONCURRA_EXECUTION_MODE_SUBPROCESS);
   g_assert_cmpfloat (test_elapsed (start), >=, 2.9);
   g_assert_cmpfloat (test_elapsed (start), <, 30);
+  assert_tree_gone (marker);
+}
+
+/* The shell exits at once, leaving a background job that holds the output
+ * pipe: the task runs until its timeout, and then the job is killed too,
+ * although the group's leader was reaped long before. */
+static void
+test_timeout_kills_orphaned_job (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("orphaned-job");
+  g_autoptr(GHashTable) results = NULL;
+  g_autofree char *marker = make_marker ();
+  g_autofree char *cmd = g_strdup_printf ("sleep %s & exit 0", marker);
+  ConcurraTask *task;
+
+  task = add_shell (runner, "orphaning", NULL, cmd);
+  concurra_task_set_timeout (task, 1);
+  results = run_ok (runner);
+
+  test_assert_task_error (task, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
+                          "Task exceeded timeout of 1 seconds");
   assert_tree_gone (marker);
 }
 
@@ -1797,6 +1866,7 @@ main (int   argc,
   add_test ("/command/process-mode-runner", test_process_mode_runner);
   add_test ("/command/structured-result", test_structured_result);
   add_test ("/command/cwd", test_cwd);
+  add_test ("/command/non-utf8-arguments", test_non_utf8_arguments);
   add_test ("/command/environment", test_environment);
   add_test ("/command/check", test_check);
   add_test ("/command/failure-message-truncated", test_failure_message_truncated);
@@ -1806,6 +1876,7 @@ main (int   argc,
   add_test ("/command/text-off", test_text_off);
   add_test ("/command/large-output", test_large_output);
   add_test ("/command/timeout-kills-tree", test_timeout_kills_tree);
+  add_test ("/command/timeout-kills-orphaned-job", test_timeout_kills_orphaned_job);
   add_test ("/command/abort-kills-tree", test_abort_kills_tree);
   add_test ("/command/cancel-kills-tree", test_cancel_kills_tree);
   add_test ("/command/fast-fail-kills-tree", test_fast_fail_kills_tree);
