@@ -203,11 +203,30 @@ def test_bad_pipeline_exit_2_nothing_run(tmp_path, name):
     assert list(markers.iterdir()) == [], "a task ran despite the bad file"
 
 
+@pytest.mark.parametrize("data, line, words", [
+    (b"[task:a\xff]\ncommand=true\n", 1, "not UTF-8"),
+    (b"[task:a]\ncommand=true\n\n[task:b]\ncommand=echo caf\xe9\n", 5, "not UTF-8"),
+    (b"[task:a]\ncommand=true\n\x00\n[task:a]\ncommand=false\n", 3, "NUL"),
+])
+def test_bytes_that_are_not_text_exit_2(tmp_path, data, line, words):
+    path = tmp_path / "bytes.pipeline"
+    path.write_bytes(data)
+    r = run([path])
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert f"{path}:{line}: syntax error" in r.stderr
+    assert words in r.stderr
+    assert r.stdout == ""
+
+
 @pytest.mark.parametrize("args", [
     ["--jobs", "-3"],
+    ["--jobs", "-1"],
     ["--jobs", "many"],
     ["--timeout", "-1.5"],
+    ["--timeout", "-1"],
+    ["--timeout", "nan"],
     ["--retries", "-2"],
+    ["--retries", "-1"],
     ["--no-such-option"],
     ["--dry-run", "--dot"],
 ])
@@ -319,6 +338,16 @@ def test_json_results(tmp_path):
     assert "return code 2" in noisy["error"]
     # the summary moved to stderr
     assert "noisy: Failed" in r.stderr
+
+
+def test_unwritable_trace_fails_the_run_and_the_json_says_so(tmp_path):
+    p = write(tmp_path, "[task:a]\ncommand=true\n")
+    r = run(["--json", "--trace", tmp_path / "no-such-dir" / "t.json", p])
+    assert r.returncode == 1
+    assert "cannot write the trace" in r.stderr
+    data = json.loads(r.stdout)
+    assert data["exit_status"] == 1 and data["success"] is False
+    assert data["n_failed"] == 0
 
 
 def test_trace_file(tmp_path):

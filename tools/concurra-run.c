@@ -35,6 +35,10 @@ enum {
  * runner gives them */
 #define KILL_GRACE_MS 2000
 
+/* options not given: values nobody types */
+#define UNSET_INT     G_MININT
+#define UNSET_SECONDS (-G_MAXDOUBLE)
+
 typedef struct
 {
   int       jobs;
@@ -222,19 +226,19 @@ parse_options (Options  *options,
                    options->files[0], options->files[1]);
       return FALSE;
     }
-  if (options->jobs < -1)
+  if (options->jobs != UNSET_INT && options->jobs < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--jobs must be 0 (one per CPU) or more, not %d", options->jobs);
       return FALSE;
     }
-  if (options->timeout < 0 && options->timeout != -1)
+  if (options->timeout != UNSET_SECONDS && !(options->timeout >= 0))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--timeout must be 0 (none) or more seconds, not %g", options->timeout);
       return FALSE;
     }
-  if (options->retries < -1)
+  if (options->retries != UNSET_INT && options->retries < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--retries must be 0 or more, not %d", options->retries);
@@ -506,7 +510,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_auto(Options) options = { .jobs = -1, .timeout = -1, .retries = -1 };
+  g_auto(Options) options = { .jobs = UNSET_INT, .timeout = UNSET_SECONDS, .retries = UNSET_INT };
   g_autoptr(GError) error = NULL;
   g_autoptr(CrPipeline) pipeline = NULL;
   g_autoptr(ConcurraRunner) runner = NULL;
@@ -574,13 +578,15 @@ main (int    argc,
     }
   else
     {
-      print_results (&app, status);
+      /* the trace first: failing to write it changes the exit status,
+       * which the JSON results report */
       if (app.trace != NULL && !cr_trace_write (app.trace, options.trace, &error))
         {
           g_printerr ("concurra-run: cannot write the trace: %s\n", error->message);
           if (status == EXIT_ALL_SUCCEEDED)
             status = EXIT_TASKS_FAILED;
         }
+      print_results (&app, status);
     }
 
   /* commands that ignored their SIGTERM must not outlive us */

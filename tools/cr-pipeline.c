@@ -855,6 +855,23 @@ load_keyfile (Loader      *loader,
 {
   g_autoptr(GError) local = NULL;
   LineIndex *index = &loader->index;
+  const char *bad = NULL;
+
+  /* labels, commands and names end up in the summary, JSON and GVariant
+   * records: text only (a NUL would also hide lines from the scan below) */
+  if (g_utf8_validate_len (text, len, &bad))
+    bad = memchr (text, '\0', len);
+  if (bad != NULL)
+    {
+      guint line = 1;
+
+      for (const char *c = text; c < bad; c++)
+        line += *c == '\n';
+      g_set_error (error, CR_PIPELINE_ERROR, CR_PIPELINE_ERROR_SYNTAX,
+                   "%s:%u: syntax error: %s", loader->path, line,
+                   *bad == '\0' ? "a NUL byte" : "text that is not UTF-8");
+      return FALSE;
+    }
 
   line_index_scan (index, text);
   if (!g_key_file_load_from_data (loader->keyfile, text, len, G_KEY_FILE_NONE, &local))

@@ -490,6 +490,6 @@ cr_report_json (ConcurraRunner  *runner,
       cr_json_append_variant (out, full);
     }
   g_string_append_printf (out, "\n],\"n_tasks\":%u,\"n_failed\":%u,\"success\":%s}\n",
-                          n, failed, failed == 0 && !outcome->interrupted ? "true" : "false");
+                          n, failed, outcome->exit_status == 0 ? "true" : "false");
   return g_string_free (out, FALSE);
 }
