@@ -625,8 +625,8 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
   /**
    * ConcurraRunner:n-running:
    *
-   * How many tasks are running now. Its change notifications come on the owner context
-   * once per batch of task events, not necessarily once per task.
+   * How many tasks are running now. Notified on the owner context once per
+   * batch of task events, not necessarily once per task.
    *
    * Since: 1.0
    */
@@ -636,8 +636,8 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
   /**
    * ConcurraRunner:n-completed:
    *
-   * How many tasks have their final status. Its change notifications come on the owner context
-   * once per batch of task events, not necessarily once per task.
+   * How many tasks have their final status. Notified on the owner context once per
+   * batch of task events, not necessarily once per task.
    *
    * Since: 1.0
    */
@@ -647,8 +647,8 @@ concurra_runner_class_init (ConcurraRunnerClass *klass)
   /**
    * ConcurraRunner:n-failed:
    *
-   * How many tasks failed or were terminated. Its change notifications come on the owner context
-   * once per batch of task events, not necessarily once per task.
+   * How many tasks failed or were terminated. Notified on the owner context once per
+   * batch of task events, not necessarily once per task.
    *
    * Since: 1.0
    */

@@ -23,7 +23,6 @@ typedef struct
   GMutex        lock;
   GCond         cond;
   gboolean      open;       /* the lane waits for this attempt's report */
-  gboolean      reported;
   GMainContext *context;
 } ConcurraAsyncState;
 

@@ -516,8 +516,8 @@ concurra_task_run_async_attempt (ConcurraTask *task,
   ConcurraAsyncState *state = task->async;
   gulong cancel_id;
 
+  /* the outcome was cleared when the attempt was scheduled */
   g_mutex_lock (&state->lock);
-  state->reported = FALSE;
   state->open = TRUE;
   g_mutex_unlock (&state->lock);
 
@@ -534,7 +534,7 @@ concurra_task_run_async_attempt (ConcurraTask *task,
 
   cancel_id = g_cancellable_connect (task->cancellable, G_CALLBACK (wake_async_lane), task, NULL);
   g_mutex_lock (&state->lock);
-  while (!state->reported && !g_cancellable_is_cancelled (task->cancellable))
+  while (!task->outcome.reported && !g_cancellable_is_cancelled (task->cancellable))
     g_cond_wait (&state->cond, &state->lock);
   /* from now on the owner has the outcome: a report that comes after a
    * timeout, abort or cancellation is dropped (see begin_report()) */
@@ -579,7 +579,6 @@ end_report (ConcurraTask *self)
 {
   if (self->async == NULL)
     return;
-  self->async->reported = TRUE;
   g_cond_broadcast (&self->async->cond);
   g_mutex_unlock (&self->async->lock);
 }

@@ -489,34 +489,20 @@ def test_timeout_option_is_the_default(tmp_path):
     assert re.search(r"^\| own +\| Successful ", r.stdout, re.M)
 
 
-def test_fast_fail(tmp_path):
-    p = write(tmp_path, """\
+@pytest.mark.parametrize("option, header", [
+    ("--fast-fail", ""),                       # the option
+    (None, "[pipeline]\nfast-fail=true\n\n"),   # the pipeline key
+])
+def test_fast_fail(tmp_path, option, header):
+    p = write(tmp_path, header + textwrap.dedent("""\
         [task:fails]
         command=sleep 0.2; exit 1
 
         [task:long]
         command=sleep 30
-        """)
+        """))
     start = time.monotonic()
-    r = run(["--fast-fail", p])
-    assert time.monotonic() - start < 10
-    assert r.returncode == 1
-    assert re.search(r"^\| long +\| Terminated ", r.stdout, re.M)
-
-
-def test_pipeline_fast_fail_key(tmp_path):
-    p = write(tmp_path, """\
-        [pipeline]
-        fast-fail=true
-
-        [task:fails]
-        command=sleep 0.2; exit 1
-
-        [task:long]
-        command=sleep 30
-        """)
-    start = time.monotonic()
-    r = run([p])
+    r = run([option, p] if option else [p])
     assert time.monotonic() - start < 10
     assert r.returncode == 1
     assert re.search(r"^\| long +\| Terminated ", r.stdout, re.M)
