@@ -1,20 +1,23 @@
 /* concurra-command.c: command tasks — external programs run with
  * GSubprocess, exec-form or through /bin/sh.
  *
- * A command attempt runs on a runner lane like a function task, so commands
- * and functions share max-concurrency. The lane spawns the child in its own
- * process group, collects its output with g_subprocess_communicate() (both
- * pipes read concurrently, so a chatty child cannot deadlock), and builds
- * the structured result. When the attempt is cancelled (timeout, abort,
+ * Command tasks share max-concurrency with every other task, but no thread
+ * waits for them: the command executor spawns the child from the owner
+ * context, in its own process group, collects its output with
+ * g_subprocess_communicate_async() (both pipes read concurrently, so a
+ * chatty child cannot deadlock) and builds the structured result when the
+ * child has exited. When the attempt is cancelled (timeout, abort,
  * fast-fail, cancel), the whole group gets SIGTERM at once, then SIGKILL if
- * it is still alive after a grace period; the lane reaps the child before it
- * moves on, so nothing is left behind.
+ * it is still alive after a grace period; the attempt finishes only once
+ * the child is reaped, and the run only after that, so nothing is left
+ * behind.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"
+#include "concurra-executor-private.h"
 #include "concurra-format-private.h"
-#include "concurra-process-private.h"
+#include "concurra-child-private.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -45,16 +48,21 @@ concurra_command_free (ConcurraCommand *command)
   g_free (command);
 }
 
-static void command_run (ConcurraTask *task,
-                         GCancellable *cancellable,
-                         gpointer      user_data);
+static void
+command_func (ConcurraTask *task,
+              GCancellable *cancellable,
+              gpointer      user_data)
+{
+  /* never called: the command executor runs command tasks */
+  g_assert_not_reached ();
+}
 
 static ConcurraTask *
 command_task_new (const char *name,
                   char      **argv,
                   char       *shell_command)
 {
-  ConcurraTask *task = concurra_task_new (name, command_run, NULL, NULL);
+  ConcurraTask *task = concurra_task_new (name, command_func, NULL, NULL);
   ConcurraCommand *command = g_new0 (ConcurraCommand, 1);
 
   command->argv = argv;
@@ -63,6 +71,7 @@ command_task_new (const char *name,
   command->capture_output = TRUE;
   command->text = TRUE;
   task->command = command;
+  task->executor = &concurra_command_executor;
   return task;
 }
 
@@ -520,7 +529,7 @@ concurra_task_get_stderr_bytes (ConcurraTask *task)
   return output_bytes (task, "stderr");
 }
 
-/* ---- running, on a lane thread ---- */
+/* ---- running, from the owner context ---- */
 
 static char **
 command_environ (ConcurraCommand *command)
@@ -537,131 +546,55 @@ command_environ (ConcurraCommand *command)
   return envp;
 }
 
-static GSubprocess *
-spawn (ConcurraCommand  *command,
-       GError          **error)
+static ConcurraChild *
+spawn (ConcurraCommand    *command,
+       ConcurraChildFunc   func,
+       gpointer            user_data,
+       GError            **error)
 {
-  GSubprocessFlags flags = command->capture_output
-                           ? G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
-                           : G_SUBPROCESS_FLAGS_NONE;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
   const char *shell_argv[] = { "/bin/sh", "-c", command->shell_command, NULL };
   g_auto(GStrv) envp = command_environ (command);
 
-  g_subprocess_launcher_set_environ (launcher, envp);
-  if (command->cwd != NULL)
-    g_subprocess_launcher_set_cwd (launcher, command->cwd);
-  g_subprocess_launcher_set_child_setup (launcher, concurra_child_setup, NULL, NULL);
-
-  return g_subprocess_launcher_spawnv (launcher,
-                                       command->shell_command ? shell_argv
-                                                              : (const char * const *) command->argv,
-                                       error);
+  return concurra_child_spawn (command->shell_command ? shell_argv
+                                                      : (const char * const *) command->argv,
+                               (const char * const *) envp, command->cwd,
+                               command->capture_output, func, user_data, error);
 }
 
-/* One command attempt, driven on a private context of its lane. The
- * attempt's cancellable is not handed to GSubprocess: cancelling kills the
- * process group instead, and the pipes then close on their own. */
+/* One command attempt, driven by the owner context. The attempt's
+ * cancellable does not stop the reading: cancelling kills the process
+ * group, and the pipes then close on their own. */
 typedef struct
 {
-  GSubprocess  *process;
-  GMainContext *context;
-  pid_t         pgid;
-  GSource      *grace;      /* armed by cancellation */
-  gboolean      done;
-  gboolean      finished;
-  GBytes       *out;
-  GBytes       *err;
-  GError       *error;
+  ConcurraTask       *task;
+  ConcurraChild      *child;
+  GMainContext       *context;
+  GCancellable       *cancellable;
+  gulong              cancel_id;
+  GSource            *grace;      /* armed by cancellation */
+  ConcurraFinishFunc  finish;
+  gpointer            finish_data;
 } CommandRun;
-
-/* The whole process group, by the id taken at spawn: the child may be
- * reaped already (a shell that exited, leaving a background job holding
- * its output pipe), and the group lives on while any member does. */
-static void
-signal_run (CommandRun *run,
-            int         signum)
-{
-  if (run->pgid > 0)
-    kill (-run->pgid, signum);
-  else
-    concurra_signal_group (run->process, signum);
-}
 
 static gboolean
 on_grace_expired (gpointer user_data)
 {
-  signal_run (user_data, SIGKILL);
+  CommandRun *run = user_data;
+
+  concurra_child_signal_group (run->child, SIGKILL);
   return G_SOURCE_REMOVE;
 }
 
-/* In the thread that cancels: SIGTERM now, SIGKILL after the grace period. */
+/* On the owner context: SIGTERM now, SIGKILL after the grace period. */
 static void
 on_cancelled (GCancellable *cancellable,
               CommandRun   *run)
 {
-  signal_run (run, SIGTERM);
+  concurra_child_signal_group (run->child, SIGTERM);
   run->grace = g_timeout_source_new (KILL_GRACE_MS);
+  g_source_set_static_name (run->grace, "[concurra] command kill grace");
   g_source_set_callback (run->grace, on_grace_expired, run, NULL);
   g_source_attach (run->grace, run->context);
-}
-
-static void
-on_communicated (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  CommandRun *run = user_data;
-
-  run->finished = g_subprocess_communicate_finish (G_SUBPROCESS (source), result,
-                                                   &run->out, &run->err, &run->error);
-  run->done = TRUE;
-}
-
-static void
-on_waited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  CommandRun *run = user_data;
-
-  run->finished = g_subprocess_wait_finish (G_SUBPROCESS (source), result, &run->error);
-  run->done = TRUE;
-}
-
-/* Runs the child to its end, reading its output asynchronously so that a
- * child writing to both pipes cannot deadlock. */
-static void
-command_wait (CommandRun      *run,
-              ConcurraCommand *command,
-              GCancellable    *cancellable)
-{
-  gulong cancel_id;
-
-  /* NULL if the child was already reaped: then there is nothing to kill */
-  run->pgid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (run->process) ?: "0", NULL, 10);
-  run->context = g_main_context_new ();
-  g_main_context_push_thread_default (run->context);
-  cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), run, NULL);
-  if (command->capture_output)
-    g_subprocess_communicate_async (run->process, NULL, NULL, on_communicated, run);
-  else
-    g_subprocess_wait_async (run->process, NULL, on_waited, run);
-  while (!run->done)
-    g_main_context_iteration (run->context, TRUE);
-  /* waits for a handler running in another thread, so run->grace is final */
-  g_cancellable_disconnect (cancellable, cancel_id);
-  if (run->grace != NULL)
-    {
-      /* the child is gone, but a member of its group that ignored SIGTERM
-       * may not be: the group lives on while it does */
-      if (run->pgid > 0)
-        kill (-run->pgid, SIGKILL);
-      g_source_destroy (run->grace);
-      g_source_unref (run->grace);
-    }
-  g_main_context_pop_thread_default (run->context);
-  g_main_context_unref (run->context);
 }
 
 static GVariant *
@@ -721,14 +654,14 @@ result_variant (ConcurraCommand *command,
 }
 
 static GError *
-exit_error (GSubprocess *process,
-            GBytes      *err)
+exit_error (ConcurraChild *child,
+            GBytes        *err)
 {
   g_autofree char *excerpt = NULL;
 
-  if (g_subprocess_get_if_signaled (process))
+  if (concurra_child_get_if_signaled (child))
     {
-      g_autofree char *how = concurra_describe_exit (process);
+      g_autofree char *how = concurra_child_describe_exit (child);
 
       return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED, "Command %s", how);
     }
@@ -744,50 +677,93 @@ exit_error (GSubprocess *process,
     }
   return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
                       "Command exited with return code %d%s%s",
-                      g_subprocess_get_exit_status (process),
+                      concurra_child_get_returncode (child),
                       excerpt && *excerpt ? ": " : "", excerpt ? excerpt : "");
 }
 
 static void
-command_run (ConcurraTask *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
+record_exit (ConcurraTask  *task,
+             ConcurraChild *child)
 {
   ConcurraCommand *command = task->command;
-  CommandRun run = { NULL, };
-  g_autoptr(GError) error = NULL;
-  int returncode;
+  int returncode = concurra_child_get_returncode (child);
+  g_autoptr(GBytes) out = concurra_child_steal_output (child, 1);
+  g_autoptr(GBytes) err = concurra_child_steal_output (child, 2);
 
-  run.process = spawn (command, &error);
-  if (run.process == NULL)
+  /* the result is kept even when the exit status fails the task */
+  g_value_init (&task->outcome.value, G_TYPE_VARIANT);
+  g_value_set_variant (&task->outcome.value, result_variant (command, returncode, out, err));
+  task->outcome.reported = TRUE;
+  if (command->check && returncode != 0)
+    task->outcome.error = exit_error (child, err);
+}
+
+/* The child has exited and its pipes are closed: record the result, make
+ * sure nothing of its group is left, and end the attempt. */
+static void
+on_child_done (ConcurraChild *child,
+               gpointer       user_data)
+{
+  CommandRun *run = user_data;
+
+  /* not from inside the cancellation handler: that one returned */
+  g_cancellable_disconnect (run->cancellable, run->cancel_id);
+  if (run->grace != NULL)
     {
+      /* the child is gone, but a member of its group that ignored SIGTERM
+       * may not be: the group lives on while it does */
+      concurra_child_signal_group (child, SIGKILL);
+      g_source_destroy (run->grace);
+      g_source_unref (run->grace);
+    }
+
+  record_exit (run->task, child);
+  run->finish (run->task, run->finish_data);
+  concurra_child_free (child);
+  g_object_unref (run->cancellable);
+  g_main_context_unref (run->context);
+  g_free (run);
+}
+
+static void
+command_start (ConcurraTask       *task,
+               GCancellable       *cancellable,
+               ConcurraFinishFunc  finish,
+               gpointer            finish_data)
+{
+  ConcurraCommand *command = task->command;
+  g_autoptr(GError) error = NULL;
+  CommandRun *run;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      finish (task, finish_data);
+      return;
+    }
+
+  run = g_new0 (CommandRun, 1);
+  run->task = task;
+  run->finish = finish;
+  run->finish_data = finish_data;
+  run->child = spawn (command, on_child_done, run, &error);
+  if (run->child == NULL)
+    {
+      g_free (run);
       concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
                                       "Command '%s' could not be started: %s",
                                       command->shell_command ? "/bin/sh" : command->argv[0],
                                       error->message);
+      finish (task, finish_data);
       return;
     }
-
-  command_wait (&run, command, cancellable);
-  if (!run.finished)
-    {
-      concurra_task_return_error (task, g_steal_pointer (&run.error));
-      g_object_unref (run.process);
-      return;
-    }
-
-  returncode = g_subprocess_get_if_signaled (run.process)
-               ? -g_subprocess_get_term_sig (run.process)
-               : g_subprocess_get_exit_status (run.process);
-
-  /* the result is kept even when the exit status fails the task */
-  g_value_init (&task->outcome.value, G_TYPE_VARIANT);
-  g_value_set_variant (&task->outcome.value, result_variant (command, returncode, run.out, run.err));
-  task->outcome.reported = TRUE;
-  if (command->check && returncode != 0)
-    task->outcome.error = exit_error (run.process, run.err);
-
-  g_clear_pointer (&run.out, g_bytes_unref);
-  g_clear_pointer (&run.err, g_bytes_unref);
-  g_object_unref (run.process);
+  run->cancellable = g_object_ref (cancellable);
+  run->context = g_main_context_ref_thread_default ();
+  run->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), run, NULL);
 }
+
+const ConcurraExecutor concurra_command_executor = {
+  .name = "command",
+  .mode = CONCURRA_EXECUTION_MODE_SUBPROCESS,
+  .on_lane = FALSE,
+  .start = command_start,
+};

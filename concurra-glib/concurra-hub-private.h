@@ -30,6 +30,7 @@ void         concurra_hub_push_ready   (ConcurraHub     *hub,
                                         ConcurraTask   **tasks,
                                         guint            n_tasks);
 void         concurra_hub_wake         (ConcurraHub     *hub);
+gboolean     concurra_hub_is_settled   (ConcurraHub     *hub);
 GCancellable *concurra_hub_withdraw    (ConcurraHub     *hub,
                                         ConcurraTask    *task);
 void         concurra_hub_kick         (ConcurraHub     *hub);

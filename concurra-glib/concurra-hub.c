@@ -12,6 +12,13 @@
  * back to the queue, which lets a process task send the next request to its
  * worker before the reply to the current one comes.
  *
+ * Tasks whose executor does not run on a lane (async functions, commands)
+ * are started by the owner context itself, in queue order, when they reach
+ * the head of the ready queue and a permit is free: lanes and the owner
+ * share one count of permits (max-concurrency), so no thread waits on
+ * behalf of such a task. Their executor finishes them through the same
+ * event queue.
+ *
  * A task that times out or is terminated may still be executing in its
  * thread; the owner then withdraws its lane, which stops counting against
  * max-concurrency and ends after the stuck call returns. The hub is
@@ -20,6 +27,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "concurra-executor-private.h"
 #include "concurra-hub-private.h"
 #include "concurra-process-private.h"
 
@@ -47,7 +55,12 @@ struct _ConcurraHub
   guint            n_lanes;         /* lanes counting against the limit */
   guint            n_busy;          /* of those, lanes running a task */
   guint            n_parked;        /* of those, lanes waiting for work */
+  guint            n_attached;      /* owner-started attempts holding a permit */
+  guint            n_live;          /* owner-started attempts not finished yet */
+  guint            n_ready_lane;    /* queued tasks that run on a lane */
   gboolean         stop_on_error;
+  gboolean         held;            /* a failure is queued: with stop_on_error,
+                                     * nothing starts until the owner kicks */
   gboolean         closed;
   guint            max_lanes;
   ConcurraHubFunc  func;
@@ -84,6 +97,47 @@ hub_unref (ConcurraHub *hub)
   g_atomic_rc_box_release_full (hub, (GDestroyNotify) hub_clear);
 }
 
+static void kick_locked (ConcurraHub *hub);
+
+/* The ready queue, with the count of its tasks that run on a lane. */
+static void
+ready_push_locked (ConcurraHub  *hub,
+                   ConcurraTask *task,
+                   gboolean      at_head)
+{
+  if (at_head)
+    g_queue_push_head_link (&hub->ready, &task->ready_link);
+  else
+    g_queue_push_tail_link (&hub->ready, &task->ready_link);
+  task->queued = TRUE;
+  hub->n_ready_lane += task->executor->on_lane;
+}
+
+static void
+ready_unlink_locked (ConcurraHub  *hub,
+                     ConcurraTask *task)
+{
+  g_queue_unlink (&hub->ready, &task->ready_link);
+  task->queued = FALSE;
+  hub->n_ready_lane -= task->executor->on_lane;
+}
+
+/* The first ready task if it may start now: it runs where the caller runs
+ * (on a lane or not) and a permit is free. */
+static ConcurraTask *
+ready_peek_locked (ConcurraHub *hub,
+                   gboolean     on_lane)
+{
+  ConcurraTask *head = hub->ready.head ? hub->ready.head->data : NULL;
+
+  if (head == NULL || hub->held || head->executor->on_lane != on_lane ||
+      hub->n_busy + hub->n_attached >= hub->max_lanes)
+    return NULL;
+  return head;
+}
+
+static void start_attached (ConcurraHub *hub);
+
 static gboolean
 hub_dispatch (GSource     *source,
               GSourceFunc  callback,
@@ -95,6 +149,9 @@ hub_dispatch (GSource     *source,
   /* clear the ready time before taking the batch: a push that finds the
    * queue empty after this point schedules the next dispatch */
   g_source_set_ready_time (source, -1);
+
+  /* first, so that their "started" events are in this batch */
+  start_attached (hub);
 
   g_mutex_lock (&hub->lock);
   events = hub->events;
@@ -121,16 +178,81 @@ push_event_locked (ConcurraHub *hub,
     g_source_set_ready_time (hub->wake, 0);
 }
 
-static void spawn_lanes_locked (ConcurraHub *hub);
+static void
+push_started_locked (ConcurraHub  *hub,
+                     ConcurraTask *task)
+{
+  task->outcome.start_real = g_get_real_time ();
+  task->outcome.start_mono = g_get_monotonic_time ();
+  push_event_locked (hub, &task->started_link);
+}
+
+/* The ConcurraFinishFunc of owner-started attempts, from any thread: the
+ * ready queue's reference travels on with the done event. */
+static void
+finish_attached (ConcurraTask *task,
+                 gpointer      data)
+{
+  ConcurraHub *hub = data;
+
+  task->outcome.end_mono = g_get_monotonic_time ();
+  g_mutex_lock (&hub->lock);
+  if (task->attached)
+    {
+      task->attached = FALSE;
+      hub->n_attached--;
+      /* with fast-fail, an error may end the run: the owner decides
+       * before anything else starts */
+      if (hub->stop_on_error && task->outcome.error != NULL)
+        hub->held = TRUE;
+    }
+  hub->n_live--;
+  push_event_locked (hub, &task->done_link);
+  kick_locked (hub);
+  g_mutex_unlock (&hub->lock);
+  hub_unref (hub);
+}
+
+/* On the owner context: starts the ready tasks at the head of the queue
+ * whose executor does not run on a lane, while permits are free. */
+static void
+start_attached (ConcurraHub *hub)
+{
+  GQueue starting = G_QUEUE_INIT;
+  ConcurraTask *task;
+  GList *link;
+
+  g_mutex_lock (&hub->lock);
+  while (!hub->closed && (task = ready_peek_locked (hub, FALSE)) != NULL)
+    {
+      ready_unlink_locked (hub, task);
+      task->attached = TRUE;
+      task->cancellable = g_cancellable_new ();
+      hub->n_attached++;
+      hub->n_live++;
+      push_started_locked (hub, task);
+      g_queue_push_tail_link (&starting, &task->ready_link);
+    }
+  /* the head may be lane work now */
+  kick_locked (hub);
+  g_mutex_unlock (&hub->lock);
+
+  if (starting.length == 0)
+    return;
+  g_main_context_push_thread_default (hub->context);
+  while ((link = g_queue_pop_head_link (&starting)) != NULL)
+    {
+      task = link->data;
+      task->executor->start (task, task->cancellable, finish_attached, hub_ref (hub));
+    }
+  g_main_context_pop_thread_default (hub->context);
+}
 
 static void
 run_attempt (ConcurraHub  *hub,
              ConcurraTask *task)
 {
-  if (task->async != NULL)
-    concurra_task_run_async_attempt (task, hub->context);
-  else
-    task->func (task, task->cancellable, task->func_data);
+  task->executor->start (task, task->cancellable, NULL, NULL);
   task->outcome.end_mono = g_get_monotonic_time ();
 }
 
@@ -168,10 +290,9 @@ settle_ahead_locked (ConcurraHub   *hub,
   if (lane->withdrawn)
     {
       next->ahead_lane = NULL;
-      g_queue_push_head_link (&hub->ready, &next->ready_link);
-      next->queued = TRUE;
+      ready_push_locked (hub, next, TRUE);
       /* the owner may have kicked for the withdrawn lane before this */
-      spawn_lanes_locked (hub);
+      kick_locked (hub);
       return NULL;
     }
   return next;
@@ -192,7 +313,6 @@ lane_run (gpointer data,
     {
       ConcurraTask *task, *dropped = NULL;
       GCancellable *fresh;
-      GList *link;
       gboolean failed, keep;
 
       if (lane->withdrawn)
@@ -202,10 +322,11 @@ lane_run (gpointer data,
           task = g_steal_pointer (&next);
           task->ahead_lane = NULL;
         }
-      else if ((link = g_queue_pop_head_link (&hub->ready)) != NULL)
+      else if ((task = ready_peek_locked (hub, TRUE)) != NULL)
         {
-          task = link->data;
-          task->queued = FALSE;
+          ready_unlink_locked (hub, task);
+          /* the next one may be for the owner to start */
+          kick_locked (hub);
         }
       else
         {
@@ -216,6 +337,8 @@ lane_run (gpointer data,
               hub->n_lanes--;
               break;
             }
+          /* the permit this lane had may be the owner's to use */
+          kick_locked (hub);
           hub->n_parked++;
           g_cond_wait (&hub->idle_cond, &hub->lock);
           hub->n_parked--;
@@ -225,9 +348,7 @@ lane_run (gpointer data,
       /* given under the lock: concurra_hub_withdraw() hands it to the owner */
       task->cancellable = g_steal_pointer (&lane->fresh);
       hub->n_busy++;
-      task->outcome.start_real = g_get_real_time ();
-      task->outcome.start_mono = g_get_monotonic_time ();
-      push_event_locked (hub, &task->started_link);
+      push_started_locked (hub, task);
       g_mutex_unlock (&hub->lock);
 
       run_attempt (hub, task);
@@ -267,6 +388,7 @@ lane_run (gpointer data,
        * see concurra_hub_take_ahead()) */
       if (hub->stop_on_error && failed && !lane->withdrawn)
         {
+          hub->held = TRUE;
           hub->n_lanes--;
           break;
         }
@@ -279,21 +401,34 @@ lane_run (gpointer data,
   hub_unref (hub);
 }
 
-/* Wakes parked lanes for queued work, and starts lanes while there is
- * more work than lanes and room under the limit. */
+/* After the queue or the permits changed: if the first ready task may
+ * start, wakes the owner to start it, or a parked lane, or starts lanes
+ * while there is more lane work than lanes and room under the limit. */
 static void
-spawn_lanes_locked (ConcurraHub *hub)
+kick_locked (ConcurraHub *hub)
 {
-  guint wanted = MIN (hub->n_busy + hub->ready.length, hub->max_lanes);
+  guint free_permits, wanted;
 
-  if (hub->n_parked > 0 && hub->ready.length > 0)
+  if (hub->ready.length == 0 || hub->held ||
+      hub->n_busy + hub->n_attached >= hub->max_lanes)
+    return;
+  if (!((ConcurraTask *) hub->ready.head->data)->executor->on_lane)
     {
-      if (hub->ready.length > 1)
+      if (hub->wake != NULL)
+        g_source_set_ready_time (hub->wake, 0);
+      return;
+    }
+
+  if (hub->n_parked > 0)
+    {
+      if (hub->n_ready_lane > 1)
         g_cond_broadcast (&hub->idle_cond);
       else
         g_cond_signal (&hub->idle_cond);
     }
 
+  free_permits = hub->max_lanes - hub->n_attached;
+  wanted = MIN (hub->n_busy + hub->n_ready_lane, free_permits);
   while (hub->n_lanes < wanted)
     {
       ConcurraLane *lane = g_new0 (ConcurraLane, 1);
@@ -342,8 +477,7 @@ queue_locked (ConcurraHub  *hub,
   task->ready_link.data = task;
   task->started_link.data = task;
   task->done_link.data = task;
-  g_queue_push_tail_link (&hub->ready, &task->ready_link);
-  task->queued = TRUE;
+  ready_push_locked (hub, task, FALSE);
 }
 
 /* Queues tasks for the lanes, in order, under one lock; takes a reference
@@ -359,7 +493,7 @@ concurra_hub_push_ready (ConcurraHub   *hub,
   g_mutex_lock (&hub->lock);
   for (guint i = 0; i < n_tasks; i++)
     queue_locked (hub, tasks[i]);
-  spawn_lanes_locked (hub);
+  kick_locked (hub);
   g_mutex_unlock (&hub->lock);
 }
 
@@ -372,6 +506,19 @@ concurra_hub_wake (ConcurraHub *hub)
   if (hub->wake != NULL)
     g_source_set_ready_time (hub->wake, 0);
   g_mutex_unlock (&hub->lock);
+}
+
+/* Whether every attempt the owner started has finished: a command that
+ * was stopped is not over before its process is reaped. */
+gboolean
+concurra_hub_is_settled (ConcurraHub *hub)
+{
+  gboolean settled;
+
+  g_mutex_lock (&hub->lock);
+  settled = hub->n_live == 0;
+  g_mutex_unlock (&hub->lock);
+  return settled;
 }
 
 /* Takes @task out of the hands of the workers because the owner gave it a
@@ -387,7 +534,14 @@ concurra_hub_withdraw (ConcurraHub  *hub,
   gboolean unqueued = FALSE;
 
   g_mutex_lock (&hub->lock);
-  if (task->lane != NULL)
+  if (task->attached)
+    {
+      /* its executor still finishes it, and it stays live until then */
+      running = g_object_ref (task->cancellable);
+      task->attached = FALSE;
+      hub->n_attached--;
+    }
+  else if (task->lane != NULL)
     {
       running = g_object_ref (task->cancellable);
       task->lane->withdrawn = TRUE;
@@ -403,8 +557,7 @@ concurra_hub_withdraw (ConcurraHub  *hub,
     }
   else if (task->queued)
     {
-      g_queue_unlink (&hub->ready, &task->ready_link);
-      task->queued = FALSE;
+      ready_unlink_locked (hub, task);
       unqueued = TRUE;
     }
   g_mutex_unlock (&hub->lock);
@@ -417,12 +570,14 @@ concurra_hub_withdraw (ConcurraHub  *hub,
   return running;
 }
 
-/* Starts lanes for queued work after lanes were withdrawn. */
+/* Starts queued work after lanes were withdrawn, or after the owner
+ * handled a failure (see held). */
 void
 concurra_hub_kick (ConcurraHub *hub)
 {
   g_mutex_lock (&hub->lock);
-  spawn_lanes_locked (hub);
+  hub->held = FALSE;
+  kick_locked (hub);
   g_mutex_unlock (&hub->lock);
 }
 
@@ -435,9 +590,9 @@ concurra_hub_clear_ready (ConcurraHub *hub)
   GQueue dropped = G_QUEUE_INIT;
 
   g_mutex_lock (&hub->lock);
-  while ((link = g_queue_pop_head_link (&hub->ready)) != NULL)
+  while ((link = hub->ready.head) != NULL)
     {
-      ((ConcurraTask *) link->data)->queued = FALSE;
+      ready_unlink_locked (hub, link->data);
       g_queue_push_tail_link (&dropped, link);
     }
   g_mutex_unlock (&hub->lock);
@@ -470,8 +625,8 @@ concurra_hub_take_ahead (ConcurraHubAheadFunc accept,
   if (!lane->withdrawn && lane->ahead == NULL && !hub->stop_on_error &&
       hub->ready.length > hub->max_lanes && accept (hub->ready.head->data, user_data))
     {
-      next = g_queue_pop_head_link (&hub->ready)->data;
-      next->queued = FALSE;
+      next = hub->ready.head->data;
+      ready_unlink_locked (hub, next);
       next->ahead_lane = lane;
       lane->ahead = next;
     }

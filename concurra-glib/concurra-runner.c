@@ -13,6 +13,7 @@
 #include "concurra-enum-types.h"
 #include "concurra-error.h"
 #include "concurra-format-private.h"
+#include "concurra-executor-private.h"
 #include "concurra-hub-private.h"
 #include "concurra-process-private.h"
 #include "concurra-runner-private.h"
@@ -1532,7 +1533,7 @@ concurra_runner_add (ConcurraRunner      *runner,
                    "Duplicate task label '%s'", label);
       return FALSE;
     }
-  if (task->func == NULL)
+  if (task->executor == NULL)
     {
       g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
                    "Cannot add task '%s': it has nothing to run (create it with "
@@ -1653,6 +1654,39 @@ concurra_runner_add_async_task (ConcurraRunner      *runner,
   g_return_val_if_fail (func != NULL, NULL);
 
   return add_created (runner, concurra_task_new_async (NULL, func, user_data, destroy),
+                      label, depends_on, error);
+}
+
+/**
+ * concurra_runner_add_main_context_task:
+ * @runner: a runner not started yet
+ * @label: (nullable): a unique label, or %NULL for the task's index
+ * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
+ *   that must succeed first
+ * @func: (scope notified) (closure user_data) (destroy destroy): starts the work
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Creates a main-context task with [ctor@Concurra.Task.new_main_context],
+ * named after its label, and adds it as [method@Concurra.Runner.add] does.
+ *
+ * Returns: (transfer none): the task, owned by @runner
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_runner_add_main_context_task (ConcurraRunner      *runner,
+                                       const char          *label,
+                                       const char * const  *depends_on,
+                                       ConcurraStartFunc    func,
+                                       gpointer             user_data,
+                                       GDestroyNotify       destroy,
+                                       GError             **error)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return add_created (runner, concurra_task_new_main_context (NULL, func, user_data, destroy),
                       label, depends_on, error);
 }
 
@@ -2097,15 +2131,11 @@ static ConcurraExecutionMode
 task_execution_mode (ConcurraRunner *self,
                      ConcurraTask   *task)
 {
-  if (task->command != NULL)
-    return CONCURRA_EXECUTION_MODE_SUBPROCESS;
-  if (task->async != NULL)
-    return CONCURRA_EXECUTION_MODE_MAIN_CONTEXT;
   if (task->fallback)
     return CONCURRA_EXECUTION_MODE_THREAD_FALLBACK;
   if (task->process != NULL && self->pool != NULL)
     return CONCURRA_EXECUTION_MODE_PROCESS;
-  return CONCURRA_EXECUTION_MODE_THREAD;
+  return task->executor->mode;
 }
 
 static void
@@ -2429,7 +2459,8 @@ check_finished (ConcurraRunner *self)
   /* not from inside a handler of an announcement (a nested main loop): the
    * outer frame still has signals to emit, and calls this again */
   if (concurra_runner_get_state (self) == CONCURRA_RUNNER_STATE_RUNNING &&
-      self->n_announced == self->tasks->len && self->n_holding == 0)
+      self->n_announced == self->tasks->len && self->n_holding == 0 &&
+      (self->hub == NULL || concurra_hub_is_settled (self->hub)))
     finish_run (self);
 }
 

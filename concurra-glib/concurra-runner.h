@@ -136,6 +136,14 @@ ConcurraTask          *concurra_runner_add_async_task         (ConcurraRunner   
                                                                GDestroyNotify         destroy,
                                                                GError               **error);
 CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_runner_add_main_context_task  (ConcurraRunner        *runner,
+                                                               const char            *label,
+                                                               const char * const    *depends_on,
+                                                               ConcurraStartFunc      func,
+                                                               gpointer               user_data,
+                                                               GDestroyNotify         destroy,
+                                                               GError               **error);
+CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_runner_add_process_task       (ConcurraRunner        *runner,
                                                                const char            *label,
                                                                const char * const    *depends_on,

@@ -15,16 +15,22 @@ G_BEGIN_DECLS
 typedef struct _ConcurraLane ConcurraLane;
 typedef struct _ConcurraCommand ConcurraCommand;
 typedef struct _ConcurraProcessCall ConcurraProcessCall;
+typedef struct _ConcurraExecutor ConcurraExecutor;
+
+/* Called when a report closed the gate, see concurra_task_open_reports(). */
+typedef void (*ConcurraReportFunc) (ConcurraTask *task,
+                                    gpointer      data);
 
 /* An async task's attempt ends when it reports, not when its function
- * returns; the lane waits for that here. */
+ * returns: reports are taken only while the gate is open, and the first
+ * one closes it. */
 typedef struct
 {
-  GMutex        lock;
-  GCond         cond;
-  gboolean      open;       /* the lane waits for this attempt's report */
-  GMainContext *context;
-} ConcurraAsyncState;
+  GMutex              lock;
+  gboolean            open;
+  ConcurraReportFunc  on_report;
+  gpointer            data;
+} ConcurraReportGate;
 
 typedef struct
 {
@@ -45,11 +51,13 @@ struct _ConcurraTask
   char                  *label;
   char                  *name;
   ConcurraTaskFunc       func;
+  ConcurraStartFunc      start_func;    /* or this, for main-context tasks */
   gpointer               func_data;
   GDestroyNotify         func_destroy;
 
+  const ConcurraExecutor *executor;     /* how its attempts run */
   ConcurraCommand       *command;       /* command tasks only */
-  ConcurraAsyncState    *async;         /* async tasks only */
+  ConcurraReportGate    *async;         /* async tasks only */
   ConcurraProcessCall   *process;       /* process tasks only */
   gboolean               fallback;      /* runs in a thread in a process runner */
 
@@ -88,6 +96,7 @@ struct _ConcurraTask
   ConcurraLane          *lane;          /* hub lock */
   ConcurraLane          *ahead_lane;    /* hub lock: taken ahead, not started */
   gboolean               queued;        /* hub lock */
+  gboolean               attached;      /* hub lock: started by the owner, holds a permit */
 
   /* hub queue links */
   GList                  ready_link;
@@ -136,8 +145,10 @@ void          concurra_task_set_fallback        (ConcurraTask       *task,
 void          concurra_task_mark_pending        (ConcurraTask       *task);
 void          concurra_task_add_retry_error     (ConcurraTask       *task,
                                                  const GError       *error);
-void          concurra_task_run_async_attempt   (ConcurraTask       *task,
-                                                 GMainContext       *context);
+void          concurra_task_open_reports        (ConcurraTask       *task,
+                                                 ConcurraReportFunc  on_report,
+                                                 gpointer            data);
+gboolean      concurra_task_close_reports       (ConcurraTask       *task);
 void          concurra_process_call_free        (ConcurraProcessCall *call);
 void          concurra_command_free             (ConcurraCommand    *command);
 gboolean      concurra_command_validate         (ConcurraTask       *task,

@@ -5,6 +5,7 @@
  */
 #include "concurra-enum-types.h"
 #include "concurra-error.h"
+#include "concurra-executor-private.h"
 #include "concurra-format-private.h"
 #include "concurra-runner-private.h"
 #include "concurra-task-private.h"
@@ -104,7 +105,6 @@ concurra_task_finalize (GObject *object)
   if (self->async != NULL)
     {
       g_mutex_clear (&self->async->lock);
-      g_cond_clear (&self->async->cond);
       g_free (self->async);
     }
   value_reset (&self->value, &self->pointer_destroy);
@@ -434,10 +434,27 @@ concurra_task_new (const char       *name,
 
   self = g_object_new (CONCURRA_TYPE_TASK, NULL);
   self->name = g_strdup (name);
+  self->executor = &concurra_thread_executor;
   self->func = func;
   self->func_data = user_data;
   self->func_destroy = destroy;
 
+  return self;
+}
+
+static ConcurraTask *
+main_context_task_new (const char     *name,
+                       gpointer        user_data,
+                       GDestroyNotify  destroy)
+{
+  ConcurraTask *self = g_object_new (CONCURRA_TYPE_TASK, NULL);
+
+  self->name = g_strdup (name);
+  self->executor = &concurra_main_context_executor;
+  self->func_data = user_data;
+  self->func_destroy = destroy;
+  self->async = g_new0 (ConcurraReportGate, 1);
+  g_mutex_init (&self->async->lock);
   return self;
 }
 
@@ -477,76 +494,87 @@ concurra_task_new_async (const char       *name,
                          gpointer          user_data,
                          GDestroyNotify    destroy)
 {
-  ConcurraTask *self = concurra_task_new (name, func, user_data, destroy);
+  ConcurraTask *self;
 
-  if (self != NULL)
-    {
-      self->async = g_new0 (ConcurraAsyncState, 1);
-      g_mutex_init (&self->async->lock);
-      g_cond_init (&self->async->cond);
-    }
+  g_return_val_if_fail (func != NULL, NULL);
+
+  self = main_context_task_new (name, user_data, destroy);
+  self->func = func;
   return self;
 }
 
-static gboolean
-start_async_function (gpointer data)
+/**
+ * concurra_task_new_main_context:
+ * @name: (nullable): what the task runs, for reports; %NULL uses the label
+ * @func: (scope notified) (closure user_data) (destroy destroy): starts the work
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when the task is finalized
+ *
+ * Creates a main-context task: like [ctor@Concurra.Task.new_async], @func
+ * is called on the runner's owner main context, returns at once, and the
+ * attempt ends when the task reports its outcome with one of the `return`
+ * methods, from any thread. In addition, @func says whether it started the
+ * work: when it returns %FALSE with an error (when a JavaScript or Vala
+ * function throws), the attempt fails with that error at once instead of
+ * waiting forever for a report that never comes. A JavaScript function
+ * must therefore end with `return true`.
+ *
+ * No thread waits for the task while its work is pending; it holds one of
+ * the runner's max-concurrency permits, which for work that holds no
+ * thread can be set far above the number of CPUs. Its execution mode is
+ * %CONCURRA_EXECUTION_MODE_MAIN_CONTEXT.
+ *
+ * Returns: (transfer full): a new task
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_task_new_main_context (const char        *name,
+                                ConcurraStartFunc  func,
+                                gpointer           user_data,
+                                GDestroyNotify     destroy)
 {
-  ConcurraTask *task = data;
+  ConcurraTask *self;
 
-  if (!g_cancellable_is_cancelled (task->cancellable))
-    task->func (task, task->cancellable, task->func_data);
-  return G_SOURCE_REMOVE;
+  g_return_val_if_fail (func != NULL, NULL);
+
+  self = main_context_task_new (name, user_data, destroy);
+  self->start_func = func;
+  return self;
 }
 
-static void
-wake_async_lane (GCancellable *cancellable,
-                 ConcurraTask *task)
+/* The report gate of an async task's attempt, opened by its executor when
+ * the attempt starts. */
+void
+concurra_task_open_reports (ConcurraTask       *task,
+                            ConcurraReportFunc  on_report,
+                            gpointer            data)
 {
   g_mutex_lock (&task->async->lock);
-  g_cond_broadcast (&task->async->cond);
+  task->async->open = TRUE;
+  task->async->on_report = on_report;
+  task->async->data = data;
   g_mutex_unlock (&task->async->lock);
 }
 
-/* On a lane: starts the function on @context and holds the slot until the
- * task reports or the attempt is cancelled. */
-void
-concurra_task_run_async_attempt (ConcurraTask *task,
-                                 GMainContext *context)
+/* Closes the gate without a report (the attempt was cancelled): a report
+ * that comes later is dropped. Returns whether it was open. */
+gboolean
+concurra_task_close_reports (ConcurraTask *task)
 {
-  ConcurraAsyncState *state = task->async;
-  gulong cancel_id;
+  gboolean was_open;
 
-  /* the outcome was cleared when the attempt was scheduled */
-  g_mutex_lock (&state->lock);
-  state->open = TRUE;
-  g_mutex_unlock (&state->lock);
-
-  {
-    /* never g_main_context_invoke(): it may run the function right here */
-    GSource *source = g_idle_source_new ();
-
-    g_source_set_priority (source, G_PRIORITY_DEFAULT);
-    g_source_set_static_name (source, "[concurra] async task");
-    g_source_set_callback (source, start_async_function, g_object_ref (task), g_object_unref);
-    g_source_attach (source, context);
-    g_source_unref (source);
-  }
-
-  cancel_id = g_cancellable_connect (task->cancellable, G_CALLBACK (wake_async_lane), task, NULL);
-  g_mutex_lock (&state->lock);
-  while (!task->outcome.reported && !g_cancellable_is_cancelled (task->cancellable))
-    g_cond_wait (&state->cond, &state->lock);
-  /* from now on the owner has the outcome: a report that comes after a
-   * timeout, abort or cancellation is dropped (see begin_report()) */
-  state->open = FALSE;
-  g_mutex_unlock (&state->lock);
-  g_cancellable_disconnect (task->cancellable, cancel_id);
+  g_mutex_lock (&task->async->lock);
+  was_open = task->async->open;
+  task->async->open = FALSE;
+  g_mutex_unlock (&task->async->lock);
+  return was_open;
 }
 
-/* Reporting from the task function. The outcome block belongs to the worker
- * running the current attempt; the owner reads it after the done event. An
- * async task reports from any thread, at any time: its outcome is written
- * under the async lock, and only while the lane waits for it (held from
+/* Reporting from the task function. The outcome block belongs to the
+ * executor running the current attempt; the owner reads it after the done
+ * event. An async task reports from any thread, at any time: its outcome is
+ * written under the gate's lock, and only while the gate is open (held from
  * here to end_report()). Returns NULL when the report is to be dropped. */
 static ConcurraOutcome *
 begin_report (ConcurraTask *self)
@@ -556,15 +584,13 @@ begin_report (ConcurraTask *self)
       g_mutex_lock (&self->async->lock);
       if (!self->async->open)
         {
-          /* late: the attempt ended by timeout, abort or cancellation */
+          /* late: the attempt ended by a report, timeout, abort or cancellation */
           g_mutex_unlock (&self->async->lock);
           return NULL;
         }
     }
-  if (self->outcome.reported)
+  else if (self->outcome.reported)
     {
-      if (self->async != NULL)
-        g_mutex_unlock (&self->async->lock);
       g_critical ("Task '%s' already reported its outcome for this attempt",
                   self->label ? self->label : "(unlabelled)");
       return NULL;
@@ -573,14 +599,20 @@ begin_report (ConcurraTask *self)
   return &self->outcome;
 }
 
-/* Async tasks report after their function returned: wake the lane. */
+/* An async task's first report ends its attempt. */
 static void
 end_report (ConcurraTask *self)
 {
+  ConcurraReportFunc on_report;
+  gpointer data;
+
   if (self->async == NULL)
     return;
-  g_cond_broadcast (&self->async->cond);
+  self->async->open = FALSE;
+  on_report = self->async->on_report;
+  data = self->async->data;
   g_mutex_unlock (&self->async->lock);
+  on_report (self, data);
 }
 
 /**

@@ -40,6 +40,32 @@ typedef void (*ConcurraTaskFunc) (ConcurraTask *task,
                                   GCancellable *cancellable,
                                   gpointer      user_data);
 
+/**
+ * ConcurraStartFunc:
+ * @task: the task being started; report its outcome with
+ *   [method@Concurra.Task.return_value] and friends, now or later, from
+ *   any thread
+ * @cancellable: (not nullable): cancelled when the attempt is stopped
+ *   (timeout, abort, fast-fail, cancel); stop the pending work then
+ * @user_data: the data given with the function
+ * @error: return location for the error that kept the work from starting
+ *
+ * Starts the work of a main-context task
+ * ([ctor@Concurra.Task.new_main_context]) on the runner's owner main
+ * context, and returns at once. Returning %FALSE with @error set (in
+ * JavaScript or Vala: throwing) fails the attempt with that error, unless
+ * the task already reported; returning %TRUE means the task reported, or
+ * will report, its outcome.
+ *
+ * Returns: %TRUE if the work was started
+ *
+ * Since: 1.0
+ */
+typedef gboolean (*ConcurraStartFunc) (ConcurraTask  *task,
+                                       GCancellable  *cancellable,
+                                       gpointer       user_data,
+                                       GError       **error);
+
 CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_task_new                 (const char        *name,
                                                           ConcurraTaskFunc   func,
@@ -49,6 +75,11 @@ ConcurraTask          *concurra_task_new                 (const char        *nam
 CONCURRA_AVAILABLE_IN_ALL
 ConcurraTask          *concurra_task_new_async           (const char        *name,
                                                           ConcurraTaskFunc   func,
+                                                          gpointer           user_data,
+                                                          GDestroyNotify     destroy);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraTask          *concurra_task_new_main_context    (const char        *name,
+                                                          ConcurraStartFunc  func,
                                                           gpointer           user_data,
                                                           GDestroyNotify     destroy);
 CONCURRA_AVAILABLE_IN_ALL

@@ -594,6 +594,49 @@ async function testProcessMode() {
     checkSquare(beside, -3);
 }
 
+// Main-context tasks say whether they started: a function that throws
+// fails its task at once with the exception, instead of leaving the task
+// running forever; and such tasks hold no thread while they wait.
+async function testMainContextTasks() {
+    const runner = newRunner('gjs-main-context');
+    runner.max_concurrency = 100;
+    runner.add_main_context_task('throws', null, () => {
+        throw new Error('kaboom from JS');
+    });
+    runner.add_main_context_task('skipped', ['throws'], () => true);
+    for (let i = 0; i < 50; i++) {
+        runner.add_main_context_task(`wait-${i}`, null, task => {
+            later(200, () => task.return_int(i));
+            return true;
+        });
+    }
+    let threadsAtPeak = 0;
+    let started = 0;
+    const threads = () => {
+        const [, bytes] = GLib.file_get_contents('/proc/self/status');
+        return Number(/\nThreads:\s*(\d+)/.exec(new TextDecoder().decode(bytes))[1]);
+    };
+    const idle = threads();
+    runner.connect('task-started', () => {
+        if (++started === 51)
+            threadsAtPeak = threads();
+    });
+
+    const results = await runner.run_async(null);
+
+    const t = results.throws;
+    assertEq(t.status, S.FAILED, 'a throwing function fails its task');
+    assert(t.get_error().message.includes('kaboom from JS'),
+        `the exception is the error: ${t.get_error().message}`);
+    assertEq(t.get_execution_mode(), MAIN_CONTEXT, 'main-context execution mode');
+    assert(results.skipped.get_error().matches(Concurra.Error,
+        Concurra.Error.DEPENDENCY_FAILED), 'its dependent is skipped');
+    for (let i = 0; i < 50; i++)
+        assertEq(results[`wait-${i}`].get_value(), i, `wait-${i} reported later`);
+    assert(threadsAtPeak > 0 && threadsAtPeak <= idle + 4,
+        `50 waiting tasks held ${threadsAtPeak} threads (idle: ${idle})`);
+}
+
 function testFormatDuration() {
     assertEq(Concurra.format_duration(1.0123), '1.01 sec', 'format 1.0123');
     assertEq(Concurra.format_duration(150), '2.5 min', 'format 150');
@@ -611,6 +654,7 @@ const TESTS = [
     ['retries', testRetries],
     ['timeout', testTimeout],
     ['process mode', testProcessMode],
+    ['main-context tasks: exceptions and threads', testMainContextTasks],
 ];
 
 const loop = new GLib.MainLoop(null, false);

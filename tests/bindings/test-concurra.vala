@@ -127,6 +127,30 @@ static void check_dag (Concurra.Runner runner, HashTable<unowned string, unowned
     assert ("| label" in text && "Successful" in text && "Failed" in text && "Terminated" in text);
 }
 
+/* A main-context task's function throws: the task fails with that error
+ * at once; one that returns true reports later. */
+static void test_main_context () throws Error {
+    var runner = new Concurra.Runner ("vala-main-context");
+    var thrown = runner.add_main_context_task ("throws", null, (task, cancellable) => {
+        throw new IOError.NOT_CONNECTED ("no network for %s", task.label);
+    });
+    var later = runner.add_main_context_task ("later", null, (task, cancellable) => {
+        var source = new TimeoutSource (10);
+        source.set_callback (() => {
+            task.return_int (5);
+            return Source.REMOVE;
+        });
+        source.attach (MainContext.ref_thread_default ());
+        return true;
+    });
+    runner.run ();
+    assert (thrown.status == Concurra.TaskStatus.FAILED);
+    assert (thrown.get_error () is IOError.NOT_CONNECTED);
+    assert (thrown.get_error ().message == "no network for throws");
+    assert (later.status == Concurra.TaskStatus.SUCCESSFUL);
+    assert (later.get_value ().get_int64 () == 5);
+}
+
 static void test_sync () throws Error {
     var runner = new_runner ("vala-sync");
     build_dag (runner);
@@ -429,6 +453,7 @@ int main (string[] args) {
         test_default_constructed ();
         test_cancel_notify_and_wait_in_handler ();
         test_sync ();
+        test_main_context ();
         test_retries_and_timeout ();
         test_process_mode ();
     } catch (Error e) {

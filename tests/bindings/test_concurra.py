@@ -781,3 +781,33 @@ def test_process_mode_not_serializable_and_fallback():
     assert closure.get_execution_mode() == Concurra.ExecutionMode.THREAD_FALLBACK
     assert closure.get_warning()
     assert len(calls) == 1 and calls[0] != threading.get_ident()
+
+
+# --- main-context tasks: started on the owner context, say if they started ---
+
+def test_main_context_task_exception_fails_the_task():
+    runner = Concurra.Runner.new("py-main-context")
+
+    def raises(task, cancellable):
+        raise ValueError("kaboom from Python")
+
+    def reports_later(task, cancellable):
+        source = GLib.timeout_source_new(20)
+        source.set_callback(lambda *a: task.return_string("later") or False)
+        source.attach(GLib.MainContext.ref_thread_default())
+        return True
+
+    raising = runner.add_main_context_task("raises", None, raises)
+    later = runner.add_main_context_task("later", None, reports_later)
+    skipped = runner.add_main_context_task("skipped", ["raises"], reports_later)
+    runner.run(None)
+
+    # PyGObject prints the exception and returns False: the task fails at
+    # once instead of running forever
+    assert raising.get_status() == S.FAILED
+    assert raising.get_error().matches(Concurra.error_quark(), Concurra.Error.FAILED)
+    assert "'raises'" in raising.get_error().message
+    assert later.get_status() == S.SUCCESSFUL
+    assert later.get_value() == "later"
+    assert later.get_execution_mode() == Concurra.ExecutionMode.MAIN_CONTEXT
+    assert skipped.get_status() == S.TERMINATED

@@ -1,0 +1,35 @@
+/* concurra-child-private.h: a command's child process, spawned in its own
+ * process group and watched from a main context with no thread waiting.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _ConcurraChild ConcurraChild;
+
+/* Called on the child's context once it has exited and, if its output was
+ * captured, both pipes reached end of file. */
+typedef void (*ConcurraChildFunc) (ConcurraChild *child,
+                                   gpointer       user_data);
+
+ConcurraChild *concurra_child_spawn         (const char * const *argv,
+                                             const char * const *envp,
+                                             const char         *cwd,
+                                             gboolean            capture_output,
+                                             ConcurraChildFunc   func,
+                                             gpointer            user_data,
+                                             GError            **error);
+void           concurra_child_free          (ConcurraChild      *child);
+void           concurra_child_signal_group  (ConcurraChild      *child,
+                                             int                 signum);
+gboolean       concurra_child_get_if_signaled (ConcurraChild    *child);
+int            concurra_child_get_returncode (ConcurraChild     *child);
+char          *concurra_child_describe_exit (ConcurraChild      *child);
+GBytes        *concurra_child_steal_output  (ConcurraChild      *child,
+                                             int                 fd);
+
+G_END_DECLS

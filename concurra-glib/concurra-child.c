@@ -1,0 +1,303 @@
+/* concurra-child.c: a command's child process.
+ *
+ * The child is started with posix_spawn(), which glibc implements with
+ * vfork semantics: the cost of a spawn does not grow with the memory of
+ * the parent (a fork copies the page tables of a process that grows with
+ * the run), and no child-setup function runs in the child. The spawn
+ * attributes do what such a function would: a process group of its own
+ * (so that a timeout kills the whole tree), an empty signal mask, SIGPIPE
+ * and SIGXFSZ back to their defaults (as Python's subprocess restores
+ * them), and every descriptor above 2 closed.
+ *
+ * The process id is known from the spawn on, before anything can reap the
+ * child, so the group can always be signalled by id, even after its
+ * leader exited. The exit is watched with a child watch source and the
+ * output read from non-blocking pipes by fd sources, all attached to the
+ * thread-default context at spawn: no thread waits for the child.
+ *
+ * GSubprocess, which the design names for commands, takes a child-setup
+ * function for the process group and with it rules out posix_spawn();
+ * see doc/internals.md for the measurement that led here.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/* posix_spawn_file_actions_addchdir_np() and _addclosefrom_np() */
+#define _GNU_SOURCE
+#include "concurra-child-private.h"
+
+#include <glib-unix.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define READ_CHUNK 16384
+
+typedef struct
+{
+  ConcurraChild *child;
+  int            fd;
+  GSource       *source;
+  GByteArray    *data;
+} Pipe;
+
+struct _ConcurraChild
+{
+  GPid               pid;           /* also the id of its process group */
+  gboolean           exited;
+  int                wait_status;
+  GSource           *watch;
+  Pipe               pipes[2];      /* stdout, stderr */
+  ConcurraChildFunc  func;
+  gpointer           user_data;
+};
+
+static void
+pipe_close (Pipe *pipe)
+{
+  if (pipe->source != NULL)
+    {
+      g_source_destroy (pipe->source);
+      g_clear_pointer (&pipe->source, g_source_unref);
+    }
+  if (pipe->fd >= 0)
+    close (pipe->fd);
+  pipe->fd = -1;
+}
+
+static void
+maybe_done (ConcurraChild *child)
+{
+  if (child->exited && child->pipes[0].fd < 0 && child->pipes[1].fd < 0 && child->func != NULL)
+    {
+      ConcurraChildFunc func = g_steal_pointer (&child->func);
+
+      func (child, child->user_data);
+    }
+}
+
+static gboolean
+on_readable (int          fd,
+             GIOCondition condition,
+             gpointer     user_data)
+{
+  Pipe *pipe = user_data;
+  guint8 buffer[READ_CHUNK];
+
+  for (;;)
+    {
+      gssize n = read (fd, buffer, sizeof buffer);
+
+      if (n > 0)
+        {
+          g_byte_array_append (pipe->data, buffer, n);
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        return G_SOURCE_CONTINUE;
+      /* end of file, or an error that ends the stream all the same */
+      break;
+    }
+  /* destroyed here, and unreferenced by pipe_close() */
+  pipe_close (pipe);
+  maybe_done (pipe->child);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_exited (GPid     pid,
+           int      wait_status,
+           gpointer user_data)
+{
+  ConcurraChild *child = user_data;
+
+  child->exited = TRUE;
+  child->wait_status = wait_status;
+  g_clear_pointer (&child->watch, g_source_unref);
+  maybe_done (child);
+}
+
+static gboolean
+open_pipe (int      fds[2],
+           GError **error)
+{
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+  /* the parent's end only: the child gets a blocking one */
+  return g_unix_set_fd_nonblocking (fds[0], TRUE, error);
+}
+
+static int
+spawn (GPid               *pid,
+       const char * const *argv,
+       const char * const *envp,
+       const char         *cwd,
+       const int          *child_fds)
+{
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t mask, defaults;
+  int ret;
+
+  posix_spawnattr_init (&attr);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                   POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup (&attr, 0);
+  sigemptyset (&mask);
+  posix_spawnattr_setsigmask (&attr, &mask);
+  sigemptyset (&defaults);
+  sigaddset (&defaults, SIGPIPE);
+  sigaddset (&defaults, SIGXFSZ);
+  posix_spawnattr_setsigdefault (&attr, &defaults);
+
+  posix_spawn_file_actions_init (&actions);
+  for (int target = 1; target <= 2; target++)
+    if (child_fds[target - 1] >= 0)
+      posix_spawn_file_actions_adddup2 (&actions, child_fds[target - 1], target);
+  if (cwd != NULL)
+    posix_spawn_file_actions_addchdir_np (&actions, cwd);
+  posix_spawn_file_actions_addclosefrom_np (&actions, 3);
+
+  ret = posix_spawnp (pid, argv[0], &actions, &attr, (char * const *) argv, (char * const *) envp);
+
+  posix_spawn_file_actions_destroy (&actions);
+  posix_spawnattr_destroy (&attr);
+  return ret;
+}
+
+ConcurraChild *
+concurra_child_spawn (const char * const  *argv,
+                      const char * const  *envp,
+                      const char          *cwd,
+                      gboolean             capture_output,
+                      ConcurraChildFunc    func,
+                      gpointer             user_data,
+                      GError             **error)
+{
+  ConcurraChild *child;
+  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+  int child_fds[2] = { -1, -1 };
+  GMainContext *context;
+  int ret;
+
+  if (capture_output && (!open_pipe (out, error) || !open_pipe (err, error)))
+    {
+      for (guint i = 0; i < 2; i++)
+        {
+          if (out[i] >= 0)
+            close (out[i]);
+          if (err[i] >= 0)
+            close (err[i]);
+        }
+      return NULL;
+    }
+  child_fds[0] = out[1];
+  child_fds[1] = err[1];
+
+  child = g_new0 (ConcurraChild, 1);
+  ret = spawn (&child->pid, argv, envp, cwd, child_fds);
+  if (capture_output)
+    {
+      close (out[1]);
+      close (err[1]);
+    }
+  child->pipes[0].fd = out[0];
+  child->pipes[1].fd = err[0];
+  if (ret != 0)
+    {
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (ret), g_strerror (ret));
+      pipe_close (&child->pipes[0]);
+      pipe_close (&child->pipes[1]);
+      g_free (child);
+      return NULL;
+    }
+
+  child->func = func;
+  child->user_data = user_data;
+  context = g_main_context_get_thread_default ();
+  child->watch = g_child_watch_source_new (child->pid);
+  g_source_set_static_name (child->watch, "[concurra] command exit");
+  g_source_set_callback (child->watch, G_SOURCE_FUNC (on_exited), child, NULL);
+  g_source_attach (child->watch, context);
+  for (guint i = 0; i < 2; i++)
+    {
+      Pipe *pipe = &child->pipes[i];
+
+      pipe->child = child;
+      if (pipe->fd < 0)
+        continue;
+      pipe->data = g_byte_array_new ();
+      pipe->source = g_unix_fd_source_new (pipe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+      g_source_set_static_name (pipe->source, "[concurra] command output");
+      g_source_set_callback (pipe->source, G_SOURCE_FUNC (on_readable), pipe, NULL);
+      g_source_attach (pipe->source, context);
+    }
+  return child;
+}
+
+/* Only once the child was reaped (after its func was called). */
+void
+concurra_child_free (ConcurraChild *child)
+{
+  g_assert (child->exited);
+  for (guint i = 0; i < 2; i++)
+    {
+      pipe_close (&child->pipes[i]);
+      g_clear_pointer (&child->pipes[i].data, g_byte_array_unref);
+    }
+  g_free (child);
+}
+
+/* The whole process group, by the id taken at spawn: the child may be
+ * reaped already (a shell that exited, leaving a background job holding
+ * its output pipe), and the group lives on while any member does. */
+void
+concurra_child_signal_group (ConcurraChild *child,
+                             int            signum)
+{
+  kill (-child->pid, signum);
+}
+
+gboolean
+concurra_child_get_if_signaled (ConcurraChild *child)
+{
+  return WIFSIGNALED (child->wait_status);
+}
+
+/* The exit status, or minus the number of the signal that killed it. */
+int
+concurra_child_get_returncode (ConcurraChild *child)
+{
+  if (WIFSIGNALED (child->wait_status))
+    return -WTERMSIG (child->wait_status);
+  return WEXITSTATUS (child->wait_status);
+}
+
+char *
+concurra_child_describe_exit (ConcurraChild *child)
+{
+  if (WIFSIGNALED (child->wait_status))
+    {
+      int signum = WTERMSIG (child->wait_status);
+
+      return g_strdup_printf ("was killed by signal %d (%s)", signum, g_strsignal (signum));
+    }
+  return g_strdup_printf ("exited with status %d", WEXITSTATUS (child->wait_status));
+}
+
+/* The output read from standard output (1) or error (2), or NULL if it
+ * was not captured. */
+GBytes *
+concurra_child_steal_output (ConcurraChild *child,
+                             int            fd)
+{
+  GByteArray *data = g_steal_pointer (&child->pipes[fd - 1].data);
+
+  return data ? g_byte_array_free_to_bytes (data) : NULL;
+}

@@ -1,0 +1,24 @@
+/* concurra-executor-thread.c: the thread executor — the task's function
+ * runs on a lane of the scheduler (a GThreadPool thread) and the attempt
+ * ends when it returns. Process tasks use it too: their function talks to
+ * a worker process from the lane.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "concurra-executor-private.h"
+
+static void
+thread_start (ConcurraTask       *task,
+              GCancellable       *cancellable,
+              ConcurraFinishFunc  finish,
+              gpointer            finish_data)
+{
+  task->func (task, cancellable, task->func_data);
+}
+
+const ConcurraExecutor concurra_thread_executor = {
+  .name = "thread",
+  .mode = CONCURRA_EXECUTION_MODE_THREAD,
+  .on_lane = TRUE,
+  .start = thread_start,
+};
