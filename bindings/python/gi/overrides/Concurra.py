@@ -54,9 +54,15 @@ _CONCURRA_QUARK = Concurra.error_quark()
 PYTHON_CALL = "python-call"
 
 # A worker's error message is "ExcType: message" + _MARKER + JSON details
-# (type, message, traceback, pickled exception): the worker protocol of the
-# library carries only domain, code and message for errors of registered
-# functions.
+# (type, message, summary, traceback, pickled exception): the worker protocol
+# of the library carries only domain, code and message for errors of
+# registered functions. The parent reads those details only from errors of
+# process tasks of its own runner that ran in a worker (see
+# _worker_error_details), and only from the JSON document after the *last*
+# marker: the worker writes it as ASCII JSON, in which the marker's
+# characters are escaped, so a task's own exception text (which comes before
+# it) can neither end it nor stand in for it. Thread tasks' errors are never
+# decoded: their exceptions stay in Python.
 _MARKER = "\n\x1econcurra-python\x1e"
 
 _WORKER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -368,40 +374,68 @@ def _flush_std_streams():
 
 
 def _encode_remote_error(exc, tb):
+    """-> "ExcType: message" + _MARKER + the JSON details (in a worker)."""
+    summary = _c_string(_summary(exc))
     try:
         pickled = base64.b64encode(
             pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)).decode()
     except Exception:
         pickled = None
     info = {
+        "summary": summary,
         "type": type(exc).__name__,
         "module": type(exc).__module__,
         "message": _safe_str(exc),
         "trace": _format_exception(exc, tb),
         "pickle": pickled,
     }
-    return _c_string(_summary(exc)) + _MARKER + json.dumps(info)
+    # ensure_ascii (the default) escapes the marker's control characters
+    return summary + _MARKER + json.dumps(info, ensure_ascii=True)
+
+
+def _worker_error_details(message):
+    """-> the details dict a worker appended to its error message, or None.
+    Call it only for errors that came from a worker (see _MARKER)."""
+    _, sep, tail = message.rpartition(_MARKER)
+    if not sep:
+        return None
+    try:
+        info = json.loads(tail)
+    except ValueError:
+        return None
+    return info if isinstance(info, dict) else None
+
+
+def _detail(info, key):
+    value = info.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _worker_error_summary(message):
+    """A worker's error message without its JSON details."""
+    info = _worker_error_details(message) or {}
+    return _detail(info, "summary") or message.rpartition(_MARKER)[0] \
+        or message
 
 
 def _decode_remote_error(message):
-    """-> (exception, summary, trace) from a worker's error message."""
-    summary, sep, tail = message.partition(_MARKER)
-    info = {}
-    if sep:
-        try:
-            info = json.loads(tail)
-        except ValueError:
-            info = {}
+    """-> (exception, summary, trace) from a worker's error message: the
+    exception unpickled from what the worker sent, or rebuilt from its type
+    name and message."""
+    info = _worker_error_details(message) or {}
+    summary = _worker_error_summary(message)
     exc = None
-    if info.get("pickle"):
+    pickled = _detail(info, "pickle")
+    if pickled:
         try:
-            exc = pickle.loads(base64.b64decode(info["pickle"]))
+            exc = pickle.loads(base64.b64decode(pickled))
         except Exception:
             exc = None
     if not isinstance(exc, BaseException):
-        exc = _rebuild_exception(info.get("type"), info.get("module"),
-                                 info.get("message", summary))
-    return exc, summary, info.get("trace")
+        exc = _rebuild_exception(_detail(info, "type"),
+                                 _detail(info, "module"),
+                                 _detail(info, "message") or summary)
+    return exc, summary, _detail(info, "trace")
 
 
 class RemoteError(Exception):
@@ -451,12 +485,13 @@ def _on_task_retrying(gi_runner, task, attempt, error, ref):
     runner = ref()
     if runner is not None and runner.log_errors:
         try:
-            label = runner._labels.from_c(task.get_label())
+            record = runner._by_c_label[task.get_label()]
             runner.log.warning("Task '%s' failed on attempt %d, retrying: %s",
-                               label, attempt,
+                               record.label, attempt,
                                runner._clean_error_text(
                                    "%s.%d: %s" % (error.domain, error.code,
-                                                  error.message)))
+                                                  error.message),
+                                   record, task))
         except Exception:  # pragma: no cover
             LOGGER.exception("concurra: error in a task-retrying handler")
 
@@ -1109,16 +1144,26 @@ class TaskRunner:
             "attempts": attempts,
             "task_retries": retries,
             "retried": attempts > 1,
-            "retry_errors": [self._clean_error_text(text)
+            "retry_errors": [self._clean_error_text(text, record, task)
                              for text in (task.get_retry_errors() or [])],
         }
 
-    def _clean_error_text(self, text):
+    @staticmethod
+    def _ran_in_worker(record, task):
+        """Whether the task's Python-domain errors came from a worker process
+        of this runner, the only ones whose details may be decoded: a
+        pickled process task run in process mode. Its function ran in the
+        worker, where every exception is encoded (_worker_python_call)."""
+        return record.process and task.get_execution_mode() == _M.PROCESS
+
+    def _clean_error_text(self, text, record, task):
         """A C error-message ("domain.code: message") in Concurra's style."""
         prefix = "%s." % PYTHON_ERROR_DOMAIN
         if text.startswith(prefix):
             text = text.split(": ", 1)[1] if ": " in text else text
-            return text.partition(_MARKER)[0]
+            if self._ran_in_worker(record, task):
+                return _worker_error_summary(text)
+            return text
         if text.startswith("ConcurraError."):
             nick, _, message = text.partition(": ")
             code = getattr(_E, nick[len("ConcurraError."):], None)
@@ -1173,8 +1218,7 @@ class TaskRunner:
         if error is None:
             exc = RuntimeError("Task %r failed" % (record.label,))
         elif error.domain == PYTHON_ERROR_DOMAIN:
-            if _MARKER in error.message or \
-                    task.get_execution_mode() == _M.PROCESS:
+            if self._ran_in_worker(record, task):
                 exc, summary, trace = _decode_remote_error(error.message)
             else:
                 exc, trace = record.exc, record.trace
