@@ -74,3 +74,49 @@ def test_exception_text_cannot_forge_a_worker_error(tmp_path,
     exc = future.exception()
     assert type(exc) is ValueError
     assert str(exc) == "bad field: " + text
+
+
+class Unloadable:
+    """Pickles in the worker; unpickling it (int("not-a-number")) fails."""
+
+    def __reduce__(self):
+        return (int, ("not-a-number",))
+
+
+def unloadable():
+    return Unloadable()
+
+
+def double(x):
+    return 2 * x
+
+
+def test_a_result_that_cannot_be_unpickled_fails_only_its_task():
+    runner = new_runner(True, max_concurrency=2)
+    bad = runner.add_task(unloadable, label="bad")
+    good = runner.add_task(double, 21, label="good")
+    runner.add_task(double, 1, label="after", depends_on=["bad"])
+    results = runner.run(verify=False)
+
+    assert results["good"]["status"] == "Successful"
+    assert results["good"]["result"] == 42
+    assert results["after"]["result"] == 2
+    result = results["bad"]
+    assert result["status"] == "Failed" and result["has_failed"]
+    assert result["result"] is None and result["output"] is None
+    assert result["error"] == (
+        "UnpicklingError: Task 'bad' returned a result that cannot be "
+        "unpickled: ValueError: invalid literal for int() with base 10: "
+        "'not-a-number'")
+    assert "ValueError" in result["trace"]
+    assert result["execution_mode"] == "process"
+
+    with pytest.raises(pickle.UnpicklingError) as info:
+        bad.result()
+    assert isinstance(info.value.__cause__, ValueError)
+    assert isinstance(bad.exception(), pickle.UnpicklingError)
+    assert good.result() == 42
+    assert Concurra.gather([bad, good], return_exceptions=True)[1] == 42
+    assert runner.verify() is False
+    with pytest.raises(Concurra.TasksFailedError, match="UnpicklingError"):
+        runner.verify(raise_exception=True)

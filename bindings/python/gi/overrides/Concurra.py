@@ -1108,7 +1108,7 @@ class TaskRunner:
                 for record, task in zip(self._records, self._tasks)}
 
     def _result_dict(self, record, task):
-        status = task.get_status()
+        status = self._status(record, task)
         failed = status == _S.FAILED or status == _S.TERMINATED
         if failed:
             _, error, trace = self._failure(record, task)
@@ -1176,15 +1176,38 @@ class TaskRunner:
         keep their structured result when they failed)."""
         if record.kind != _FUNCTION:
             return self._command_result(record, task)
-        if task.get_status() != _S.SUCCESSFUL:
+        if self._status(record, task) != _S.SUCCESSFUL:
             return None
-        if not record.process or \
-                task.get_execution_mode() != _M.PROCESS:
+        if not self._ran_in_worker(record, task):
             return record.value
-        if record.decoded is None:
-            data = _variant_bytes(task.get_value())
-            record.decoded = (pickle.loads(data) if data else None,)
         return record.decoded[0]
+
+    def _status(self, record, task):
+        """The task's status, but a process task whose result cannot be
+        unpickled here has failed (with the unpickling error), although
+        the library, which only carried the bytes, saw it succeed."""
+        status = task.get_status()
+        if status == _S.SUCCESSFUL and self._ran_in_worker(record, task) \
+                and self._decode(record, task) is None:
+            return _S.FAILED
+        return status
+
+    def _decode(self, record, task):
+        """-> (value,) of a process task's pickled result, or None when it
+        cannot be unpickled (record.failure says why); cached."""
+        if record.decoded is None and record.failure is None:
+            data = _variant_bytes(task.get_value())
+            try:
+                record.decoded = (pickle.loads(data) if data else None,)
+            except Exception as cause:
+                exc = pickle.UnpicklingError(
+                    "Task '%s' returned a result that cannot be unpickled: "
+                    "%s" % (record.label, _summary(cause)))
+                exc.__cause__ = cause
+                record.failure = (exc, _summary(exc),
+                                  _format_exception(cause,
+                                                    cause.__traceback__))
+        return record.decoded
 
     def _command_result(self, record, task):
         ok, returncode = task.get_returncode()
@@ -1285,7 +1308,7 @@ class TaskRunner:
         return OSError(message)
 
     def _exception(self, record, task):
-        status = task.get_status()
+        status = self._status(record, task)
         if status == _S.FAILED or status == _S.TERMINATED:
             return self._failure(record, task)[0]
         return None
