@@ -26,8 +26,8 @@ import json
 import logging
 import os
 import pickle
+import re
 import shlex
-import subprocess
 import sys
 import threading
 import time
@@ -91,6 +91,39 @@ _MODE_TEXT = {
 }
 _E = Concurra.Error
 
+
+class CommandExecutionError(RuntimeError):
+    """A command task exited with a non-zero return code (Concurra's
+    exception). The message is "Command exited with return code N", then
+    ": " and the stripped stderr (or, when that is empty, the stripped
+    stdout), its first 500 characters and "..." when longer. ``result`` is
+    the task's command result dict (command, shell, returncode, stdout,
+    stderr, cwd)."""
+
+    def __init__(self, message, result=None):
+        super().__init__(message)
+        self.result = result
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.result))
+
+    def _result_field(name):
+        return property(
+            lambda self: self.result.get(name) if self.result else None,
+            doc="The command result's %r (None without a result)." % name)
+
+    returncode = _result_field("returncode")
+    command = _result_field("command")
+    stdout = _result_field("stdout")
+    stderr = _result_field("stderr")
+    del _result_field
+
+
+__all__.append("CommandExecutionError")
+
+# How much of a failed command's output its error message keeps.
+_COMMAND_OUTPUT_EXCERPT = 500
+
 # Python names for the library's own error codes, in results and retry
 # errors ("ConcurraError.TIMEOUT: ..." -> "TimeoutError: ...").
 _CODE_EXCEPTION = {
@@ -98,7 +131,7 @@ _CODE_EXCEPTION = {
     int(_E.TERMINATED): RuntimeError,
     int(_E.DEPENDENCY_FAILED): RuntimeError,
     int(_E.NOT_SERIALIZABLE): pickle.PicklingError,
-    int(_E.COMMAND_FAILED): subprocess.CalledProcessError,
+    int(_E.COMMAND_FAILED): CommandExecutionError,
     int(_E.WORKER_CRASHED): RuntimeError,
 }
 
@@ -113,6 +146,42 @@ class TasksFailedError(Exception):
 
 
 __all__.append("TasksFailedError")
+
+
+def _command_start_exception(message):
+    """The exception of a command that could not be started."""
+    if "No such file or directory" in message:
+        return FileNotFoundError(2, message)
+    if "Permission denied" in message:
+        return PermissionError(13, message)
+    return OSError(message)
+
+
+def _command_attempt_exception(message):
+    """The exception of a failed command attempt from the library's message
+    alone (retried attempts keep no output: the stdout fallback is lost)."""
+    if message.startswith("Command exited with return code"):
+        return CommandExecutionError(message)
+    killed = re.match(r"Command was killed by signal (\d+)", message)
+    if killed:
+        # as subprocess reports it
+        return CommandExecutionError("Command exited with return code -%s"
+                                     % killed.group(1))
+    return _command_start_exception(message)
+
+
+def _command_failure_message(result):
+    """Concurra's message of a command that exited with a non-zero code."""
+    message = "Command exited with return code %d" % result["returncode"]
+    for output in (result.get("stderr"), result.get("stdout")):
+        if isinstance(output, bytes):
+            output = output.decode("utf-8", "replace")
+        detail = (output or "").strip()
+        if detail:
+            if len(detail) > _COMMAND_OUTPUT_EXCERPT:
+                detail = detail[:_COMMAND_OUTPUT_EXCERPT] + "..."
+            return message + ": " + detail
+    return message
 
 
 # ---------------------------------------------------------------------------
@@ -192,6 +261,12 @@ def _gbytes(gbytes):
 
 def _is_timeout(error):
     return error.matches(_CONCURRA_QUARK, int(_E.TIMEOUT))
+
+
+def _is_cancellation(error):
+    # the library's error of a task cancelled by concurra_task_cancel()
+    return error.matches(_CONCURRA_QUARK, int(_E.TERMINATED)) and \
+        error.message == "Task was cancelled"
 
 
 def _table(headers, rows):
@@ -1127,6 +1202,12 @@ class TaskRunner:
         retries = task.get_retries()
         if retries < 0:
             retries = self.task_retries
+        # Concurra lists every failed attempt, the last one included; the
+        # library lists those it retried
+        retry_errors = [self._clean_error_text(text, record, task)
+                        for text in (task.get_retry_errors() or [])]
+        if status == _S.FAILED and attempts > 0:
+            retry_errors.append(error)
         return {
             "task_name": record.task_name,
             "start_time": _format_time(task.get_start_time()),
@@ -1144,8 +1225,7 @@ class TaskRunner:
             "attempts": attempts,
             "task_retries": retries,
             "retried": attempts > 1,
-            "retry_errors": [self._clean_error_text(text, record, task)
-                             for text in (task.get_retry_errors() or [])],
+            "retry_errors": retry_errors,
         }
 
     @staticmethod
@@ -1168,6 +1248,8 @@ class TaskRunner:
             nick, _, message = text.partition(": ")
             code = getattr(_E, nick[len("ConcurraError."):], None)
             cls = _CODE_EXCEPTION.get(int(code)) if code is not None else None
+            if cls is CommandExecutionError:
+                return _summary(_command_attempt_exception(message))
             return "%s: %s" % ((cls or RuntimeError).__name__, message)
         return text
 
@@ -1258,7 +1340,7 @@ class TaskRunner:
             exc = RuntimeError("Skipped: dependency %s failed or was "
                                "terminated" % sorted(blocking, key=str))
         elif error.matches(_CONCURRA_QUARK, int(_E.TERMINATED)):
-            if record.cancelled or error.message == "Task was cancelled":
+            if record.cancelled or _is_cancellation(error):
                 exc = concurrent.futures.CancelledError(error.message)
             else:
                 exc = RuntimeError(error.message)
@@ -1278,7 +1360,7 @@ class TaskRunner:
             cls = RuntimeError
             if error.domain == "concurra-error-quark":
                 cls = _CODE_EXCEPTION.get(error.code, RuntimeError)
-                if cls is subprocess.CalledProcessError:
+                if cls is CommandExecutionError:
                     cls = RuntimeError
             message = error.message
             if record.process:
@@ -1294,18 +1376,11 @@ class TaskRunner:
         return record.failure
 
     def _command_exception(self, record, task, error):
-        ok, returncode = task.get_returncode()
-        if ok:
-            result = self._command_result(record, task) or {}
-            return subprocess.CalledProcessError(
-                returncode, record.command, output=result.get("stdout"),
-                stderr=result.get("stderr"))
-        message = error.message
-        if "No such file or directory" in message:
-            return FileNotFoundError(2, message)
-        if "Permission denied" in message:
-            return PermissionError(13, message)
-        return OSError(message)
+        result = self._command_result(record, task)
+        if result is not None:
+            return CommandExecutionError(_command_failure_message(result),
+                                         result)
+        return _command_start_exception(error.message)
 
     def _exception(self, record, task):
         status = self._status(record, task)
@@ -1555,14 +1630,52 @@ def wait(futures, timeout=None, return_when=Concurra.ReturnWhen.ALL_COMPLETED,
     if not by_task:
         return DoneAndNotDoneFutures(set(), set())
     try:
-        _, done, not_done = _raw_wait(list(by_task), when,
-                                      _timeout_arg(timeout), cancellable)
+        if when == Concurra.ReturnWhen.FIRST_EXCEPTION:
+            done, not_done = _wait_first_exception(by_task, timeout,
+                                                   cancellable)
+        else:
+            _, done, not_done = _raw_wait(list(by_task), when,
+                                          _timeout_arg(timeout), cancellable)
     except GLib.Error as error:
-        if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
-            raise concurrent.futures.CancelledError(error.message) from None
-        raise
+        _raise_cancelled(error)
     return DoneAndNotDoneFutures({by_task[t] for t in done},
                                  {by_task[t] for t in not_done})
+
+
+def _wait_first_exception(by_task, timeout, cancellable):
+    """FIRST_EXCEPTION as in concurrent.futures and Concurry: a cancelled
+    future is done but is no exception, so the wait goes on (the library's
+    counts it as one)."""
+    deadline = (None if timeout is None
+                else time.monotonic() + max(float(timeout), 0.0))
+    done, pending = [], list(by_task)
+    while pending:
+        remaining = -1.0
+        if deadline is not None:
+            remaining = max(deadline - time.monotonic(), 0.0)
+        _, newly_done, pending = _raw_wait(
+            pending, Concurra.ReturnWhen.FIRST_EXCEPTION, remaining,
+            cancellable)
+        done.extend(newly_done)
+        items = [by_task[t] for t in newly_done]
+        if any(_raised(item) for item in items) or \
+                not any(_is_cancelled(item) for item in items):
+            # an exception, the timeout, or everything done
+            break
+    return done, pending
+
+
+def _is_cancelled(item):
+    if isinstance(item, Future):
+        return item.cancelled()
+    error = item.get_error()
+    return error is not None and _is_cancellation(error)
+
+
+def _raised(item):
+    """Whether a done future or task ended with an exception other than
+    its cancellation."""
+    return _outcome_of(item)[0] is not None and not _is_cancelled(item)
 
 
 __all__.append("wait")
