@@ -1015,12 +1015,15 @@ class TaskRunner:
         try:
             self._wait_for_end()
         except KeyboardInterrupt:
-            self.gobject.abort()
-            self.gobject.wait(None)
-            self._state = _FINISHED
+            self._abort_and_wait()
             raise
         return self.get_background_results(verify, raise_exception,
                                            error_message)
+
+    def _abort_and_wait(self):
+        self.gobject.abort()
+        self.gobject.wait(None)
+        self._state = _FINISHED
 
     def _wait_for_end(self):
         """Wait for the library's run to end, interruptibly: the blocking
@@ -1042,6 +1045,25 @@ class TaskRunner:
         threading.Thread(target=wait_in_thread, daemon=True,
                          name="concurra-wait").start()
         ended.wait()
+
+    async def run_async(self, verify=True, raise_exception=False,
+                        error_message=None):
+        """run() for asyncio: ``results = await runner.run_async()``.
+
+        The tasks run in the background while the event loop goes on (the
+        wait happens on an executor thread); the results dict, the report
+        and ``raise_exception`` are as in run(). Cancelling the awaiting
+        coroutine aborts the run (processes and commands are killed)."""
+        import asyncio
+        self.execute_in_background()
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.shield(loop.run_in_executor(None, self._wait_for_end))
+        except asyncio.CancelledError:
+            self._abort_and_wait()
+            raise
+        return self.get_background_results(verify, raise_exception,
+                                           error_message)
 
     def execute(self, verify=True, raise_exception=False, error_message=None):
         """An alias of run()."""
@@ -1409,16 +1431,100 @@ def _worker_command():
 # ---------------------------------------------------------------------------
 # futures
 
-class Future:
-    """A task of a TaskRunner as a future (the concurrent.futures.Future
-    interface). It wraps the :class:`Concurra.Task`, ``future.task``."""
+_cf = concurrent.futures._base
 
-    __slots__ = ("_runner", "_record", "_task", "__weakref__")
+
+class _StandardSync:
+    """What concurrent.futures.wait/as_completed use of a future: a
+    condition, a list of waiters, a state. Made on first use, so futures
+    nobody waits on that way cost nothing more. The state they read is
+    "done" once on_done() ran, under the condition, and waiters are told
+    then: a waiter added before is told, one added after saw "done"."""
+
+    __slots__ = ("future", "condition", "waiters", "completed")
+
+    def __init__(self, future):
+        self.future = future
+        self.condition = threading.Condition()
+        self.waiters = []
+        self.completed = False
+
+    def on_done(self, future):
+        with self.condition:
+            self.completed = True
+            for waiter in self.waiters:
+                self.notify(waiter)
+            self.condition.notify_all()
+
+    def notify(self, waiter):
+        future = self.future
+        if future.cancelled():
+            waiter.add_cancelled(future)
+        elif future.exception() is not None:
+            waiter.add_exception(future)
+        else:
+            waiter.add_result(future)
+
+
+class Future(concurrent.futures.Future):
+    """A task of a TaskRunner as a future: a concurrent.futures.Future, so
+    that ``concurrent.futures.wait()``, ``as_completed()``,
+    ``asyncio.wrap_future()`` and ``await future`` work. It wraps the
+    :class:`Concurra.Task`, ``future.task``, and is completed by it: the
+    ``set_*`` methods of executors are not for it."""
+
+    __slots__ = ("_runner", "_record", "_task", "_sync")
 
     def __init__(self, runner, record, task):
+        # no super().__init__(): its condition and lists are made only when
+        # concurrent.futures waits on this future (see _standard())
         self._runner = runner
         self._record = record
         self._task = task
+        self._sync = None
+
+    # ---- the parts of concurrent.futures.Future its functions read ----
+
+    def _standard(self):
+        sync = self._sync
+        if sync is None:
+            with _standard_lock:
+                sync = self._sync
+                if sync is None:
+                    sync = self._sync = _StandardSync(self)
+                    self.add_done_callback(sync.on_done)
+        return sync
+
+    @property
+    def _condition(self):
+        return self._standard().condition
+
+    @property
+    def _waiters(self):
+        return self._standard().waiters
+
+    @property
+    def _state(self):
+        # stable under _condition: "done" once on_done() ran under it
+        if self._standard().completed:
+            return (_cf.CANCELLED_AND_NOTIFIED if self.cancelled()
+                    else _cf.FINISHED)
+        if self.cancelled():
+            return _cf.CANCELLED
+        return _cf.RUNNING if self.running() else _cf.PENDING
+
+    def set_running_or_notify_cancel(self):
+        raise RuntimeError("a Concurra future is run by its runner")
+
+    def set_result(self, result):
+        raise RuntimeError("a Concurra future is completed by its task")
+
+    def set_exception(self, exception):
+        raise RuntimeError("a Concurra future is completed by its task")
+
+    def __await__(self):
+        import asyncio
+        return asyncio.wrap_future(self).__await__()
 
     def __repr__(self):
         return "<Concurra.Future %r %s>" % (
@@ -1513,9 +1619,17 @@ class Future:
             raise exc
         return exc
 
-    def add_done_callback(self, fn):
-        """Call ``fn(future)`` once the task is done (at once if it is): on
-        the thread that completes it."""
+    def add_done_callback(self, fn, main_context=None):
+        """Call ``fn(future)`` once the task is done.
+
+        Without ``main_context``, as in concurrent.futures: at once in this
+        thread if the task is done, otherwise on the thread that completes
+        it (a thread of the library, not the main thread). With a
+        :class:`GLib.MainContext` (``GLib.MainContext.default()`` for a GTK
+        application), ``fn`` is called from that context's main loop,
+        always after this call returned."""
+        if main_context is not None:
+            fn = functools.partial(_call_in_context, main_context, fn)
         box = {"called": False}
         lock = threading.Lock()
 
@@ -1537,6 +1651,22 @@ class Future:
             box["handler"] = self._task.connect("completed", call)
         if self._task.is_done():
             call()
+
+
+_standard_lock = threading.Lock()
+
+
+def _call_in_context(context, fn, future):
+    def dispatch(*_):
+        try:
+            fn(future)
+        except Exception:
+            LOGGER.exception("exception calling callback for %r", future)
+        return GLib.SOURCE_REMOVE
+
+    source = GLib.idle_source_new()
+    source.set_callback(dispatch)
+    source.attach(context)
 
 
 __all__.append("Future")
