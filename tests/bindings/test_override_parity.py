@@ -109,6 +109,8 @@ def test_first_exception_does_not_count_cancelled_futures():
     runner.execute_in_background()
     try:
         assert queued.cancel()
+        # the library terminates it on the runner's thread: let it (load)
+        Concurra.wait([queued], timeout=20)
         # still waiting for an exception: only the cancelled one is done
         done, not_done = Concurra.wait([failing, queued], timeout=0.2,
                                        return_when="FIRST_EXCEPTION")
