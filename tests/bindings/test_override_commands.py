@@ -6,7 +6,6 @@
 import json
 import os
 import pathlib
-import subprocess
 import time
 
 import gi
@@ -88,9 +87,8 @@ def test_failed_command_keeps_its_result():
     assert bad["result"]["returncode"] == 3
     assert bad["result"]["stdout"] == "partial\n"
     assert bad["result"]["stderr"] == "broken\n"
-    assert bad["error"] == ("CalledProcessError: Command 'echo partial; echo "
-                            "broken >&2; exit 3' returned non-zero exit "
-                            "status 3.")
+    assert bad["error"] == ("CommandExecutionError: Command exited with "
+                            "return code 3: broken")
     unchecked = results["unchecked"]
     assert unchecked["status"] == "Successful"
     assert unchecked["result"]["returncode"] == 4
@@ -151,7 +149,7 @@ def test_command_retries_and_timeout(tmp_path):
     assert flaky["status"] == "Successful"
     assert flaky["attempts"] == 3 and flaky["retried"] is True
     assert len(flaky["retry_errors"]) == 2
-    assert flaky["retry_errors"][0].startswith("CalledProcessError: ")
+    assert flaky["retry_errors"][0].startswith("CommandExecutionError: ")
     slow = results["slow"]
     assert slow["status"] == "Terminated"
     assert slow["error"] == \
@@ -214,6 +212,6 @@ def test_command_as_future():
     runner.execute_in_background()
     assert ok.result(10)["stdout"] == "hi\n"
     exc = bad.exception(10)
-    assert isinstance(exc, subprocess.CalledProcessError)
+    assert isinstance(exc, Concurra.CommandExecutionError)
     assert exc.returncode == 2
     runner.get_background_results(verify=False)

@@ -1,12 +1,15 @@
 # Tests of the PyGObject override: futures from TaskRunner.add_task and
 # Concurry's synchronization — Concurra.wait, Concurra.gather (list, dict,
 # *args, iter, timeout, progress, return_exceptions) and their asyncio
-# versions.
+# versions; Concurra.Future as a concurrent.futures.Future (wait,
+# as_completed, asyncio.wrap_future, await), callbacks on a GLib main
+# context, TaskRunner.run_async.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import asyncio
 import concurrent.futures
+import concurrent.futures as cf
 import threading
 import time
 
@@ -14,7 +17,7 @@ import gi
 
 gi.require_version("Concurra", "1")
 
-from gi.repository import Concurra  # noqa: E402
+from gi.repository import Concurra, GLib  # noqa: E402
 from gi.repository.Concurra import ReturnWhen, gather, wait  # noqa: E402
 
 import pytest  # noqa: E402
@@ -361,3 +364,146 @@ def test_async_cancellation_does_not_hang(gates):
     asyncio.run(main())
     assert time.monotonic() - start < 5
     assert not g.futures[0].done()
+
+
+# ---- Concurra.Future is a concurrent.futures.Future, asyncio (issue 14) ----
+
+def test_future_is_a_concurrent_futures_future(gates):
+    r = gates(1)
+    assert isinstance(r.futures[0], cf.Future)
+    r.open()
+    assert r.futures[0].result(10) == 0
+
+
+def test_concurrent_futures_wait(gates):
+    r = gates(3, errors={2: ValueError("bad 2")})
+    done, not_done = cf.wait(r.futures, timeout=0.05)
+    assert done == set() and not_done == set(r.futures)
+    threading.Timer(0.05, r.open, (1,)).start()
+    done, not_done = cf.wait(r.futures, timeout=20,
+                             return_when=cf.FIRST_COMPLETED)
+    assert done == {r.futures[1]}
+    threading.Timer(0.05, r.open, (2,)).start()
+    done, not_done = cf.wait(r.futures, timeout=20,
+                             return_when=cf.FIRST_EXCEPTION)
+    assert done == {r.futures[1], r.futures[2]}
+    assert not_done == {r.futures[0]}
+    r.open()
+    done, not_done = cf.wait(r.futures, timeout=20)
+    assert done == set(r.futures) and not not_done
+
+
+def test_concurrent_futures_as_completed_mixes_with_executors(gates):
+    r = gates(3)
+    with cf.ThreadPoolExecutor(1) as pool:
+        theirs = pool.submit(lambda: "pool")
+        order = []
+        threading.Timer(0.05, r.open, (2,)).start()
+        for future in cf.as_completed(r.futures[2:] + [theirs], timeout=20):
+            order.append(future.result())
+        assert sorted(order, key=str) == [20, "pool"]
+        r.open()
+        assert sorted(f.result() for f in cf.as_completed(r.futures,
+                                                           timeout=20)) == \
+            [0, 10, 20]
+
+
+def test_cancelled_future_in_concurrent_futures_wait():
+    runner = Concurra.TaskRunner(max_concurrency=1, progress_stats=False)
+    gate = threading.Event()
+    blocker = runner.add_task(gated, gate, "b")
+    queued = runner.add_task(gated, gate, "q")
+    runner.execute_in_background()
+    try:
+        assert queued.cancel()
+        done, _ = cf.wait([queued], timeout=20)
+        assert done == {queued} and queued.cancelled()
+    finally:
+        gate.set()
+        runner.get_background_results(verify=False)
+    assert blocker.result() == "b"
+
+
+def test_asyncio_wrap_future_and_await(gates):
+    r = gates(2, errors={1: ValueError("bad 1")})
+
+    async def main():
+        asyncio.get_running_loop().call_later(0.05, r.open)
+        value = await r.futures[0]
+        wrapped = asyncio.wrap_future(r.futures[1])
+        with pytest.raises(ValueError, match="bad 1"):
+            await wrapped
+        return value
+
+    assert asyncio.run(main()) == 0
+
+
+def test_callback_on_a_main_context(gates):
+    r = gates(1)
+    context = GLib.MainContext.new()
+    loop = GLib.MainLoop.new(context, False)
+    calls = []
+
+    def on_done(future):
+        calls.append((future.result(), threading.current_thread()))
+        loop.quit()
+
+    r.futures[0].add_done_callback(on_done, main_context=context)
+    threading.Timer(0.05, r.open).start()
+    timeout = GLib.timeout_source_new(20000)
+    timeout.set_callback(lambda *_: loop.quit())
+    timeout.attach(context)
+    loop.run()
+    timeout.destroy()
+    assert calls == [(0, threading.current_thread())]
+    # a done future: still from the context, after add_done_callback returned
+    r.futures[0].add_done_callback(on_done, main_context=context)
+    assert len(calls) == 1
+    loop.run()
+    assert len(calls) == 2
+
+
+def test_run_async():
+    gate = threading.Event()
+    runner = Concurra.TaskRunner(progress_stats=False)
+    runner.add_task(gated, gate, 1, label="a")
+    runner.add_task(gated, gate, 2, label="b", depends_on=["a"])
+    ticks = []
+
+    async def tick():
+        # the event loop runs while the tasks do
+        while not gate.is_set():
+            ticks.append(time.monotonic())
+            if len(ticks) == 3:
+                gate.set()
+            await asyncio.sleep(0.01)
+
+    async def main():
+        results, _ = await asyncio.gather(runner.run_async(verify=False),
+                                          tick())
+        return results
+
+    results = asyncio.run(main())
+    assert len(ticks) == 3
+    assert [r["result"] for r in results.values()] == [1, 2]
+    assert not runner.is_running()
+
+
+def test_run_async_cancelled_aborts_the_run():
+    gate = threading.Event()
+    runner = Concurra.TaskRunner(progress_stats=False)
+    future = runner.add_task(gated, gate, 1, label="stuck")
+
+    async def main():
+        run = asyncio.ensure_future(runner.run_async(verify=False))
+        await asyncio.sleep(0.05)
+        run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await run
+
+    try:
+        asyncio.run(main())
+        assert future.task.get_status() == Concurra.TaskStatus.TERMINATED
+        assert not runner.is_running()
+    finally:
+        gate.set()

@@ -26,8 +26,8 @@ import json
 import logging
 import os
 import pickle
+import re
 import shlex
-import subprocess
 import sys
 import threading
 import time
@@ -54,9 +54,15 @@ _CONCURRA_QUARK = Concurra.error_quark()
 PYTHON_CALL = "python-call"
 
 # A worker's error message is "ExcType: message" + _MARKER + JSON details
-# (type, message, traceback, pickled exception): the worker protocol of the
-# library carries only domain, code and message for errors of registered
-# functions.
+# (type, message, summary, traceback, pickled exception): the worker protocol
+# of the library carries only domain, code and message for errors of
+# registered functions. The parent reads those details only from errors of
+# process tasks of its own runner that ran in a worker (see
+# _worker_error_details), and only from the JSON document after the *last*
+# marker: the worker writes it as ASCII JSON, in which the marker's
+# characters are escaped, so a task's own exception text (which comes before
+# it) can neither end it nor stand in for it. Thread tasks' errors are never
+# decoded: their exceptions stay in Python.
 _MARKER = "\n\x1econcurra-python\x1e"
 
 _WORKER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -85,6 +91,39 @@ _MODE_TEXT = {
 }
 _E = Concurra.Error
 
+
+class CommandExecutionError(RuntimeError):
+    """A command task exited with a non-zero return code (Concurra's
+    exception). The message is "Command exited with return code N", then
+    ": " and the stripped stderr (or, when that is empty, the stripped
+    stdout), its first 500 characters and "..." when longer. ``result`` is
+    the task's command result dict (command, shell, returncode, stdout,
+    stderr, cwd)."""
+
+    def __init__(self, message, result=None):
+        super().__init__(message)
+        self.result = result
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.result))
+
+    def _result_field(name):
+        return property(
+            lambda self: self.result.get(name) if self.result else None,
+            doc="The command result's %r (None without a result)." % name)
+
+    returncode = _result_field("returncode")
+    command = _result_field("command")
+    stdout = _result_field("stdout")
+    stderr = _result_field("stderr")
+    del _result_field
+
+
+__all__.append("CommandExecutionError")
+
+# How much of a failed command's output its error message keeps.
+_COMMAND_OUTPUT_EXCERPT = 500
+
 # Python names for the library's own error codes, in results and retry
 # errors ("ConcurraError.TIMEOUT: ..." -> "TimeoutError: ...").
 _CODE_EXCEPTION = {
@@ -92,7 +131,7 @@ _CODE_EXCEPTION = {
     int(_E.TERMINATED): RuntimeError,
     int(_E.DEPENDENCY_FAILED): RuntimeError,
     int(_E.NOT_SERIALIZABLE): pickle.PicklingError,
-    int(_E.COMMAND_FAILED): subprocess.CalledProcessError,
+    int(_E.COMMAND_FAILED): CommandExecutionError,
     int(_E.WORKER_CRASHED): RuntimeError,
 }
 
@@ -107,6 +146,42 @@ class TasksFailedError(Exception):
 
 
 __all__.append("TasksFailedError")
+
+
+def _command_start_exception(message):
+    """The exception of a command that could not be started."""
+    if "No such file or directory" in message:
+        return FileNotFoundError(2, message)
+    if "Permission denied" in message:
+        return PermissionError(13, message)
+    return OSError(message)
+
+
+def _command_attempt_exception(message):
+    """The exception of a failed command attempt from the library's message
+    alone (retried attempts keep no output: the stdout fallback is lost)."""
+    if message.startswith("Command exited with return code"):
+        return CommandExecutionError(message)
+    killed = re.match(r"Command was killed by signal (\d+)", message)
+    if killed:
+        # as subprocess reports it
+        return CommandExecutionError("Command exited with return code -%s"
+                                     % killed.group(1))
+    return _command_start_exception(message)
+
+
+def _command_failure_message(result):
+    """Concurra's message of a command that exited with a non-zero code."""
+    message = "Command exited with return code %d" % result["returncode"]
+    for output in (result.get("stderr"), result.get("stdout")):
+        if isinstance(output, bytes):
+            output = output.decode("utf-8", "replace")
+        detail = (output or "").strip()
+        if detail:
+            if len(detail) > _COMMAND_OUTPUT_EXCERPT:
+                detail = detail[:_COMMAND_OUTPUT_EXCERPT] + "..."
+            return message + ": " + detail
+    return message
 
 
 # ---------------------------------------------------------------------------
@@ -186,6 +261,12 @@ def _gbytes(gbytes):
 
 def _is_timeout(error):
     return error.matches(_CONCURRA_QUARK, int(_E.TIMEOUT))
+
+
+def _is_cancellation(error):
+    # the library's error of a task cancelled by concurra_task_cancel()
+    return error.matches(_CONCURRA_QUARK, int(_E.TERMINATED)) and \
+        error.message == "Task was cancelled"
 
 
 def _table(headers, rows):
@@ -368,40 +449,68 @@ def _flush_std_streams():
 
 
 def _encode_remote_error(exc, tb):
+    """-> "ExcType: message" + _MARKER + the JSON details (in a worker)."""
+    summary = _c_string(_summary(exc))
     try:
         pickled = base64.b64encode(
             pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)).decode()
     except Exception:
         pickled = None
     info = {
+        "summary": summary,
         "type": type(exc).__name__,
         "module": type(exc).__module__,
         "message": _safe_str(exc),
         "trace": _format_exception(exc, tb),
         "pickle": pickled,
     }
-    return _c_string(_summary(exc)) + _MARKER + json.dumps(info)
+    # ensure_ascii (the default) escapes the marker's control characters
+    return summary + _MARKER + json.dumps(info, ensure_ascii=True)
+
+
+def _worker_error_details(message):
+    """-> the details dict a worker appended to its error message, or None.
+    Call it only for errors that came from a worker (see _MARKER)."""
+    _, sep, tail = message.rpartition(_MARKER)
+    if not sep:
+        return None
+    try:
+        info = json.loads(tail)
+    except ValueError:
+        return None
+    return info if isinstance(info, dict) else None
+
+
+def _detail(info, key):
+    value = info.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _worker_error_summary(message):
+    """A worker's error message without its JSON details."""
+    info = _worker_error_details(message) or {}
+    return _detail(info, "summary") or message.rpartition(_MARKER)[0] \
+        or message
 
 
 def _decode_remote_error(message):
-    """-> (exception, summary, trace) from a worker's error message."""
-    summary, sep, tail = message.partition(_MARKER)
-    info = {}
-    if sep:
-        try:
-            info = json.loads(tail)
-        except ValueError:
-            info = {}
+    """-> (exception, summary, trace) from a worker's error message: the
+    exception unpickled from what the worker sent, or rebuilt from its type
+    name and message."""
+    info = _worker_error_details(message) or {}
+    summary = _worker_error_summary(message)
     exc = None
-    if info.get("pickle"):
+    pickled = _detail(info, "pickle")
+    if pickled:
         try:
-            exc = pickle.loads(base64.b64decode(info["pickle"]))
+            exc = pickle.loads(base64.b64decode(pickled))
         except Exception:
             exc = None
     if not isinstance(exc, BaseException):
-        exc = _rebuild_exception(info.get("type"), info.get("module"),
-                                 info.get("message", summary))
-    return exc, summary, info.get("trace")
+        exc = _rebuild_exception(_detail(info, "type"),
+                                 _detail(info, "module"),
+                                 _detail(info, "message") or summary)
+    return exc, summary, _detail(info, "trace")
 
 
 class RemoteError(Exception):
@@ -451,12 +560,13 @@ def _on_task_retrying(gi_runner, task, attempt, error, ref):
     runner = ref()
     if runner is not None and runner.log_errors:
         try:
-            label = runner._labels.from_c(task.get_label())
+            record = runner._by_c_label[task.get_label()]
             runner.log.warning("Task '%s' failed on attempt %d, retrying: %s",
-                               label, attempt,
+                               record.label, attempt,
                                runner._clean_error_text(
                                    "%s.%d: %s" % (error.domain, error.code,
-                                                  error.message)))
+                                                  error.message),
+                                   record, task))
         except Exception:  # pragma: no cover
             LOGGER.exception("concurra: error in a task-retrying handler")
 
@@ -905,12 +1015,15 @@ class TaskRunner:
         try:
             self._wait_for_end()
         except KeyboardInterrupt:
-            self.gobject.abort()
-            self.gobject.wait(None)
-            self._state = _FINISHED
+            self._abort_and_wait()
             raise
         return self.get_background_results(verify, raise_exception,
                                            error_message)
+
+    def _abort_and_wait(self):
+        self.gobject.abort()
+        self.gobject.wait(None)
+        self._state = _FINISHED
 
     def _wait_for_end(self):
         """Wait for the library's run to end, interruptibly: the blocking
@@ -932,6 +1045,25 @@ class TaskRunner:
         threading.Thread(target=wait_in_thread, daemon=True,
                          name="concurra-wait").start()
         ended.wait()
+
+    async def run_async(self, verify=True, raise_exception=False,
+                        error_message=None):
+        """run() for asyncio: ``results = await runner.run_async()``.
+
+        The tasks run in the background while the event loop goes on (the
+        wait happens on an executor thread); the results dict, the report
+        and ``raise_exception`` are as in run(). Cancelling the awaiting
+        coroutine aborts the run (processes and commands are killed)."""
+        import asyncio
+        self.execute_in_background()
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.shield(loop.run_in_executor(None, self._wait_for_end))
+        except asyncio.CancelledError:
+            self._abort_and_wait()
+            raise
+        return self.get_background_results(verify, raise_exception,
+                                           error_message)
 
     def execute(self, verify=True, raise_exception=False, error_message=None):
         """An alias of run()."""
@@ -1073,7 +1205,7 @@ class TaskRunner:
                 for record, task in zip(self._records, self._tasks)}
 
     def _result_dict(self, record, task):
-        status = task.get_status()
+        status = self._status(record, task)
         failed = status == _S.FAILED or status == _S.TERMINATED
         if failed:
             _, error, trace = self._failure(record, task)
@@ -1092,6 +1224,12 @@ class TaskRunner:
         retries = task.get_retries()
         if retries < 0:
             retries = self.task_retries
+        # Concurra lists every failed attempt, the last one included; the
+        # library lists those it retried
+        retry_errors = [self._clean_error_text(text, record, task)
+                        for text in (task.get_retry_errors() or [])]
+        if status == _S.FAILED and attempts > 0:
+            retry_errors.append(error)
         return {
             "task_name": record.task_name,
             "start_time": _format_time(task.get_start_time()),
@@ -1109,20 +1247,31 @@ class TaskRunner:
             "attempts": attempts,
             "task_retries": retries,
             "retried": attempts > 1,
-            "retry_errors": [self._clean_error_text(text)
-                             for text in (task.get_retry_errors() or [])],
+            "retry_errors": retry_errors,
         }
 
-    def _clean_error_text(self, text):
+    @staticmethod
+    def _ran_in_worker(record, task):
+        """Whether the task's Python-domain errors came from a worker process
+        of this runner, the only ones whose details may be decoded: a
+        pickled process task run in process mode. Its function ran in the
+        worker, where every exception is encoded (_worker_python_call)."""
+        return record.process and task.get_execution_mode() == _M.PROCESS
+
+    def _clean_error_text(self, text, record, task):
         """A C error-message ("domain.code: message") in Concurra's style."""
         prefix = "%s." % PYTHON_ERROR_DOMAIN
         if text.startswith(prefix):
             text = text.split(": ", 1)[1] if ": " in text else text
-            return text.partition(_MARKER)[0]
+            if self._ran_in_worker(record, task):
+                return _worker_error_summary(text)
+            return text
         if text.startswith("ConcurraError."):
             nick, _, message = text.partition(": ")
             code = getattr(_E, nick[len("ConcurraError."):], None)
             cls = _CODE_EXCEPTION.get(int(code)) if code is not None else None
+            if cls is CommandExecutionError:
+                return _summary(_command_attempt_exception(message))
             return "%s: %s" % ((cls or RuntimeError).__name__, message)
         return text
 
@@ -1131,15 +1280,38 @@ class TaskRunner:
         keep their structured result when they failed)."""
         if record.kind != _FUNCTION:
             return self._command_result(record, task)
-        if task.get_status() != _S.SUCCESSFUL:
+        if self._status(record, task) != _S.SUCCESSFUL:
             return None
-        if not record.process or \
-                task.get_execution_mode() != _M.PROCESS:
+        if not self._ran_in_worker(record, task):
             return record.value
-        if record.decoded is None:
-            data = _variant_bytes(task.get_value())
-            record.decoded = (pickle.loads(data) if data else None,)
         return record.decoded[0]
+
+    def _status(self, record, task):
+        """The task's status, but a process task whose result cannot be
+        unpickled here has failed (with the unpickling error), although
+        the library, which only carried the bytes, saw it succeed."""
+        status = task.get_status()
+        if status == _S.SUCCESSFUL and self._ran_in_worker(record, task) \
+                and self._decode(record, task) is None:
+            return _S.FAILED
+        return status
+
+    def _decode(self, record, task):
+        """-> (value,) of a process task's pickled result, or None when it
+        cannot be unpickled (record.failure says why); cached."""
+        if record.decoded is None and record.failure is None:
+            data = _variant_bytes(task.get_value())
+            try:
+                record.decoded = (pickle.loads(data) if data else None,)
+            except Exception as cause:
+                exc = pickle.UnpicklingError(
+                    "Task '%s' returned a result that cannot be unpickled: "
+                    "%s" % (record.label, _summary(cause)))
+                exc.__cause__ = cause
+                record.failure = (exc, _summary(exc),
+                                  _format_exception(cause,
+                                                    cause.__traceback__))
+        return record.decoded
 
     def _command_result(self, record, task):
         ok, returncode = task.get_returncode()
@@ -1173,8 +1345,7 @@ class TaskRunner:
         if error is None:
             exc = RuntimeError("Task %r failed" % (record.label,))
         elif error.domain == PYTHON_ERROR_DOMAIN:
-            if _MARKER in error.message or \
-                    task.get_execution_mode() == _M.PROCESS:
+            if self._ran_in_worker(record, task):
                 exc, summary, trace = _decode_remote_error(error.message)
             else:
                 exc, trace = record.exc, record.trace
@@ -1191,7 +1362,7 @@ class TaskRunner:
             exc = RuntimeError("Skipped: dependency %s failed or was "
                                "terminated" % sorted(blocking, key=str))
         elif error.matches(_CONCURRA_QUARK, int(_E.TERMINATED)):
-            if record.cancelled or error.message == "Task was cancelled":
+            if record.cancelled or _is_cancellation(error):
                 exc = concurrent.futures.CancelledError(error.message)
             else:
                 exc = RuntimeError(error.message)
@@ -1211,7 +1382,7 @@ class TaskRunner:
             cls = RuntimeError
             if error.domain == "concurra-error-quark":
                 cls = _CODE_EXCEPTION.get(error.code, RuntimeError)
-                if cls is subprocess.CalledProcessError:
+                if cls is CommandExecutionError:
                     cls = RuntimeError
             message = error.message
             if record.process:
@@ -1227,21 +1398,14 @@ class TaskRunner:
         return record.failure
 
     def _command_exception(self, record, task, error):
-        ok, returncode = task.get_returncode()
-        if ok:
-            result = self._command_result(record, task) or {}
-            return subprocess.CalledProcessError(
-                returncode, record.command, output=result.get("stdout"),
-                stderr=result.get("stderr"))
-        message = error.message
-        if "No such file or directory" in message:
-            return FileNotFoundError(2, message)
-        if "Permission denied" in message:
-            return PermissionError(13, message)
-        return OSError(message)
+        result = self._command_result(record, task)
+        if result is not None:
+            return CommandExecutionError(_command_failure_message(result),
+                                         result)
+        return _command_start_exception(error.message)
 
     def _exception(self, record, task):
-        status = task.get_status()
+        status = self._status(record, task)
         if status == _S.FAILED or status == _S.TERMINATED:
             return self._failure(record, task)[0]
         return None
@@ -1267,16 +1431,100 @@ def _worker_command():
 # ---------------------------------------------------------------------------
 # futures
 
-class Future:
-    """A task of a TaskRunner as a future (the concurrent.futures.Future
-    interface). It wraps the :class:`Concurra.Task`, ``future.task``."""
+_cf = concurrent.futures._base
 
-    __slots__ = ("_runner", "_record", "_task", "__weakref__")
+
+class _StandardSync:
+    """What concurrent.futures.wait/as_completed use of a future: a
+    condition, a list of waiters, a state. Made on first use, so futures
+    nobody waits on that way cost nothing more. The state they read is
+    "done" once on_done() ran, under the condition, and waiters are told
+    then: a waiter added before is told, one added after saw "done"."""
+
+    __slots__ = ("future", "condition", "waiters", "completed")
+
+    def __init__(self, future):
+        self.future = future
+        self.condition = threading.Condition()
+        self.waiters = []
+        self.completed = False
+
+    def on_done(self, future):
+        with self.condition:
+            self.completed = True
+            for waiter in self.waiters:
+                self.notify(waiter)
+            self.condition.notify_all()
+
+    def notify(self, waiter):
+        future = self.future
+        if future.cancelled():
+            waiter.add_cancelled(future)
+        elif future.exception() is not None:
+            waiter.add_exception(future)
+        else:
+            waiter.add_result(future)
+
+
+class Future(concurrent.futures.Future):
+    """A task of a TaskRunner as a future: a concurrent.futures.Future, so
+    that ``concurrent.futures.wait()``, ``as_completed()``,
+    ``asyncio.wrap_future()`` and ``await future`` work. It wraps the
+    :class:`Concurra.Task`, ``future.task``, and is completed by it: the
+    ``set_*`` methods of executors are not for it."""
+
+    __slots__ = ("_runner", "_record", "_task", "_sync")
 
     def __init__(self, runner, record, task):
+        # no super().__init__(): its condition and lists are made only when
+        # concurrent.futures waits on this future (see _standard())
         self._runner = runner
         self._record = record
         self._task = task
+        self._sync = None
+
+    # ---- the parts of concurrent.futures.Future its functions read ----
+
+    def _standard(self):
+        sync = self._sync
+        if sync is None:
+            with _standard_lock:
+                sync = self._sync
+                if sync is None:
+                    sync = self._sync = _StandardSync(self)
+                    self.add_done_callback(sync.on_done)
+        return sync
+
+    @property
+    def _condition(self):
+        return self._standard().condition
+
+    @property
+    def _waiters(self):
+        return self._standard().waiters
+
+    @property
+    def _state(self):
+        # stable under _condition: "done" once on_done() ran under it
+        if self._standard().completed:
+            return (_cf.CANCELLED_AND_NOTIFIED if self.cancelled()
+                    else _cf.FINISHED)
+        if self.cancelled():
+            return _cf.CANCELLED
+        return _cf.RUNNING if self.running() else _cf.PENDING
+
+    def set_running_or_notify_cancel(self):
+        raise RuntimeError("a Concurra future is run by its runner")
+
+    def set_result(self, result):
+        raise RuntimeError("a Concurra future is completed by its task")
+
+    def set_exception(self, exception):
+        raise RuntimeError("a Concurra future is completed by its task")
+
+    def __await__(self):
+        import asyncio
+        return asyncio.wrap_future(self).__await__()
 
     def __repr__(self):
         return "<Concurra.Future %r %s>" % (
@@ -1371,9 +1619,17 @@ class Future:
             raise exc
         return exc
 
-    def add_done_callback(self, fn):
-        """Call ``fn(future)`` once the task is done (at once if it is): on
-        the thread that completes it."""
+    def add_done_callback(self, fn, main_context=None):
+        """Call ``fn(future)`` once the task is done.
+
+        Without ``main_context``, as in concurrent.futures: at once in this
+        thread if the task is done, otherwise on the thread that completes
+        it (a thread of the library, not the main thread). With a
+        :class:`GLib.MainContext` (``GLib.MainContext.default()`` for a GTK
+        application), ``fn`` is called from that context's main loop,
+        always after this call returned."""
+        if main_context is not None:
+            fn = functools.partial(_call_in_context, main_context, fn)
         box = {"called": False}
         lock = threading.Lock()
 
@@ -1395,6 +1651,22 @@ class Future:
             box["handler"] = self._task.connect("completed", call)
         if self._task.is_done():
             call()
+
+
+_standard_lock = threading.Lock()
+
+
+def _call_in_context(context, fn, future):
+    def dispatch(*_):
+        try:
+            fn(future)
+        except Exception:
+            LOGGER.exception("exception calling callback for %r", future)
+        return GLib.SOURCE_REMOVE
+
+    source = GLib.idle_source_new()
+    source.set_callback(dispatch)
+    source.attach(context)
 
 
 __all__.append("Future")
@@ -1488,14 +1760,52 @@ def wait(futures, timeout=None, return_when=Concurra.ReturnWhen.ALL_COMPLETED,
     if not by_task:
         return DoneAndNotDoneFutures(set(), set())
     try:
-        _, done, not_done = _raw_wait(list(by_task), when,
-                                      _timeout_arg(timeout), cancellable)
+        if when == Concurra.ReturnWhen.FIRST_EXCEPTION:
+            done, not_done = _wait_first_exception(by_task, timeout,
+                                                   cancellable)
+        else:
+            _, done, not_done = _raw_wait(list(by_task), when,
+                                          _timeout_arg(timeout), cancellable)
     except GLib.Error as error:
-        if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
-            raise concurrent.futures.CancelledError(error.message) from None
-        raise
+        _raise_cancelled(error)
     return DoneAndNotDoneFutures({by_task[t] for t in done},
                                  {by_task[t] for t in not_done})
+
+
+def _wait_first_exception(by_task, timeout, cancellable):
+    """FIRST_EXCEPTION as in concurrent.futures and Concurry: a cancelled
+    future is done but is no exception, so the wait goes on (the library's
+    counts it as one)."""
+    deadline = (None if timeout is None
+                else time.monotonic() + max(float(timeout), 0.0))
+    done, pending = [], list(by_task)
+    while pending:
+        remaining = -1.0
+        if deadline is not None:
+            remaining = max(deadline - time.monotonic(), 0.0)
+        _, newly_done, pending = _raw_wait(
+            pending, Concurra.ReturnWhen.FIRST_EXCEPTION, remaining,
+            cancellable)
+        done.extend(newly_done)
+        items = [by_task[t] for t in newly_done]
+        if any(_raised(item) for item in items) or \
+                not any(_is_cancelled(item) for item in items):
+            # an exception, the timeout, or everything done
+            break
+    return done, pending
+
+
+def _is_cancelled(item):
+    if isinstance(item, Future):
+        return item.cancelled()
+    error = item.get_error()
+    return error is not None and _is_cancellation(error)
+
+
+def _raised(item):
+    """Whether a done future or task ended with an exception other than
+    its cancellation."""
+    return _outcome_of(item)[0] is not None and not _is_cancelled(item)
 
 
 __all__.append("wait")
