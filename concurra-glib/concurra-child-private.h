@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 typedef struct _ConcurraChild ConcurraChild;
 
+/* Where the child finds the channel given to concurra_child_spawn(). */
+#define CONCURRA_CHILD_CHANNEL_FD 3
+
 /* Called on the child's context once it has exited and, if its output was
  * captured, both pipes reached end of file. */
 typedef void (*ConcurraChildFunc) (ConcurraChild *child,
@@ -20,10 +23,12 @@ ConcurraChild *concurra_child_spawn         (const char * const *argv,
                                              const char * const *envp,
                                              const char         *cwd,
                                              gboolean            capture_output,
+                                             int                 channel_fd,
                                              ConcurraChildFunc   func,
                                              gpointer            user_data,
                                              GError            **error);
 void           concurra_child_free          (ConcurraChild      *child);
+GPid           concurra_child_get_pid       (ConcurraChild      *child);
 void           concurra_child_signal_group  (ConcurraChild      *child,
                                              int                 signum);
 gboolean       concurra_child_get_if_signaled (ConcurraChild    *child);

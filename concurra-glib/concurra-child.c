@@ -138,7 +138,8 @@ spawn (GPid               *pid,
        const char * const *argv,
        const char * const *envp,
        const char         *cwd,
-       const int          *child_fds)
+       const int          *child_fds,
+       int                 channel_fd)
 {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
@@ -160,9 +161,12 @@ spawn (GPid               *pid,
   for (int target = 1; target <= 2; target++)
     if (child_fds[target - 1] >= 0)
       posix_spawn_file_actions_adddup2 (&actions, child_fds[target - 1], target);
+  /* dup2() onto itself clears close-on-exec, as POSIX asks and glibc does */
+  if (channel_fd >= 0)
+    posix_spawn_file_actions_adddup2 (&actions, channel_fd, CONCURRA_CHILD_CHANNEL_FD);
   if (cwd != NULL)
     posix_spawn_file_actions_addchdir_np (&actions, cwd);
-  posix_spawn_file_actions_addclosefrom_np (&actions, 3);
+  posix_spawn_file_actions_addclosefrom_np (&actions, channel_fd >= 0 ? CONCURRA_CHILD_CHANNEL_FD + 1 : 3);
 
   ret = posix_spawnp (pid, argv[0], &actions, &attr, (char * const *) argv, (char * const *) envp);
 
@@ -176,6 +180,7 @@ concurra_child_spawn (const char * const  *argv,
                       const char * const  *envp,
                       const char          *cwd,
                       gboolean             capture_output,
+                      int                  channel_fd,
                       ConcurraChildFunc    func,
                       gpointer             user_data,
                       GError             **error)
@@ -201,7 +206,7 @@ concurra_child_spawn (const char * const  *argv,
   child_fds[1] = err[1];
 
   child = g_new0 (ConcurraChild, 1);
-  ret = spawn (&child->pid, argv, envp, cwd, child_fds);
+  ret = spawn (&child->pid, argv, envp, cwd, child_fds, channel_fd);
   if (capture_output)
     {
       close (out[1]);
@@ -239,6 +244,12 @@ concurra_child_spawn (const char * const  *argv,
       g_source_attach (pipe->source, context);
     }
   return child;
+}
+
+GPid
+concurra_child_get_pid (ConcurraChild *child)
+{
+  return child->pid;
 }
 
 /* Only once the child was reaped (after its func was called). */

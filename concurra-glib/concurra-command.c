@@ -558,7 +558,7 @@ spawn (ConcurraCommand    *command,
   return concurra_child_spawn (command->shell_command ? shell_argv
                                                       : (const char * const *) command->argv,
                                (const char * const *) envp, command->cwd,
-                               command->capture_output, func, user_data, error);
+                               command->capture_output, -1, func, user_data, error);
 }
 
 /* One command attempt, driven by the owner context. The attempt's

@@ -17,10 +17,6 @@ typedef struct _ConcurraHub ConcurraHub;
 typedef void (*ConcurraHubFunc) (GQueue   *events,
                                  gpointer  user_data);
 
-/* Whether @next, the first ready task, may be taken ahead. */
-typedef gboolean (*ConcurraHubAheadFunc) (ConcurraTask *next,
-                                          gpointer      user_data);
-
 ConcurraHub *concurra_hub_new          (GMainContext    *context,
                                         guint            max_lanes,
                                         gboolean         stop_on_error,
@@ -36,8 +32,5 @@ GCancellable *concurra_hub_withdraw    (ConcurraHub     *hub,
 void         concurra_hub_kick         (ConcurraHub     *hub);
 void         concurra_hub_clear_ready  (ConcurraHub     *hub);
 void         concurra_hub_close        (ConcurraHub     *hub);
-
-ConcurraTask *concurra_hub_take_ahead  (ConcurraHubAheadFunc  accept,
-                                        gpointer              user_data);
 
 G_END_DECLS

@@ -7,11 +7,6 @@
  * queue and wake the owner context only when that queue was empty, which
  * coalesces the wake-ups of a batch into one dispatch.
  *
- * A task's function may take the next ready task "ahead" (see
- * concurra_hub_take_ahead()): its lane runs that one next, without going
- * back to the queue, which lets a process task send the next request to its
- * worker before the reply to the current one comes.
- *
  * Tasks whose executor does not run on a lane (async functions, commands)
  * are started by the owner context itself, in queue order, when they reach
  * the head of the ready queue and a permit is free: lanes and the owner
@@ -29,19 +24,13 @@
  */
 #include "concurra-executor-private.h"
 #include "concurra-hub-private.h"
-#include "concurra-process-private.h"
 
 struct _ConcurraLane
 {
   ConcurraHub  *hub;
   GCancellable *fresh;          /* for the next task this lane starts */
-  ConcurraTask *ahead;          /* taken ahead, with the ready queue's reference */
-  gboolean      ahead_dropped;  /* the owner withdrew it */
   gboolean      withdrawn;
 };
-
-/* the lane that the calling thread runs, for concurra_hub_take_ahead() */
-static GPrivate current_lane;
 
 struct _ConcurraHub
 {
@@ -268,61 +257,24 @@ reusable (GCancellable *cancellable)
          !g_signal_has_handler_pending (cancellable, cancelled_signal, 0, FALSE);
 }
 
-/* After an attempt, under the lock: what becomes of the task its lane took
- * ahead. The lane runs it next, unless the lane was withdrawn (it goes back
- * to the head of the queue) or the owner withdrew it (returned in
- * @dropped, for the lane to let go of outside the lock). */
-static ConcurraTask *
-settle_ahead_locked (ConcurraHub   *hub,
-                     ConcurraLane  *lane,
-                     ConcurraTask **dropped)
-{
-  ConcurraTask *next = g_steal_pointer (&lane->ahead);
-
-  if (next == NULL)
-    return NULL;
-  if (lane->ahead_dropped)
-    {
-      lane->ahead_dropped = FALSE;
-      *dropped = next;
-      return NULL;
-    }
-  if (lane->withdrawn)
-    {
-      next->ahead_lane = NULL;
-      ready_push_locked (hub, next, TRUE);
-      /* the owner may have kicked for the withdrawn lane before this */
-      kick_locked (hub);
-      return NULL;
-    }
-  return next;
-}
-
 static void
 lane_run (gpointer data,
           gpointer pool_data)
 {
   ConcurraLane *lane = data;
   ConcurraHub *hub = lane->hub;
-  ConcurraTask *next = NULL;
 
-  g_private_set (&current_lane, lane);
   lane->fresh = g_cancellable_new ();
   g_mutex_lock (&hub->lock);
   for (;;)
     {
-      ConcurraTask *task, *dropped = NULL;
+      ConcurraTask *task;
       GCancellable *fresh;
       gboolean failed, keep;
 
       if (lane->withdrawn)
         break;
-      if (next != NULL)
-        {
-          task = g_steal_pointer (&next);
-          task->ahead_lane = NULL;
-        }
-      else if ((task = ready_peek_locked (hub, TRUE)) != NULL)
+      if ((task = ready_peek_locked (hub, TRUE)) != NULL)
         {
           ready_unlink_locked (hub, task);
           /* the next one may be for the owner to start */
@@ -372,20 +324,11 @@ lane_run (gpointer data,
         }
       lane->fresh = fresh;
       task->lane = NULL;
-      next = settle_ahead_locked (hub, lane, &dropped);
       /* the ready queue's reference travels on with the done event */
       push_event_locked (hub, &task->done_link);
-      if (dropped != NULL)
-        {
-          g_mutex_unlock (&hub->lock);
-          concurra_process_abandon (dropped, TRUE);
-          g_object_unref (dropped);
-          g_mutex_lock (&hub->lock);
-        }
 
       /* with fast-fail, an error may end the run: let the owner decide
-       * before this lane starts anything else (nothing was taken ahead:
-       * see concurra_hub_take_ahead()) */
+       * before this lane starts anything else */
       if (hub->stop_on_error && failed && !lane->withdrawn)
         {
           hub->held = TRUE;
@@ -397,7 +340,6 @@ lane_run (gpointer data,
 
   g_clear_object (&lane->fresh);
   g_free (lane);
-  g_private_set (&current_lane, NULL);
   hub_unref (hub);
 }
 
@@ -549,12 +491,6 @@ concurra_hub_withdraw (ConcurraHub  *hub,
       hub->n_lanes--;
       hub->n_busy--;
     }
-  else if (task->ahead_lane != NULL)
-    {
-      /* its lane lets go of it when the attempt before it ends */
-      task->ahead_lane->ahead_dropped = TRUE;
-      task->ahead_lane = NULL;
-    }
   else if (task->queued)
     {
       ready_unlink_locked (hub, task);
@@ -563,10 +499,7 @@ concurra_hub_withdraw (ConcurraHub  *hub,
   g_mutex_unlock (&hub->lock);
 
   if (unqueued)
-    {
-      concurra_process_abandon (task, FALSE);
-      g_object_unref (task);
-    }
+    g_object_unref (task);
   return running;
 }
 
@@ -598,40 +531,7 @@ concurra_hub_clear_ready (ConcurraHub *hub)
   g_mutex_unlock (&hub->lock);
 
   while ((link = g_queue_pop_head_link (&dropped)) != NULL)
-    {
-      concurra_process_abandon (link->data, FALSE);
-      g_object_unref (link->data);
-    }
-}
-
-/* Called by the function of a task that runs on a lane: takes the first
- * ready task if @accept takes it, for this lane to run next; it is not
- * started (and does not count against the limit) until then. Only with a
- * backlog, so that a task waiting behind a slow one never keeps an idle
- * lane waiting at the end of a run; and never with fast-fail, where the
- * owner decides after an error whether anything else starts. */
-ConcurraTask *
-concurra_hub_take_ahead (ConcurraHubAheadFunc accept,
-                         gpointer             user_data)
-{
-  ConcurraLane *lane = g_private_get (&current_lane);
-  ConcurraTask *next = NULL;
-  ConcurraHub *hub;
-
-  if (lane == NULL)
-    return NULL;
-  hub = lane->hub;
-  g_mutex_lock (&hub->lock);
-  if (!lane->withdrawn && lane->ahead == NULL && !hub->stop_on_error &&
-      hub->ready.length > hub->max_lanes && accept (hub->ready.head->data, user_data))
-    {
-      next = hub->ready.head->data;
-      ready_unlink_locked (hub, next);
-      next->ahead_lane = lane;
-      lane->ahead = next;
-    }
-  g_mutex_unlock (&hub->lock);
-  return next;
+    g_object_unref (link->data);
 }
 
 void

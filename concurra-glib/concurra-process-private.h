@@ -1,31 +1,47 @@
-/* concurra-process-private.h: process tasks and the pool of worker
- * processes that runs them; helpers shared with command tasks.
+/* concurra-process-private.h: process tasks, their executor, and the
+ * pool of worker processes that runs them.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
+#include "concurra-child-private.h"
 #include "concurra-task-private.h"
 
 G_BEGIN_DECLS
 
 typedef struct _ConcurraWorkerPool ConcurraWorkerPool;
-typedef struct _ConcurraProcessCall ConcurraProcessCall;
+typedef struct _ConcurraLauncher ConcurraLauncher;
 
-ConcurraWorkerPool *concurra_worker_pool_new     (const char * const *command);
-void                concurra_worker_pool_close   (ConcurraWorkerPool *pool);
-void                concurra_process_call_free   (ConcurraProcessCall *call);
-void                concurra_process_call_set_pool (ConcurraProcessCall *call,
-                                                  ConcurraWorkerPool  *pool);
-void                concurra_process_abandon     (ConcurraTask       *task,
-                                                  gboolean            wait);
+/* Starts a worker process running @argv whose end of the protocol channel
+ * is @channel_fd (it may be closed once this returns); @on_exit is called
+ * on the thread-default context when the process has exited. */
+struct _ConcurraLauncher
+{
+  const char      *name;
+  ConcurraChild *(*launch) (const ConcurraLauncher  *launcher,
+                            const char * const      *argv,
+                            int                      channel_fd,
+                            ConcurraChildFunc        on_exit,
+                            gpointer                 user_data,
+                            GError                 **error);
+};
 
-void                concurra_signal_group        (GSubprocess        *process,
-                                                  int                 signum);
-void                concurra_child_setup         (gpointer            user_data);
-void                concurra_reap_process        (GSubprocess        *process,
-                                                  guint               patience_ms);
-void                concurra_terminate_process   (GSubprocess        *process);
-char               *concurra_describe_exit       (GSubprocess        *process);
+typedef void (*ConcurraPoolClosedFunc) (gpointer data);
+
+extern const ConcurraLauncher concurra_local_launcher;
+extern const ConcurraExecutor concurra_process_executor;
+
+ConcurraWorkerPool *concurra_worker_pool_new     (GMainContext           *context,
+                                                  const char * const     *command,
+                                                  const ConcurraLauncher *launcher);
+gboolean            concurra_worker_pool_close   (ConcurraWorkerPool     *pool,
+                                                  ConcurraPoolClosedFunc  func,
+                                                  gpointer                data);
+gboolean            concurra_worker_pool_is_closed (ConcurraWorkerPool   *pool);
+void                concurra_worker_pool_unref   (ConcurraWorkerPool     *pool);
+void                concurra_process_call_free   (ConcurraProcessCall    *call);
+void                concurra_process_call_set_pool (ConcurraTask         *task,
+                                                  ConcurraWorkerPool     *pool);
 
 G_END_DECLS

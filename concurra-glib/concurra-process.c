@@ -1,41 +1,43 @@
 /* concurra-process.c: process tasks — named functions run in a pool of warm
- * worker processes.
+ * worker processes — and their executor.
  *
- * An attempt runs on a runner lane: it takes an idle worker from the pool
- * (or spawns one; there are never more than lanes, so never more than
- * max-concurrency), sends the request over the worker's socket and waits
- * for the reply, and gives the worker back. A cancelled attempt (timeout,
- * abort, fast-fail) kills its worker: SIGTERM, then SIGKILL after a grace
- * period. A worker that dies or breaks the protocol fails the task with
- * WORKER_CRASHED and is never reused. When the run ends the pool closes the
- * idle workers' sockets, and they exit.
+ * In a process mode runner, a process task is started on the owner context
+ * like a command: it takes an idle worker from the pool (or launches one;
+ * a worker runs one task at a time, so there are never more workers than
+ * running tasks, never more than max-concurrency), writes the request to
+ * the worker's socket and returns. The reply is read when the socket is
+ * readable, by a source on the owner context: no thread waits for a
+ * worker. Every message is checked as untrusted (see
+ * concurra-protocol.c).
  *
- * Pipelining: once a worker's tasks are quick, its lane sends the next
- * ready task's request before the current reply comes (send_ahead()), and
- * runs that task next; it is started (status, start time, timeout) only
- * then, so max-concurrency still counts running tasks. If the worker is
- * lost before it replied to the current request, the worker never began the
- * next one (a worker serves requests in order): that task is sent again to
- * another worker, transparently. Two cases differ: when a worker killed for
- * a timeout or abort had already written its whole reply, it may have
- * begun the next request, and that task fails with WORKER_CRASHED rather
- * than run twice; and after a malformed reply (the worker cannot be trusted
- * to say) the next request is sent again. A task taken ahead and then
- * cancelled kills the worker that has its request.
+ * A cancelled attempt (timeout, abort, fast-fail, cancel) kills its worker:
+ * SIGTERM to its process group, SIGKILL after a grace period; the attempt
+ * ends when the worker is reaped, and the run after that. A worker that
+ * dies or breaks the protocol fails its task with WORKER_CRASHED (saying
+ * how it ended) and is never reused; a worker that writes when nobody
+ * asked is ended too. When the run ends, the pool closes the idle workers'
+ * sockets: they exit on their own (flushing and running their atexit
+ * handlers), or are terminated after a grace period; the run finishes once
+ * they are reaped.
+ *
+ * Workers are started by a launcher (ConcurraLauncher): the local one
+ * spawns the worker command with the socket as its descriptor 3.
  *
  * In a thread mode runner a process task calls the registered function in
- * its thread instead.
+ * a thread instead.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "concurra-child-private.h"
 #include "concurra-error.h"
-#include "concurra-hub-private.h"
+#include "concurra-executor-private.h"
 #include "concurra-process-private.h"
 #include "concurra-protocol-private.h"
 #include "concurra-worker-private.h"
 
+#include <glib-unix.h>
+
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,22 +46,51 @@
 #define KILL_GRACE_MS 2000
 #define EXIT_GRACE_MS 1000
 
-typedef struct
-{
-  GSubprocess         *process;
-  int                  fd;        /* the socket, blocking; -1 once closed */
-  ConcurraFrameReader  reader;
-  guint64              next_id;
-  gint64               last_run;  /* µs its last task took, -1 before the first */
-  int                  pid;       /* kept: the identifier goes once it is reaped */
-} Worker;
+typedef struct _Worker Worker;
+typedef struct _Call Call;
 
 struct _ConcurraWorkerPool
 {
-  GMutex     lock;
-  GPtrArray *idle;
-  char     **command;
-  gboolean   closed;
+  GMainContext            *context;   /* the owner's */
+  char                   **command;
+  const ConcurraLauncher  *launcher;
+  GQueue                   idle;       /* of Worker, by idle_link */
+  guint                    n_live;     /* workers not reaped yet */
+  gboolean                 closing;
+  ConcurraPoolClosedFunc   closed_func;
+  gpointer                 closed_data;
+};
+
+struct _Worker
+{
+  ConcurraWorkerPool  *pool;          /* unowned: the pool outlives its workers */
+  ConcurraChild       *child;
+  int                  pid;
+  int                  fd;            /* the socket, non-blocking; -1 once closed */
+  GSource             *in_source;
+  GSource             *out_source;    /* while output is pending */
+  GByteArray          *out;
+  ConcurraFrameReader  reader;
+  guint64              next_id;
+  Call                *call;          /* in flight */
+  gboolean             idle;          /* in the pool's idle queue */
+  gboolean             ending;        /* never to be reused */
+  GSource             *grace;         /* the next signal, once it is being ended */
+  int                  next_signal;
+  GError              *failure;       /* a broken protocol, for its call */
+  GList                idle_link;
+};
+
+/* One attempt of a process task on a worker. */
+struct _Call
+{
+  ConcurraTask       *task;
+  Worker             *worker;
+  guint64             id;
+  GCancellable       *cancellable;
+  gulong              cancel_id;
+  ConcurraFinishFunc  finish;
+  gpointer            finish_data;
 };
 
 struct _ConcurraProcessCall
@@ -67,116 +98,54 @@ struct _ConcurraProcessCall
   char               *function;
   GVariant           *args;
   ConcurraWorkerPool *pool;      /* NULL: call in this process */
-
-  /* sent ahead (see send_ahead()); only the lane that has the task */
-  Worker             *worker;    /* has the request, numbered @id */
-  guint64             id;
-  GError             *lost;      /* its worker was killed after it began it */
 };
 
-/* ---- process helpers, shared with command tasks ---- */
-
-void
-concurra_child_setup (gpointer user_data)
-{
-  /* its own process group, so that killing it kills its children too */
-  setpgid (0, 0);
-}
-
-void
-concurra_signal_group (GSubprocess *process,
-                       int          signum)
-{
-  const char *id = g_subprocess_get_identifier (process);
-
-  /* NULL once reaped, when the group id may belong to someone else */
-  if (id != NULL)
-    kill (-(pid_t) g_ascii_strtoll (id, NULL, 10), signum);
-}
-
-typedef struct
-{
-  gboolean exited;
-  gboolean expired;
-} Reaping;
-
 static void
-on_exited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+destroy_source (GSource *source)
 {
-  ((Reaping *) user_data)->exited = TRUE;
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  g_source_destroy (source);
+  g_source_unref (source);
 }
 
-static gboolean
-on_grace_expired (gpointer user_data)
+/* ---- workers: the local launcher ---- */
+
+static ConcurraChild *
+local_launch (const ConcurraLauncher  *launcher,
+              const char * const      *argv,
+              int                      channel_fd,
+              ConcurraChildFunc        on_exit,
+              gpointer                 user_data,
+              GError                 **error)
 {
-  ((Reaping *) user_data)->expired = TRUE;
-  return G_SOURCE_REMOVE;
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), CONCURRA_WORKER_FD_ENV,
+                                         G_STRINGIFY (CONCURRA_CHILD_CHANNEL_FD), TRUE);
+
+  return concurra_child_spawn (argv, (const char * const *) envp, NULL, FALSE, channel_fd,
+                               on_exit, user_data, error);
 }
 
-/* Waits for the process to exit, escalating: nothing for @patience_ms,
- * then SIGTERM to its group, then SIGKILL after the grace period. Returns
- * once it is reaped; blocks the calling thread (a lane, or the owner for
- * idle workers at the end of a run). */
-void
-concurra_reap_process (GSubprocess *process,
-                       guint        patience_ms)
-{
-  static const int signals[] = { 0, SIGTERM, SIGKILL };
-  const guint delays[] = { patience_ms, KILL_GRACE_MS, 0 };
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  Reaping reaping = { FALSE, FALSE };
-
-  g_main_context_push_thread_default (context);
-  g_subprocess_wait_async (process, NULL, on_exited, &reaping);
-  for (guint step = 0; step < G_N_ELEMENTS (signals) && !reaping.exited; step++)
-    {
-      g_autoptr(GSource) timer = NULL;
-
-      if (delays[step] == 0 && signals[step] != SIGKILL)
-        continue;
-      if (signals[step] != 0)
-        concurra_signal_group (process, signals[step]);
-      if (delays[step] > 0)
-        {
-          timer = g_timeout_source_new (delays[step]);
-          g_source_set_callback (timer, on_grace_expired, &reaping, NULL);
-          g_source_attach (timer, context);
-        }
-      reaping.expired = FALSE;
-      while (!reaping.exited && (delays[step] == 0 || !reaping.expired))
-        g_main_context_iteration (context, TRUE);
-      if (timer != NULL)
-        g_source_destroy (timer);
-    }
-  g_main_context_pop_thread_default (context);
-}
-
-void
-concurra_terminate_process (GSubprocess *process)
-{
-  concurra_reap_process (process, 0);
-}
-
-char *
-concurra_describe_exit (GSubprocess *process)
-{
-  if (g_subprocess_get_if_signaled (process))
-    {
-      int signum = g_subprocess_get_term_sig (process);
-
-      return g_strdup_printf ("was killed by signal %d (%s)", signum, g_strsignal (signum));
-    }
-  return g_strdup_printf ("exited with status %d", g_subprocess_get_exit_status (process));
-}
+const ConcurraLauncher concurra_local_launcher = {
+  .name = "local",
+  .launch = local_launch,
+};
 
 /* ---- workers ---- */
 
+static void worker_on_exit   (ConcurraChild *child,
+                              gpointer       user_data);
+static gboolean worker_on_readable (int          fd,
+                                    GIOCondition condition,
+                                    gpointer     user_data);
+static void worker_end       (Worker        *worker,
+                              GError        *failure,
+                              int            first_signal,
+                              guint          patience_ms);
+
 static void
-worker_close (Worker *worker)
+worker_close_socket (Worker *worker)
 {
+  g_clear_pointer (&worker->in_source, destroy_source);
+  g_clear_pointer (&worker->out_source, destroy_source);
   if (worker->fd >= 0)
     close (worker->fd);
   worker->fd = -1;
@@ -185,27 +154,43 @@ worker_close (Worker *worker)
 static void
 worker_free (Worker *worker)
 {
-  worker_close (worker);
+  worker_close_socket (worker);
+  g_clear_pointer (&worker->grace, destroy_source);
+  g_clear_pointer (&worker->out, g_byte_array_unref);
+  g_clear_error (&worker->failure);
   concurra_frame_reader_clear (&worker->reader);
-  g_clear_object (&worker->process);
+  if (worker->child != NULL)
+    concurra_child_free (worker->child);
   g_free (worker);
 }
 
-static char **
-default_command (void)
+static GSource *
+attach_source (Worker      *worker,
+               GSource     *source,
+               gpointer     func,
+               const char  *name)
 {
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-  char *argv[] = { self, NULL };
+  g_source_set_static_name (source, name);
+  g_source_set_callback (source, G_SOURCE_FUNC (func), worker, NULL);
+  g_source_attach (source, worker->pool->context);
+  return source;
+}
 
-  return g_strdupv (argv);
+static void
+worker_set_idle (Worker   *worker,
+                 gboolean  idle)
+{
+  if (idle && !worker->idle)
+    g_queue_push_tail_link (&worker->pool->idle, &worker->idle_link);
+  else if (!idle && worker->idle)
+    g_queue_unlink (&worker->pool->idle, &worker->idle_link);
+  worker->idle = idle;
 }
 
 static Worker *
-worker_spawn (char   **command,
-              GError **error)
+worker_launch (ConcurraWorkerPool  *pool,
+               GError             **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autofree char *fd_text = NULL;
   Worker *worker;
   int fds[2];
 
@@ -218,52 +203,385 @@ worker_spawn (char   **command,
       return NULL;
     }
 
-  /* the child's end becomes its fd 3; GSubprocess closes every other one */
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  g_subprocess_launcher_setenv (launcher, CONCURRA_WORKER_FD_ENV, "3", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, concurra_child_setup, NULL, NULL);
-
   worker = g_new0 (Worker, 1);
-  /* blocking: a lane sleeps in read() until the reply comes, and
-   * cancellation shuts the socket down to wake it (see on_cancelled()) */
+  worker->pool = pool;
   worker->fd = fds[0];
-  worker->last_run = -1;
-  worker->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, error);
-  if (worker->process == NULL)
+  worker->idle_link.data = worker;
+  if (g_unix_set_fd_nonblocking (worker->fd, TRUE, error))
+    worker->child = pool->launcher->launch (pool->launcher, (const char * const *) pool->command,
+                                            fds[1], worker_on_exit, worker, error);
+  close (fds[1]);
+  if (worker->child == NULL)
     {
       worker_free (worker);
       return NULL;
     }
-  worker->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (worker->process) ?: "0", NULL, 10);
+  worker->pid = concurra_child_get_pid (worker->child);
+  worker->in_source = attach_source (worker, g_unix_fd_source_new (worker->fd, G_IO_IN | G_IO_HUP | G_IO_ERR),
+                                     worker_on_readable, "[concurra] worker reply");
+  pool->n_live++;
   return worker;
 }
 
-/* Ends a worker that will not be reused. */
-static void
-worker_kill (Worker *worker)
+static gboolean
+on_grace_expired (gpointer user_data)
 {
-  worker_close (worker);
-  concurra_terminate_process (worker->process);
+  Worker *worker = user_data;
+
+  g_clear_pointer (&worker->grace, g_source_unref);
+  worker_end (worker, NULL, worker->next_signal, KILL_GRACE_MS);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ends @worker, which will not be reused: sends @first_signal to its
+ * process group now (0: none, its socket is closing) and after
+ * @patience_ms the next one: SIGTERM, then SIGKILL. @failure (transfer
+ * full, nullable), a broken protocol, is what its call fails with when it
+ * is reaped; otherwise the call says how the worker ended. */
+static void
+worker_end (Worker *worker,
+            GError *failure,
+            int     first_signal,
+            guint   patience_ms)
+{
+  if (failure != NULL && worker->failure == NULL)
+    worker->failure = failure;
+  else
+    g_clear_error (&failure);
+  worker->ending = TRUE;
+  worker_set_idle (worker, FALSE);
+  if (first_signal != 0)
+    concurra_child_signal_group (worker->child, first_signal);
+  if (first_signal == SIGKILL)
+    return;
+  g_clear_pointer (&worker->grace, destroy_source);
+  worker->next_signal = first_signal == SIGTERM ? SIGKILL : SIGTERM;
+  worker->grace = attach_source (worker, g_timeout_source_new (patience_ms), on_grace_expired,
+                                 "[concurra] worker exit grace");
+}
+
+/* ---- calls ---- */
+
+static void
+call_finish (Call *call)
+{
+  Worker *worker = call->worker;
+
+  if (worker != NULL)
+    worker->call = NULL;
+  /* not from inside the cancellation handler: its worker is reaped first */
+  if (call->cancel_id != 0)
+    g_cancellable_disconnect (call->cancellable, call->cancel_id);
+  call->finish (call->task, call->finish_data);
+  g_object_unref (call->cancellable);
+  g_free (call);
+}
+
+static void
+pool_give_back (ConcurraWorkerPool *pool,
+                Worker             *worker)
+{
+  /* stopped while its reply was on the way, or broken */
+  if (worker->ending)
+    return;
+  if (pool->closing)
+    {
+      /* a clean end: it sees end of file and exits */
+      shutdown (worker->fd, SHUT_WR);
+      worker_end (worker, NULL, 0, EXIT_GRACE_MS);
+      return;
+    }
+  worker_set_idle (worker, TRUE);
+}
+
+static void
+handle_reply (Worker *worker,
+              GBytes *payload)
+{
+  Call *call = worker->call;
+  ConcurraReply reply = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  if (call == NULL)
+    {
+      worker_end (worker, g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                                       "Worker process %d sent a message nobody asked for",
+                                       worker->pid),
+                  SIGKILL, 0);
+      return;
+    }
+  if (!concurra_protocol_parse_reply (payload, call->id, &reply, &error))
+    {
+      /* never trust this worker again */
+      if (error->domain != CONCURRA_ERROR)
+        g_prefix_error (&error, "Lost the worker process: ");
+      worker_end (worker, g_steal_pointer (&error), SIGKILL, 0);
+      return;
+    }
+  if (reply.ok)
+    concurra_task_return_variant (call->task, reply.value);
+  else
+    concurra_task_return_error_full (call->task, g_steal_pointer (&reply.error), reply.trace);
+  concurra_reply_clear (&reply);
+  call_finish (call);
+  pool_give_back (worker->pool, worker);
+}
+
+/* Reads what the socket has: replies, end of file, or garbage. */
+static void
+worker_read (Worker *worker)
+{
+  while (worker->fd >= 0 && worker->failure == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) payload = NULL;
+      gboolean eof;
+
+      payload = concurra_frame_reader_poll (&worker->reader, worker->fd, &eof, &error);
+      if (payload != NULL)
+        {
+          handle_reply (worker, payload);
+          continue;
+        }
+      if (eof)
+        {
+          /* gone or going: make sure, and say how once it is reaped */
+          worker_close_socket (worker);
+          worker_end (worker, NULL, SIGTERM, KILL_GRACE_MS);
+        }
+      else if (error != NULL)
+        {
+          if (error->domain != CONCURRA_ERROR)
+            g_prefix_error (&error, "Lost the worker process: ");
+          worker_close_socket (worker);
+          worker_end (worker, g_steal_pointer (&error), SIGKILL, 0);
+        }
+      return;
+    }
+}
+
+static gboolean
+worker_on_readable (int          fd,
+                    GIOCondition condition,
+                    gpointer     user_data)
+{
+  worker_read (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+worker_flush (Worker *worker)
+{
+  while (worker->out->len > 0)
+    {
+      gssize n = send (worker->fd, worker->out->data, worker->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return FALSE;
+      if (n < 0)
+        {
+          /* the worker closed its end: its exit tells the rest */
+          worker_end (worker, NULL, SIGTERM, KILL_GRACE_MS);
+          g_byte_array_set_size (worker->out, 0);
+          return TRUE;
+        }
+      g_byte_array_remove_range (worker->out, 0, n);
+    }
+  return TRUE;
+}
+
+static gboolean
+worker_on_writable (int          fd,
+                    GIOCondition condition,
+                    gpointer     user_data)
+{
+  Worker *worker = user_data;
+
+  if (!worker_flush (worker))
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&worker->out_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues @frame and writes what the socket takes now; the rest goes out
+ * when it is writable, so a large request never blocks the owner. */
+static void
+worker_send (Worker *worker,
+             GBytes *frame)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (frame, &size);
+
+  if (worker->out == NULL)
+    worker->out = g_byte_array_new ();
+  g_byte_array_append (worker->out, data, size);
+  if (worker->out_source == NULL && !worker_flush (worker))
+    worker->out_source = attach_source (worker, g_unix_fd_source_new (worker->fd, G_IO_OUT),
+                                        worker_on_writable, "[concurra] worker request");
+}
+
+/* The worker's process has exited: the socket's last bytes are read (a
+ * reply written before it exited still counts), then its call, if any,
+ * fails with what became of it. */
+static void
+worker_on_exit (ConcurraChild *child,
+                gpointer       user_data)
+{
+  Worker *worker = user_data;
+  ConcurraWorkerPool *pool = worker->pool;
+  Call *call;
+
+  worker_read (worker);
+  call = g_steal_pointer (&worker->call);
+  if (call != NULL)
+    {
+      if (g_cancellable_is_cancelled (call->cancellable))
+        {
+          GError *error = NULL;
+
+          g_cancellable_set_error_if_cancelled (call->cancellable, &error);
+          concurra_task_return_error (call->task, error);
+        }
+      else if (worker->failure != NULL)
+        concurra_task_return_error (call->task, g_steal_pointer (&worker->failure));
+      else
+        {
+          g_autofree char *how = concurra_child_describe_exit (child);
+
+          concurra_task_return_new_error (call->task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                                          "Worker process %d %s while running '%s'",
+                                          worker->pid, how, call->task->process->function);
+        }
+      call->worker = NULL;
+      call_finish (call);
+    }
+
+  /* what its functions started and left behind goes with it */
+  concurra_child_signal_group (child, SIGKILL);
+  worker_set_idle (worker, FALSE);
   worker_free (worker);
+  if (--pool->n_live == 0 && pool->closing && pool->closed_func != NULL)
+    {
+      ConcurraPoolClosedFunc func = g_steal_pointer (&pool->closed_func);
+
+      func (pool->closed_data);
+    }
+}
+
+/* On the owner context: the attempt is stopped, and its worker with it;
+ * the attempt finishes when the worker is reaped. */
+static void
+on_call_cancelled (GCancellable *cancellable,
+                   Call         *call)
+{
+  if (call->worker != NULL)
+    worker_end (call->worker, NULL, SIGTERM, KILL_GRACE_MS);
+}
+
+static Worker *
+pool_take (ConcurraWorkerPool  *pool,
+           GError             **error)
+{
+  Worker *worker;
+
+  if (pool->idle.head == NULL)
+    return worker_launch (pool, error);
+  worker = pool->idle.head->data;
+  worker_set_idle (worker, FALSE);
+  return worker;
+}
+
+static GBytes *
+request_frame (guint64              id,
+               ConcurraProcessCall *call)
+{
+  GVariant *fields[3];
+
+  /* built from its parts: g_variant_new() would parse a format string */
+  fields[0] = g_variant_new_uint64 (id);
+  fields[1] = g_variant_new_string (call->function);
+  fields[2] = g_variant_new_variant (call->args ? call->args : g_variant_new_tuple (NULL, 0));
+  return concurra_protocol_encode_frame (g_variant_new_tuple (fields, G_N_ELEMENTS (fields)));
+}
+
+static void
+process_start (ConcurraTask       *task,
+               GCancellable       *cancellable,
+               ConcurraFinishFunc  finish,
+               gpointer            finish_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  Worker *worker;
+  Call *call;
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      finish (task, finish_data);
+      return;
+    }
+  worker = pool_take (task->process->pool, &error);
+  if (worker == NULL)
+    {
+      concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                                      "Could not start a worker process: %s", error->message);
+      finish (task, finish_data);
+      return;
+    }
+
+  call = g_new0 (Call, 1);
+  call->task = task;
+  call->worker = worker;
+  call->finish = finish;
+  call->finish_data = finish_data;
+  call->cancellable = g_object_ref (cancellable);
+  call->id = ++worker->next_id;
+  worker->call = call;
+  frame = request_frame (call->id, task->process);
+  worker_send (worker, frame);
+  call->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_call_cancelled), call, NULL);
+}
+
+const ConcurraExecutor concurra_process_executor = {
+  .name = "process",
+  .mode = CONCURRA_EXECUTION_MODE_PROCESS,
+  .on_lane = FALSE,
+  .start = process_start,
+};
+
+/* ---- the pool ---- */
+
+static char **
+default_command (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  char *argv[] = { self, NULL };
+
+  return g_strdupv (argv);
 }
 
 ConcurraWorkerPool *
-concurra_worker_pool_new (const char * const *command)
+concurra_worker_pool_new (GMainContext           *context,
+                          const char * const     *command,
+                          const ConcurraLauncher *launcher)
 {
   ConcurraWorkerPool *pool = g_atomic_rc_box_new0 (ConcurraWorkerPool);
 
-  g_mutex_init (&pool->lock);
-  pool->idle = g_ptr_array_new ();
+  g_queue_init (&pool->idle);
+  pool->context = g_main_context_ref (context);
   pool->command = command ? g_strdupv ((char **) command) : default_command ();
+  pool->launcher = launcher ? launcher : &concurra_local_launcher;
   return pool;
 }
 
 static void
 pool_clear (ConcurraWorkerPool *pool)
 {
-  g_ptr_array_unref (pool->idle);
+  g_assert (pool->n_live == 0);
   g_strfreev (pool->command);
-  g_mutex_clear (&pool->lock);
+  g_main_context_unref (pool->context);
 }
 
 static ConcurraWorkerPool *
@@ -272,341 +590,52 @@ pool_ref (ConcurraWorkerPool *pool)
   return g_atomic_rc_box_acquire (pool);
 }
 
-static void
-pool_unref (ConcurraWorkerPool *pool)
+void
+concurra_worker_pool_unref (ConcurraWorkerPool *pool)
 {
   g_atomic_rc_box_release_full (pool, (GDestroyNotify) pool_clear);
 }
 
-static Worker *
-pool_take (ConcurraWorkerPool  *pool,
-           GError             **error)
+/* On the owner context, once no task needs the pool any more: the idle
+ * workers see their socket close and exit (or are ended after a grace
+ * period). Returns TRUE when every worker is reaped; otherwise @func is
+ * called when they are, the first time this is called. */
+gboolean
+concurra_worker_pool_close (ConcurraWorkerPool     *pool,
+                            ConcurraPoolClosedFunc  func,
+                            gpointer                data)
 {
-  Worker *worker = NULL;
+  GList *link;
 
-  g_mutex_lock (&pool->lock);
-  if (pool->idle->len > 0)
-    worker = g_ptr_array_steal_index_fast (pool->idle, pool->idle->len - 1);
-  g_mutex_unlock (&pool->lock);
-
-  return worker ? worker : worker_spawn (pool->command, error);
-}
-
-static void
-pool_give_back (ConcurraWorkerPool *pool,
-                Worker             *worker)
-{
-  struct pollfd pfd = { .fd = worker->fd, .events = POLLIN };
-  gboolean closed;
-
-  /* anything readable now is a reply nobody asked for, or EOF: the next
-   * task must not inherit it */
-  if (worker->reader.end > worker->reader.start || poll (&pfd, 1, 0) != 0)
+  if (!pool->closing)
     {
-      worker_kill (worker);
-      return;
-    }
-
-  g_mutex_lock (&pool->lock);
-  closed = pool->closed;
-  if (!closed)
-    g_ptr_array_add (pool->idle, worker);
-  g_mutex_unlock (&pool->lock);
-
-  if (closed)
-    worker_kill (worker);
-}
-
-/* Ends the run's workers: idle ones see their socket close and exit; busy
- * ones are ended by their lane when it gives them back. */
-void
-concurra_worker_pool_close (ConcurraWorkerPool *pool)
-{
-  g_autoptr(GPtrArray) idle = NULL;
-
-  g_mutex_lock (&pool->lock);
-  pool->closed = TRUE;
-  idle = g_steal_pointer (&pool->idle);
-  pool->idle = g_ptr_array_new ();
-  g_mutex_unlock (&pool->lock);
-
-  /* on EOF a worker exits on its own, flushing and running its atexit
-   * handlers; only one that does not is terminated */
-  for (guint i = 0; i < idle->len; i++)
-    shutdown (((Worker *) g_ptr_array_index (idle, i))->fd, SHUT_WR);
-  for (guint i = 0; i < idle->len; i++)
-    {
-      Worker *worker = g_ptr_array_index (idle, i);
-
-      concurra_reap_process (worker->process, EXIT_GRACE_MS);
-      worker_free (worker);
-    }
-  pool_unref (pool);
-}
-
-/* ---- one call ---- */
-
-static gboolean
-send_request (Worker        *worker,
-              guint64        id,
-              const char    *function,
-              GVariant      *args,
-              GError       **error)
-{
-  GVariant *fields[3];
-
-  /* built from its parts: g_variant_new() would parse a format string */
-  fields[0] = g_variant_new_uint64 (id);
-  fields[1] = g_variant_new_string (function);
-  fields[2] = g_variant_new_variant (args ? args : g_variant_new_tuple (NULL, 0));
-  if (!concurra_protocol_write_frame (worker->fd, g_variant_new_tuple (fields, G_N_ELEMENTS (fields))))
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not send to the worker: %s", g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* FALSE with *eof when the worker closed the socket. */
-static gboolean
-receive_reply (Worker         *worker,
-               guint64         id,
-               ConcurraReply  *reply,
-               gboolean       *eof,
-               GError        **error)
-{
-  g_autoptr(GBytes) payload = concurra_frame_reader_next (&worker->reader, worker->fd, eof, error);
-
-  return payload != NULL && concurra_protocol_parse_reply (payload, id, reply, error);
-}
-
-/* Runs in the thread that cancels: wakes the lane blocked on the socket,
- * which then kills the worker. The socket stays open until the lane has
- * disconnected this handler, so the descriptor cannot be another one by
- * then. */
-static void
-on_cancelled (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  Worker *worker = user_data;
-
-  shutdown (worker->fd, SHUT_RDWR);
-}
-
-static void
-report_crash (ConcurraTask *task,
-              Worker       *worker)
-{
-  g_autofree char *how = NULL;
-
-  /* the socket closed: the worker is gone or going; make sure, and reap it */
-  worker_close (worker);
-  concurra_terminate_process (worker->process);
-  how = concurra_describe_exit (worker->process);
-  concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
-                                  "Worker process %d %s while running '%s'",
-                                  worker->pid, how, task->process->function);
-  worker_free (worker);
-}
-
-/* Requests are sent ahead only while a worker's tasks are quick and the
- * messages small: a task taken ahead waits for the one before it on the
- * same worker, and a small request always fits in the socket's buffer, so
- * sending it never blocks while the worker may be blocked writing a large
- * reply. */
-#define AHEAD_MAX_RUN_US   1000
-#define AHEAD_MAX_SIZE     (16 * 1024)
-
-static gboolean
-is_small (ConcurraProcessCall *call)
-{
-  return strlen (call->function) + (call->args ? g_variant_get_size (call->args) : 0) <= AHEAD_MAX_SIZE;
-}
-
-static gboolean
-can_go_ahead (ConcurraTask *next,
-              gpointer      user_data)
-{
-  ConcurraProcessCall *call = next->process;
-
-  return call != NULL && call->pool == user_data && next->async == NULL &&
-         call->worker == NULL && call->lost == NULL && is_small (call);
-}
-
-/* Pipelining: while the worker runs the current request, the lane takes
- * the next ready process task and sends its request too, so that the
- * worker starts it as soon as it has replied, without waiting for the
- * parent's round trip. The lane runs that task next (see
- * concurra_hub_take_ahead()): its status, start time and timeout begin
- * then. Returns it, with its request numbered in call->id, or with id 0
- * when sending failed (the reply to the current request tells why). */
-static ConcurraTask *
-send_ahead (Worker              *worker,
-            ConcurraProcessCall *current)
-{
-  ConcurraProcessCall *call;
-  ConcurraTask *next;
-
-  if (worker->last_run < 0 || worker->last_run > AHEAD_MAX_RUN_US || !is_small (current))
-    return NULL;
-  next = concurra_hub_take_ahead (can_go_ahead, current->pool);
-  if (next == NULL)
-    return NULL;
-  call = next->process;
-  call->id = ++worker->next_id;
-  if (!send_request (worker, call->id, call->function, call->args, NULL))
-    call->id = 0;
-  return next;
-}
-
-/* The worker that had @next's request sent ahead was lost before the reply
- * to the request before it. If it had sent that reply whole, it may have
- * begun @next: then @next fails rather than run twice. Otherwise it never
- * began @next, which goes to another worker as if nothing happened. */
-static void
-lose_ahead (ConcurraTask *next,
-            ConcurraTask *task,
-            int           pid,
-            gboolean      began)
-{
-  if (began)
-    next->process->lost = g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
-                                       "Worker process %d was killed after it began '%s', "
-                                       "because '%s' before it on that worker was stopped",
-                                       pid, next->process->function, task->process->function);
-}
-
-static void
-call_in_worker (ConcurraTask *task,
-                GCancellable *cancellable)
-{
-  ConcurraProcessCall *call = task->process;
-  ConcurraReply reply = { 0, };
-  g_autoptr(GError) error = NULL;
-  ConcurraTask *ahead = NULL;
-  Worker *worker;
-  gboolean eof = FALSE, ok = TRUE;
-  gulong handler;
-  guint64 id;
-  int pid;
-
-  if (call->lost != NULL)
-    {
-      concurra_task_return_error (task, g_steal_pointer (&call->lost));
-      return;
-    }
-  worker = g_steal_pointer (&call->worker);
-  id = call->id;
-  if (worker == NULL)
-    {
-      worker = pool_take (call->pool, &error);
-      if (worker == NULL)
+      pool->closing = TRUE;
+      pool->closed_func = func;
+      pool->closed_data = data;
+      while ((link = pool->idle.head) != NULL)
         {
-          concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
-                                          "Could not start a worker process: %s", error->message);
-          return;
+          Worker *worker = link->data;
+
+          shutdown (worker->fd, SHUT_WR);
+          /* leaves the idle queue */
+          worker_end (worker, NULL, 0, EXIT_GRACE_MS);
         }
-      id = 0;
     }
-
-  /* 0 when already cancelled: on_cancelled() has run */
-  handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), worker, NULL);
-  if (id == 0)
-    {
-      id = ++worker->next_id;
-      ok = send_request (worker, id, call->function, call->args, &error);
-    }
-  if (ok)
-    ahead = send_ahead (worker, call);
-  ok = ok && receive_reply (worker, id, &reply, &eof, &error);
-  g_cancellable_disconnect (cancellable, handler);
-  pid = worker->pid;
-
-  if (!ok)
-    {
-      gboolean began_ahead = FALSE;
-
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          /* terminated: the worker may be stuck in the function. Once it
-           * is dead, what it wrote tells whether it had finished. */
-          concurra_terminate_process (worker->process);
-          if (ahead != NULL)
-            {
-              concurra_frame_reader_drain (&worker->reader, worker->fd);
-              began_ahead = concurra_frame_reader_has_frame (&worker->reader);
-            }
-          worker_free (worker);
-          g_clear_error (&error);
-          g_cancellable_set_error_if_cancelled (cancellable, &error);
-          concurra_task_return_error (task, g_steal_pointer (&error));
-        }
-      else if (eof || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-               g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
-        report_crash (task, worker);
-      else
-        {
-          /* a malformed reply: never trust this worker again. It may have
-           * begun the request sent ahead, or not: that one is sent again
-           * rather than failed for what another task's worker did. */
-          worker_kill (worker);
-          if (error->domain != CONCURRA_ERROR)
-            g_prefix_error (&error, "Lost the worker process: ");
-          concurra_task_return_error (task, g_steal_pointer (&error));
-        }
-      if (ahead != NULL)
-        lose_ahead (ahead, task, pid, began_ahead);
-      return;
-    }
-
-  worker->last_run = g_get_monotonic_time () - task->outcome.start_mono;
-  if (ahead != NULL && ahead->process->id != 0)
-    ahead->process->worker = worker;
-  else
-    pool_give_back (call->pool, worker);
-  if (reply.ok)
-    concurra_task_return_variant (task, reply.value);
-  else
-    concurra_task_return_error_full (task, g_steal_pointer (&reply.error), reply.trace);
-  concurra_reply_clear (&reply);
+  return pool->n_live == 0;
 }
 
-static gpointer
-kill_in_thread (gpointer data)
+gboolean
+concurra_worker_pool_is_closed (ConcurraWorkerPool *pool)
 {
-  worker_kill (data);
-  return NULL;
+  return pool->closing && pool->n_live == 0;
 }
 
-/* A task taken ahead that will not run: its worker, if it has the
- * request, may be running it, and is killed — in a thread of its own
- * unless @wait, so that the owner context, which calls this when it
- * withdraws a queued task, never waits out the SIGTERM grace. */
-void
-concurra_process_abandon (ConcurraTask *task,
-                          gboolean      wait)
-{
-  ConcurraProcessCall *call = task->process;
-  Worker *worker;
-
-  if (call == NULL)
-    return;
-  g_clear_error (&call->lost);
-  worker = g_steal_pointer (&call->worker);
-  if (worker == NULL)
-    return;
-  if (wait)
-    worker_kill (worker);
-  else
-    g_thread_unref (g_thread_new ("concurra-reaper", kill_in_thread, worker));
-}
+/* ---- in this process, for a thread mode runner ---- */
 
 static void
 call_here (ConcurraTask *task,
-           GCancellable *cancellable)
+           GCancellable *cancellable,
+           gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
   GVariant *result;
@@ -619,35 +648,25 @@ call_here (ConcurraTask *task,
   g_clear_pointer (&result, g_variant_unref);
 }
 
-static void
-process_run (ConcurraTask *task,
-             GCancellable *cancellable,
-             gpointer      user_data)
-{
-  if (task->process->pool != NULL)
-    call_in_worker (task, cancellable);
-  else
-    call_here (task, cancellable);
-}
-
 void
 concurra_process_call_free (ConcurraProcessCall *call)
 {
-  if (call->worker != NULL)
-    worker_kill (call->worker);
-  g_clear_error (&call->lost);
   g_free (call->function);
   g_clear_pointer (&call->args, g_variant_unref);
-  g_clear_pointer (&call->pool, pool_unref);
+  g_clear_pointer (&call->pool, concurra_worker_pool_unref);
   g_free (call);
 }
 
+/* Process mode: the task runs in @pool's workers. */
 void
-concurra_process_call_set_pool (ConcurraProcessCall *call,
-                                ConcurraWorkerPool  *pool)
+concurra_process_call_set_pool (ConcurraTask       *task,
+                                ConcurraWorkerPool *pool)
 {
-  g_clear_pointer (&call->pool, pool_unref);
-  call->pool = pool ? pool_ref (pool) : NULL;
+  ConcurraProcessCall *call = task->process;
+
+  g_clear_pointer (&call->pool, concurra_worker_pool_unref);
+  call->pool = pool_ref (pool);
+  task->executor = &concurra_process_executor;
 }
 
 /**
@@ -675,7 +694,7 @@ concurra_task_new_process (const char *function_name,
 
   g_return_val_if_fail (function_name != NULL && *function_name != '\0', NULL);
 
-  task = concurra_task_new (function_name, process_run, NULL, NULL);
+  task = concurra_task_new (function_name, call_here, NULL, NULL);
   call = g_new0 (ConcurraProcessCall, 1);
   call->function = g_strdup (function_name);
   call->args = args ? g_variant_ref_sink (args) : NULL;

@@ -41,9 +41,14 @@ gboolean  concurra_protocol_parse_length  (const guint8   *header,
                                            GError        **error);
 gboolean  concurra_protocol_write_frame   (int             fd,
                                            GVariant       *message);
+GBytes   *concurra_protocol_encode_frame  (GVariant       *message);
 
 void      concurra_frame_reader_clear     (ConcurraFrameReader *reader);
 GBytes   *concurra_frame_reader_next      (ConcurraFrameReader *reader,
+                                           int                  fd,
+                                           gboolean            *eof,
+                                           GError             **error);
+GBytes   *concurra_frame_reader_poll      (ConcurraFrameReader *reader,
                                            int                  fd,
                                            gboolean            *eof,
                                            GError             **error);

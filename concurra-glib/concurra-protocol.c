@@ -71,6 +71,22 @@ put_length (guint8 *header,
   header[3] = (size >> 24) & 0xff;
 }
 
+/* @message (a floating reference is sunk) as one frame: the header, then
+ * the message in normal form. */
+GBytes *
+concurra_protocol_encode_frame (GVariant *message)
+{
+  g_autoptr(GVariant) sunk = g_variant_ref_sink (message);
+  g_autoptr(GVariant) normal = g_variant_get_normal_form (sunk);
+  gsize size = g_variant_get_size (normal);
+  guint8 *frame = g_malloc (CONCURRA_PROTOCOL_HEADER_SIZE + size);
+
+  put_length (frame, size);
+  /* not g_variant_store(): it wants the target aligned for the type */
+  memcpy (frame + CONCURRA_PROTOCOL_HEADER_SIZE, g_variant_get_data (normal), size);
+  return g_bytes_new_take (frame, CONCURRA_PROTOCOL_HEADER_SIZE + size);
+}
+
 /* Writes @message (a floating reference is sunk) as one frame, header and
  * body in one system call when the socket takes them. FALSE with errno set
  * when the socket fails; never raises SIGPIPE. */
@@ -201,6 +217,54 @@ read_large (ConcurraFrameReader  *reader,
   return g_bytes_new_take (body, length);
 }
 
+/* The next frame's payload if the buffer holds it whole, else NULL in
+ * @payload and in @need the size of the frame so far as known (its header,
+ * or header and body). FALSE with @error when a length is out of bounds. */
+static gboolean
+take_frame (ConcurraFrameReader  *reader,
+            gsize                *need,
+            GBytes              **payload,
+            GError              **error)
+{
+  gsize pending = reader->end - reader->start;
+  guint32 length;
+
+  *payload = NULL;
+  *need = CONCURRA_PROTOCOL_HEADER_SIZE;
+  if (pending < CONCURRA_PROTOCOL_HEADER_SIZE)
+    return TRUE;
+  if (!concurra_protocol_parse_length (reader->data + reader->start, &length, error))
+    return FALSE;
+  *need += length;
+  if (pending >= *need)
+    {
+      *payload = g_bytes_new (reader->data + reader->start + CONCURRA_PROTOCOL_HEADER_SIZE, length);
+      reader->start += *need;
+    }
+  return TRUE;
+}
+
+/* Moves what is pending to the start of the buffer, which holds at least
+ * @size bytes. */
+static void
+make_room (ConcurraFrameReader *reader,
+           gsize                size)
+{
+  gsize pending = reader->end - reader->start;
+
+  if (reader->start > 0)
+    {
+      memmove (reader->data, reader->data + reader->start, pending);
+      reader->start = 0;
+      reader->end = pending;
+    }
+  if (reader->size < size)
+    {
+      reader->size = size;
+      reader->data = g_realloc (reader->data, size);
+    }
+}
+
 /* The payload of the next frame on @fd: from the buffer if it holds a
  * whole frame, else reading (blocking) until it does. NULL with *@eof set
  * when @fd closes (and @error too when that cuts a frame short), NULL with
@@ -215,44 +279,65 @@ concurra_frame_reader_next (ConcurraFrameReader  *reader,
   for (;;)
     {
       gsize pending = reader->end - reader->start;
-      gsize need = CONCURRA_PROTOCOL_HEADER_SIZE;
+      gsize need;
       gssize n;
+      GBytes *payload;
 
-      if (pending >= CONCURRA_PROTOCOL_HEADER_SIZE)
-        {
-          guint32 length;
+      if (!take_frame (reader, &need, &payload, error))
+        return NULL;
+      if (payload != NULL)
+        return payload;
+      if (need > READER_CHUNK)
+        return read_large (reader, fd, need - CONCURRA_PROTOCOL_HEADER_SIZE, eof, error);
 
-          if (!concurra_protocol_parse_length (reader->data + reader->start, &length, error))
-            return NULL;
-          need += length;
-          if (pending >= need)
-            {
-              GBytes *payload = g_bytes_new (reader->data + reader->start + CONCURRA_PROTOCOL_HEADER_SIZE,
-                                             length);
-
-              reader->start += need;
-              return payload;
-            }
-          if (need > READER_CHUNK)
-            return read_large (reader, fd, length, eof, error);
-        }
-
-      /* room for a chunk at the end of the buffer */
-      if (reader->start > 0)
-        {
-          memmove (reader->data, reader->data + reader->start, pending);
-          reader->start = 0;
-          reader->end = pending;
-        }
-      if (reader->data == NULL)
-        {
-          reader->size = READER_CHUNK;
-          reader->data = g_malloc (reader->size);
-        }
+      make_room (reader, READER_CHUNK);
       n = read_some (fd, reader->data + reader->end, reader->size - reader->end, error);
       if (n < 0)
         return NULL;
       if (n == 0)
+        {
+          closed_early (eof, pending, error);
+          return NULL;
+        }
+      reader->end += n;
+    }
+}
+
+/* The next frame's payload, for a non-blocking @fd: from the buffer if it
+ * holds a whole frame, else reading what @fd has now, the buffer growing
+ * to hold a frame whatever its size. NULL with neither *@eof nor @error
+ * when the rest has not come yet; otherwise as concurra_frame_reader_next(). */
+GBytes *
+concurra_frame_reader_poll (ConcurraFrameReader  *reader,
+                            int                   fd,
+                            gboolean             *eof,
+                            GError              **error)
+{
+  *eof = FALSE;
+  for (;;)
+    {
+      gsize pending = reader->end - reader->start;
+      gsize need;
+      gssize n;
+      GBytes *payload;
+
+      if (!take_frame (reader, &need, &payload, error))
+        return NULL;
+      if (payload != NULL)
+        return payload;
+
+      make_room (reader, MAX (need, READER_CHUNK));
+      n = recv (fd, reader->data + reader->end, reader->size - reader->end, MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return NULL;
+      if (n < 0 && errno != ECONNRESET && errno != EPIPE)
+        {
+          read_failed (errno, error);
+          return NULL;
+        }
+      if (n <= 0)
         {
           closed_early (eof, pending, error);
           return NULL;

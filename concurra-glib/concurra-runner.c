@@ -96,6 +96,7 @@ struct _ConcurraRunner
   ConcurraHub           *hub;
   ConcurraDeadlines     *deadlines;
   ConcurraWorkerPool    *pool;
+  gboolean               closing_pool;  /* its workers are being ended */
   GPtrArray             *batch;         /* tasks to queue together, at launch */
   GPtrArray             *worklist;      /* complete_task()'s, kept for reuse */
   GQueue                 events;        /* taken from the hub, not handled yet */
@@ -2133,8 +2134,6 @@ task_execution_mode (ConcurraRunner *self,
 {
   if (task->fallback)
     return CONCURRA_EXECUTION_MODE_THREAD_FALLBACK;
-  if (task->process != NULL && self->pool != NULL)
-    return CONCURRA_EXECUTION_MODE_PROCESS;
   return task->executor->mode;
 }
 
@@ -2418,8 +2417,6 @@ finish_run (ConcurraRunner *self)
     g_clear_pointer (&self->hub, concurra_hub_close);
   if (self->deadlines != NULL)
     concurra_deadlines_stop (self->deadlines);
-  if (self->pool != NULL)
-    g_clear_pointer (&self->pool, concurra_worker_pool_close);
 
   set_state (self, CONCURRA_RUNNER_STATE_FINISHED);
   if (self->verify && self->run_error == NULL &&
@@ -2451,17 +2448,43 @@ finish_run (ConcurraRunner *self)
     }
 }
 
-/* Called on the owner context after each batch of events. */
+static void
+on_pool_closed (gpointer data)
+{
+  ConcurraRunner *self = data;
+
+  check_finished (self);
+  g_object_unref (self);
+}
+
+/* Called on the owner context after each batch of events. The run is over
+ * when every task has its final status and every process it started —
+ * commands stopped, worker processes — is reaped. */
 static void
 check_finished (ConcurraRunner *self)
 {
   notify_counts (self);
   /* not from inside a handler of an announcement (a nested main loop): the
    * outer frame still has signals to emit, and calls this again */
-  if (concurra_runner_get_state (self) == CONCURRA_RUNNER_STATE_RUNNING &&
-      self->n_announced == self->tasks->len && self->n_holding == 0 &&
-      (self->hub == NULL || concurra_hub_is_settled (self->hub)))
-    finish_run (self);
+  if (concurra_runner_get_state (self) != CONCURRA_RUNNER_STATE_RUNNING ||
+      self->n_announced != self->tasks->len || self->n_holding != 0 ||
+      (self->hub != NULL && !concurra_hub_is_settled (self->hub)))
+    return;
+  if (self->pool != NULL)
+    {
+      if (!self->closing_pool)
+        {
+          self->closing_pool = TRUE;
+          if (!concurra_worker_pool_close (self->pool, on_pool_closed, g_object_ref (self)))
+            return;
+          /* no worker was left: the callback will not come */
+          g_object_unref (self);
+        }
+      else if (!concurra_worker_pool_is_closed (self->pool))
+        return;
+      g_clear_pointer (&self->pool, concurra_worker_pool_unref);
+    }
+  finish_run (self);
 }
 
 static GError *
@@ -2593,16 +2616,17 @@ prepare_run (ConcurraRunner  *self,
 /* Process mode: process tasks get the worker pool; function tasks, which
  * cannot cross the process boundary, fall back to a thread if allowed. */
 static void
-prepare_process_mode (ConcurraRunner *self)
+prepare_process_mode (ConcurraRunner *self,
+                      GMainContext   *context)
 {
-  self->pool = concurra_worker_pool_new ((const char * const *) self->worker_command);
+  self->pool = concurra_worker_pool_new (context, (const char * const *) self->worker_command, NULL);
   for (guint i = 0; i < self->tasks->len; i++)
     {
       ConcurraTask *task = g_ptr_array_index (self->tasks, i);
 
       if (task->process != NULL)
-        concurra_process_call_set_pool (task->process, self->pool);
-      else if (task->command == NULL && task->async == NULL && self->fallback_to_thread)
+        concurra_process_call_set_pool (task, self->pool);
+      else if (task->executor == &concurra_thread_executor && self->fallback_to_thread)
         concurra_task_set_fallback (task, FALLBACK_WARNING);
     }
 }
@@ -2611,8 +2635,8 @@ static gboolean
 is_serializable (ConcurraRunner *self,
                  ConcurraTask   *task)
 {
-  return self->pool == NULL || task->process != NULL || task->command != NULL ||
-         task->async != NULL || task->fallback;
+  /* by now, process tasks have the process executor */
+  return self->pool == NULL || task->executor != &concurra_thread_executor || task->fallback;
 }
 
 /* Starts the run on @context, which the caller iterates. */
@@ -2625,7 +2649,7 @@ launch (ConcurraRunner *self,
 
   self->run_start = g_get_monotonic_time ();
   if (self->mode == CONCURRA_EXECUTION_MODE_PROCESS)
-    prepare_process_mode (self);
+    prepare_process_mode (self, context);
   self->hub = concurra_hub_new (context, self->max_concurrency, self->fast_fail, on_events, self);
   self->deadlines = concurra_deadlines_new (context, on_deadline, self);
 

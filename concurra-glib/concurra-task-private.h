@@ -94,7 +94,6 @@ struct _ConcurraTask
   ConcurraOutcome        outcome;
   GCancellable          *cancellable;   /* set by the lane that starts the attempt, hub lock */
   ConcurraLane          *lane;          /* hub lock */
-  ConcurraLane          *ahead_lane;    /* hub lock: taken ahead, not started */
   gboolean               queued;        /* hub lock */
   gboolean               attached;      /* hub lock: started by the owner, holds a permit */
 

@@ -8,6 +8,7 @@
 #include "concurra-worker-private.h"
 #include "concurra-worker.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -241,7 +242,9 @@ concurra_worker_main (void)
 
   if (fd_text == NULL || !g_ascii_string_to_signed (fd_text, 10, 3, G_MAXINT, &fd, NULL))
     return;
-  /* processes this worker starts are not workers */
+  /* processes this worker starts are not workers, and do not hold its
+   * end of the channel (system(), popen()) */
   g_unsetenv (CONCURRA_WORKER_FD_ENV);
+  fcntl ((int) fd, F_SETFD, FD_CLOEXEC);
   exit (serve ((int) fd));
 }

@@ -400,6 +400,24 @@ fn_exit (GVariant      *args,
   _exit (status);
 }
 
+/* (si command status) -> runs @command with system(), then returns its
+ * status, or with @status >= 0 exits with it at once (_exit(), as above) */
+static GVariant *
+fn_system (GVariant      *args,
+           GCancellable  *cancellable,
+           gpointer       user_data,
+           GError       **error)
+{
+  const char *command;
+  gint32 status, ret;
+
+  g_variant_get (args, "(&si)", &command, &status);
+  ret = system (command);
+  if (status >= 0)
+    _exit (status);
+  return g_variant_new_int32 (ret);
+}
+
 /* (s marker) -> the first time (creating the marker) a segfault, then (u pid) */
 static GVariant *
 fn_crash_once (GVariant      *args,
@@ -542,6 +560,7 @@ static const struct
   { "exit", fn_exit },
   { "crash-once", fn_crash_once },
   { "garbage", fn_garbage },
+  { "system", fn_system },
 };
 
 /* Every function is called through here, to count the requests. A request

@@ -557,6 +557,10 @@ warm_up (void)
       const char *argv[] = { "/bin/true", NULL };
       g_autoptr(GError) error = NULL;
 
+      /* GTask's class creates GLib's worker context (run_async needs
+       * GTask; commands and workers no longer go through GSubprocess,
+       * which created it first) */
+      g_type_ensure (G_TYPE_TASK);
       add_process (runner, "warm", NULL, "pid", NULL);
       g_assert_nonnull (concurra_runner_add_command (runner, "cmd", NULL, argv, &error));
       run_ok (runner);
@@ -1263,6 +1267,78 @@ test_crashes (void)
 }
 
 /* A worker killed from outside while it runs a task. */
+/* Live processes whose command line holds @marker (zombies left to an
+ * init that does not reap them do not count). */
+static guint
+count_marked (const char *marker)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *cmdline = NULL;
+      g_autofree char *stat = NULL;
+      gsize len;
+      const char *state;
+
+      if (!g_ascii_isdigit (name[0]) ||
+          !g_file_get_contents (cmdline_path, &cmdline, &len, NULL) ||
+          !g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < len; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      state = strrchr (stat, ')');
+      if (strstr (cmdline, marker) != NULL && state != NULL && state[2] != 'Z')
+        n++;
+    }
+  return n;
+}
+
+static gboolean
+wait_unmarked (const char *marker,
+               double      timeout)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+
+  while (count_marked (marker) > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (10 * 1000);
+    }
+  return TRUE;
+}
+
+/* What worker functions start and leave behind does not outlive the run,
+ * and a worker that exits while a process it started still has its
+ * standard descriptors fails its task instead of hanging the run. */
+static void
+test_leftovers (void)
+{
+  g_autoptr(ConcurraRunner) runner = process_runner (2);
+  g_autofree char *marker = g_strdup_printf ("351.%d7", (int) getpid ());
+  g_autofree char *exit_marker = g_strdup_printf ("352.%d7", (int) getpid ());
+  g_autofree char *command = g_strdup_printf ("sleep %s &", marker);
+  g_autofree char *exit_command = g_strdup_printf ("sleep %s &", exit_marker);
+  ConcurraTask *leaves, *exits;
+
+  leaves = add_process (runner, "leaves", NULL, "system", g_variant_new ("(si)", command, -1));
+  exits = add_process (runner, "exits", NULL, "system", g_variant_new ("(si)", exit_command, 3));
+  run_ok (runner);
+
+  assert_successful (leaves);
+  if (strstr (assert_crashed (exits)->message, "exited with status 3") == NULL)
+    g_error ("unexpected message: %s", concurra_task_get_error (exits)->message);
+  /* killed when the run ended (a SIGKILL takes a moment to land) */
+  g_assert_true (wait_unmarked (marker, 10.0));
+  g_assert_true (wait_unmarked (exit_marker, 10.0));
+}
+
 static void
 test_killed_from_outside (void)
 {
@@ -1970,6 +2046,7 @@ main (int   argc,
   add_test ("/process/fast-fail-kills-worker", test_fast_fail_kills_worker);
   add_test ("/process/crashes", test_crashes);
   add_test ("/process/killed-from-outside", test_killed_from_outside);
+  add_test ("/process/leftovers", test_leftovers);
   add_test ("/process/pipelined", test_pipelined);
   add_test ("/process/pipelined-timeout", test_pipelined_timeout);
   add_test ("/process/pipelined-crash", test_pipelined_crash);
