@@ -743,6 +743,165 @@ def test_timeout_kills_command_that_ignores_sigterm(tmp_path):
     assert processes_with_token(token) == [], "the timed-out command survived"
 
 
+# ---- other signals, a second Ctrl-C, closed pipes ----
+
+@pytest.fixture
+def sleep_marker():
+    """A command line unique to this test (`sleep 3517.NNNNNN`), so that
+    `pgrep -f` finds the test's own commands only; whatever the test leaves
+    behind is killed afterwards."""
+    marker = f"sleep 3517.{uuid.uuid4().int % 10**6:06d}"
+    yield marker
+    for pid in survivors(marker):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def survivors(marker):
+    """PIDs of live processes whose command line holds marker."""
+    r = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+    return [int(pid) for pid in r.stdout.split()]
+
+
+def start_run(args, *, wait_for=None, marker=None, default_signals=(), **popen_args):
+    """Starts concurra-run with the given signals at their default action
+    (whatever the test runner ignores), and waits until at least wait_for
+    processes with marker run."""
+    def reset_signals():
+        for signum in default_signals:
+            signal.signal(signum, signal.SIG_DFL)
+
+    popen_args.setdefault("stdout", subprocess.PIPE)
+    popen_args.setdefault("stderr", subprocess.PIPE)
+    proc = subprocess.Popen([BINARY, *map(str, args)], stdin=subprocess.DEVNULL,
+                            preexec_fn=reset_signals, **popen_args)
+    deadline = time.monotonic() + 20
+    while wait_for and time.monotonic() < deadline and len(survivors(marker)) < wait_for:
+        time.sleep(0.05)
+    if wait_for:
+        assert len(survivors(marker)) >= wait_for, "the commands did not start"
+    return proc
+
+
+def read_until(stream, text, timeout=20):
+    """Reads stream (bytes) until text appears; returns what was read."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while text.encode() not in data and time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], 0.5)
+        if ready:
+            chunk = os.read(stream.fileno(), 65536)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("name", ["HUP", "QUIT", "USR1", "USR2", "ALRM", "VTALRM",
+                                  "XCPU", "XFSZ"])
+def test_terminating_signals_stop_the_run_and_kill_the_commands(tmp_path, sleep_marker, name):
+    # commands run in their own process groups: a hangup of the terminal or
+    # `kill -HUP -- -PGID` reaches concurra-run only, which must stop them
+    signum = getattr(signal, "SIG" + name)
+    p = write(tmp_path, f"""\
+        [task:one]
+        command={sleep_marker}
+
+        [task:two]
+        command=trap '' TERM; {sleep_marker}
+
+        [task:later]
+        command=touch later-ran
+        depends=one
+        """)
+    proc = start_run(["--jobs", "2", p], wait_for=2, marker=sleep_marker,
+                     default_signals=[signum])
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    out, err = out.decode(), err.decode()
+    assert proc.returncode == 128 + signum, (out, err)
+    assert re.search(r"^\| one +\| Terminated ", out, re.M)
+    assert "(interrupted)" in out
+    assert f"{signal.strsignal(signum)}, stopping all tasks" in err
+    assert not (tmp_path / "later-ran").exists()
+    assert survivors(sleep_marker) == [], "a command outlived concurra-run"
+
+
+def test_signal_ignored_at_start_stays_ignored(tmp_path):
+    # as under nohup: concurra-run and its commands go on
+    p = write(tmp_path, "[task:short]\ncommand=sleep 0.6\n")
+    proc = subprocess.Popen([BINARY, p], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGHUP)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, (out, err)
+    assert re.search(r"^\| short +\| Successful ", out, re.M)
+
+
+def test_second_sigint_kills_at_once_and_leaves_nothing(tmp_path, sleep_marker):
+    # commands that ignore SIGTERM get a 2 s grace after the first Ctrl-C;
+    # a second one during that clean-up kills them at once, and concurra-run
+    # still exits only after they are gone
+    p = write(tmp_path, f"""\
+        [task:stubborn]
+        command=trap '' TERM; {sleep_marker} & {sleep_marker}; wait
+
+        [task:orphaned]
+        command=(trap '' TERM; exec {sleep_marker}) & {sleep_marker}
+        """)
+    proc = start_run(["--jobs", "2", p], wait_for=4, marker=sleep_marker,
+                     default_signals=[signal.SIGINT])
+    proc.send_signal(signal.SIGINT)
+    # the summary is printed when the run is over, before the clean-up
+    summary = read_until(proc.stdout, "(interrupted)")
+    assert "(interrupted)" in summary
+    assert survivors(sleep_marker), "nothing left to clean up: the test proves nothing"
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (summary, out, err)
+    assert time.monotonic() - start < 1.5          # not the 2 s grace
+    assert "killing all tasks now" in err.decode()
+    assert survivors(sleep_marker) == [], "a command outlived concurra-run"
+
+
+def test_closed_pipe_on_progress_ends_the_run_cleanly(tmp_path, sleep_marker):
+    # `concurra-run p 2>&1 | head -1`: the next progress line meets a closed
+    # pipe; concurra-run stops the run as for SIGPIPE, without dying of it
+    p = write(tmp_path, f"""\
+        [task:long]
+        command=trap '' TERM; {sleep_marker}
+
+        [task:short]
+        command=sleep 0.3
+        """)
+    proc = start_run(["--jobs", "2", "--progress=lines", p], wait_for=1, marker=sleep_marker,
+                     stderr=subprocess.STDOUT)
+    assert proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 128 + signal.SIGPIPE
+    assert survivors(sleep_marker) == [], "a command outlived concurra-run"
+
+
+def test_closed_pipe_on_the_summary_still_cleans_up(tmp_path, sleep_marker):
+    # `concurra-run p | head -1` after a timeout: the summary meets a closed
+    # pipe before the timed-out command that ignores SIGTERM is reaped
+    p = write(tmp_path, f"""\
+        [task:stubborn]
+        command=trap '' TERM; {sleep_marker}
+        timeout=0.3
+        """)
+    proc = start_run([p])
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 128 + signal.SIGPIPE
+    assert b"TIMEOUT  stubborn" in proc.stderr.read()
+    assert survivors(sleep_marker) == [], "the timed-out command outlived concurra-run"
+
+
 # ---- the example pipeline ----
 
 def snapshot(directory):
