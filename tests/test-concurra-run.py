@@ -14,6 +14,7 @@ import json
 import os
 import pty
 import re
+import resource
 import select
 import signal
 import subprocess
@@ -161,6 +162,64 @@ def test_pipeline_from_stdin(tmp_path):
     r = run(["-"], input="[task:one]\ncommand=echo stdin-task > from-stdin.txt\n", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "from-stdin.txt").exists()
+
+
+# ---- bounded ${VAR} expansion ----
+
+def run_in_1_gib(args):
+    """run(), with the address space capped at 1 GiB where the binary is not
+    built with AddressSanitizer (whose shadow memory needs more): an
+    unbounded expansion then fails at once instead of swapping the machine."""
+    with open(BINARY, "rb") as f:
+        asan = b"__asan_init" in f.read()
+
+    def cap():
+        if not asan:
+            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run([BINARY, *map(str, args)], capture_output=True, text=True,
+                          timeout=60, preexec_fn=cap)
+
+
+def doubling_env(times):
+    """X=ab, then X=${X}${X} times times: 2^(times + 1) bytes."""
+    return "X=ab" + ";X=${X}${X}" * times
+
+
+@pytest.mark.parametrize("option", [[], ["--dry-run"], ["--dot"]])
+def test_env_expansion_is_bounded(tmp_path, option):
+    # a file of 500 bytes that would expand to 2 TiB
+    p = write(tmp_path, f"[pipeline]\nenv={doubling_env(40)}\n\n[task:a]\ncommand=touch ran\n")
+    r = run_in_1_gib([*option, p])
+    assert r.returncode == 2, r.stderr[-500:]
+    assert r.stderr.startswith(f"concurra-run: {p}:2: [pipeline]: bad 'env' entry 17, "
+                               "'X=${X}${X}': it expands to more than the 131072 bytes"), r.stderr
+    assert r.stdout == ""
+    assert not (tmp_path / "ran").exists()
+
+
+def test_env_expansion_up_to_the_limit_reaches_the_command(tmp_path):
+    p = write(tmp_path, f"""\
+        [task:big]
+        command=test ${{#X}} -eq 65536 && touch ran
+        env={doubling_env(15)}
+        """)
+    r = run_in_1_gib([p])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "ran").exists()
+
+
+def test_env_expansion_of_all_tasks_together_is_bounded(tmp_path):
+    # [pipeline] env entries of 128 KiB in all (X's 16 values), given to
+    # each of 600 tasks: 77 MiB
+    tasks = "".join(f"[task:t{i}]\ncommand=true\n\n" for i in range(600))
+    p = write(tmp_path, f"[pipeline]\nenv={doubling_env(15)}\n\n{tasks}")
+    r = run_in_1_gib(["--dry-run", p])
+    assert r.returncode == 2, r.stderr[-500:]
+    assert re.match(rf"concurra-run: {re.escape(str(p))}:\d+: \[task:t5\d\d\]: task 't5\d\d': "
+                    r"the expanded 'env' entries of the tasks so far come to more than 64 MiB",
+                    r.stderr), r.stderr
+    assert r.stdout == ""
 
 
 # ---- bad input: exit 2, a clear message, nothing run ----

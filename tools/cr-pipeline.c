@@ -9,6 +9,11 @@
  * Everything is checked before anything runs: syntax, keys, values, unknown
  * dependencies and cycles, so a bad file never half-runs.
  *
+ * ${NAME} expansion is bounded: `X=${X}${X}` forty times would otherwise
+ * make a terabyte out of a few hundred bytes, before --dry-run or --dot
+ * printed anything. One entry may expand to ENV_ENTRY_MAX bytes, and all
+ * entries of all tasks together to ENV_TOTAL_MAX.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-pipeline.h"
@@ -27,6 +32,13 @@ static const char * const task_keys[] = {
   "command", "argv", "depends", "timeout", "retries", "retry-delay",
   "cwd", "env", "check", NULL
 };
+
+/* The most Linux passes to a program in one NAME=VALUE string, its NUL
+ * included (MAX_ARG_STRLEN, 32 pages: 128 KiB): a longer one could never
+ * reach a command. */
+#define ENV_ENTRY_MAX 131072
+/* The [pipeline] entries count once for each task, which gets a copy. */
+#define ENV_TOTAL_MAX (64 * 1024 * 1024)
 
 static const char * const pipeline_keys[] = {
   "name", "jobs", "timeout", "retries", "retry-delay", "fast-fail",
@@ -52,6 +64,7 @@ typedef struct
   LineIndex   index;
   CrPipeline *pipeline;
   char      **pipeline_env;   /* the [pipeline] env assignments */
+  gsize       env_bytes;      /* of every task's expanded assignments so far */
   char       *default_cwd;
 } Loader;
 
@@ -385,10 +398,12 @@ valid_env_name (const char *name,
   return TRUE;
 }
 
-/* Expands against @scope, the environment as set so far; "$$" is "$". */
+/* Expands against @scope, the environment as set so far; "$$" is "$".
+ * Fails past @max_len bytes. */
 static char *
 expand (const char  *value,
         char       **scope,
+        gsize        max_len,
         const char **problem)
 {
   g_autoptr(GString) out = g_string_new (NULL);
@@ -430,6 +445,12 @@ expand (const char  *value,
       else if (sep != NULL)
         g_string_append_len (out, sep + 2, close - (sep + 2));
       p = close;
+      if (out->len > max_len)
+        {
+          *problem = "it expands to more than the " G_STRINGIFY (ENV_ENTRY_MAX)
+                     " bytes a variable can hold, its name included";
+          return NULL;
+        }
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -457,6 +478,7 @@ get_env (Loader      *loader,
       g_autofree char *name = NULL;
       g_autofree char *value = NULL;
       const char *problem = NULL;
+      gsize room;
 
       if (eq == NULL || !valid_env_name (items[i], eq - items[i]))
         {
@@ -465,11 +487,13 @@ get_env (Loader      *loader,
           return NULL;
         }
       name = g_strndup (items[i], eq - items[i]);
-      value = expand (eq + 1, *scope, &problem);
+      /* room for NAME=VALUE and its NUL */
+      room = ENV_ENTRY_MAX > strlen (name) + 2 ? ENV_ENTRY_MAX - strlen (name) - 2 : 0;
+      value = expand (eq + 1, *scope, room, &problem);
       if (value == NULL)
         {
           set_error (error, loader, CR_PIPELINE_ERROR_INVALID, group, "env",
-                     "%s: bad 'env' entry '%s': %s", owner, items[i], problem);
+                     "%s: bad 'env' entry %u, '%s': %s", owner, i + 1, items[i], problem);
           return NULL;
         }
       *scope = g_environ_setenv (*scope, name, value, TRUE);
@@ -693,6 +717,17 @@ load_task (Loader      *loader,
   g_strv_builder_addv (env, (const char **) loader->pipeline_env);
   g_strv_builder_addv (env, (const char **) task_env);
   task->env = g_strv_builder_end (env);
+
+  for (guint i = 0; task->env[i] != NULL; i++)
+    loader->env_bytes += strlen (task->env[i]) + 1;
+  if (loader->env_bytes > ENV_TOTAL_MAX)
+    {
+      set_error (error, loader, CR_PIPELINE_ERROR_INVALID, group, "env",
+                 "task '%s': the expanded 'env' entries of the tasks so far come to more "
+                 "than %u MiB (the [pipeline] ones count for each task)",
+                 task->label, ENV_TOTAL_MAX / (1024 * 1024));
+      return NULL;
+    }
 
   return g_steal_pointer (&task);
 }
