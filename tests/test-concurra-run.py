@@ -164,6 +164,90 @@ def test_pipeline_from_stdin(tmp_path):
     assert (tmp_path / "from-stdin.txt").exists()
 
 
+# ---- long cycles, ';' in labels ----
+
+def test_long_cycle_message_is_one_short_line(tmp_path):
+    n = 3000
+    groups = "".join(f"[task:t{i}]\ncommand=true\ndepends=t{(i + 1) % n}\n\n" for i in range(n))
+    p = write(tmp_path, f"[task:before]\ncommand=true\ndepends=t0\n\n{groups}")
+    r = run(["--dry-run", p])
+    assert r.returncode == 2
+    assert r.stderr == (f"concurra-run: {p}:7: [task:t0]: task 't0' is part of a dependency "
+                        "cycle: t0 → t1 → t2 → t3 → t4 → … 2993 more … → t2998 → t2999 → t0 "
+                        "(3000 tasks)\n")
+
+
+def test_cycle_message_names_a_task_of_the_cycle(tmp_path):
+    # 'a' only leads into the cycle b → c → b
+    p = write(tmp_path, """\
+        [task:a]
+        command=true
+        depends=b
+
+        [task:b]
+        command=true
+        depends=c
+
+        [task:c]
+        command=true
+        depends=b
+        """)
+    r = run([p])
+    assert r.returncode == 2
+    assert f"{p}:7: [task:b]: task 'b' is part of a dependency cycle: b → c → b" in r.stderr
+
+
+@pytest.mark.parametrize("header, depends", [
+    (r"lint;fix", r"lint\;fix"),
+    (r"lint\;fix", r"lint\;fix"),
+    (r"back\\slash;x", r"back\\slash\;x"),
+])
+def test_label_is_written_alike_in_header_and_depends(tmp_path, header, depends):
+    p = write(tmp_path, f"""\
+        [task:{header}]
+        command=echo "$CONCURRA_TASK" > label.txt
+
+        [task:after]
+        command=touch after-ran
+        depends={depends}
+        """)
+    r = run([p])
+    assert r.returncode == 0, r.stdout + r.stderr
+    label = header.replace("\\;", ";").replace("\\\\", "\\")
+    assert (tmp_path / "label.txt").read_text() == label + "\n"
+    assert (tmp_path / "after-ran").exists()
+
+
+def test_label_cut_at_a_semicolon_says_how_to_write_it(tmp_path):
+    p = write(tmp_path, """\
+        [task:lint;fix]
+        command=true
+
+        [task:after]
+        command=true
+        depends=lint;fix
+        """)
+    r = run([p])
+    assert r.returncode == 2
+    assert (f"{p}:6: [task:after]: task 'after' depends on unknown task 'lint' (no [task:lint] "
+            r"group); ';' separates dependencies: to depend on 'lint;fix', write 'lint\;fix'"
+            ) in r.stderr
+
+
+def test_same_label_written_two_ways_is_an_error(tmp_path):
+    p = write(tmp_path, """\
+        [task:a;b]
+        command=true
+
+        [task:a\\;b]
+        command=true
+        """)
+    r = run([p])
+    assert r.returncode == 2
+    assert f"{p}:4: [task:a\\;b]: task 'a;b' is given twice (first as [task:a;b] on line 1)" \
+        in r.stderr, r.stderr
+
+
 # ---- bounded ${VAR} expansion ----
 
 def run_in_1_gib(args):
