@@ -851,7 +851,7 @@ check_graph (Loader  *loader,
   g_autoptr(GHashTable) waiting = g_hash_table_new (NULL, NULL);   /* task -> n deps left */
   g_autoptr(GHashTable) dependents = g_hash_table_new_full (NULL, NULL, NULL,
                                                             (GDestroyNotify) g_ptr_array_unref);
-  GQueue ready = G_QUEUE_INIT;
+  g_auto(GQueue) ready = G_QUEUE_INIT;
 
   for (guint i = 0; i < p->tasks->len; i++)
     {
