@@ -14,6 +14,7 @@ import json
 import os
 import pty
 import re
+import resource
 import select
 import signal
 import subprocess
@@ -161,6 +162,148 @@ def test_pipeline_from_stdin(tmp_path):
     r = run(["-"], input="[task:one]\ncommand=echo stdin-task > from-stdin.txt\n", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "from-stdin.txt").exists()
+
+
+# ---- long cycles, ';' in labels ----
+
+def test_long_cycle_message_is_one_short_line(tmp_path):
+    n = 3000
+    groups = "".join(f"[task:t{i}]\ncommand=true\ndepends=t{(i + 1) % n}\n\n" for i in range(n))
+    p = write(tmp_path, f"[task:before]\ncommand=true\ndepends=t0\n\n{groups}")
+    r = run(["--dry-run", p])
+    assert r.returncode == 2
+    assert r.stderr == (f"concurra-run: {p}:7: [task:t0]: task 't0' is part of a dependency "
+                        "cycle: t0 → t1 → t2 → t3 → t4 → … 2993 more … → t2998 → t2999 → t0 "
+                        "(3000 tasks)\n")
+
+
+def test_cycle_message_names_a_task_of_the_cycle(tmp_path):
+    # 'a' only leads into the cycle b → c → b
+    p = write(tmp_path, """\
+        [task:a]
+        command=true
+        depends=b
+
+        [task:b]
+        command=true
+        depends=c
+
+        [task:c]
+        command=true
+        depends=b
+        """)
+    r = run([p])
+    assert r.returncode == 2
+    assert f"{p}:7: [task:b]: task 'b' is part of a dependency cycle: b → c → b" in r.stderr
+
+
+@pytest.mark.parametrize("header, depends", [
+    (r"lint;fix", r"lint\;fix"),
+    (r"lint\;fix", r"lint\;fix"),
+    (r"back\\slash;x", r"back\\slash\;x"),
+])
+def test_label_is_written_alike_in_header_and_depends(tmp_path, header, depends):
+    p = write(tmp_path, f"""\
+        [task:{header}]
+        command=echo "$CONCURRA_TASK" > label.txt
+
+        [task:after]
+        command=touch after-ran
+        depends={depends}
+        """)
+    r = run([p])
+    assert r.returncode == 0, r.stdout + r.stderr
+    label = header.replace("\\;", ";").replace("\\\\", "\\")
+    assert (tmp_path / "label.txt").read_text() == label + "\n"
+    assert (tmp_path / "after-ran").exists()
+
+
+def test_label_cut_at_a_semicolon_says_how_to_write_it(tmp_path):
+    p = write(tmp_path, """\
+        [task:lint;fix]
+        command=true
+
+        [task:after]
+        command=true
+        depends=lint;fix
+        """)
+    r = run([p])
+    assert r.returncode == 2
+    assert (f"{p}:6: [task:after]: task 'after' depends on unknown task 'lint' (no [task:lint] "
+            r"group); ';' separates dependencies: to depend on 'lint;fix', write 'lint\;fix'"
+            ) in r.stderr
+
+
+def test_same_label_written_two_ways_is_an_error(tmp_path):
+    p = write(tmp_path, """\
+        [task:a;b]
+        command=true
+
+        [task:a\\;b]
+        command=true
+        """)
+    r = run([p])
+    assert r.returncode == 2
+    assert f"{p}:4: [task:a\\;b]: task 'a;b' is given twice (first as [task:a;b] on line 1)" \
+        in r.stderr, r.stderr
+
+
+# ---- bounded ${VAR} expansion ----
+
+def run_in_1_gib(args):
+    """run(), with the address space capped at 1 GiB where the binary is not
+    built with AddressSanitizer (whose shadow memory needs more): an
+    unbounded expansion then fails at once instead of swapping the machine."""
+    with open(BINARY, "rb") as f:
+        asan = b"__asan_init" in f.read()
+
+    def cap():
+        if not asan:
+            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run([BINARY, *map(str, args)], capture_output=True, text=True,
+                          timeout=60, preexec_fn=cap)
+
+
+def doubling_env(times):
+    """X=ab, then X=${X}${X} times times: 2^(times + 1) bytes."""
+    return "X=ab" + ";X=${X}${X}" * times
+
+
+@pytest.mark.parametrize("option", [[], ["--dry-run"], ["--dot"]])
+def test_env_expansion_is_bounded(tmp_path, option):
+    # a file of 500 bytes that would expand to 2 TiB
+    p = write(tmp_path, f"[pipeline]\nenv={doubling_env(40)}\n\n[task:a]\ncommand=touch ran\n")
+    r = run_in_1_gib([*option, p])
+    assert r.returncode == 2, r.stderr[-500:]
+    assert r.stderr.startswith(f"concurra-run: {p}:2: [pipeline]: bad 'env' entry 17, "
+                               "'X=${X}${X}': it expands to more than the 131072 bytes"), r.stderr
+    assert r.stdout == ""
+    assert not (tmp_path / "ran").exists()
+
+
+def test_env_expansion_up_to_the_limit_reaches_the_command(tmp_path):
+    p = write(tmp_path, f"""\
+        [task:big]
+        command=test ${{#X}} -eq 65536 && touch ran
+        env={doubling_env(15)}
+        """)
+    r = run_in_1_gib([p])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "ran").exists()
+
+
+def test_env_expansion_of_all_tasks_together_is_bounded(tmp_path):
+    # [pipeline] env entries of 128 KiB in all (X's 16 values), given to
+    # each of 600 tasks: 77 MiB
+    tasks = "".join(f"[task:t{i}]\ncommand=true\n\n" for i in range(600))
+    p = write(tmp_path, f"[pipeline]\nenv={doubling_env(15)}\n\n{tasks}")
+    r = run_in_1_gib(["--dry-run", p])
+    assert r.returncode == 2, r.stderr[-500:]
+    assert re.match(rf"concurra-run: {re.escape(str(p))}:\d+: \[task:t5\d\d\]: task 't5\d\d': "
+                    r"the expanded 'env' entries of the tasks so far come to more than 64 MiB",
+                    r.stderr), r.stderr
+    assert r.stdout == ""
 
 
 # ---- bad input: exit 2, a clear message, nothing run ----
@@ -741,6 +884,165 @@ def test_timeout_kills_command_that_ignores_sigterm(tmp_path):
     assert r.returncode == 1
     assert re.search(r"^\| stubborn +\| Timed out ", r.stdout, re.M)
     assert processes_with_token(token) == [], "the timed-out command survived"
+
+
+# ---- other signals, a second Ctrl-C, closed pipes ----
+
+@pytest.fixture
+def sleep_marker():
+    """A command line unique to this test (`sleep 3517.NNNNNN`), so that
+    `pgrep -f` finds the test's own commands only; whatever the test leaves
+    behind is killed afterwards."""
+    marker = f"sleep 3517.{uuid.uuid4().int % 10**6:06d}"
+    yield marker
+    for pid in survivors(marker):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def survivors(marker):
+    """PIDs of live processes whose command line holds marker."""
+    r = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+    return [int(pid) for pid in r.stdout.split()]
+
+
+def start_run(args, *, wait_for=None, marker=None, default_signals=(), **popen_args):
+    """Starts concurra-run with the given signals at their default action
+    (whatever the test runner ignores), and waits until at least wait_for
+    processes with marker run."""
+    def reset_signals():
+        for signum in default_signals:
+            signal.signal(signum, signal.SIG_DFL)
+
+    popen_args.setdefault("stdout", subprocess.PIPE)
+    popen_args.setdefault("stderr", subprocess.PIPE)
+    proc = subprocess.Popen([BINARY, *map(str, args)], stdin=subprocess.DEVNULL,
+                            preexec_fn=reset_signals, **popen_args)
+    deadline = time.monotonic() + 20
+    while wait_for and time.monotonic() < deadline and len(survivors(marker)) < wait_for:
+        time.sleep(0.05)
+    if wait_for:
+        assert len(survivors(marker)) >= wait_for, "the commands did not start"
+    return proc
+
+
+def read_until(stream, text, timeout=20):
+    """Reads stream (bytes) until text appears; returns what was read."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while text.encode() not in data and time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], 0.5)
+        if ready:
+            chunk = os.read(stream.fileno(), 65536)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("name", ["HUP", "QUIT", "USR1", "USR2", "ALRM", "VTALRM",
+                                  "XCPU", "XFSZ"])
+def test_terminating_signals_stop_the_run_and_kill_the_commands(tmp_path, sleep_marker, name):
+    # commands run in their own process groups: a hangup of the terminal or
+    # `kill -HUP -- -PGID` reaches concurra-run only, which must stop them
+    signum = getattr(signal, "SIG" + name)
+    p = write(tmp_path, f"""\
+        [task:one]
+        command={sleep_marker}
+
+        [task:two]
+        command=trap '' TERM; {sleep_marker}
+
+        [task:later]
+        command=touch later-ran
+        depends=one
+        """)
+    proc = start_run(["--jobs", "2", p], wait_for=2, marker=sleep_marker,
+                     default_signals=[signum])
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    out, err = out.decode(), err.decode()
+    assert proc.returncode == 128 + signum, (out, err)
+    assert re.search(r"^\| one +\| Terminated ", out, re.M)
+    assert "(interrupted)" in out
+    assert f"{signal.strsignal(signum)}, stopping all tasks" in err
+    assert not (tmp_path / "later-ran").exists()
+    assert survivors(sleep_marker) == [], "a command outlived concurra-run"
+
+
+def test_signal_ignored_at_start_stays_ignored(tmp_path):
+    # as under nohup: concurra-run and its commands go on
+    p = write(tmp_path, "[task:short]\ncommand=sleep 0.6\n")
+    proc = subprocess.Popen([BINARY, p], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGHUP)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, (out, err)
+    assert re.search(r"^\| short +\| Successful ", out, re.M)
+
+
+def test_second_sigint_kills_at_once_and_leaves_nothing(tmp_path, sleep_marker):
+    # commands that ignore SIGTERM get a 2 s grace after the first Ctrl-C;
+    # a second one during that clean-up kills them at once, and concurra-run
+    # still exits only after they are gone
+    p = write(tmp_path, f"""\
+        [task:stubborn]
+        command=trap '' TERM; {sleep_marker} & {sleep_marker}; wait
+
+        [task:orphaned]
+        command=(trap '' TERM; exec {sleep_marker}) & {sleep_marker}
+        """)
+    proc = start_run(["--jobs", "2", p], wait_for=4, marker=sleep_marker,
+                     default_signals=[signal.SIGINT])
+    proc.send_signal(signal.SIGINT)
+    # the summary is printed when the run is over, before the clean-up
+    summary = read_until(proc.stdout, "(interrupted)")
+    assert "(interrupted)" in summary
+    assert survivors(sleep_marker), "nothing left to clean up: the test proves nothing"
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (summary, out, err)
+    assert time.monotonic() - start < 1.5          # not the 2 s grace
+    assert "killing all tasks now" in err.decode()
+    assert survivors(sleep_marker) == [], "a command outlived concurra-run"
+
+
+def test_closed_pipe_on_progress_ends_the_run_cleanly(tmp_path, sleep_marker):
+    # `concurra-run p 2>&1 | head -1`: the next progress line meets a closed
+    # pipe; concurra-run stops the run as for SIGPIPE, without dying of it
+    p = write(tmp_path, f"""\
+        [task:long]
+        command=trap '' TERM; {sleep_marker}
+
+        [task:short]
+        command=sleep 0.3
+        """)
+    proc = start_run(["--jobs", "2", "--progress=lines", p], wait_for=1, marker=sleep_marker,
+                     stderr=subprocess.STDOUT)
+    assert proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 128 + signal.SIGPIPE
+    assert survivors(sleep_marker) == [], "a command outlived concurra-run"
+
+
+def test_closed_pipe_on_the_summary_still_cleans_up(tmp_path, sleep_marker):
+    # `concurra-run p | head -1` after a timeout: the summary meets a closed
+    # pipe before the timed-out command that ignores SIGTERM is reaped
+    p = write(tmp_path, f"""\
+        [task:stubborn]
+        command=trap '' TERM; {sleep_marker}
+        timeout=0.3
+        """)
+    proc = start_run([p])
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 128 + signal.SIGPIPE
+    assert b"TIMEOUT  stubborn" in proc.stderr.read()
+    assert survivors(sleep_marker) == [], "the timed-out command outlived concurra-run"
 
 
 # ---- the example pipeline ----

@@ -3,13 +3,20 @@
  *
  * The run is a ConcurraRunner driven with run_async() on a GMainLoop; the
  * progress display, the trace recorder and Ctrl-C handling all hang off
- * the runner's signals and a GLib Unix signal source, so nothing polls.
+ * the runner's signals and a source fed by signal handlers, so nothing
+ * polls.
+ *
+ * A signal that would end concurra-run (INT, TERM, HUP, QUIT, USR1...)
+ * aborts the run instead, as does a write to a closed pipe (EPIPE: SIGPIPE
+ * is caught); the commands are stopped and concurra-run exits with
+ * 128 + the signal's number once none of them is left. A second signal
+ * cuts the commands' grace short: SIGKILL at once.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>
-#include <glib-unix.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
@@ -22,13 +29,14 @@
 #include "cr-progress.h"
 #include "cr-reap.h"
 #include "cr-report.h"
+#include "cr-signals.h"
 #include "cr-trace.h"
 
 enum {
   EXIT_ALL_SUCCEEDED = 0,
   EXIT_TASKS_FAILED  = 1,
   EXIT_BAD_INPUT     = 2,
-  EXIT_INTERRUPTED   = 128,   /* + the signal number: 130 for SIGINT */
+  EXIT_INTERRUPTED   = 128,   /* + the signal number: 130 for SIGINT, 141 for EPIPE */
 };
 
 /* how long terminated commands get between SIGTERM and SIGKILL, as the
@@ -74,7 +82,9 @@ typedef struct
   GMainLoop      *loop;
   CrProgress     *progress;   /* NULL with --quiet */
   CrTrace        *trace;      /* NULL without --trace */
-  int             signal_number;
+  int             signal_number;   /* the one that stopped the run, or 0 */
+  gboolean        cleaning_up;     /* the run is over; its processes may not be */
+  GCancellable   *hurry;           /* cancelled: SIGKILL what is left, now */
   gint64          start;
   GError         *run_error;
 } App;
@@ -103,17 +113,24 @@ static const char description[] =
   "\n"
   "Task keys: command (run by /bin/sh -c) or argv (a program and its\n"
   "arguments, no shell), depends, timeout, retries, retry-delay, cwd, env\n"
-  "(NAME=VALUE entries; ${NAME} and ${NAME:-default} expand, $$ is $) and\n"
+  "(NAME=VALUE entries; ${NAME} and ${NAME:-default} expand, $$ is $; one\n"
+  "entry expands to 128 KiB at most, all tasks' entries to 64 MiB) and\n"
   "check (false: a non-zero exit status does not fail the task).\n"
+  "In the lists (argv, depends, env) ';' separates items: write '\\;' for a\n"
+  "';' in an item and '\\\\' for a backslash. A label is written the same way\n"
+  "in its [task:LABEL] header and in depends: [task:a\\;b] and depends=a\\;b.\n"
   "Relative directories are relative to the pipeline file's directory,\n"
   "where tasks run by default. Tasks get CONCURRA_TASK (their label),\n"
   "CONCURRA_PIPELINE_DIR and CONCURRA_RUN_ID (unique per run) in their\n"
   "environment. Options override [pipeline].\n"
   "\n"
   "Exit status: 0 when every task succeeded, 1 when a task failed, timed out\n"
-  "or was skipped, 2 for a bad pipeline file or bad options, 130 when\n"
-  "interrupted by Ctrl-C (143 for SIGTERM): the running commands are killed,\n"
-  "with everything they started, and the summary is still printed.";
+  "or was skipped, 2 for a bad pipeline file or bad options, 128 + N when\n"
+  "stopped by signal N: 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129 for\n"
+  "SIGHUP, 141 when its output is a pipe that was closed (EPIPE). The running\n"
+  "commands are then stopped, with everything they started (SIGTERM, and\n"
+  "SIGKILL 2 s later or at a second Ctrl-C), the summary is still printed,\n"
+  "and concurra-run exits only once they are gone.";
 
 /* ---- options ---- */
 
@@ -369,35 +386,50 @@ on_progress (ConcurraRunner *runner,
     cr_progress_update (app->progress, completed, total);
 }
 
-static gboolean
-on_signal (gpointer user_data,
-           int      signum)
+static void
+note (App        *app,
+      const char *what,
+      const char *doing)
+{
+  g_autofree char *line = g_strdup_printf ("concurra-run: %s, %s", what, doing);
+
+  if (app->progress)
+    cr_progress_note (app->progress, line);
+}
+
+/* The first signal stops the run: SIGTERM, and SIGKILL after a grace.
+ * Another, or one during the clean-up after a timeout or fast-fail, kills
+ * what is left at once. */
+static void
+on_signal (int      signum,
+           gpointer user_data)
 {
   App *app = user_data;
+  const char *what = signum == SIGINT ? "interrupted" : g_strsignal (signum);
 
-  if (app->signal_number == 0)
+  if (g_cancellable_is_cancelled (app->hurry))
+    return;
+  if (app->signal_number == 0 && !app->cleaning_up)
     {
-      g_autofree char *note = g_strdup_printf ("concurra-run: %s, stopping all tasks…",
-                                               signum == SIGINT ? "interrupted" : g_strsignal (signum));
-
       app->signal_number = signum;
-      if (app->progress)
-        cr_progress_note (app->progress, note);
+      note (app, what, "stopping all tasks…");
       concurra_runner_abort (app->runner);
     }
-  return G_SOURCE_CONTINUE;
+  else
+    {
+      note (app, what, "killing all tasks now");
+      g_cancellable_cancel (app->hurry);
+    }
 }
 
-static gboolean
-on_sigint (gpointer user_data)
+/* Progress that cannot be written (its reader is gone) ends the run as the
+ * SIGPIPE it would have been; another write error only ends the display. */
+static void
+on_progress_error (int      error_number,
+                   gpointer user_data)
 {
-  return on_signal (user_data, SIGINT);
-}
-
-static gboolean
-on_sigterm (gpointer user_data)
-{
-  return on_signal (user_data, SIGTERM);
+  if (error_number == EPIPE)
+    on_signal (SIGPIPE, user_data);
 }
 
 static void
@@ -415,24 +447,19 @@ on_run_done (GObject      *source,
 static int
 run (App *app)
 {
-  guint sigint_id, sigterm_id;
-
   app->loop = g_main_loop_new (NULL, FALSE);
   g_signal_connect (app->runner, "task-started", G_CALLBACK (on_task_started), app);
   g_signal_connect (app->runner, "task-retrying", G_CALLBACK (on_task_retrying), app);
   g_signal_connect (app->runner, "task-finished", G_CALLBACK (on_task_finished), app);
   g_signal_connect (app->runner, "progress", G_CALLBACK (on_progress), app);
-  sigint_id = g_unix_signal_add (SIGINT, on_sigint, app);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, app);
 
   app->start = g_get_monotonic_time ();
   if (app->progress)
     cr_progress_update (app->progress, 0, app->pipeline->tasks->len);
   concurra_runner_run_async (app->runner, NULL, on_run_done, app);
   g_main_loop_run (app->loop);
+  app->cleaning_up = TRUE;
 
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
   if (app->progress)
     cr_progress_end (app->progress);
 
@@ -474,7 +501,8 @@ detach_stdin (void)
     }
 }
 
-static void
+/* Returns 0, or the errno of a write that failed. */
+static int
 print_results (App *app,
                int  status)
 {
@@ -488,22 +516,19 @@ print_results (App *app,
   CrSummaryFlags flags = (app->options->quiet ? 0 : CR_SUMMARY_TABLE)
                          | (app->options->verbose ? CR_SUMMARY_ALL_OUTPUT : 0);
   g_autofree char *summary = cr_report_summary (app->runner, app->pipeline, &outcome, flags);
+  FILE *summary_stream = app->options->quiet ? stderr : text;
 
-  if (app->options->quiet)
-    fputs (summary, stderr);
-  else
-    {
-      fputs (summary, text);
-      fflush (text);
-    }
-
+  errno = 0;
+  if (fputs (summary, summary_stream) == EOF || fflush (summary_stream) != 0)
+    return errno;
   if (app->options->json)
     {
       g_autofree char *json = cr_report_json (app->runner, app->pipeline, &outcome);
 
-      fputs (json, stdout);
+      if (fputs (json, stdout) == EOF)
+        return errno;
     }
-  fflush (stdout);
+  return fflush (stdout) == 0 ? 0 : errno;
 }
 
 int
@@ -566,8 +591,11 @@ main (int    argc,
   app.options = &options;
   app.pipeline = pipeline;
   app.runner = runner;
+  app.hurry = g_cancellable_new ();
+  cr_signals_watch (on_signal, &app);
   if (!options.quiet)
-    app.progress = cr_progress_new (stderr, show_bar (&options), pipeline->tasks->len);
+    app.progress = cr_progress_new (stderr, show_bar (&options), pipeline->tasks->len,
+                                    on_progress_error, &app);
   if (options.trace != NULL)
     app.trace = cr_trace_new (pipeline->name);
 
@@ -586,16 +614,20 @@ main (int    argc,
           if (status == EXIT_ALL_SUCCEEDED)
             status = EXIT_TASKS_FAILED;
         }
-      print_results (&app, status);
+      /* a reader that closed the pipe early sees what a program killed by
+       * SIGPIPE would have given it */
+      if (print_results (&app, status) == EPIPE && status < EXIT_INTERRUPTED)
+        status = EXIT_INTERRUPTED + SIGPIPE;
     }
 
   /* commands that ignored their SIGTERM must not outlive us */
   if (app.signal_number != 0 || had_terminations (runner))
-    cr_reap_run_processes (run_id, KILL_GRACE_MS + 500);
+    cr_reap_run_processes (run_id, KILL_GRACE_MS + 500, app.hurry);
 
   g_clear_error (&app.run_error);
   g_clear_pointer (&app.progress, cr_progress_free);
   g_clear_pointer (&app.trace, cr_trace_free);
   g_clear_pointer (&app.loop, g_main_loop_unref);
+  g_clear_object (&app.hurry);
   return status;
 }

@@ -9,6 +9,11 @@
  * Everything is checked before anything runs: syntax, keys, values, unknown
  * dependencies and cycles, so a bad file never half-runs.
  *
+ * ${NAME} expansion is bounded: `X=${X}${X}` forty times would otherwise
+ * make a terabyte out of a few hundred bytes, before --dry-run or --dot
+ * printed anything. One entry may expand to ENV_ENTRY_MAX bytes, and all
+ * entries of all tasks together to ENV_TOTAL_MAX.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-pipeline.h"
@@ -27,6 +32,13 @@ static const char * const task_keys[] = {
   "command", "argv", "depends", "timeout", "retries", "retry-delay",
   "cwd", "env", "check", NULL
 };
+
+/* The most Linux passes to a program in one NAME=VALUE string, its NUL
+ * included (MAX_ARG_STRLEN, 32 pages: 128 KiB): a longer one could never
+ * reach a command. */
+#define ENV_ENTRY_MAX 131072
+/* The [pipeline] entries count once for each task, which gets a copy. */
+#define ENV_TOTAL_MAX (64 * 1024 * 1024)
 
 static const char * const pipeline_keys[] = {
   "name", "jobs", "timeout", "retries", "retry-delay", "fast-fail",
@@ -52,6 +64,7 @@ typedef struct
   LineIndex   index;
   CrPipeline *pipeline;
   char      **pipeline_env;   /* the [pipeline] env assignments */
+  gsize       env_bytes;      /* of every task's expanded assignments so far */
   char       *default_cwd;
 } Loader;
 
@@ -385,10 +398,12 @@ valid_env_name (const char *name,
   return TRUE;
 }
 
-/* Expands against @scope, the environment as set so far; "$$" is "$". */
+/* Expands against @scope, the environment as set so far; "$$" is "$".
+ * Fails past @max_len bytes. */
 static char *
 expand (const char  *value,
         char       **scope,
+        gsize        max_len,
         const char **problem)
 {
   g_autoptr(GString) out = g_string_new (NULL);
@@ -430,6 +445,12 @@ expand (const char  *value,
       else if (sep != NULL)
         g_string_append_len (out, sep + 2, close - (sep + 2));
       p = close;
+      if (out->len > max_len)
+        {
+          *problem = "it expands to more than the " G_STRINGIFY (ENV_ENTRY_MAX)
+                     " bytes a variable can hold, its name included";
+          return NULL;
+        }
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -457,6 +478,7 @@ get_env (Loader      *loader,
       g_autofree char *name = NULL;
       g_autofree char *value = NULL;
       const char *problem = NULL;
+      gsize room;
 
       if (eq == NULL || !valid_env_name (items[i], eq - items[i]))
         {
@@ -465,11 +487,13 @@ get_env (Loader      *loader,
           return NULL;
         }
       name = g_strndup (items[i], eq - items[i]);
-      value = expand (eq + 1, *scope, &problem);
+      /* room for NAME=VALUE and its NUL */
+      room = ENV_ENTRY_MAX > strlen (name) + 2 ? ENV_ENTRY_MAX - strlen (name) - 2 : 0;
+      value = expand (eq + 1, *scope, room, &problem);
       if (value == NULL)
         {
           set_error (error, loader, CR_PIPELINE_ERROR_INVALID, group, "env",
-                     "%s: bad 'env' entry '%s': %s", owner, items[i], problem);
+                     "%s: bad 'env' entry %u, '%s': %s", owner, i + 1, items[i], problem);
           return NULL;
         }
       *scope = g_environ_setenv (*scope, name, value, TRUE);
@@ -631,6 +655,37 @@ load_depends (Loader  *loader,
   return TRUE;
 }
 
+/* A label is written the same way in its [task:LABEL] header and in
+ * depends=, where ';' separates labels: "\;" for ';' and "\\" for '\'. In
+ * the header, a ';' may also stand alone, and any other backslash is one. */
+static char *
+unescape_label (const char *text)
+{
+  GString *label = g_string_new (NULL);
+
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (c[0] == '\\' && (c[1] == '\\' || c[1] == ';'))
+        c++;
+      g_string_append_c (label, *c);
+    }
+  return g_string_free (label, FALSE);
+}
+
+static char *
+escape_label (const char *label)
+{
+  GString *text = g_string_new (NULL);
+
+  for (const char *c = label; *c != '\0'; c++)
+    {
+      if (*c == '\\' || *c == ';')
+        g_string_append_c (text, '\\');
+      g_string_append_c (text, *c);
+    }
+  return g_string_free (text, FALSE);
+}
+
 static CrTask *
 load_task (Loader      *loader,
            const char  *group,
@@ -643,7 +698,7 @@ load_task (Loader      *loader,
   g_auto(GStrv) task_env = NULL;
   g_autoptr(GStrvBuilder) env = g_strv_builder_new ();
 
-  task->label = g_strdup (group + strlen (TASK_PREFIX));
+  task->label = unescape_label (group + strlen (TASK_PREFIX));
   task->group = g_strdup (group);
   task->line = group_line (loader, group);
   task->timeout = -1;
@@ -694,23 +749,42 @@ load_task (Loader      *loader,
   g_strv_builder_addv (env, (const char **) task_env);
   task->env = g_strv_builder_end (env);
 
+  for (guint i = 0; task->env[i] != NULL; i++)
+    loader->env_bytes += strlen (task->env[i]) + 1;
+  if (loader->env_bytes > ENV_TOTAL_MAX)
+    {
+      set_error (error, loader, CR_PIPELINE_ERROR_INVALID, group, "env",
+                 "task '%s': the expanded 'env' entries of the tasks so far come to more "
+                 "than %u MiB (the [pipeline] ones count for each task)",
+                 task->label, ENV_TOTAL_MAX / (1024 * 1024));
+      return NULL;
+    }
+
   return g_steal_pointer (&task);
 }
 
 /* ---- the graph ---- */
 
+/* A cycle of more tasks than CYCLE_SHOWN is shown by its first CYCLE_HEAD
+ * labels and its last CYCLE_TAIL: one of 300,000 stays one line. */
+#define CYCLE_SHOWN 10
+#define CYCLE_HEAD  5
+#define CYCLE_TAIL  2
+
 /* Walks dependencies among the tasks Kahn's algorithm left over (each has
- * one left over too) until a task repeats: that is a cycle. */
+ * one left over too) until a task repeats: that is a cycle, returned as
+ * "a → b → a" (a long one shortened) with its first task in @first. */
 static char *
-describe_cycle (CrPipeline *p,
-                GHashTable *remaining,
-                CrTask     *start)
+describe_cycle (CrPipeline  *p,
+                GHashTable  *remaining,
+                CrTask      *start,
+                CrTask     **first)
 {
   g_autoptr(GHashTable) position = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) path = g_ptr_array_new ();
   g_autoptr(GString) text = g_string_new (NULL);
   CrTask *task = start;
-  guint from;
+  guint from, length;
 
   while (!g_hash_table_contains (position, task))
     {
@@ -729,10 +803,44 @@ describe_cycle (CrPipeline *p,
     }
 
   from = GPOINTER_TO_UINT (g_hash_table_lookup (position, task));
-  for (guint i = from; i < path->len; i++)
-    g_string_append_printf (text, "%s → ", ((CrTask *) path->pdata[i])->label);
+  length = path->len - from;
+  for (guint i = 0; i < length; i++)
+    {
+      if (length > CYCLE_SHOWN && i == CYCLE_HEAD)
+        {
+          g_string_append_printf (text, "… %u more … → ", length - CYCLE_HEAD - CYCLE_TAIL);
+          i = length - CYCLE_TAIL;
+        }
+      g_string_append_printf (text, "%s → ", ((CrTask *) path->pdata[from + i])->label);
+    }
   g_string_append (text, task->label);
+  if (length > CYCLE_SHOWN)
+    g_string_append_printf (text, " (%u tasks)", length);
+  *first = task;
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* An unknown dependency that begins a label holding ';' was likely cut
+ * there by the list separator: says how to write that label. */
+static char *
+split_label_hint (CrPipeline *p,
+                  const char *unknown)
+{
+  g_autofree char *prefix = g_strconcat (unknown, ";", NULL);
+
+  for (guint i = 0; i < p->tasks->len; i++)
+    {
+      CrTask *task = p->tasks->pdata[i];
+
+      if (g_str_has_prefix (task->label, prefix))
+        {
+          g_autofree char *escaped = escape_label (task->label);
+
+          return g_strdup_printf ("; ';' separates dependencies: to depend on '%s', "
+                                  "write '%s'", task->label, escaped);
+        }
+    }
+  return g_strdup ("");
 }
 
 static gboolean
@@ -743,7 +851,7 @@ check_graph (Loader  *loader,
   g_autoptr(GHashTable) waiting = g_hash_table_new (NULL, NULL);   /* task -> n deps left */
   g_autoptr(GHashTable) dependents = g_hash_table_new_full (NULL, NULL, NULL,
                                                             (GDestroyNotify) g_ptr_array_unref);
-  GQueue ready = G_QUEUE_INIT;
+  g_auto(GQueue) ready = G_QUEUE_INIT;
 
   for (guint i = 0; i < p->tasks->len; i++)
     {
@@ -762,9 +870,11 @@ check_graph (Loader  *loader,
             }
           if (dep == NULL)
             {
+              g_autofree char *hint = split_label_hint (p, task->depends[d]);
+
               set_error (error, loader, CR_PIPELINE_ERROR_GRAPH, task->group, "depends",
-                         "task '%s' depends on unknown task '%s' (no [task:%s] group)",
-                         task->label, task->depends[d], task->depends[d]);
+                         "task '%s' depends on unknown task '%s' (no [task:%s] group)%s",
+                         task->label, task->depends[d], task->depends[d], hint);
               return FALSE;
             }
           list = g_hash_table_lookup (dependents, dep);
@@ -801,15 +911,15 @@ check_graph (Loader  *loader,
 
   if (p->order->len < p->tasks->len)
     {
-      CrTask *start = NULL;
+      CrTask *start = NULL, *first;
       g_autofree char *cycle = NULL;
 
       for (guint i = 0; i < p->tasks->len && start == NULL; i++)
         if (g_hash_table_contains (waiting, p->tasks->pdata[i]))
           start = p->tasks->pdata[i];
-      cycle = describe_cycle (p, waiting, start);
-      set_error (error, loader, CR_PIPELINE_ERROR_GRAPH, start->group, "depends",
-                 "task '%s' is part of a dependency cycle: %s", start->label, cycle);
+      cycle = describe_cycle (p, waiting, start, &first);
+      set_error (error, loader, CR_PIPELINE_ERROR_GRAPH, first->group, "depends",
+                 "task '%s' is part of a dependency cycle: %s", first->label, cycle);
       return FALSE;
     }
   return TRUE;
@@ -934,6 +1044,15 @@ load_groups (Loader  *loader,
       if ((task = load_task (loader, groups[i], scope, error)) == NULL)
         return FALSE;
       g_ptr_array_add (p->tasks, task);
+      if (g_hash_table_contains (p->by_label, task->label))
+        {
+          CrTask *first = g_hash_table_lookup (p->by_label, task->label);
+
+          set_error (error, loader, CR_PIPELINE_ERROR_INVALID, task->group, NULL,
+                     "task '%s' is given twice (first as [%s] on line %d)",
+                     task->label, first->group, first->line);
+          return FALSE;
+        }
       g_hash_table_insert (p->by_label, task->label, task);
     }
   return TRUE;

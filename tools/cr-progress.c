@@ -9,10 +9,15 @@
  * is redrawn when a task starts, is retried or finishes, never on a timer,
  * so a run waiting on one long command makes no wake-ups of its own.
  *
+ * Every write goes through emit(): the first one that fails (EPIPE when the
+ * reader of a pipe is gone, as with `concurra-run p 2>&1 | head -1`) ends
+ * the display, and the owner is told once, to end the run cleanly.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-progress.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -22,25 +27,33 @@
 
 struct _CrProgress
 {
-  FILE      *stream;
-  gboolean   terminal;
-  gboolean   drawn;        /* the status line is on screen */
-  guint      total;
-  guint      completed;
-  gint64     start;        /* monotonic */
-  GPtrArray *running;      /* ConcurraTask, in start order */
+  FILE               *stream;
+  gboolean            terminal;
+  gboolean            drawn;        /* the status line is on screen */
+  gboolean            ended;        /* notes only: the summary follows */
+  guint               total;
+  guint               completed;
+  gint64              start;        /* monotonic */
+  GPtrArray          *running;      /* ConcurraTask, in start order */
+  int                 write_error;  /* errno of the first failed write, or 0 */
+  CrProgressErrorFunc error_func;
+  gpointer            error_data;
 };
 
 CrProgress *
-cr_progress_new (FILE     *stream,
-                 gboolean  terminal,
-                 guint     total)
+cr_progress_new (FILE                *stream,
+                 gboolean             terminal,
+                 guint                total,
+                 CrProgressErrorFunc  error_func,
+                 gpointer             error_data)
 {
   CrProgress *progress = g_new0 (CrProgress, 1);
 
   progress->stream = stream;
   progress->terminal = terminal;
   progress->total = total;
+  progress->error_func = error_func;
+  progress->error_data = error_data;
   progress->start = g_get_monotonic_time ();
   progress->running = g_ptr_array_new_with_free_func (g_object_unref);
   return progress;
@@ -109,6 +122,21 @@ cr_format_elapsed (double seconds)
   return g_strdup_printf ("%dm%02ds", minutes, (int) (seconds - 60.0 * minutes));
 }
 
+/* Writes @text at once; after a failed write, writes nothing more. */
+static void
+emit (CrProgress *progress,
+      const char *text)
+{
+  if (progress->write_error != 0)
+    return;
+  errno = 0;
+  if (fputs (text, progress->stream) != EOF && fflush (progress->stream) == 0)
+    return;
+  progress->write_error = errno != 0 ? errno : EIO;
+  if (progress->error_func)
+    progress->error_func (progress->write_error, progress->error_data);
+}
+
 static double
 elapsed (CrProgress *progress)
 {
@@ -130,7 +158,7 @@ clear_line (CrProgress *progress)
 {
   if (progress->terminal && progress->drawn)
     {
-      fputs (ERASE_LINE, progress->stream);
+      emit (progress, ERASE_LINE);
       progress->drawn = FALSE;
     }
 }
@@ -143,7 +171,7 @@ redraw (CrProgress *progress)
   guint width = terminal_width (progress);
   guint filled = progress->total ? progress->completed * BAR_WIDTH / progress->total : BAR_WIDTH;
 
-  if (!progress->terminal)
+  if (!progress->terminal || progress->ended)
     return;
 
   g_string_append_c (line, '[');
@@ -167,9 +195,8 @@ redraw (CrProgress *progress)
       g_string_append (line, "…");
     }
 
-  fputs (ERASE_LINE, progress->stream);
-  fputs (line->str, progress->stream);
-  fflush (progress->stream);
+  g_string_prepend (line, ERASE_LINE);
+  emit (progress, line->str);
   progress->drawn = TRUE;
 }
 
@@ -180,6 +207,7 @@ print_line (CrProgress *progress,
             ...)
 {
   g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
   va_list args;
 
   va_start (args, format);
@@ -188,12 +216,12 @@ print_line (CrProgress *progress,
 
   clear_line (progress);
   if (progress->terminal)
-    fprintf (progress->stream, "%s\n", text);
+    line = g_strconcat (text, "\n", NULL);
   else
-    fprintf (progress->stream, "[%*u/%u] %s\n",
-             (int) g_snprintf (NULL, 0, "%u", progress->total),
-             progress->completed, progress->total, text);
-  fflush (progress->stream);
+    line = g_strdup_printf ("[%*u/%u] %s\n",
+                            (int) g_snprintf (NULL, 0, "%u", progress->total),
+                            progress->completed, progress->total, text);
+  emit (progress, line);
 }
 
 static void
@@ -291,9 +319,10 @@ void
 cr_progress_note (CrProgress *progress,
                   const char *line)
 {
+  g_autofree char *text = g_strconcat (line, "\n", NULL);
+
   clear_line (progress);
-  fprintf (progress->stream, "%s\n", line);
-  fflush (progress->stream);
+  emit (progress, text);
   redraw (progress);
 }
 
@@ -301,5 +330,5 @@ void
 cr_progress_end (CrProgress *progress)
 {
   clear_line (progress);
-  fflush (progress->stream);
+  progress->ended = TRUE;
 }

@@ -11,9 +11,15 @@ G_BEGIN_DECLS
 
 typedef struct _CrProgress CrProgress;
 
-CrProgress *cr_progress_new       (FILE         *stream,
-                                   gboolean      terminal,
-                                   guint         total);
+/* called once, on the first write that fails, with its errno */
+typedef void (*CrProgressErrorFunc) (int      error_number,
+                                     gpointer user_data);
+
+CrProgress *cr_progress_new       (FILE                *stream,
+                                   gboolean             terminal,
+                                   guint                total,
+                                   CrProgressErrorFunc  error_func,
+                                   gpointer             error_data);
 void        cr_progress_free      (CrProgress   *progress);
 void        cr_progress_started   (CrProgress   *progress,
                                    ConcurraTask *task);

@@ -4,13 +4,14 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
 #define CR_RUN_ID_VARIABLE "CONCURRA_RUN_ID"
 
-guint cr_reap_run_processes (const char *run_id,
-                             guint       grace_ms);
+guint cr_reap_run_processes (const char   *run_id,
+                             guint         grace_ms,
+                             GCancellable *hurry);
 
 G_END_DECLS
