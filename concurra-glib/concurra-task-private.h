@@ -157,4 +157,10 @@ gboolean      concurra_command_validate         (ConcurraTask       *task,
 char         *concurra_error_describe           (const GError       *error);
 const char   *concurra_task_status_to_string    (ConcurraTaskStatus  status);
 
+/* what tasks and waiters need from their runner (concurra-run.c) */
+GMainContext *concurra_runner_get_owner_context (ConcurraRunner     *runner,
+                                                 GThread           **owner_thread);
+void          concurra_runner_cancel_task       (ConcurraRunner     *runner,
+                                                 ConcurraTask       *task);
+
 G_END_DECLS

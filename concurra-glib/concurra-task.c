@@ -7,7 +7,6 @@
 #include "concurra-error.h"
 #include "concurra-executor-private.h"
 #include "concurra-format-private.h"
-#include "concurra-runner-private.h"
 #include "concurra-task-private.h"
 #include "concurra-waiter-private.h"
 

@@ -18,7 +18,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-deadlines-private.h"
-#include "concurra-runner-private.h"
 #include "concurra-waiter-private.h"
 
 #include <math.h>
