@@ -609,27 +609,36 @@ schedule_owner_call (ConcurraRunner *self,
   g_source_unref (source);
 }
 
+/* ---- the tasks' handle on the runner (ConcurraTaskOwner) ---- */
+
 /* Any thread: the context the run is driven by and the thread iterating
- * it, or NULL before the run starts. */
-GMainContext *
-concurra_runner_get_owner_context (ConcurraRunner  *runner,
-                                   GThread        **owner_thread)
+ * it, while the run goes on. */
+static GMainContext *
+owner_dup_context (GObject  *owner,
+                   GThread **owner_thread)
 {
-  GMainContext *context;
+  ConcurraRunner *runner = (ConcurraRunner *) owner;
+  GMainContext *context = NULL;
 
   g_mutex_lock (&runner->lock);
-  *owner_thread = runner->owner_thread;
-  context = runner->context;
+  if (runner->context != NULL &&
+      concurra_runner_get_state (runner) == CONCURRA_RUNNER_STATE_RUNNING)
+    {
+      *owner_thread = runner->owner_thread;
+      context = g_main_context_ref (runner->context);
+    }
   g_mutex_unlock (&runner->lock);
   return context;
 }
 
 /* Any thread: terminates @task on the owner context, or when the run
  * starts if it has not. */
-void
-concurra_runner_cancel_task (ConcurraRunner *runner,
-                             ConcurraTask   *task)
+static void
+owner_cancel_task (GObject      *owner,
+                   ConcurraTask *task)
 {
+  ConcurraRunner *runner = (ConcurraRunner *) owner;
+
   g_mutex_lock (&runner->lock);
   if (runner->context == NULL)
     task->cancel_requested = TRUE;
@@ -637,6 +646,11 @@ concurra_runner_cancel_task (ConcurraRunner *runner,
     schedule_owner_call (runner, task, "[concurra] cancel task");
   g_mutex_unlock (&runner->lock);
 }
+
+const ConcurraTaskOwnerClass concurra_run_owner_class = {
+  .cancel_task = owner_cancel_task,
+  .dup_context = owner_dup_context,
+};
 
 /* Gives every task the runner's default settings where it has none. */
 static void

@@ -54,6 +54,7 @@ struct _ConcurraRunner
   gboolean               terminating;
   GMainContext          *context;
   GThread               *owner_thread;  /* the thread iterating context */
+  ConcurraTaskOwner     *owner;         /* the tasks' handle on us */
   ConcurraHub           *hub;
   ConcurraDeadlines     *deadlines;
   ConcurraWorkerPool    *pool;
@@ -122,6 +123,8 @@ concurra_runner_report (ConcurraRunner *self)
 void          concurra_runner_install_properties (GObjectClass    *object_class);
 
 /* concurra-run.c: what the entry points of concurra-runner.c drive */
+extern const ConcurraTaskOwnerClass concurra_run_owner_class;
+
 gboolean      concurra_run_prepare              (ConcurraRunner  *self,
                                                  GError         **error);
 void          concurra_run_launch               (ConcurraRunner  *self,

@@ -95,11 +95,8 @@ concurra_runner_dispose (GObject *object)
 {
   ConcurraRunner *self = CONCURRA_RUNNER (object);
 
-  /* tasks may outlive us; they must not point back */
-  concurra_futures_lock ();
-  for (guint i = 0; i < self->tasks->len; i++)
-    ((ConcurraTask *) g_ptr_array_index (self->tasks, i))->runner = NULL;
-  concurra_futures_unlock ();
+  /* tasks may outlive us: their handle must not point back */
+  concurra_task_owner_detach (self->owner);
 
   G_OBJECT_CLASS (concurra_runner_parent_class)->dispose (object);
 }
@@ -114,6 +111,7 @@ concurra_runner_finalize (GObject *object)
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->worker_command, g_strfreev);
   g_clear_pointer (&self->graph, concurra_graph_free);
+  g_clear_pointer (&self->owner, concurra_task_owner_unref);
   self->tasks = NULL;
   g_clear_pointer (&self->worklist, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -216,6 +214,7 @@ concurra_runner_init (ConcurraRunner *self)
   self->verify = TRUE;
   self->graph = concurra_graph_new ();
   self->tasks = self->graph->tasks;
+  self->owner = concurra_task_owner_new (G_OBJECT (self), &concurra_run_owner_class);
   self->worklist = g_ptr_array_new ();
   g_queue_init (&self->events);
   g_mutex_init (&self->lock);
@@ -326,9 +325,7 @@ concurra_runner_add (ConcurraRunner      *runner,
   concurra_graph_insert (runner->graph, task,
                          index_label ? g_steal_pointer (&index_label) : g_strdup (label),
                          depends_on);
-  concurra_futures_lock ();
-  task->runner = runner;
-  concurra_futures_unlock ();
+  concurra_task_set_owner (task, runner->owner);
 
   /* adding a million tasks should not cost a million emissions nobody hears */
   if (g_signal_has_handler_pending (runner, items_changed_signal, 0, FALSE))

@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include "concurra-runner.h"
+#include "concurra-enums.h"
 #include "concurra-task.h"
 
 G_BEGIN_DECLS
@@ -16,6 +16,7 @@ typedef struct _ConcurraLane ConcurraLane;
 typedef struct _ConcurraCommand ConcurraCommand;
 typedef struct _ConcurraProcessCall ConcurraProcessCall;
 typedef struct _ConcurraExecutor ConcurraExecutor;
+typedef struct _ConcurraTaskOwner ConcurraTaskOwner;
 
 /* Called when a report closed the gate, see concurra_task_open_reports(). */
 typedef void (*ConcurraReportFunc) (ConcurraTask *task,
@@ -104,7 +105,7 @@ struct _ConcurraTask
   GList                  done_link;
 
   /* future side, under concurra_futures_lock */
-  ConcurraRunner        *runner;        /* unowned, cleared when it goes */
+  ConcurraTaskOwner     *owner;         /* set once, when it is added */
   GArray                *listeners;
   gboolean               cancel_requested;
 };
@@ -157,10 +158,39 @@ gboolean      concurra_command_validate         (ConcurraTask       *task,
 char         *concurra_error_describe           (const GError       *error);
 const char   *concurra_task_status_to_string    (ConcurraTaskStatus  status);
 
-/* what tasks and waiters need from their runner (concurra-run.c) */
-GMainContext *concurra_runner_get_owner_context (ConcurraRunner     *runner,
-                                                 GThread           **owner_thread);
-void          concurra_runner_cancel_task       (ConcurraRunner     *runner,
-                                                 ConcurraTask       *task);
+/* The owner of a task: whatever runs it (a runner), seen from the task
+ * and its waiters through a handle (concurra-task-owner.c), so that
+ * neither calls the runner. The runner creates one handle, gives every task
+ * it adds a reference on it (concurra_task_set_owner()), and detaches it
+ * when it is disposed; a detached handle answers as if there were no
+ * owner. Both functions are called from any thread, without the handle's
+ * lock or any task's lock held, on an owner the handle keeps alive for the
+ * call. */
+typedef struct
+{
+  /* Terminates @task on the owner context, or when the run starts if it
+   * has not. */
+  void          (*cancel_task) (GObject       *owner,
+                                ConcurraTask  *task);
+  /* While a run is going on: a reference on the context it is driven by,
+   * and the thread iterating it; NULL otherwise. */
+  GMainContext *(*dup_context) (GObject       *owner,
+                                GThread      **owner_thread);
+} ConcurraTaskOwnerClass;
+
+ConcurraTaskOwner *concurra_task_owner_new         (GObject                      *object,
+                                                    const ConcurraTaskOwnerClass *klass);
+ConcurraTaskOwner *concurra_task_owner_ref         (ConcurraTaskOwner            *owner);
+void               concurra_task_owner_unref       (ConcurraTaskOwner            *owner);
+void               concurra_task_owner_detach      (ConcurraTaskOwner            *owner);
+gboolean           concurra_task_owner_cancel      (ConcurraTaskOwner            *owner,
+                                                    ConcurraTask                 *task);
+GMainContext      *concurra_task_owner_dup_context (ConcurraTaskOwner            *owner,
+                                                    GThread                     **owner_thread);
+void               concurra_task_set_owner         (ConcurraTask                 *task,
+                                                    ConcurraTaskOwner            *owner);
+ConcurraTaskOwner *concurra_task_dup_owner_locked  (ConcurraTask                 *task);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConcurraTaskOwner, concurra_task_owner_unref)
 
 G_END_DECLS

@@ -121,6 +121,7 @@ concurra_task_finalize (GObject *object)
   g_clear_pointer (&self->retry_errors, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->listeners, g_array_unref);
+  g_clear_pointer (&self->owner, concurra_task_owner_unref);
 
   G_OBJECT_CLASS (concurra_task_parent_class)->finalize (object);
 }
@@ -1518,6 +1519,23 @@ concurra_task_remove_listener_locked (ConcurraTask         *task,
   return FALSE;
 }
 
+/* Called once, by the runner that adds @task. */
+void
+concurra_task_set_owner (ConcurraTask      *task,
+                         ConcurraTaskOwner *owner)
+{
+  concurra_futures_lock ();
+  g_assert (task->owner == NULL);
+  task->owner = concurra_task_owner_ref (owner);
+  concurra_futures_unlock ();
+}
+
+/* A reference on the owner of @task, or NULL if it has none yet. */
+ConcurraTaskOwner *
+concurra_task_dup_owner_locked (ConcurraTask *task)
+{
+  return task->owner ? concurra_task_owner_ref (task->owner) : NULL;
+}
 
 /**
  * concurra_task_cancel:
@@ -1538,7 +1556,7 @@ concurra_task_remove_listener_locked (ConcurraTask         *task,
 gboolean
 concurra_task_cancel (ConcurraTask *task)
 {
-  ConcurraRunner *runner = NULL;
+  g_autoptr(ConcurraTaskOwner) owner = NULL;
 
   g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
 
@@ -1548,17 +1566,14 @@ concurra_task_cancel (ConcurraTask *task)
       concurra_futures_unlock ();
       return FALSE;
     }
-  if (task->runner != NULL)
-    runner = g_object_ref (task->runner);
-  else
+  owner = concurra_task_dup_owner_locked (task);
+  if (owner == NULL)
     task->cancel_requested = TRUE;
   concurra_futures_unlock ();
 
-  if (runner != NULL)
-    {
-      concurra_runner_cancel_task (runner, task);
-      g_object_unref (runner);
-    }
+  /* an owner that is gone will run nothing any more */
+  if (owner != NULL)
+    concurra_task_owner_cancel (owner, task);
   return TRUE;
 }
 
