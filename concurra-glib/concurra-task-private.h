@@ -1,7 +1,8 @@
 /* concurra-task-private.h: the fields of ConcurraTask shared with the runner
  * and the hub. Record fields belong to the owner context; the "attempt" block
  * is written by the worker running the current attempt and handed to the
- * owner through the hub's event queue.
+ * owner through the hub's event queue; the future side (listeners, owner)
+ * is under the task's own future_lock. No lock is shared between tasks.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -104,10 +105,14 @@ struct _ConcurraTask
   GList                  started_link;
   GList                  done_link;
 
-  /* future side, under concurra_futures_lock */
+  /* future side, under future_lock: this task's own, taken briefly and
+   * never with another task's lock held (a waiter on many tasks takes
+   * them one after the other, under its own lock: waiter, then task) */
+  GMutex                 future_lock;
   ConcurraTaskOwner     *owner;         /* set once, when it is added */
   GArray                *listeners;
-  gboolean               cancel_requested;
+  gboolean               cancel_requested;  /* future_lock before the task has an
+                                             * owner, the owner's lock after */
 };
 
 /* Called on the runner's owner context when the task gets its final status. */
@@ -115,16 +120,14 @@ typedef void (*ConcurraListenerFunc) (ConcurraTask *task,
                                       gpointer      data,
                                       guint         index);
 
-void          concurra_futures_lock             (void);
-void          concurra_futures_unlock           (void);
-gboolean      concurra_task_add_listener_locked (ConcurraTask        *task,
+gboolean      concurra_task_add_listener        (ConcurraTask        *task,
                                                  ConcurraListenerFunc func,
                                                  gpointer             data,
                                                  guint                index);
-gboolean      concurra_task_remove_listener_locked (ConcurraTask        *task,
-                                                    ConcurraListenerFunc func,
-                                                    gpointer             data,
-                                                    guint                index);
+gboolean      concurra_task_remove_listener     (ConcurraTask        *task,
+                                                 ConcurraListenerFunc func,
+                                                 gpointer             data,
+                                                 guint                index);
 
 
 void          concurra_task_take_label          (ConcurraTask       *task,
@@ -189,7 +192,7 @@ GMainContext      *concurra_task_owner_dup_context (ConcurraTaskOwner           
                                                     GThread                     **owner_thread);
 void               concurra_task_set_owner         (ConcurraTask                 *task,
                                                     ConcurraTaskOwner            *owner);
-ConcurraTaskOwner *concurra_task_dup_owner_locked  (ConcurraTask                 *task);
+ConcurraTaskOwner *concurra_task_dup_owner         (ConcurraTask                 *task);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConcurraTaskOwner, concurra_task_owner_unref)
 

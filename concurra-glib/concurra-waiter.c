@@ -134,13 +134,13 @@ on_task_completed (ConcurraTask *task,
   waiter_release (waiter);
 }
 
-/* Notes the owner of @task, a pending task, with the futures lock held:
+/* Notes the owner of @task, a pending task, with the waiter's lock held:
  * FALSE if it has none yet. */
 static gboolean
 note_owner_locked (ConcurraWaiter *waiter,
                    ConcurraTask   *task)
 {
-  ConcurraTaskOwner *owner = concurra_task_dup_owner_locked (task);
+  ConcurraTaskOwner *owner = concurra_task_dup_owner (task);
 
   if (owner == NULL)
     return FALSE;
@@ -174,14 +174,14 @@ concurra_waiter_new (ConcurraTask * const *tasks,
     waiter->tasks[i] = g_object_ref (tasks[i]);
 
   /* the waiter lock is held so that listeners firing meanwhile queue up
-   * behind the arrivals of tasks found done here, in input order */
+   * behind the arrivals of tasks found done here, in input order; each
+   * task's lock is taken inside it, one task at a time */
   g_mutex_lock (&waiter->lock);
-  concurra_futures_lock ();
   for (guint i = 0; i < n_tasks; i++)
     {
       ConcurraTask *task = waiter->tasks[i];
 
-      if (!concurra_task_add_listener_locked (task, on_task_completed, concurra_waiter_ref (waiter), i))
+      if (!concurra_task_add_listener (task, on_task_completed, concurra_waiter_ref (waiter), i))
         {
           waiter_release (waiter);
           record_arrival_locked (waiter, task, i);
@@ -190,7 +190,6 @@ concurra_waiter_new (ConcurraTask * const *tasks,
       if (!note_owner_locked (waiter, task))
         waiter->unowned = TRUE;
     }
-  concurra_futures_unlock ();
   g_mutex_unlock (&waiter->lock);
 
   return waiter;
@@ -209,12 +208,10 @@ waiter_close (ConcurraWaiter *waiter)
       return;
     }
   waiter->closed = TRUE;
-  concurra_futures_lock ();
   for (guint i = 0; i < waiter->n_tasks; i++)
     if (!waiter->arrived[i] &&
-        concurra_task_remove_listener_locked (waiter->tasks[i], on_task_completed, waiter, i))
+        concurra_task_remove_listener (waiter->tasks[i], on_task_completed, waiter, i))
       n_removed++;
-  concurra_futures_unlock ();
   g_mutex_unlock (&waiter->lock);
 
   while (n_removed-- > 0)
@@ -389,11 +386,9 @@ pending_owners (ConcurraWaiter *waiter)
   if (waiter->unowned)
     {
       waiter->unowned = FALSE;
-      concurra_futures_lock ();
       for (guint i = 0; i < waiter->n_tasks; i++)
         if (!waiter->arrived[i] && !note_owner_locked (waiter, waiter->tasks[i]))
           waiter->unowned = TRUE;
-      concurra_futures_unlock ();
     }
   owners = g_ptr_array_copy (waiter->owners, copy_ref, NULL);
   g_ptr_array_set_free_func (owners, (GDestroyNotify) concurra_task_owner_unref);
