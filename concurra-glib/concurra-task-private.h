@@ -1,13 +1,14 @@
 /* concurra-task-private.h: the fields of ConcurraTask shared with the runner
  * and the hub. Record fields belong to the owner context; the "attempt" block
  * is written by the worker running the current attempt and handed to the
- * owner through the hub's event queue.
+ * owner through the hub's event queue; the future side (listeners, owner)
+ * is under the task's own future_lock. No lock is shared between tasks.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
-#include "concurra-runner.h"
+#include "concurra-enums.h"
 #include "concurra-task.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,7 @@ typedef struct _ConcurraLane ConcurraLane;
 typedef struct _ConcurraCommand ConcurraCommand;
 typedef struct _ConcurraProcessCall ConcurraProcessCall;
 typedef struct _ConcurraExecutor ConcurraExecutor;
+typedef struct _ConcurraTaskOwner ConcurraTaskOwner;
 
 /* Called when a report closed the gate, see concurra_task_open_reports(). */
 typedef void (*ConcurraReportFunc) (ConcurraTask *task,
@@ -102,10 +104,14 @@ struct _ConcurraTask
   GList                  started_link;
   GList                  done_link;
 
-  /* future side, under concurra_futures_lock */
-  ConcurraRunner        *runner;        /* unowned, cleared when it goes */
+  /* future side, under future_lock: this task's own, taken briefly and
+   * never with another task's lock held (a waiter on many tasks takes
+   * them one after the other, under its own lock: waiter, then task) */
+  GMutex                 future_lock;
+  ConcurraTaskOwner     *owner;         /* set once, when it is added */
   GArray                *listeners;
-  gboolean               cancel_requested;
+  gboolean               cancel_requested;  /* future_lock before the task has an
+                                             * owner, the owner's lock after */
 };
 
 /* Called on the runner's owner context when the task gets its final status. */
@@ -113,16 +119,14 @@ typedef void (*ConcurraListenerFunc) (ConcurraTask *task,
                                       gpointer      data,
                                       guint         index);
 
-void          concurra_futures_lock             (void);
-void          concurra_futures_unlock           (void);
-gboolean      concurra_task_add_listener_locked (ConcurraTask        *task,
+gboolean      concurra_task_add_listener        (ConcurraTask        *task,
                                                  ConcurraListenerFunc func,
                                                  gpointer             data,
                                                  guint                index);
-gboolean      concurra_task_remove_listener_locked (ConcurraTask        *task,
-                                                    ConcurraListenerFunc func,
-                                                    gpointer             data,
-                                                    guint                index);
+gboolean      concurra_task_remove_listener     (ConcurraTask        *task,
+                                                 ConcurraListenerFunc func,
+                                                 gpointer             data,
+                                                 guint                index);
 
 
 void          concurra_task_take_label          (ConcurraTask       *task,
@@ -155,5 +159,40 @@ gboolean      concurra_command_validate         (ConcurraTask       *task,
                                                  GError            **error);
 char         *concurra_error_describe           (const GError       *error);
 const char   *concurra_task_status_to_string    (ConcurraTaskStatus  status);
+
+/* The owner of a task: whatever runs it (a runner), seen from the task
+ * and its waiters through a handle (concurra-task-owner.c), so that
+ * neither calls the runner. The runner creates one handle, gives every task
+ * it adds a reference on it (concurra_task_set_owner()), and detaches it
+ * when it is disposed; a detached handle answers as if there were no
+ * owner. Both functions are called from any thread, without the handle's
+ * lock or any task's lock held, on an owner the handle keeps alive for the
+ * call. */
+typedef struct
+{
+  /* Terminates @task on the owner context, or when the run starts if it
+   * has not. */
+  void          (*cancel_task) (GObject       *owner,
+                                ConcurraTask  *task);
+  /* While a run is going on: a reference on the context it is driven by,
+   * and the thread iterating it; NULL otherwise. */
+  GMainContext *(*dup_context) (GObject       *owner,
+                                GThread      **owner_thread);
+} ConcurraTaskOwnerClass;
+
+ConcurraTaskOwner *concurra_task_owner_new         (GObject                      *object,
+                                                    const ConcurraTaskOwnerClass *klass);
+ConcurraTaskOwner *concurra_task_owner_ref         (ConcurraTaskOwner            *owner);
+void               concurra_task_owner_unref       (ConcurraTaskOwner            *owner);
+void               concurra_task_owner_detach      (ConcurraTaskOwner            *owner);
+gboolean           concurra_task_owner_cancel      (ConcurraTaskOwner            *owner,
+                                                    ConcurraTask                 *task);
+GMainContext      *concurra_task_owner_dup_context (ConcurraTaskOwner            *owner,
+                                                    GThread                     **owner_thread);
+void               concurra_task_set_owner         (ConcurraTask                 *task,
+                                                    ConcurraTaskOwner            *owner);
+ConcurraTaskOwner *concurra_task_dup_owner         (ConcurraTask                 *task);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConcurraTaskOwner, concurra_task_owner_unref)
 
 G_END_DECLS

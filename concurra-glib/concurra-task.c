@@ -7,7 +7,6 @@
 #include "concurra-error.h"
 #include "concurra-executor-private.h"
 #include "concurra-format-private.h"
-#include "concurra-runner-private.h"
 #include "concurra-task-private.h"
 #include "concurra-waiter-private.h"
 
@@ -122,6 +121,8 @@ concurra_task_finalize (GObject *object)
   g_clear_pointer (&self->retry_errors, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->listeners, g_array_unref);
+  g_clear_pointer (&self->owner, concurra_task_owner_unref);
+  g_mutex_clear (&self->future_lock);
 
   G_OBJECT_CLASS (concurra_task_parent_class)->finalize (object);
 }
@@ -407,6 +408,7 @@ concurra_task_init (ConcurraTask *self)
   self->timeout = -1.0;
   self->retries = -1;
   self->retry_delay = -1.0;
+  g_mutex_init (&self->future_lock);
 }
 
 /**
@@ -1463,62 +1465,81 @@ typedef struct
   guint                index;
 } Listener;
 
-/* One lock for every task's listeners and runner pointer: taken briefly, by
- * waiters when they register and by a task when it completes. */
-static GMutex futures_lock;
-
-void
-concurra_futures_lock (void)
-{
-  g_mutex_lock (&futures_lock);
-}
-
-void
-concurra_futures_unlock (void)
-{
-  g_mutex_unlock (&futures_lock);
-}
+/* The future lock guards the listeners, the owner and an early
+ * cancellation; each function below takes it briefly and calls nothing
+ * while it holds it, so no thread ever holds two tasks' locks. */
 
 /* Registers a completion listener; FALSE if the task is already done (the
- * listener is then not called). */
+ * listener is then not called). The task is done once settled, before it
+ * announces: a listener added in between is refused, not lost. */
 gboolean
-concurra_task_add_listener_locked (ConcurraTask         *task,
-                                   ConcurraListenerFunc  func,
-                                   gpointer              data,
-                                   guint                 index)
+concurra_task_add_listener (ConcurraTask         *task,
+                            ConcurraListenerFunc  func,
+                            gpointer              data,
+                            guint                 index)
 {
   Listener l = { func, data, index };
+  gboolean added = FALSE;
 
-  if (concurra_task_is_done (task))
-    return FALSE;
-  if (task->listeners == NULL)
-    task->listeners = g_array_sized_new (FALSE, FALSE, sizeof (Listener), 1);
-  g_array_append_val (task->listeners, l);
-  return TRUE;
+  g_mutex_lock (&task->future_lock);
+  if (!concurra_task_is_done (task))
+    {
+      if (task->listeners == NULL)
+        task->listeners = g_array_sized_new (FALSE, FALSE, sizeof (Listener), 1);
+      g_array_append_val (task->listeners, l);
+      added = TRUE;
+    }
+  g_mutex_unlock (&task->future_lock);
+  return added;
 }
 
 /* FALSE if the listener was not registered (any more). */
 gboolean
-concurra_task_remove_listener_locked (ConcurraTask         *task,
-                                      ConcurraListenerFunc  func,
-                                      gpointer              data,
-                                      guint                 index)
+concurra_task_remove_listener (ConcurraTask         *task,
+                               ConcurraListenerFunc  func,
+                               gpointer              data,
+                               guint                 index)
 {
-  if (task->listeners == NULL)
-    return FALSE;
-  for (guint i = 0; i < task->listeners->len; i++)
+  gboolean removed = FALSE;
+
+  g_mutex_lock (&task->future_lock);
+  for (guint i = 0; task->listeners != NULL && i < task->listeners->len; i++)
     {
       Listener *l = &g_array_index (task->listeners, Listener, i);
 
       if (l->func == func && l->data == data && l->index == index)
         {
           g_array_remove_index_fast (task->listeners, i);
-          return TRUE;
+          removed = TRUE;
+          break;
         }
     }
-  return FALSE;
+  g_mutex_unlock (&task->future_lock);
+  return removed;
 }
 
+/* Called once, by the runner that adds @task. */
+void
+concurra_task_set_owner (ConcurraTask      *task,
+                         ConcurraTaskOwner *owner)
+{
+  g_mutex_lock (&task->future_lock);
+  g_assert (task->owner == NULL);
+  task->owner = concurra_task_owner_ref (owner);
+  g_mutex_unlock (&task->future_lock);
+}
+
+/* A reference on the owner of @task, or NULL if it has none yet. */
+ConcurraTaskOwner *
+concurra_task_dup_owner (ConcurraTask *task)
+{
+  ConcurraTaskOwner *owner;
+
+  g_mutex_lock (&task->future_lock);
+  owner = task->owner ? concurra_task_owner_ref (task->owner) : NULL;
+  g_mutex_unlock (&task->future_lock);
+  return owner;
+}
 
 /**
  * concurra_task_cancel:
@@ -1539,27 +1560,25 @@ concurra_task_remove_listener_locked (ConcurraTask         *task,
 gboolean
 concurra_task_cancel (ConcurraTask *task)
 {
-  ConcurraRunner *runner = NULL;
+  g_autoptr(ConcurraTaskOwner) owner = NULL;
 
   g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
 
-  concurra_futures_lock ();
+  g_mutex_lock (&task->future_lock);
   if (concurra_task_is_done (task))
     {
-      concurra_futures_unlock ();
+      g_mutex_unlock (&task->future_lock);
       return FALSE;
     }
-  if (task->runner != NULL)
-    runner = g_object_ref (task->runner);
+  if (task->owner != NULL)
+    owner = concurra_task_owner_ref (task->owner);
   else
     task->cancel_requested = TRUE;
-  concurra_futures_unlock ();
+  g_mutex_unlock (&task->future_lock);
 
-  if (runner != NULL)
-    {
-      concurra_runner_cancel_task (runner, task);
-      g_object_unref (runner);
-    }
+  /* an owner that is gone will run nothing any more */
+  if (owner != NULL)
+    concurra_task_owner_cancel (owner, task);
   return TRUE;
 }
 
@@ -1826,9 +1845,9 @@ concurra_task_announce (ConcurraTask *task)
   GArray *listeners;
 
   /* waiters first: they may be other threads blocked on this task */
-  concurra_futures_lock ();
+  g_mutex_lock (&task->future_lock);
   listeners = g_steal_pointer (&task->listeners);
-  concurra_futures_unlock ();
+  g_mutex_unlock (&task->future_lock);
   if (listeners != NULL)
     {
       for (guint i = 0; i < listeners->len; i++)

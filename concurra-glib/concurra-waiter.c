@@ -18,7 +18,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-deadlines-private.h"
-#include "concurra-runner-private.h"
 #include "concurra-waiter-private.h"
 
 #include <math.h>
@@ -42,8 +41,8 @@ struct _ConcurraWaiter
   guint               n_failed;
   int                 first_failed;
   GList              *wakers;
-  GPtrArray          *runners;   /* of the pending tasks, under lock */
-  gboolean            unowned;   /* some pending task had no runner yet */
+  GPtrArray          *owners;    /* of the pending tasks, under lock */
+  gboolean            unowned;   /* some pending task had no owner yet */
   GSource            *watch;
   ConcurraWaiterFunc  watch_func;
   gpointer            watch_data;
@@ -64,7 +63,7 @@ waiter_clear (ConcurraWaiter *waiter)
   g_free (waiter->tasks);
   g_free (waiter->arrived);
   g_array_unref (waiter->arrivals);
-  g_ptr_array_unref (waiter->runners);
+  g_ptr_array_unref (waiter->owners);
   g_mutex_clear (&waiter->lock);
   g_cond_clear (&waiter->cond);
 }
@@ -135,16 +134,25 @@ on_task_completed (ConcurraTask *task,
   waiter_release (waiter);
 }
 
-static void
-note_runner (ConcurraWaiter *waiter,
-             ConcurraRunner *runner)
+/* Notes the owner of @task, a pending task, with the waiter's lock held:
+ * FALSE if it has none yet. */
+static gboolean
+note_owner_locked (ConcurraWaiter *waiter,
+                   ConcurraTask   *task)
 {
-  if (runner == NULL)
-    return;
-  for (guint i = 0; i < waiter->runners->len; i++)
-    if (g_ptr_array_index (waiter->runners, i) == runner)
-      return;
-  g_ptr_array_add (waiter->runners, g_object_ref (runner));
+  ConcurraTaskOwner *owner = concurra_task_dup_owner (task);
+
+  if (owner == NULL)
+    return FALSE;
+  /* tasks of one runner share one owner: usually it is the last noted */
+  for (guint i = waiter->owners->len; i > 0; i--)
+    if (g_ptr_array_index (waiter->owners, i - 1) == owner)
+      {
+        concurra_task_owner_unref (owner);
+        return TRUE;
+      }
+  g_ptr_array_add (waiter->owners, owner);
+  return TRUE;
 }
 
 ConcurraWaiter *
@@ -152,7 +160,6 @@ concurra_waiter_new (ConcurraTask * const *tasks,
                      guint                 n_tasks)
 {
   ConcurraWaiter *waiter = g_atomic_rc_box_new0 (ConcurraWaiter);
-  ConcurraRunner *last_runner = NULL;
 
   g_mutex_init (&waiter->lock);
   g_cond_init (&waiter->cond);
@@ -160,32 +167,29 @@ concurra_waiter_new (ConcurraTask * const *tasks,
   waiter->tasks = g_new (ConcurraTask *, MAX (n_tasks, 1));
   waiter->arrived = g_new0 (guint8, MAX (n_tasks, 1));
   waiter->arrivals = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_tasks);
-  waiter->runners = g_ptr_array_new_with_free_func (g_object_unref);
+  waiter->owners = g_ptr_array_new_with_free_func ((GDestroyNotify) concurra_task_owner_unref);
   waiter->first_failed = -1;
 
   for (guint i = 0; i < n_tasks; i++)
     waiter->tasks[i] = g_object_ref (tasks[i]);
 
   /* the waiter lock is held so that listeners firing meanwhile queue up
-   * behind the arrivals of tasks found done here, in input order */
+   * behind the arrivals of tasks found done here, in input order; each
+   * task's lock is taken inside it, one task at a time */
   g_mutex_lock (&waiter->lock);
-  concurra_futures_lock ();
   for (guint i = 0; i < n_tasks; i++)
     {
       ConcurraTask *task = waiter->tasks[i];
 
-      if (!concurra_task_add_listener_locked (task, on_task_completed, concurra_waiter_ref (waiter), i))
+      if (!concurra_task_add_listener (task, on_task_completed, concurra_waiter_ref (waiter), i))
         {
           waiter_release (waiter);
           record_arrival_locked (waiter, task, i);
           continue;
         }
-      if (task->runner == NULL)
+      if (!note_owner_locked (waiter, task))
         waiter->unowned = TRUE;
-      else if (task->runner != last_runner)
-        note_runner (waiter, last_runner = task->runner);
     }
-  concurra_futures_unlock ();
   g_mutex_unlock (&waiter->lock);
 
   return waiter;
@@ -204,12 +208,10 @@ waiter_close (ConcurraWaiter *waiter)
       return;
     }
   waiter->closed = TRUE;
-  concurra_futures_lock ();
   for (guint i = 0; i < waiter->n_tasks; i++)
     if (!waiter->arrived[i] &&
-        concurra_task_remove_listener_locked (waiter->tasks[i], on_task_completed, waiter, i))
+        concurra_task_remove_listener (waiter->tasks[i], on_task_completed, waiter, i))
       n_removed++;
-  concurra_futures_unlock ();
   g_mutex_unlock (&waiter->lock);
 
   while (n_removed-- > 0)
@@ -366,39 +368,32 @@ waker_cancelled (GCancellable   *cancellable,
 }
 
 static gpointer
-copy_ref (gconstpointer object,
+copy_ref (gconstpointer owner,
           gpointer      user_data)
 {
-  return g_object_ref ((gpointer) object);
+  return concurra_task_owner_ref ((ConcurraTaskOwner *) owner);
 }
 
-/* The runners of the pending tasks, each with a reference. A task that
- * had no runner when the waiter was made may have been added to one since:
+/* The owners of the pending tasks, each with a reference. A task that had
+ * no owner when the waiter was made may have been added to a runner since:
  * only then are the tasks looked at again. */
 static GPtrArray *
-pending_runners (ConcurraWaiter *waiter)
+pending_owners (ConcurraWaiter *waiter)
 {
-  GPtrArray *runners;
+  GPtrArray *owners;
 
   g_mutex_lock (&waiter->lock);
   if (waiter->unowned)
     {
       waiter->unowned = FALSE;
-      concurra_futures_lock ();
       for (guint i = 0; i < waiter->n_tasks; i++)
-        if (!waiter->arrived[i])
-          {
-            if (waiter->tasks[i]->runner == NULL)
-              waiter->unowned = TRUE;
-            else
-              note_runner (waiter, waiter->tasks[i]->runner);
-          }
-      concurra_futures_unlock ();
+        if (!waiter->arrived[i] && !note_owner_locked (waiter, waiter->tasks[i]))
+          waiter->unowned = TRUE;
     }
-  runners = g_ptr_array_copy (waiter->runners, copy_ref, NULL);
-  g_ptr_array_set_free_func (runners, g_object_unref);
+  owners = g_ptr_array_copy (waiter->owners, copy_ref, NULL);
+  g_ptr_array_set_free_func (owners, (GDestroyNotify) concurra_task_owner_unref);
   g_mutex_unlock (&waiter->lock);
-  return runners;
+  return owners;
 }
 
 /* A context this thread must iterate rather than block: one that runs
@@ -406,21 +401,24 @@ pending_runners (ConcurraWaiter *waiter)
  * run_async() there, or it is in a signal handler of the run). Blocking
  * would stop those tasks from completing. Looked up at each wait, since a
  * run may start after the waiter was made, and only among runs going on:
- * a finished run's context stays this thread's but runs nothing. */
+ * a finished run's context stays this thread's but runs nothing. Returns
+ * the context acquired, with a reference. */
 static GMainContext *
 acquire_owner_context (ConcurraWaiter *waiter)
 {
-  g_autoptr(GPtrArray) runners = pending_runners (waiter);
+  g_autoptr(GPtrArray) owners = pending_owners (waiter);
 
-  for (guint i = 0; i < runners->len; i++)
+  for (guint i = 0; i < owners->len; i++)
     {
-      ConcurraRunner *runner = g_ptr_array_index (runners, i);
-      GThread *owner;
-      GMainContext *context = concurra_runner_get_owner_context (runner, &owner);
+      GThread *thread;
+      GMainContext *context = concurra_task_owner_dup_context (g_ptr_array_index (owners, i),
+                                                               &thread);
 
-      if (context != NULL && owner == g_thread_self () &&
-          concurra_runner_is_running (runner) && g_main_context_acquire (context))
+      if (context == NULL)
+        continue;
+      if (thread == g_thread_self () && g_main_context_acquire (context))
         return context;
+      g_main_context_unref (context);
     }
   return NULL;
 }
@@ -492,6 +490,7 @@ concurra_waiter_wait (ConcurraWaiter *waiter,
       g_source_destroy (waker.source);
       g_source_unref (waker.source);
       g_main_context_release (context);
+      g_main_context_unref (context);
     }
   return result;
 }

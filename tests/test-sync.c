@@ -1342,6 +1342,41 @@ test_cancel_idle_runner (void)
   tracker_assert_finalized (&tracker);
 }
 
+/* A task that outlives its runner, which never ran: its handle on the
+ * runner was detached, so cancelling it and waiting for it reach no runner
+ * (and no freed one). */
+static void
+test_cancel_runner_gone (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) done = NULL;
+  g_autoptr(GPtrArray) not_done = NULL;
+  Tracker tracker;
+  ConcurraRunner *runner;
+  ConcurraTask *task;
+
+  tracker_init (&tracker);
+  runner = track (&tracker, new_runner ("gone"));
+  task = track (&tracker, concurra_task_new ("t", job_func, job_new (JOB_NOW, 1, FALSE), job_free));
+  g_assert_true (concurra_runner_add (runner, task, "t", NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (runner);
+
+  g_assert_true (concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_ALL_COMPLETED, 0.01,
+                                &done, &not_done, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (done->len, ==, 0);
+  g_assert_cmpuint (not_done->len, ==, 1);
+
+  g_assert_true (concurra_task_cancel (task));
+  g_assert_false (concurra_task_is_done (task));
+
+  g_clear_pointer (&done, g_ptr_array_unref);
+  g_clear_pointer (&not_done, g_ptr_array_unref);
+  g_object_unref (task);
+  tracker_assert_finalized (&tracker);
+}
+
 /* concurra_task_cancel() from a plain thread while run_async() runs: the
  * termination and its signals happen on the owner (main) thread. */
 typedef struct
@@ -2601,6 +2636,7 @@ main (int   argc,
   g_test_add_func ("/sync/cancel/race-three-mirrors-async", test_race_mirrors_async);
   add_driver_test ("/sync/cancel/frees-slot", test_cancel_frees_slot);
   g_test_add_func ("/sync/cancel/idle-runner", test_cancel_idle_runner);
+  g_test_add_func ("/sync/cancel/runner-gone", test_cancel_runner_gone);
   g_test_add_func ("/sync/cancel/from-thread", test_cancel_from_thread);
 
   add_driver_test ("/sync/task-wait/sync", test_task_wait);

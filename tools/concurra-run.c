@@ -85,6 +85,7 @@ typedef struct
   int             signal_number;   /* the one that stopped the run, or 0 */
   gboolean        cleaning_up;     /* the run is over; its processes may not be */
   GCancellable   *hurry;           /* cancelled: SIGKILL what is left, now */
+  const char     *run_id;
   gint64          start;
   GError         *run_error;
 } App;
@@ -419,6 +420,10 @@ on_signal (int      signum,
     {
       note (app, what, "killing all tasks now");
       g_cancellable_cancel (app->hurry);
+      /* the run ends once its commands are reaped, which the library's
+       * grace for those ignoring SIGTERM would delay: cut it short */
+      if (!app->cleaning_up)
+        cr_reap_run_processes (app->run_id, 0, app->hurry);
     }
 }
 
@@ -592,6 +597,7 @@ main (int    argc,
   app.pipeline = pipeline;
   app.runner = runner;
   app.hurry = g_cancellable_new ();
+  app.run_id = run_id;
   cr_signals_watch (on_signal, &app);
   if (!options.quiet)
     app.progress = cr_progress_new (stderr, show_bar (&options), pipeline->tasks->len,
