@@ -3,7 +3,7 @@
 # `xargs -P C` and `ninja -j C`, in the same run, interleaved rounds.
 #
 #   /usr/bin/python3 bench/bench_commands.py [--tasks N] [--jobs C] [--reps R]
-#       [--build-dir build]
+#       [--build-dir build] [--baseline-build-dir OTHER-BUILD]
 #
 # concurra-run and ninja start each command through /bin/sh -c, xargs
 # execs it directly. Prints the median wall and CPU (user + system of the
@@ -25,7 +25,7 @@ import time
 def measure(argv, cwd, stdin=None):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    with open(stdin) if stdin else subprocess.DEVNULL as source:
+    with open(stdin if stdin else os.devnull) as source:
         subprocess.run(argv, cwd=cwd, stdin=source, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=True)
     wall = time.monotonic() - start
@@ -40,6 +40,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", "build"))
+    parser.add_argument("--baseline-build-dir",
+                        help="also time the concurra-run of another build (an older commit)")
     args = parser.parse_args()
 
     concurra_run = os.path.abspath(os.path.join(args.build_dir, "tools", "concurra-run"))
@@ -63,6 +65,9 @@ def main():
         }
         if ninja:
             peers["ninja"] = ([ninja, "-j", str(args.jobs)], None)
+        if args.baseline_build_dir:
+            baseline = os.path.abspath(os.path.join(args.baseline_build_dir, "tools", "concurra-run"))
+            peers["baseline"] = ([baseline, "-q", "true.pipeline"], None)
         times = {name: [] for name in peers}
         for _ in range(args.reps):
             for name, (argv, stdin) in peers.items():
