@@ -14,6 +14,12 @@
 
 #include <string.h>
 
+/* a longer cycle is shown shortened, by its first CYCLE_HEAD and last
+ * CYCLE_TAIL labels, so that a message stays readable */
+#define CYCLE_SHOWN 10
+#define CYCLE_HEAD  5
+#define CYCLE_TAIL  2
+
 ConcurraGraph *
 concurra_graph_new (void)
 {
@@ -87,16 +93,31 @@ find_cycle (ConcurraGraph      *self,
   if (found == NULL)
     return NULL;
 
-  /* walk back from the last hop to @label, then print forwards */
+  /* walk back from the last hop to @label, then print forwards; a long
+   * cycle shows its first and last hops and how many it has */
   {
     g_autoptr(GPtrArray) path = g_ptr_array_new ();
     GString *out = g_string_new (label);
+    guint length;
 
     for (const char *l = found; l != label; l = g_hash_table_lookup (parent, l))
       g_ptr_array_add (path, (char *) l);
+    length = path->len + 1;
     for (guint i = path->len; i > 0; i--)
-      g_string_append_printf (out, " → %s", (char *) g_ptr_array_index (path, i - 1));
+      {
+        guint hop = path->len - i + 1;
+
+        if (length > CYCLE_SHOWN && hop == CYCLE_HEAD)
+          {
+            g_string_append_printf (out, " → … %u more …", length - CYCLE_HEAD - CYCLE_TAIL);
+            i = CYCLE_TAIL + 1;
+            continue;
+          }
+        g_string_append_printf (out, " → %s", (char *) g_ptr_array_index (path, i - 1));
+      }
     g_string_append_printf (out, " → %s", label);
+    if (length > CYCLE_SHOWN)
+      g_string_append_printf (out, " (%u tasks)", length);
     return g_string_free (out, FALSE);
   }
 }

@@ -194,6 +194,19 @@ worker_launch (ConcurraWorkerPool  *pool,
   Worker *worker;
   int fds[2];
 
+  /* a program that serves as its own worker but forgot
+   * concurra_worker_main() would run its main() again in every worker,
+   * each starting workers of its own */
+  if (g_getenv (CONCURRA_WORKER_FD_ENV) != NULL)
+    {
+      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+                   "this process is itself a worker process (%s is set): call "
+                   "concurra_worker_main() early in main(), before any runner, so that it "
+                   "serves its parent instead of starting workers of its own",
+                   CONCURRA_WORKER_FD_ENV);
+      return NULL;
+    }
+
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
     {
       int saved = errno;
@@ -345,9 +358,9 @@ worker_read (Worker *worker)
         }
       if (eof)
         {
-          /* gone or going: make sure, and say how once it is reaped */
+          /* gone or going: its exit says how, unless it lingers */
           worker_close_socket (worker);
-          worker_end (worker, NULL, SIGTERM, KILL_GRACE_MS);
+          worker_end (worker, NULL, 0, EXIT_GRACE_MS);
         }
       else if (error != NULL)
         {
@@ -531,6 +544,20 @@ process_start (ConcurraTask       *task,
       return;
     }
 
+  frame = request_frame (worker->next_id + 1, task->process);
+  if (g_bytes_get_size (frame) - CONCURRA_PROTOCOL_HEADER_SIZE > CONCURRA_PROTOCOL_MAX_MESSAGE)
+    {
+      concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+                                      "The arguments of '%s' take %" G_GSIZE_FORMAT " bytes, over "
+                                      "the limit of %u bytes (64 MiB) a message to a worker may hold",
+                                      task->process->function,
+                                      g_bytes_get_size (frame) - CONCURRA_PROTOCOL_HEADER_SIZE,
+                                      (guint) CONCURRA_PROTOCOL_MAX_MESSAGE);
+      pool_give_back (worker->pool, worker);
+      finish (task, finish_data);
+      return;
+    }
+
   call = g_new0 (Call, 1);
   call->task = task;
   call->worker = worker;
@@ -539,7 +566,6 @@ process_start (ConcurraTask       *task,
   call->cancellable = g_object_ref (cancellable);
   call->id = ++worker->next_id;
   worker->call = call;
-  frame = request_frame (call->id, task->process);
   worker_send (worker, frame);
   call->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_call_cancelled), call, NULL);
 }

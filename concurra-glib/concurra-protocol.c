@@ -3,8 +3,8 @@
  * The parent treats every byte from a worker as untrusted: lengths are
  * bounded, a message must be a GVariant of the expected type in normal
  * form, its id must be the one of the request in flight, and error domains
- * must look like quark names (quarks are never freed, so they are bounded
- * too). Whatever is wrong becomes a GError, never a crash. The fuzz target
+ * must look like quark names (quarks are never freed, so how many a worker
+ * may add is bounded too). Whatever is wrong becomes a GError, never a crash. The fuzz target
  * in tests/ feeds this file random input.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -19,6 +19,12 @@
 #include <unistd.h>
 
 #define MAX_DOMAIN_LENGTH 128
+/* error domains the workers of a process may add to the quark table,
+ * which never shrinks; past this, new ones become the message's prefix */
+#define MAX_WORKER_DOMAINS 256
+
+static GMutex worker_domains_lock;
+static guint n_worker_domains;
 
 void
 concurra_reply_clear (ConcurraReply *reply)
@@ -56,8 +62,15 @@ concurra_protocol_parse_length (const guint8  *header,
 {
   *length = (guint32) header[0] | (guint32) header[1] << 8 |
             (guint32) header[2] << 16 | (guint32) header[3] << 24;
-  if (*length == 0 || *length > CONCURRA_PROTOCOL_MAX_MESSAGE)
-    return malformed (error, "length %u is out of bounds", *length);
+  if (*length == 0)
+    return malformed (error, "length 0");
+  if (*length > CONCURRA_PROTOCOL_MAX_MESSAGE)
+    {
+      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                   "Worker sent a message of %u bytes, over the limit of %u bytes (64 MiB) "
+                   "a message may hold", *length, (guint) CONCURRA_PROTOCOL_MAX_MESSAGE);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -420,6 +433,44 @@ valid_domain (const char *domain)
   return TRUE;
 }
 
+/* The quark of an error domain a worker named: an existing one, or a new
+ * one while fewer than MAX_WORKER_DOMAINS were added (0 past that). */
+static GQuark
+worker_domain (const char *domain)
+{
+  GQuark quark = g_quark_try_string (domain);
+
+  if (quark != 0)
+    return quark;
+  g_mutex_lock (&worker_domains_lock);
+  if (n_worker_domains < MAX_WORKER_DOMAINS)
+    {
+      n_worker_domains++;
+      quark = g_quark_from_string (domain);
+    }
+  g_mutex_unlock (&worker_domains_lock);
+  return quark;
+}
+
+/* A worker's error. It cannot pass for one the runner itself decides
+ * (a timeout, a termination, a skip): those codes of CONCURRA_ERROR become
+ * CONCURRA_ERROR_FAILED. */
+static GError *
+worker_error (const char *domain,
+              int         code,
+              const char *text)
+{
+  GQuark quark = worker_domain (domain);
+
+  if (quark == 0)
+    return g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_FAILED, "%s.%d: %s", domain, code, text);
+  if (quark == CONCURRA_ERROR &&
+      (code == CONCURRA_ERROR_TIMEOUT || code == CONCURRA_ERROR_TERMINATED ||
+       code == CONCURRA_ERROR_DEPENDENCY_FAILED))
+    code = CONCURRA_ERROR_FAILED;
+  return g_error_new_literal (quark, code, text);
+}
+
 gboolean
 concurra_protocol_parse_reply (GBytes         *payload,
                                guint64         expected_id,
@@ -448,7 +499,7 @@ concurra_protocol_parse_reply (GBytes         *payload,
   reply->ok = ok;
   reply->value = g_steal_pointer (&value);
   if (!ok)
-    reply->error = g_error_new_literal (g_quark_from_string (domain), code, text);
+    reply->error = worker_error (domain, code, text);
   reply->trace = *trace ? g_strdup (trace) : NULL;
   return TRUE;
 }

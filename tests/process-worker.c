@@ -418,6 +418,23 @@ fn_system (GVariant      *args,
   return g_variant_new_int32 (ret);
 }
 
+/* (di seconds status) -> closes the protocol channel, lingers, then
+ * exits with @status (_exit(), as above) */
+static GVariant *
+fn_close_channel (GVariant      *args,
+                  GCancellable  *cancellable,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  double seconds;
+  gint32 status;
+
+  g_variant_get (args, "(di)", &seconds, &status);
+  close (3);
+  g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
+  _exit (status);
+}
+
 /* (s marker) -> the first time (creating the marker) a segfault, then (u pid) */
 static GVariant *
 fn_crash_once (GVariant      *args,
@@ -561,6 +578,7 @@ static const struct
   { "crash-once", fn_crash_once },
   { "garbage", fn_garbage },
   { "system", fn_system },
+  { "close-channel", fn_close_channel },
 };
 
 /* Every function is called through here, to count the requests. A request

@@ -1267,6 +1267,81 @@ test_crashes (void)
 }
 
 /* A worker killed from outside while it runs a task. */
+/* What a worker says cannot pass for what the runner decides: a timeout
+ * code becomes a plain failure; the error domains workers add are bounded
+ * (past the bound, the domain goes into the message); arguments too large
+ * for a message are refused by name; a worker that closes its channel and
+ * exits is described by its own exit, not by our signal. */
+static void
+test_untrusted_messages (void)
+{
+  g_autoptr(ConcurraRunner) runner = process_runner (2);
+  g_autofree char *big = g_malloc0 (65 * 1024 * 1024);
+  ConcurraTask *forged, *closed, *huge, *domains[300];
+  guint fell_back = 0;
+
+  forged = add_process (runner, "forged", NULL, "fail",
+                        g_variant_new ("(sis)", g_quark_to_string (CONCURRA_ERROR),
+                                       CONCURRA_ERROR_TIMEOUT, "I timed out, honest"));
+  closed = add_process (runner, "closed", NULL, "close-channel", g_variant_new ("(di)", 0.2, 5));
+  huge = add_process (runner, "huge", NULL, "echo",
+                      g_variant_new ("(@ay)", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, big,
+                                                                         65 * 1024 * 1024, 1)));
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    {
+      g_autofree char *domain = g_strdup_printf ("concurra-test-%d-domain-%u", (int) getpid (), i);
+
+      domains[i] = add_process (runner, NULL, NULL, "fail", g_variant_new ("(sis)", domain, 4, "mine"));
+    }
+  run_ok (runner);
+
+  g_assert_true (g_error_matches (assert_error (forged, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR,
+                                                CONCURRA_ERROR_FAILED),
+                                  CONCURRA_ERROR, CONCURRA_ERROR_FAILED));
+  g_assert_cmpstr (concurra_task_get_error (forged)->message, ==, "I timed out, honest");
+  if (strstr (assert_crashed (closed)->message, "exited with status 5") == NULL)
+    g_error ("a worker's own exit should be told: %s", concurra_task_get_error (closed)->message);
+  if (strstr (assert_error (huge, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR,
+                            CONCURRA_ERROR_INVALID_ARGUMENT)->message, "'echo'") == NULL)
+    g_error ("the message should name the function: %s", concurra_task_get_error (huge)->message);
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    {
+      const GError *error = concurra_task_get_error (domains[i]);
+      g_autofree char *domain = g_strdup_printf ("concurra-test-%d-domain-%u", (int) getpid (), i);
+
+      g_assert_cmpint (concurra_task_get_status (domains[i]), ==, CONCURRA_TASK_STATUS_FAILED);
+      if (error->domain == g_quark_try_string (domain))
+        g_assert_cmpint (error->code, ==, 4);
+      else
+        {
+          g_assert_true (g_error_matches (error, CONCURRA_ERROR, CONCURRA_ERROR_FAILED));
+          g_assert_true (g_str_has_prefix (error->message, domain));
+          fell_back++;
+        }
+    }
+  /* at most 256 domains a process's workers may add */
+  g_assert_cmpuint (fell_back, >=, G_N_ELEMENTS (domains) - 256);
+}
+
+/* Within a process started as a worker, a runner does not start workers
+ * of its own: a program that serves as its own worker but forgot
+ * concurra_worker_main() would otherwise start them without end. */
+static void
+test_no_workers_from_a_worker (void)
+{
+  g_autoptr(ConcurraRunner) runner = process_runner (1);
+  ConcurraTask *task;
+
+  g_setenv ("CONCURRA_WORKER_FD", "3", TRUE);
+  task = add_process (runner, "nested", NULL, "pid", NULL);
+  run_ok (runner);
+  g_unsetenv ("CONCURRA_WORKER_FD");
+
+  if (strstr (assert_crashed (task)->message, "concurra_worker_main") == NULL)
+    g_error ("the message should say what to do: %s", concurra_task_get_error (task)->message);
+  g_assert_cmpuint (n_children (), ==, 0);
+}
+
 /* Live processes whose command line holds @marker (zombies left to an
  * init that does not reap them do not count). */
 static guint
@@ -1589,14 +1664,18 @@ test_malformed (void)
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
       error = assert_crashed (bad[i]);
-      if (!g_str_has_prefix (error->message, "Worker sent a malformed message: "))
+      /* too large is not malformed: the message says what it was */
+      if (!g_str_has_prefix (error->message, i == 1 || i == 2 ? "Worker sent a message of "
+                                                              : "Worker sent a malformed message: "))
         g_error ("%s: unexpected message '%s'", kinds[i], error->message);
       g_test_message ("%-13s -> %s", kinds[i], error->message);
       g_assert_cmpint (concurra_task_get_execution_mode (bad[i]), ==, CONCURRA_EXECUTION_MODE_PROCESS);
     }
-  g_assert_nonnull (strstr (concurra_task_get_error (bad[0])->message, "length 0 is out of bounds"));
-  g_assert_nonnull (strstr (concurra_task_get_error (bad[1])->message, "length 4294967295 is out of bounds"));
-  g_assert_nonnull (strstr (concurra_task_get_error (bad[2])->message, "length 67108865 is out of bounds"));
+  g_assert_nonnull (strstr (concurra_task_get_error (bad[0])->message, "malformed message: length 0"));
+  g_assert_nonnull (strstr (concurra_task_get_error (bad[1])->message,
+                            "a message of 4294967295 bytes, over the limit of 67108864 bytes"));
+  g_assert_nonnull (strstr (concurra_task_get_error (bad[2])->message,
+                            "a message of 67108865 bytes, over the limit of 67108864 bytes"));
   for (guint i = 3; i <= 6; i++)
     g_assert_nonnull (strstr (concurra_task_get_error (bad[i])->message, "not a (tbmvsiss) value in normal form"));
   g_assert_nonnull (strstr (concurra_task_get_error (bad[7])->message, "reply to request 424242 while "));
@@ -2047,6 +2126,7 @@ main (int   argc,
   add_test ("/process/crashes", test_crashes);
   add_test ("/process/killed-from-outside", test_killed_from_outside);
   add_test ("/process/leftovers", test_leftovers);
+  add_test ("/process/no-workers-from-a-worker", test_no_workers_from_a_worker);
   add_test ("/process/pipelined", test_pipelined);
   add_test ("/process/pipelined-timeout", test_pipelined_timeout);
   add_test ("/process/pipelined-crash", test_pipelined_crash);
@@ -2065,6 +2145,8 @@ main (int   argc,
   add_test ("/process/no-leaks", test_no_leaks);
   /* last, with non-fatal assertions: a failure here leaves the others run */
   add_test ("/process/odd-errors", test_odd_errors);
+  /* last: it spends the process's budget of error domains workers may add */
+  add_test ("/process/untrusted-messages", test_untrusted_messages);
 
   {
     int status = g_test_run ();

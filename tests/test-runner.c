@@ -646,6 +646,43 @@ test_labels_cycle_three (void)
   g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_DUPLICATE_LABEL);
 }
 
+/* A long cycle is named by its first and last labels and its length, so
+ * that the message stays readable (it printed all 300 000 labels). */
+static void
+test_labels_cycle_long (void)
+{
+  for (guint n = 10; n <= 100000; n *= 10)
+    {
+      g_autoptr(ConcurraRunner) runner = new_runner ("long-cycle");
+      g_autoptr(GError) error = NULL;
+      g_autofree char *last = g_strdup_printf ("t%u", n - 1);
+      g_autofree char *suffix = NULL;
+
+      /* t0 → t1 → … → t(n-1), then t(n-1) closes it by depending on t0 */
+      for (guint i = 0; i + 1 < n; i++)
+        {
+          g_autofree char *label = g_strdup_printf ("t%u", i);
+          g_autofree char *dep = g_strdup_printf ("t%u", i + 1);
+
+          g_assert_nonnull (add_noop (runner, label, dep, &error));
+          g_assert_no_error (error);
+        }
+      g_assert_null (add_noop (runner, last, "t0", &error));
+      g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_CYCLE);
+      g_test_message ("cycle of %u: %s", n, error->message);
+      if (n == 10)
+        {
+          g_assert_true (g_str_has_suffix (error->message,
+                                           ": t9 → t0 → t1 → t2 → t3 → t4 → t5 → t6 → t7 → t8 → t9"));
+          continue;
+        }
+      suffix = g_strdup_printf (": t%u → t0 → t1 → t2 → t3 → … %u more … → t%u → t%u → t%u (%u tasks)",
+                                n - 1, n - 7, n - 3, n - 2, n - 1, n);
+      g_assert_true (g_str_has_suffix (error->message, suffix));
+      g_assert_cmpuint (strlen (error->message), <, 200);
+    }
+}
+
 /* A label repeated in depends_on counts once, whether the list is short
  * (compared directly) or long (through a set). */
 static void
@@ -3844,6 +3881,7 @@ main (int   argc,
   g_test_add_func ("/runner/labels/self-dependency", test_labels_self_dependency);
   g_test_add_func ("/runner/labels/cycle-two", test_labels_cycle_two);
   g_test_add_func ("/runner/labels/cycle-three", test_labels_cycle_three);
+  g_test_add_func ("/runner/labels/cycle-long", test_labels_cycle_long);
   g_test_add_func ("/runner/labels/forward-reference", test_labels_forward_reference);
   g_test_add_func ("/runner/labels/repeated-dependencies", test_labels_repeated_dependencies);
   g_test_add_func ("/runner/labels/unknown/run", test_labels_unknown_run);
