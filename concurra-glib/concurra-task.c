@@ -709,20 +709,18 @@ concurra_task_return_variant (ConcurraTask *task,
   g_clear_pointer (&value, g_variant_unref);
 }
 
-#define DEFINE_RETURN(suffix, ctype, gtype, setter)                       \
-void                                                                      \
-concurra_task_return_##suffix (ConcurraTask *task,                        \
-                               ctype         value)                       \
-{                                                                         \
-  ConcurraOutcome *outcome;                                               \
-                                                                          \
-  g_return_if_fail (CONCURRA_IS_TASK (task));                             \
-                                                                          \
-  if ((outcome = begin_report (task)) == NULL)                            \
-    return;                                                               \
-  g_value_init (&outcome->value, gtype);                                  \
-  setter (&outcome->value, value);                                        \
-  end_report (task);                                                      \
+/* The scalar reports: the outcome's value, initialized to @type, or NULL
+ * when the report is dropped; end_report() follows the set. */
+static GValue *
+begin_value_report (ConcurraTask *task,
+                    GType         type)
+{
+  ConcurraOutcome *outcome;
+
+  if ((outcome = begin_report (task)) == NULL)
+    return NULL;
+  g_value_init (&outcome->value, type);
+  return &outcome->value;
 }
 
 /**
@@ -734,7 +732,19 @@ concurra_task_return_##suffix (ConcurraTask *task,                        \
  *
  * Since: 1.0
  */
-DEFINE_RETURN (string, const char *, G_TYPE_STRING, g_value_set_string)
+void
+concurra_task_return_string (ConcurraTask *task,
+                             const char   *value)
+{
+  GValue *result;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  if ((result = begin_value_report (task, G_TYPE_STRING)) == NULL)
+    return;
+  g_value_set_string (result, value);
+  end_report (task);
+}
 
 /**
  * concurra_task_return_int:
@@ -745,7 +755,19 @@ DEFINE_RETURN (string, const char *, G_TYPE_STRING, g_value_set_string)
  *
  * Since: 1.0
  */
-DEFINE_RETURN (int, gint64, G_TYPE_INT64, g_value_set_int64)
+void
+concurra_task_return_int (ConcurraTask *task,
+                          gint64        value)
+{
+  GValue *result;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  if ((result = begin_value_report (task, G_TYPE_INT64)) == NULL)
+    return;
+  g_value_set_int64 (result, value);
+  end_report (task);
+}
 
 /**
  * concurra_task_return_double:
@@ -756,7 +778,19 @@ DEFINE_RETURN (int, gint64, G_TYPE_INT64, g_value_set_int64)
  *
  * Since: 1.0
  */
-DEFINE_RETURN (double, double, G_TYPE_DOUBLE, g_value_set_double)
+void
+concurra_task_return_double (ConcurraTask *task,
+                             double        value)
+{
+  GValue *result;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  if ((result = begin_value_report (task, G_TYPE_DOUBLE)) == NULL)
+    return;
+  g_value_set_double (result, value);
+  end_report (task);
+}
 
 /**
  * concurra_task_return_boolean:
@@ -767,7 +801,19 @@ DEFINE_RETURN (double, double, G_TYPE_DOUBLE, g_value_set_double)
  *
  * Since: 1.0
  */
-DEFINE_RETURN (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
+void
+concurra_task_return_boolean (ConcurraTask *task,
+                              gboolean      value)
+{
+  GValue *result;
+
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+
+  if ((result = begin_value_report (task, G_TYPE_BOOLEAN)) == NULL)
+    return;
+  g_value_set_boolean (result, value);
+  end_report (task);
+}
 
 /**
  * concurra_task_return_object:
