@@ -261,25 +261,6 @@ concurra_task_unsetenv (ConcurraTask *task,
   set_env (task, variable, NULL);
 }
 
-#define DEFINE_FLAG(name)                                          \
-void                                                                    \
-concurra_task_set_##name (ConcurraTask *task,                           \
-                          gboolean      name)                           \
-{                                                                       \
-  ConcurraCommand *command = get_command (task);                        \
-                                                                        \
-  if (command != NULL)                                                  \
-    command->name = !!name;                                             \
-}                                                                       \
-                                                                        \
-gboolean                                                                \
-concurra_task_get_##name (ConcurraTask *task)                           \
-{                                                                       \
-  ConcurraCommand *command = get_command (task);                        \
-                                                                        \
-  return command ? command->name : FALSE;                               \
-}
-
 /**
  * concurra_task_set_check:
  * @task: a command task not started yet
@@ -291,6 +272,16 @@ concurra_task_get_##name (ConcurraTask *task)                           \
  *
  * Since: 1.0
  */
+void
+concurra_task_set_check (ConcurraTask *task,
+                         gboolean      check)
+{
+  ConcurraCommand *command = get_command (task);
+
+  if (command != NULL)
+    command->check = !!check;
+}
+
 /**
  * concurra_task_get_check:
  * @task: a command task
@@ -301,7 +292,13 @@ concurra_task_get_##name (ConcurraTask *task)                           \
  *
  * Since: 1.0
  */
-DEFINE_FLAG (check)
+gboolean
+concurra_task_get_check (ConcurraTask *task)
+{
+  ConcurraCommand *command = get_command (task);
+
+  return command ? command->check : FALSE;
+}
 
 /**
  * concurra_task_set_capture_output:
@@ -313,6 +310,16 @@ DEFINE_FLAG (check)
  *
  * Since: 1.0
  */
+void
+concurra_task_set_capture_output (ConcurraTask *task,
+                                  gboolean      capture_output)
+{
+  ConcurraCommand *command = get_command (task);
+
+  if (command != NULL)
+    command->capture_output = !!capture_output;
+}
+
 /**
  * concurra_task_get_capture_output:
  * @task: a command task
@@ -323,7 +330,13 @@ DEFINE_FLAG (check)
  *
  * Since: 1.0
  */
-DEFINE_FLAG (capture_output)
+gboolean
+concurra_task_get_capture_output (ConcurraTask *task)
+{
+  ConcurraCommand *command = get_command (task);
+
+  return command ? command->capture_output : FALSE;
+}
 
 /**
  * concurra_task_set_text:
@@ -335,6 +348,16 @@ DEFINE_FLAG (capture_output)
  *
  * Since: 1.0
  */
+void
+concurra_task_set_text (ConcurraTask *task,
+                        gboolean      text)
+{
+  ConcurraCommand *command = get_command (task);
+
+  if (command != NULL)
+    command->text = !!text;
+}
+
 /**
  * concurra_task_get_text:
  * @task: a command task
@@ -345,7 +368,13 @@ DEFINE_FLAG (capture_output)
  *
  * Since: 1.0
  */
-DEFINE_FLAG (text)
+gboolean
+concurra_task_get_text (ConcurraTask *task)
+{
+  ConcurraCommand *command = get_command (task);
+
+  return command ? command->text : FALSE;
+}
 
 /**
  * concurra_task_get_shell:

@@ -397,28 +397,33 @@ concurra_runner_install_properties (GObjectClass *object_class)
   g_object_class_install_properties (object_class, N_PROPS, concurra_runner_properties);
 }
 
-/* The plain accessors: @check normalizes or checks the new value. */
-#define DEFINE_ACCESSORS(name, field, ctype, fallback, PROP, value, check)     \
-ctype                                                                     \
-concurra_runner_get_##name (ConcurraRunner *runner)                       \
-{                                                                         \
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), fallback);           \
-  return runner->field;                                                   \
-}                                                                         \
-                                                                          \
-void                                                                      \
-concurra_runner_set_##name (ConcurraRunner *runner,                       \
-                            ctype           value)                        \
-{                                                                         \
-  g_return_if_fail (CONCURRA_IS_RUNNER (runner));                         \
-  check;                                                                  \
-                                                                          \
-  if (runner->field != value)                                             \
-    {                                                                     \
-      runner->field = value;                                              \
-      g_object_notify_by_pspec (G_OBJECT (runner),                        \
-                                concurra_runner_properties[PROP]);        \
-    }                                                                     \
+/* The plain setters: each checks or normalizes its value, then stores it
+ * with one of these, which notify the property if the value changed. */
+static void
+set_boolean (ConcurraRunner *runner,
+             gboolean       *field,
+             gboolean        value,
+             guint           prop)
+{
+  value = !!value;
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (runner), concurra_runner_properties[prop]);
+    }
+}
+
+static void
+set_double (ConcurraRunner *runner,
+            double         *field,
+            double          value,
+            guint           prop)
+{
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (runner), concurra_runner_properties[prop]);
+    }
 }
 
 /**
@@ -431,6 +436,13 @@ concurra_runner_set_##name (ConcurraRunner *runner,                       \
  *
  * Since: 1.0
  */
+gboolean
+concurra_runner_get_fast_fail (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
+  return runner->fast_fail;
+}
+
 /**
  * concurra_runner_set_fast_fail:
  * @runner: a runner not started yet
@@ -440,8 +452,13 @@ concurra_runner_set_##name (ConcurraRunner *runner,                       \
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (fast_fail, fast_fail, gboolean, FALSE, PROP_FAST_FAIL, fast_fail,
-                  fast_fail = !!fast_fail)
+void
+concurra_runner_set_fast_fail (ConcurraRunner *runner,
+                               gboolean        fast_fail)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  set_boolean (runner, &runner->fast_fail, fast_fail, PROP_FAST_FAIL);
+}
 
 /**
  * concurra_runner_get_fallback_to_thread:
@@ -453,6 +470,13 @@ DEFINE_ACCESSORS (fast_fail, fast_fail, gboolean, FALSE, PROP_FAST_FAIL, fast_fa
  *
  * Since: 1.0
  */
+gboolean
+concurra_runner_get_fallback_to_thread (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
+  return runner->fallback_to_thread;
+}
+
 /**
  * concurra_runner_set_fallback_to_thread:
  * @runner: a runner not started yet
@@ -462,8 +486,13 @@ DEFINE_ACCESSORS (fast_fail, fast_fail, gboolean, FALSE, PROP_FAST_FAIL, fast_fa
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (fallback_to_thread, fallback_to_thread, gboolean, FALSE, PROP_FALLBACK_TO_THREAD, fallback,
-                  fallback = !!fallback)
+void
+concurra_runner_set_fallback_to_thread (ConcurraRunner *runner,
+                                        gboolean        fallback)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  set_boolean (runner, &runner->fallback_to_thread, fallback, PROP_FALLBACK_TO_THREAD);
+}
 
 /**
  * concurra_runner_get_task_retries:
@@ -475,6 +504,13 @@ DEFINE_ACCESSORS (fallback_to_thread, fallback_to_thread, gboolean, FALSE, PROP_
  *
  * Since: 1.0
  */
+guint
+concurra_runner_get_task_retries (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0);
+  return runner->task_retries;
+}
+
 /**
  * concurra_runner_set_task_retries:
  * @runner: a runner not started yet
@@ -484,8 +520,19 @@ DEFINE_ACCESSORS (fallback_to_thread, fallback_to_thread, gboolean, FALSE, PROP_
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (task_retries, task_retries, guint, 0, PROP_TASK_RETRIES, retries,
-                  retries = MIN (retries, (guint) G_MAXINT))
+void
+concurra_runner_set_task_retries (ConcurraRunner *runner,
+                                  guint           retries)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  retries = MIN (retries, (guint) G_MAXINT);
+
+  if (runner->task_retries != retries)
+    {
+      runner->task_retries = retries;
+      g_object_notify_by_pspec (G_OBJECT (runner), concurra_runner_properties[PROP_TASK_RETRIES]);
+    }
+}
 
 /**
  * concurra_runner_get_progress_stats:
@@ -497,6 +544,13 @@ DEFINE_ACCESSORS (task_retries, task_retries, guint, 0, PROP_TASK_RETRIES, retri
  *
  * Since: 1.0
  */
+gboolean
+concurra_runner_get_progress_stats (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
+  return runner->progress_stats;
+}
+
 /**
  * concurra_runner_set_progress_stats:
  * @runner: a runner not started yet
@@ -506,8 +560,13 @@ DEFINE_ACCESSORS (task_retries, task_retries, guint, 0, PROP_TASK_RETRIES, retri
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (progress_stats, progress_stats, gboolean, FALSE, PROP_PROGRESS_STATS, progress_stats,
-                  progress_stats = !!progress_stats)
+void
+concurra_runner_set_progress_stats (ConcurraRunner *runner,
+                                    gboolean        progress_stats)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  set_boolean (runner, &runner->progress_stats, progress_stats, PROP_PROGRESS_STATS);
+}
 
 /**
  * concurra_runner_get_log_errors:
@@ -519,6 +578,13 @@ DEFINE_ACCESSORS (progress_stats, progress_stats, gboolean, FALSE, PROP_PROGRESS
  *
  * Since: 1.0
  */
+gboolean
+concurra_runner_get_log_errors (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
+  return runner->log_errors;
+}
+
 /**
  * concurra_runner_set_log_errors:
  * @runner: a runner not started yet
@@ -528,8 +594,13 @@ DEFINE_ACCESSORS (progress_stats, progress_stats, gboolean, FALSE, PROP_PROGRESS
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (log_errors, log_errors, gboolean, FALSE, PROP_LOG_ERRORS, log_errors,
-                  log_errors = !!log_errors)
+void
+concurra_runner_set_log_errors (ConcurraRunner *runner,
+                                gboolean        log_errors)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  set_boolean (runner, &runner->log_errors, log_errors, PROP_LOG_ERRORS);
+}
 
 /**
  * concurra_runner_get_verify_on_finish:
@@ -541,6 +612,13 @@ DEFINE_ACCESSORS (log_errors, log_errors, gboolean, FALSE, PROP_LOG_ERRORS, log_
  *
  * Since: 1.0
  */
+gboolean
+concurra_runner_get_verify_on_finish (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), TRUE);
+  return runner->verify;
+}
+
 /**
  * concurra_runner_set_verify_on_finish:
  * @runner: a runner not started yet
@@ -550,8 +628,13 @@ DEFINE_ACCESSORS (log_errors, log_errors, gboolean, FALSE, PROP_LOG_ERRORS, log_
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (verify_on_finish, verify, gboolean, TRUE, PROP_VERIFY, verify,
-                  verify = !!verify)
+void
+concurra_runner_set_verify_on_finish (ConcurraRunner *runner,
+                                      gboolean        verify)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  set_boolean (runner, &runner->verify, verify, PROP_VERIFY);
+}
 
 /**
  * concurra_runner_get_raise_on_failure:
@@ -563,6 +646,13 @@ DEFINE_ACCESSORS (verify_on_finish, verify, gboolean, TRUE, PROP_VERIFY, verify,
  *
  * Since: 1.0
  */
+gboolean
+concurra_runner_get_raise_on_failure (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), FALSE);
+  return runner->raise_on_failure;
+}
+
 /**
  * concurra_runner_set_raise_on_failure:
  * @runner: a runner not started yet
@@ -572,8 +662,13 @@ DEFINE_ACCESSORS (verify_on_finish, verify, gboolean, TRUE, PROP_VERIFY, verify,
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (raise_on_failure, raise_on_failure, gboolean, FALSE, PROP_RAISE_ON_FAILURE, raise_on_failure,
-                  raise_on_failure = !!raise_on_failure)
+void
+concurra_runner_set_raise_on_failure (ConcurraRunner *runner,
+                                      gboolean        raise_on_failure)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  set_boolean (runner, &runner->raise_on_failure, raise_on_failure, PROP_RAISE_ON_FAILURE);
+}
 
 /**
  * concurra_runner_get_retry_backoff:
@@ -585,6 +680,13 @@ DEFINE_ACCESSORS (raise_on_failure, raise_on_failure, gboolean, FALSE, PROP_RAIS
  *
  * Since: 1.0
  */
+double
+concurra_runner_get_retry_backoff (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 2.0);
+  return runner->retry_backoff;
+}
+
 /**
  * concurra_runner_set_retry_backoff:
  * @runner: a runner not started yet
@@ -594,8 +696,14 @@ DEFINE_ACCESSORS (raise_on_failure, raise_on_failure, gboolean, FALSE, PROP_RAIS
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (retry_backoff, retry_backoff, double, 2.0, PROP_RETRY_BACKOFF, backoff,
-                  g_return_if_fail (backoff >= 1.0))
+void
+concurra_runner_set_retry_backoff (ConcurraRunner *runner,
+                                   double          backoff)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  g_return_if_fail (backoff >= 1.0);
+  set_double (runner, &runner->retry_backoff, backoff, PROP_RETRY_BACKOFF);
+}
 
 /**
  * concurra_runner_get_retry_delay:
@@ -607,6 +715,13 @@ DEFINE_ACCESSORS (retry_backoff, retry_backoff, double, 2.0, PROP_RETRY_BACKOFF,
  *
  * Since: 1.0
  */
+double
+concurra_runner_get_retry_delay (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0.0);
+  return runner->retry_delay;
+}
+
 /**
  * concurra_runner_set_retry_delay:
  * @runner: a runner not started yet
@@ -616,8 +731,14 @@ DEFINE_ACCESSORS (retry_backoff, retry_backoff, double, 2.0, PROP_RETRY_BACKOFF,
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (retry_delay, retry_delay, double, 0.0, PROP_RETRY_DELAY, delay,
-                  g_return_if_fail (delay >= 0.0))
+void
+concurra_runner_set_retry_delay (ConcurraRunner *runner,
+                                 double          delay)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  g_return_if_fail (delay >= 0.0);
+  set_double (runner, &runner->retry_delay, delay, PROP_RETRY_DELAY);
+}
 
 /**
  * concurra_runner_get_timeout:
@@ -629,6 +750,13 @@ DEFINE_ACCESSORS (retry_delay, retry_delay, double, 0.0, PROP_RETRY_DELAY, delay
  *
  * Since: 1.0
  */
+double
+concurra_runner_get_timeout (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0.0);
+  return runner->timeout;
+}
+
 /**
  * concurra_runner_set_timeout:
  * @runner: a runner not started yet
@@ -638,8 +766,14 @@ DEFINE_ACCESSORS (retry_delay, retry_delay, double, 0.0, PROP_RETRY_DELAY, delay
  *
  * Since: 1.0
  */
-DEFINE_ACCESSORS (timeout, timeout, double, 0.0, PROP_TIMEOUT, timeout,
-                  g_return_if_fail (timeout >= 0.0))
+void
+concurra_runner_set_timeout (ConcurraRunner *runner,
+                             double          timeout)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  g_return_if_fail (timeout >= 0.0);
+  set_double (runner, &runner->timeout, timeout, PROP_TIMEOUT);
+}
 
 /**
  * concurra_runner_get_name:

@@ -3,6 +3,9 @@
  * is written by the worker running the current attempt and handed to the
  * owner through the hub's event queue; the future side (listeners, owner)
  * is under the task's own future_lock. No lock is shared between tasks.
+ * The task itself is three files: concurra-task.c (the type and the
+ * record), concurra-task-future.c (the future side and the status
+ * transitions) and concurra-task-report.c (reporting an attempt's outcome).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -114,6 +117,37 @@ struct _ConcurraTask
                                              * owner, the owner's lock after */
 };
 
+/* The task's properties and signal, defined in concurra-task.c and
+ * notified and emitted by the task's own files only. */
+enum
+{
+  TASK_PROP_0,
+  TASK_PROP_LABEL,
+  TASK_PROP_NAME,
+  TASK_PROP_STATUS,
+  TASK_PROP_HAS_FAILED,
+  TASK_PROP_EXECUTION_MODE,
+  TASK_PROP_TIMEOUT,
+  TASK_PROP_RETRIES,
+  TASK_PROP_RETRY_DELAY,
+  TASK_PROP_ATTEMPTS,
+  TASK_PROP_RETRIED,
+  TASK_PROP_ERROR_MESSAGE,
+  TASK_PROP_TRACE,
+  TASK_PROP_WARNING,
+  TASK_PROP_DURATION,
+  TASK_N_PROPS
+};
+
+enum
+{
+  TASK_SIGNAL_COMPLETED,
+  TASK_N_SIGNALS
+};
+
+extern GParamSpec *concurra_task_properties[TASK_N_PROPS];
+extern guint       concurra_task_signals[TASK_N_SIGNALS];
+
 /* Called on the runner's owner context when the task gets its final status. */
 typedef void (*ConcurraListenerFunc) (ConcurraTask *task,
                                       gpointer      data,
@@ -148,6 +182,9 @@ void          concurra_task_set_fallback        (ConcurraTask       *task,
 void          concurra_task_mark_pending        (ConcurraTask       *task);
 void          concurra_task_add_retry_error     (ConcurraTask       *task,
                                                  const GError       *error);
+void          concurra_value_reset              (GValue             *value,
+                                                 GDestroyNotify     *pointer_destroy);
+void          concurra_outcome_clear            (ConcurraOutcome    *outcome);
 void          concurra_task_open_reports        (ConcurraTask       *task,
                                                  ConcurraReportFunc  on_report,
                                                  gpointer            data);

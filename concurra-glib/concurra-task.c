@@ -1,5 +1,8 @@
-/* concurra-task.c: ConcurraTask, the unit of work, its structured result and
- * its future.
+/* concurra-task.c: ConcurraTask, the unit of work: the type, its
+ * properties and signal, the constructor of function tasks, the settings,
+ * and the record of how it went (accessors, to_variant, the owner's
+ * writes besides the status). The future side and the status transitions
+ * are in concurra-task-future.c, reporting in concurra-task-report.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,7 +11,6 @@
 #include "concurra-executor-private.h"
 #include "concurra-format-private.h"
 #include "concurra-task-private.h"
-#include "concurra-waiter-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -40,65 +42,17 @@
  * Since: 1.0
  */
 
-enum {
-  PROP_0,
-  PROP_LABEL,
-  PROP_NAME,
-  PROP_STATUS,
-  PROP_HAS_FAILED,
-  PROP_EXECUTION_MODE,
-  PROP_TIMEOUT,
-  PROP_RETRIES,
-  PROP_RETRY_DELAY,
-  PROP_ATTEMPTS,
-  PROP_RETRIED,
-  PROP_ERROR_MESSAGE,
-  PROP_TRACE,
-  PROP_WARNING,
-  PROP_DURATION,
-  N_PROPS
-};
-
-enum {
-  SIGNAL_COMPLETED,
-  N_SIGNALS
-};
-
-static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+GParamSpec *concurra_task_properties[TASK_N_PROPS];
+guint       concurra_task_signals[TASK_N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ConcurraTask, concurra_task, G_TYPE_OBJECT)
-
-/* Empties a result value, freeing a pointer result with its destroy
- * function. Values start zeroed, so a type of 0 means "no value". */
-static void
-value_reset (GValue         *value,
-             GDestroyNotify *pointer_destroy)
-{
-  if (G_VALUE_TYPE (value) != G_TYPE_INVALID)
-    {
-      if (*pointer_destroy != NULL && G_VALUE_HOLDS_POINTER (value))
-        (*pointer_destroy) (g_value_get_pointer (value));
-      g_value_unset (value);
-    }
-  *pointer_destroy = NULL;
-}
-
-static void
-outcome_clear (ConcurraOutcome *outcome)
-{
-  value_reset (&outcome->value, &outcome->pointer_destroy);
-  g_clear_error (&outcome->error);
-  g_clear_pointer (&outcome->trace, g_free);
-  outcome->reported = FALSE;
-}
 
 static void
 concurra_task_finalize (GObject *object)
 {
   ConcurraTask *self = CONCURRA_TASK (object);
 
-  outcome_clear (&self->outcome);
+  concurra_outcome_clear (&self->outcome);
   g_clear_pointer (&self->command, concurra_command_free);
   g_clear_pointer (&self->process, concurra_process_call_free);
   if (self->async != NULL)
@@ -106,7 +60,7 @@ concurra_task_finalize (GObject *object)
       g_mutex_clear (&self->async->lock);
       g_free (self->async);
     }
-  value_reset (&self->value, &self->pointer_destroy);
+  concurra_value_reset (&self->value, &self->pointer_destroy);
   if (self->func_destroy != NULL)
     self->func_destroy (self->func_data);
   g_clear_pointer (&self->label, g_free);
@@ -137,46 +91,46 @@ concurra_task_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_LABEL:
+    case TASK_PROP_LABEL:
       g_value_set_string (value, self->label);
       break;
-    case PROP_NAME:
+    case TASK_PROP_NAME:
       g_value_set_string (value, concurra_task_get_name (self));
       break;
-    case PROP_STATUS:
+    case TASK_PROP_STATUS:
       g_value_set_enum (value, concurra_task_get_status (self));
       break;
-    case PROP_HAS_FAILED:
+    case TASK_PROP_HAS_FAILED:
       g_value_set_boolean (value, concurra_task_get_has_failed (self));
       break;
-    case PROP_EXECUTION_MODE:
+    case TASK_PROP_EXECUTION_MODE:
       g_value_set_enum (value, self->mode);
       break;
-    case PROP_TIMEOUT:
+    case TASK_PROP_TIMEOUT:
       g_value_set_double (value, self->timeout);
       break;
-    case PROP_RETRIES:
+    case TASK_PROP_RETRIES:
       g_value_set_int (value, self->retries);
       break;
-    case PROP_RETRY_DELAY:
+    case TASK_PROP_RETRY_DELAY:
       g_value_set_double (value, self->retry_delay);
       break;
-    case PROP_ATTEMPTS:
+    case TASK_PROP_ATTEMPTS:
       g_value_set_uint (value, self->attempts);
       break;
-    case PROP_RETRIED:
+    case TASK_PROP_RETRIED:
       g_value_set_boolean (value, self->attempts > 1);
       break;
-    case PROP_ERROR_MESSAGE:
+    case TASK_PROP_ERROR_MESSAGE:
       g_value_set_string (value, self->error_message);
       break;
-    case PROP_TRACE:
+    case TASK_PROP_TRACE:
       g_value_set_string (value, self->trace);
       break;
-    case PROP_WARNING:
+    case TASK_PROP_WARNING:
       g_value_set_string (value, self->warning);
       break;
-    case PROP_DURATION:
+    case TASK_PROP_DURATION:
       g_value_set_double (value, self->duration);
       break;
     default:
@@ -194,16 +148,16 @@ concurra_task_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_NAME:
+    case TASK_PROP_NAME:
       self->name = g_value_dup_string (value);
       break;
-    case PROP_TIMEOUT:
+    case TASK_PROP_TIMEOUT:
       concurra_task_set_timeout (self, g_value_get_double (value));
       break;
-    case PROP_RETRIES:
+    case TASK_PROP_RETRIES:
       concurra_task_set_retries (self, g_value_get_int (value));
       break;
-    case PROP_RETRY_DELAY:
+    case TASK_PROP_RETRY_DELAY:
       concurra_task_set_retry_delay (self, g_value_get_double (value));
       break;
     default:
@@ -229,7 +183,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_LABEL] =
+  concurra_task_properties[TASK_PROP_LABEL] =
     g_param_spec_string ("label", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
@@ -241,7 +195,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_NAME] =
+  concurra_task_properties[TASK_PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
@@ -253,7 +207,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_STATUS] =
+  concurra_task_properties[TASK_PROP_STATUS] =
     g_param_spec_enum ("status", NULL, NULL,
                        CONCURRA_TYPE_TASK_STATUS, CONCURRA_TASK_STATUS_PENDING,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -266,7 +220,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_HAS_FAILED] =
+  concurra_task_properties[TASK_PROP_HAS_FAILED] =
     g_param_spec_boolean ("has-failed", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
@@ -277,7 +231,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_EXECUTION_MODE] =
+  concurra_task_properties[TASK_PROP_EXECUTION_MODE] =
     g_param_spec_enum ("execution-mode", NULL, NULL,
                        CONCURRA_TYPE_EXECUTION_MODE, CONCURRA_EXECUTION_MODE_NONE,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -290,7 +244,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_TIMEOUT] =
+  concurra_task_properties[TASK_PROP_TIMEOUT] =
     g_param_spec_double ("timeout", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
@@ -303,7 +257,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RETRIES] =
+  concurra_task_properties[TASK_PROP_RETRIES] =
     g_param_spec_int ("retries", NULL, NULL, G_MININT, G_MAXINT, -1,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
@@ -316,7 +270,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RETRY_DELAY] =
+  concurra_task_properties[TASK_PROP_RETRY_DELAY] =
     g_param_spec_double ("retry-delay", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
@@ -327,7 +281,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_ATTEMPTS] =
+  concurra_task_properties[TASK_PROP_ATTEMPTS] =
     g_param_spec_uint ("attempts", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
@@ -338,7 +292,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_RETRIED] =
+  concurra_task_properties[TASK_PROP_RETRIED] =
     g_param_spec_boolean ("retried", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
@@ -350,7 +304,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_ERROR_MESSAGE] =
+  concurra_task_properties[TASK_PROP_ERROR_MESSAGE] =
     g_param_spec_string ("error-message", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
@@ -361,7 +315,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_TRACE] =
+  concurra_task_properties[TASK_PROP_TRACE] =
     g_param_spec_string ("trace", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
@@ -372,7 +326,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_WARNING] =
+  concurra_task_properties[TASK_PROP_WARNING] =
     g_param_spec_string ("warning", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
@@ -383,11 +337,11 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_DURATION] =
+  concurra_task_properties[TASK_PROP_DURATION] =
     g_param_spec_double ("duration", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, TASK_N_PROPS, concurra_task_properties);
 
   /**
    * ConcurraTask::completed:
@@ -397,7 +351,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    *
    * Since: 1.0
    */
-  signals[SIGNAL_COMPLETED] =
+  concurra_task_signals[TASK_SIGNAL_COMPLETED] =
     g_signal_new ("completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
@@ -444,436 +398,6 @@ concurra_task_new (const char       *name,
   return self;
 }
 
-static ConcurraTask *
-main_context_task_new (const char     *name,
-                       gpointer        user_data,
-                       GDestroyNotify  destroy)
-{
-  ConcurraTask *self = g_object_new (CONCURRA_TYPE_TASK, NULL);
-
-  self->name = g_strdup (name);
-  self->executor = &concurra_main_context_executor;
-  self->func_data = user_data;
-  self->func_destroy = destroy;
-  self->async = g_new0 (ConcurraReportGate, 1);
-  g_mutex_init (&self->async->lock);
-  return self;
-}
-
-/**
- * concurra_task_new_async:
- * @name: (nullable): what the task runs, for reports; %NULL uses the label
- * @func: (scope notified) (closure user_data) (destroy destroy): the function to start
- * @user_data: data for @func
- * @destroy: (nullable): frees @user_data when the task is finalized
- *
- * Creates an async task: @func is called on the runner's owner main context
- * (the thread of a GTK application's main loop after
- * [method@Concurra.Runner.run_async]) and may return at once; the attempt
- * ends when the task reports its outcome with one of the `return` methods,
- * from any thread, for example from the callback of an asynchronous call.
- * A report that comes after the attempt ended (timeout, abort, cancel) is
- * dropped, its value freed; one that comes while a retry runs counts for
- * the retry, so stop pending work when the cancellable fires.
- * This is the task to use from JavaScript, where functions cannot run on
- * worker threads, and for work that is asynchronous already. Attach timers
- * and idles to the thread-default main context
- * (g_main_context_ref_thread_default()): during a blocking
- * [method@Concurra.Runner.run] it is a private one, and the global default
- * context is not iterated.
- *
- * It takes one of the runner's max-concurrency slots while it runs, and has
- * timeouts, retries and cancellation like any task; its execution mode is
- * %CONCURRA_EXECUTION_MODE_MAIN_CONTEXT.
- *
- * Returns: (transfer full): a new task
- *
- * Since: 1.0
- */
-ConcurraTask *
-concurra_task_new_async (const char       *name,
-                         ConcurraTaskFunc  func,
-                         gpointer          user_data,
-                         GDestroyNotify    destroy)
-{
-  ConcurraTask *self;
-
-  g_return_val_if_fail (func != NULL, NULL);
-
-  self = main_context_task_new (name, user_data, destroy);
-  self->func = func;
-  return self;
-}
-
-/**
- * concurra_task_new_main_context:
- * @name: (nullable): what the task runs, for reports; %NULL uses the label
- * @func: (scope notified) (closure user_data) (destroy destroy): starts the work
- * @user_data: data for @func
- * @destroy: (nullable): frees @user_data when the task is finalized
- *
- * Creates a main-context task: like [ctor@Concurra.Task.new_async], @func
- * is called on the runner's owner main context, returns at once, and the
- * attempt ends when the task reports its outcome with one of the `return`
- * methods, from any thread. In addition, @func says whether it started the
- * work: when it returns %FALSE with an error (when a JavaScript or Vala
- * function throws), the attempt fails with that error at once instead of
- * waiting forever for a report that never comes. A JavaScript function
- * must therefore end with `return true`.
- *
- * No thread waits for the task while its work is pending; it holds one of
- * the runner's max-concurrency permits, which for work that holds no
- * thread can be set far above the number of CPUs. Its execution mode is
- * %CONCURRA_EXECUTION_MODE_MAIN_CONTEXT.
- *
- * Returns: (transfer full): a new task
- *
- * Since: 1.0
- */
-ConcurraTask *
-concurra_task_new_main_context (const char        *name,
-                                ConcurraStartFunc  func,
-                                gpointer           user_data,
-                                GDestroyNotify     destroy)
-{
-  ConcurraTask *self;
-
-  g_return_val_if_fail (func != NULL, NULL);
-
-  self = main_context_task_new (name, user_data, destroy);
-  self->start_func = func;
-  return self;
-}
-
-/* The report gate of an async task's attempt, opened by its executor when
- * the attempt starts. */
-void
-concurra_task_open_reports (ConcurraTask       *task,
-                            ConcurraReportFunc  on_report,
-                            gpointer            data)
-{
-  g_mutex_lock (&task->async->lock);
-  task->async->open = TRUE;
-  task->async->on_report = on_report;
-  task->async->data = data;
-  g_mutex_unlock (&task->async->lock);
-}
-
-/* Closes the gate without a report (the attempt was cancelled): a report
- * that comes later is dropped. Returns whether it was open. */
-gboolean
-concurra_task_close_reports (ConcurraTask *task)
-{
-  gboolean was_open;
-
-  g_mutex_lock (&task->async->lock);
-  was_open = task->async->open;
-  task->async->open = FALSE;
-  g_mutex_unlock (&task->async->lock);
-  return was_open;
-}
-
-/* Reporting from the task function. The outcome block belongs to the
- * executor running the current attempt; the owner reads it after the done
- * event. An async task reports from any thread, at any time: its outcome is
- * written under the gate's lock, and only while the gate is open (held from
- * here to end_report()). Returns NULL when the report is to be dropped. */
-static ConcurraOutcome *
-begin_report (ConcurraTask *self)
-{
-  if (self->async != NULL)
-    {
-      g_mutex_lock (&self->async->lock);
-      if (!self->async->open)
-        {
-          /* late: the attempt ended by a report, timeout, abort or cancellation */
-          g_mutex_unlock (&self->async->lock);
-          return NULL;
-        }
-    }
-  else if (self->outcome.reported)
-    {
-      g_critical ("Task '%s' already reported its outcome for this attempt",
-                  self->label ? self->label : "(unlabelled)");
-      return NULL;
-    }
-  self->outcome.reported = TRUE;
-  return &self->outcome;
-}
-
-/* An async task's first report ends its attempt. */
-static void
-end_report (ConcurraTask *self)
-{
-  ConcurraReportFunc on_report;
-  gpointer data;
-
-  if (self->async == NULL)
-    return;
-  self->async->open = FALSE;
-  on_report = self->async->on_report;
-  data = self->async->data;
-  g_mutex_unlock (&self->async->lock);
-  on_report (self, data);
-}
-
-/**
- * concurra_task_return_value:
- * @task: a running task
- * @value: (nullable): the result, copied
- *
- * Reports success with a copy of @value as the result. Call it (or another
- * `return` method) at most once per attempt, from the task function.
- *
- * Since: 1.0
- */
-void
-concurra_task_return_value (ConcurraTask *task,
-                            const GValue *value)
-{
-  ConcurraOutcome *outcome;
-
-  g_return_if_fail (CONCURRA_IS_TASK (task));
-
-  if ((outcome = begin_report (task)) == NULL)
-    return;
-  if (value != NULL)
-    {
-      g_value_init (&outcome->value, G_VALUE_TYPE (value));
-      g_value_copy (value, &outcome->value);
-    }
-  end_report (task);
-}
-
-/**
- * concurra_task_return_pointer: (skip)
- * @task: a running task
- * @result: (nullable): the result
- * @result_destroy: (nullable): frees @result with the task
- *
- * Reports success with an opaque pointer as the result; read it back with
- * [method@Concurra.Task.get_pointer].
- *
- * Since: 1.0
- */
-void
-concurra_task_return_pointer (ConcurraTask   *task,
-                              gpointer        result,
-                              GDestroyNotify  result_destroy)
-{
-  ConcurraOutcome *outcome;
-
-  g_return_if_fail (CONCURRA_IS_TASK (task));
-
-  if ((outcome = begin_report (task)) == NULL)
-    {
-      if (result_destroy != NULL)
-        result_destroy (result);
-      return;
-    }
-  g_value_init (&outcome->value, G_TYPE_POINTER);
-  g_value_set_pointer (&outcome->value, result);
-  outcome->pointer_destroy = result_destroy;
-  end_report (task);
-}
-
-/**
- * concurra_task_return_variant:
- * @task: a running task
- * @value: (nullable): the result; a floating reference is sunk
- *
- * Reports success with a #GVariant result, which also appears as the
- * "result" of [method@Concurra.Task.to_variant].
- *
- * Since: 1.0
- */
-void
-concurra_task_return_variant (ConcurraTask *task,
-                              GVariant     *value)
-{
-  ConcurraOutcome *outcome;
-
-  g_return_if_fail (CONCURRA_IS_TASK (task));
-
-  if (value != NULL)
-    g_variant_ref_sink (value);
-  if ((outcome = begin_report (task)) != NULL)
-    {
-      if (value != NULL)
-        {
-          g_value_init (&outcome->value, G_TYPE_VARIANT);
-          g_value_set_variant (&outcome->value, value);
-        }
-      end_report (task);
-    }
-  g_clear_pointer (&value, g_variant_unref);
-}
-
-#define DEFINE_RETURN(suffix, ctype, gtype, setter)                       \
-void                                                                      \
-concurra_task_return_##suffix (ConcurraTask *task,                        \
-                               ctype         value)                       \
-{                                                                         \
-  ConcurraOutcome *outcome;                                               \
-                                                                          \
-  g_return_if_fail (CONCURRA_IS_TASK (task));                             \
-                                                                          \
-  if ((outcome = begin_report (task)) == NULL)                            \
-    return;                                                               \
-  g_value_init (&outcome->value, gtype);                                  \
-  setter (&outcome->value, value);                                        \
-  end_report (task);                                                      \
-}
-
-/**
- * concurra_task_return_string:
- * @task: a running task
- * @value: (nullable): the result, copied
- *
- * Reports success with a string result.
- *
- * Since: 1.0
- */
-DEFINE_RETURN (string, const char *, G_TYPE_STRING, g_value_set_string)
-
-/**
- * concurra_task_return_int:
- * @task: a running task
- * @value: the result
- *
- * Reports success with an integer result (a #gint64 value).
- *
- * Since: 1.0
- */
-DEFINE_RETURN (int, gint64, G_TYPE_INT64, g_value_set_int64)
-
-/**
- * concurra_task_return_double:
- * @task: a running task
- * @value: the result
- *
- * Reports success with a floating-point result.
- *
- * Since: 1.0
- */
-DEFINE_RETURN (double, double, G_TYPE_DOUBLE, g_value_set_double)
-
-/**
- * concurra_task_return_boolean:
- * @task: a running task
- * @value: the result
- *
- * Reports success with a boolean result.
- *
- * Since: 1.0
- */
-DEFINE_RETURN (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
-
-/**
- * concurra_task_return_object:
- * @task: a running task
- * @object: (type GObject) (nullable): the result; a reference is taken
- *
- * Reports success with an object result.
- *
- * Since: 1.0
- */
-void
-concurra_task_return_object (ConcurraTask *task,
-                             gpointer      object)
-{
-  ConcurraOutcome *outcome;
-
-  g_return_if_fail (CONCURRA_IS_TASK (task));
-  g_return_if_fail (object == NULL || G_IS_OBJECT (object));
-
-  if ((outcome = begin_report (task)) == NULL)
-    return;
-  if (object != NULL)
-    {
-      g_value_init (&outcome->value, G_OBJECT_TYPE (object));
-      g_value_set_object (&outcome->value, object);
-    }
-  end_report (task);
-}
-
-/**
- * concurra_task_return_error_full:
- * @task: a running task
- * @error: (transfer full): what went wrong
- * @trace: (nullable): a backtrace or other diagnostic text
- *
- * Reports that this attempt failed. If the task has retries left it runs
- * again; otherwise it ends %CONCURRA_TASK_STATUS_FAILED with @error.
- *
- * Since: 1.0
- */
-void
-concurra_task_return_error_full (ConcurraTask *task,
-                                 GError       *error,
-                                 const char   *trace)
-{
-  ConcurraOutcome *outcome;
-
-  g_return_if_fail (CONCURRA_IS_TASK (task));
-  g_return_if_fail (error != NULL);
-
-  if ((outcome = begin_report (task)) == NULL)
-    {
-      g_error_free (error);
-      return;
-    }
-  outcome->error = error;
-  outcome->trace = g_strdup (trace);
-  end_report (task);
-}
-
-/**
- * concurra_task_return_error:
- * @task: a running task
- * @error: (transfer full): what went wrong
- *
- * Reports that this attempt failed, without a trace. See
- * [method@Concurra.Task.return_error_full].
- *
- * Since: 1.0
- */
-void
-concurra_task_return_error (ConcurraTask *task,
-                            GError       *error)
-{
-  concurra_task_return_error_full (task, error, NULL);
-}
-
-/**
- * concurra_task_return_new_error: (skip)
- * @task: a running task
- * @domain: the error domain
- * @code: the error code
- * @format: printf()-style message format
- * @...: the format's arguments
- *
- * Reports that this attempt failed with a newly built #GError.
- *
- * Since: 1.0
- */
-void
-concurra_task_return_new_error (ConcurraTask *task,
-                                GQuark        domain,
-                                int           code,
-                                const char   *format,
-                                ...)
-{
-  va_list args;
-  GError *error;
-
-  va_start (args, format);
-  error = g_error_new_valist (domain, code, format, args);
-  va_end (args);
-
-  concurra_task_return_error_full (task, error, NULL);
-}
-
 /**
  * concurra_task_get_timeout:
  * @task: a task
@@ -910,7 +434,7 @@ concurra_task_set_timeout (ConcurraTask *task,
   if (task->timeout != timeout)
     {
       task->timeout = timeout;
-      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TIMEOUT]);
+      g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_TIMEOUT]);
     }
 }
 
@@ -950,7 +474,7 @@ concurra_task_set_retries (ConcurraTask *task,
   if (task->retries != retries)
     {
       task->retries = retries;
-      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_RETRIES]);
+      g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_RETRIES]);
     }
 }
 
@@ -992,7 +516,7 @@ concurra_task_set_retry_delay (ConcurraTask *task,
   if (task->retry_delay != delay)
     {
       task->retry_delay = delay;
-      g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_RETRY_DELAY]);
+      g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_RETRY_DELAY]);
     }
 }
 
@@ -1064,22 +588,6 @@ concurra_task_get_has_failed (ConcurraTask *task)
   ConcurraTaskStatus status = concurra_task_get_status (task);
 
   return status == CONCURRA_TASK_STATUS_FAILED || status == CONCURRA_TASK_STATUS_TERMINATED;
-}
-
-/**
- * concurra_task_is_done:
- * @task: a task
- *
- * Whether the task has its final status. Safe to call from any thread.
- *
- * Returns: %TRUE once the task succeeded, failed or was terminated
- *
- * Since: 1.0
- */
-gboolean
-concurra_task_is_done (ConcurraTask *task)
-{
-  return concurra_task_get_status (task) >= CONCURRA_TASK_STATUS_SUCCESSFUL;
 }
 
 /**
@@ -1456,273 +964,7 @@ concurra_task_to_variant (ConcurraTask *task)
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
-/* ---- the future side ---- */
-
-typedef struct
-{
-  ConcurraListenerFunc func;
-  gpointer             data;
-  guint                index;
-} Listener;
-
-/* The future lock guards the listeners, the owner and an early
- * cancellation; each function below takes it briefly and calls nothing
- * while it holds it, so no thread ever holds two tasks' locks. */
-
-/* Registers a completion listener; FALSE if the task is already done (the
- * listener is then not called). The task is done once settled, before it
- * announces: a listener added in between is refused, not lost. */
-gboolean
-concurra_task_add_listener (ConcurraTask         *task,
-                            ConcurraListenerFunc  func,
-                            gpointer              data,
-                            guint                 index)
-{
-  Listener l = { func, data, index };
-  gboolean added = FALSE;
-
-  g_mutex_lock (&task->future_lock);
-  if (!concurra_task_is_done (task))
-    {
-      if (task->listeners == NULL)
-        task->listeners = g_array_sized_new (FALSE, FALSE, sizeof (Listener), 1);
-      g_array_append_val (task->listeners, l);
-      added = TRUE;
-    }
-  g_mutex_unlock (&task->future_lock);
-  return added;
-}
-
-/* FALSE if the listener was not registered (any more). */
-gboolean
-concurra_task_remove_listener (ConcurraTask         *task,
-                               ConcurraListenerFunc  func,
-                               gpointer              data,
-                               guint                 index)
-{
-  gboolean removed = FALSE;
-
-  g_mutex_lock (&task->future_lock);
-  for (guint i = 0; task->listeners != NULL && i < task->listeners->len; i++)
-    {
-      Listener *l = &g_array_index (task->listeners, Listener, i);
-
-      if (l->func == func && l->data == data && l->index == index)
-        {
-          g_array_remove_index_fast (task->listeners, i);
-          removed = TRUE;
-          break;
-        }
-    }
-  g_mutex_unlock (&task->future_lock);
-  return removed;
-}
-
-/* Called once, by the runner that adds @task. */
-void
-concurra_task_set_owner (ConcurraTask      *task,
-                         ConcurraTaskOwner *owner)
-{
-  g_mutex_lock (&task->future_lock);
-  g_assert (task->owner == NULL);
-  task->owner = concurra_task_owner_ref (owner);
-  g_mutex_unlock (&task->future_lock);
-}
-
-/* A reference on the owner of @task, or NULL if it has none yet. */
-ConcurraTaskOwner *
-concurra_task_dup_owner (ConcurraTask *task)
-{
-  ConcurraTaskOwner *owner;
-
-  g_mutex_lock (&task->future_lock);
-  owner = task->owner ? concurra_task_owner_ref (task->owner) : NULL;
-  g_mutex_unlock (&task->future_lock);
-  return owner;
-}
-
-/**
- * concurra_task_cancel:
- * @task: a task
- *
- * Terminates the task if it has no final status yet, as
- * [method@Concurra.Runner.abort] does for a whole run: its cancellable is
- * cancelled, its slot is freed for other tasks, it ends
- * %CONCURRA_TASK_STATUS_TERMINATED with %CONCURRA_ERROR_TERMINATED, and its
- * dependents are skipped. Use it on the losers of a race. Safe to call from
- * any thread; the termination happens on the runner's owner context (at
- * once if the runner was not started yet, when it starts).
- *
- * Returns: %TRUE if the task was not done yet and will be terminated
- *
- * Since: 1.0
- */
-gboolean
-concurra_task_cancel (ConcurraTask *task)
-{
-  g_autoptr(ConcurraTaskOwner) owner = NULL;
-
-  g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
-
-  g_mutex_lock (&task->future_lock);
-  if (concurra_task_is_done (task))
-    {
-      g_mutex_unlock (&task->future_lock);
-      return FALSE;
-    }
-  if (task->owner != NULL)
-    owner = concurra_task_owner_ref (task->owner);
-  else
-    task->cancel_requested = TRUE;
-  g_mutex_unlock (&task->future_lock);
-
-  /* an owner that is gone will run nothing any more */
-  if (owner != NULL)
-    concurra_task_owner_cancel (owner, task);
-  return TRUE;
-}
-
-static gboolean
-wait_result_to_error (ConcurraWaitResult   result,
-                      ConcurraTask        *task,
-                      double               timeout,
-                      GError             **error)
-{
-  if (result == CONCURRA_WAIT_CANCELLED)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  else if (result == CONCURRA_WAIT_TIMED_OUT)
-    g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_TIMEOUT,
-                 "Timed out after %g seconds waiting for task '%s'", timeout,
-                 task->label ? task->label : "(unlabelled)");
-  return result == CONCURRA_WAIT_SATISFIED;
-}
-
-/**
- * concurra_task_wait:
- * @task: a task
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
- * @cancellable: (nullable): stops waiting when cancelled
- * @error: return location for a #GError
- *
- * Blocks until the task has its final status, whatever it is; then read the
- * result. Fails with %CONCURRA_ERROR_TIMEOUT after @timeout. Callable from
- * any thread, like [func@Concurra.wait].
- *
- * Returns: %TRUE once the task is done
- *
- * Since: 1.0
- */
-gboolean
-concurra_task_wait (ConcurraTask  *task,
-                    double         timeout,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  ConcurraWaiter *waiter;
-  ConcurraWaitResult result;
-
-  g_return_val_if_fail (concurra_timeout_is_valid (timeout), FALSE);
-  g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  waiter = concurra_waiter_new (&task, 1);
-  result = concurra_waiter_wait (waiter, concurra_want_for (CONCURRA_RETURN_WHEN_ALL_COMPLETED, 1),
-                                 timeout, cancellable);
-  concurra_waiter_unref (waiter);
-  return wait_result_to_error (result, task, timeout, error);
-}
-
-typedef struct
-{
-  ConcurraWaiter *waiter;
-  double          timeout;
-} TaskWait;
-
-static void
-task_wait_free (TaskWait *wait)
-{
-  concurra_waiter_unref (wait->waiter);
-  g_free (wait);
-}
-
-static void
-task_wait_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) gtask = user_data;
-  TaskWait *wait = g_task_get_task_data (gtask);
-  GError *error = NULL;
-
-  if (wait_result_to_error (concurra_waiter_wait_finish (result),
-                            g_task_get_source_object (gtask), wait->timeout, &error))
-    g_task_return_boolean (gtask, TRUE);
-  else
-    g_task_return_error (gtask, error);
-}
-
-/**
- * concurra_task_wait_async:
- * @task: a task
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
- * @cancellable: (nullable): stops waiting when cancelled
- * @callback: (scope async): called on the thread-default main context of the
- *   calling thread
- * @user_data: data for @callback
- *
- * Waits like [method@Concurra.Task.wait] without blocking.
- *
- * Since: 1.0
- */
-void
-concurra_task_wait_async (ConcurraTask        *task,
-                          double               timeout,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  GTask *gtask;
-  TaskWait *wait;
-
-  g_return_if_fail (concurra_timeout_is_valid (timeout));
-  g_return_if_fail (CONCURRA_IS_TASK (task));
-
-  gtask = g_task_new (task, cancellable, callback, user_data);
-  g_task_set_source_tag (gtask, concurra_task_wait_async);
-  g_task_set_check_cancellable (gtask, FALSE);
-  wait = g_new0 (TaskWait, 1);
-  wait->waiter = concurra_waiter_new (&task, 1);
-  wait->timeout = timeout;
-  g_task_set_task_data (gtask, wait, (GDestroyNotify) task_wait_free);
-  concurra_waiter_wait_async (wait->waiter, concurra_want_for (CONCURRA_RETURN_WHEN_ALL_COMPLETED, 1),
-                              timeout, cancellable, task_wait_done, gtask);
-}
-
-/**
- * concurra_task_wait_finish:
- * @task: a task
- * @result: the result given to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@Concurra.Task.wait_async].
- *
- * Returns: %TRUE once the task is done
- *
- * Since: 1.0
- */
-gboolean
-concurra_task_wait_finish (ConcurraTask  *task,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, task), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ---- owner-side lifecycle, used by the runner ---- */
+/* ---- owner-side writes to the record, used by the runner ---- */
 
 void
 concurra_task_take_label (ConcurraTask *task,
@@ -1730,7 +972,7 @@ concurra_task_take_label (ConcurraTask *task,
 {
   g_free (task->label);
   task->label = label;
-  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_LABEL]);
+  g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_LABEL]);
 }
 
 char *
@@ -1751,54 +993,6 @@ concurra_error_describe (const GError *error)
                           error->code, error->message);
 }
 
-/* Prepares a new attempt before it is queued for a worker; the lane that
- * takes it gives it a cancellable. */
-void
-concurra_task_begin_attempt (ConcurraTask *task)
-{
-  outcome_clear (&task->outcome);
-  g_clear_object (&task->cancellable);
-}
-
-/* Moves the outcome of the attempt that just ended into the record; on
- * failure returns FALSE with the attempt's error. */
-gboolean
-concurra_task_take_attempt (ConcurraTask  *task,
-                            GError       **error)
-{
-  ConcurraOutcome *outcome = &task->outcome;
-
-  /* a failed command keeps its structured result, so take the value first */
-  if (G_VALUE_TYPE (&outcome->value) != G_TYPE_INVALID)
-    {
-      value_reset (&task->value, &task->pointer_destroy);
-      task->value = outcome->value;
-      task->pointer_destroy = outcome->pointer_destroy;
-      memset (&outcome->value, 0, sizeof outcome->value);
-      outcome->pointer_destroy = NULL;
-    }
-
-  if (outcome->error != NULL)
-    {
-      g_free (task->trace);
-      task->trace = g_steal_pointer (&outcome->trace);
-      g_propagate_error (error, g_steal_pointer (&outcome->error));
-      outcome_clear (outcome);
-      return FALSE;
-    }
-
-  outcome_clear (outcome);
-  return TRUE;
-}
-
-/* Drops the outcome of an attempt whose task already has its final status,
- * such as the late result of a timed-out thread. */
-void
-concurra_task_discard_attempt (ConcurraTask *task)
-{
-  outcome_clear (&task->outcome);
-}
-
 void
 concurra_task_add_retry_error (ConcurraTask *task,
                                const GError *error)
@@ -1812,96 +1006,6 @@ concurra_task_add_retry_error (ConcurraTask *task,
                       concurra_error_describe (error));
 }
 
-/* Records the final status. @error (transfer full) is required for a
- * failed or terminated task. Runs on the owner context; tells no one yet,
- * see concurra_task_announce(). */
-void
-concurra_task_settle (ConcurraTask       *task,
-                      ConcurraTaskStatus  status,
-                      GError             *error)
-{
-  g_assert (status >= CONCURRA_TASK_STATUS_SUCCESSFUL);
-  g_assert ((error != NULL) == (status != CONCURRA_TASK_STATUS_SUCCESSFUL));
-
-  if (task->start_real != 0)
-    {
-      task->end_real = g_get_real_time ();
-      task->duration = (task->end_real - task->start_real) / (double) G_USEC_PER_SEC;
-    }
-  if (error != NULL)
-    {
-      task->error = error;
-      task->error_message = status == CONCURRA_TASK_STATUS_FAILED
-                            ? concurra_error_describe (error)
-                            : g_strdup (error->message);
-    }
-  g_atomic_int_set (&task->status, status);
-}
-
-/* Tells waiters and listeners that the task is done. */
-void
-concurra_task_announce (ConcurraTask *task)
-{
-  GArray *listeners;
-
-  /* waiters first: they may be other threads blocked on this task */
-  g_mutex_lock (&task->future_lock);
-  listeners = g_steal_pointer (&task->listeners);
-  g_mutex_unlock (&task->future_lock);
-  if (listeners != NULL)
-    {
-      for (guint i = 0; i < listeners->len; i++)
-        {
-          Listener *l = &g_array_index (listeners, Listener, i);
-
-          l->func (task, l->data, l->index);
-        }
-      g_array_unref (listeners);
-    }
-
-  /* the record is complete: tell about every part that settle() wrote */
-  if (task->start_real != 0)
-    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_DURATION]);
-  if (task->error_message != NULL)
-    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_ERROR_MESSAGE]);
-  if (task->trace != NULL)
-    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_TRACE]);
-  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
-  if (concurra_task_get_has_failed (task))
-    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_HAS_FAILED]);
-  g_signal_emit (task, signals[SIGNAL_COMPLETED], 0);
-}
-
-/* Marks the start of an attempt on the owner context, telling no one
- * yet; returns whether the execution mode changed, for
- * concurra_task_notify_started(). */
-gboolean
-concurra_task_mark_started (ConcurraTask          *task,
-                            ConcurraExecutionMode  mode)
-{
-  gboolean mode_changed = task->mode != mode;
-
-  task->attempts++;
-  if (task->start_real == 0)
-    task->start_real = task->outcome.start_real;
-  task->mode = mode;
-  g_atomic_int_set (&task->status, CONCURRA_TASK_STATUS_RUNNING);
-  return mode_changed;
-}
-
-/* The notifications of concurra_task_mark_started(). */
-void
-concurra_task_notify_started (ConcurraTask *task,
-                              gboolean      mode_changed)
-{
-  if (mode_changed)
-    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_EXECUTION_MODE]);
-  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_ATTEMPTS]);
-  if (task->attempts == 2)
-    g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_RETRIED]);
-  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
-}
-
 /* Marks a task of a process runner that runs in a thread instead. */
 void
 concurra_task_set_fallback (ConcurraTask *task,
@@ -1910,13 +1014,5 @@ concurra_task_set_fallback (ConcurraTask *task,
   task->fallback = TRUE;
   g_free (task->warning);
   task->warning = g_strdup (warning);
-  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_WARNING]);
-}
-
-/* Back to pending while a retry waits for its turn. */
-void
-concurra_task_mark_pending (ConcurraTask *task)
-{
-  g_atomic_int_set (&task->status, CONCURRA_TASK_STATUS_PENDING);
-  g_object_notify_by_pspec (G_OBJECT (task), properties[PROP_STATUS]);
+  g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_WARNING]);
 }
