@@ -885,3 +885,109 @@ concurra_runner_verify (ConcurraRunner  *runner,
     }
   return TRUE;
 }
+
+/* ---- the run's state and counters, readable from any thread ---- */
+
+/**
+ * concurra_runner_get_state:
+ * @runner: a runner
+ *
+ * Gets where the runner is in its run. Safe to call from any thread.
+ *
+ * Returns: the state
+ *
+ * Since: 1.0
+ */
+ConcurraRunnerState
+concurra_runner_get_state (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), CONCURRA_RUNNER_STATE_IDLE);
+  return (ConcurraRunnerState) g_atomic_int_get (&runner->state);
+}
+
+/**
+ * concurra_runner_is_running:
+ * @runner: a runner
+ *
+ * Whether the runner was started and some task has no final status yet.
+ * Unlike Concurra's, this turns %FALSE as soon as the run is finished,
+ * whether or not the results were collected. Safe to call from any thread.
+ *
+ * Returns: %TRUE while the run is in progress
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_runner_is_running (ConcurraRunner *runner)
+{
+  return concurra_runner_get_state (runner) == CONCURRA_RUNNER_STATE_RUNNING;
+}
+
+/**
+ * concurra_runner_get_n_tasks:
+ * @runner: a runner
+ *
+ * Gets how many tasks were added.
+ *
+ * Returns: the number of tasks
+ *
+ * Since: 1.0
+ */
+guint
+concurra_runner_get_n_tasks (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0);
+  return runner->tasks->len;
+}
+
+/**
+ * concurra_runner_get_n_running:
+ * @runner: a runner
+ *
+ * Gets how many tasks are running now. Safe to call from any thread.
+ *
+ * Returns: the number of running tasks
+ *
+ * Since: 1.0
+ */
+guint
+concurra_runner_get_n_running (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0);
+  return g_atomic_int_get (&runner->n_running);
+}
+
+/**
+ * concurra_runner_get_n_completed:
+ * @runner: a runner
+ *
+ * Gets how many tasks have their final status. Safe to call from any thread.
+ *
+ * Returns: the number of completed tasks
+ *
+ * Since: 1.0
+ */
+guint
+concurra_runner_get_n_completed (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0);
+  return g_atomic_int_get (&runner->n_completed);
+}
+
+/**
+ * concurra_runner_get_n_failed:
+ * @runner: a runner
+ *
+ * Gets how many tasks failed or were terminated. Safe to call from any
+ * thread.
+ *
+ * Returns: the number of failed tasks
+ *
+ * Since: 1.0
+ */
+guint
+concurra_runner_get_n_failed (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0);
+  return g_atomic_int_get (&runner->n_failed);
+}
