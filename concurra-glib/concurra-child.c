@@ -302,13 +302,20 @@ concurra_child_describe_exit (ConcurraChild *child)
   return g_strdup_printf ("exited with status %d", WEXITSTATUS (child->wait_status));
 }
 
-/* The output read from standard output (1) or error (2), or NULL if it
- * was not captured. */
+/* The output read from standard output (1) or error (2), followed by a
+ * NUL byte (counted in the size, so that text needs no copy to become a
+ * string), or NULL if it was not captured. */
 GBytes *
 concurra_child_steal_output (ConcurraChild *child,
                              int            fd)
 {
   GByteArray *data = g_steal_pointer (&child->pipes[fd - 1].data);
+  guint size;
 
-  return data ? g_byte_array_free_to_bytes (data) : NULL;
+  if (data == NULL)
+    return NULL;
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  size = data->len;
+  /* without what the array grew ahead of need */
+  return g_bytes_new_take (g_realloc (g_byte_array_free (data, FALSE), size), size);
 }

@@ -626,24 +626,32 @@ on_cancelled (GCancellable *cancellable,
   g_source_attach (run->grace, run->context);
 }
 
+/* The output as the result holds it, taking @bytes (which holds one byte
+ * more than the output, for the NUL a string needs): a string, made valid
+ * UTF-8 if it is not, or bytes. Output that is valid text, the usual case,
+ * is not copied. */
 static GVariant *
 output_variant (ConcurraCommand *command,
                 GBytes          *bytes)
 {
+  const GVariantType *type = command->text ? G_VARIANT_TYPE_STRING : G_VARIANT_TYPE_BYTESTRING;
   GVariant *value = NULL;
 
-  if (bytes != NULL && command->text)
+  if (bytes != NULL)
     {
-      gsize len;
-      const char *data = g_bytes_get_data (bytes, &len);
-      g_autofree char *text = g_utf8_make_valid (data ? data : "", len);
+      gsize size;
+      const char *data = g_bytes_get_data (bytes, &size);
 
-      value = g_variant_new_string (text);
+      if (!command->text)
+        value = g_variant_new_from_data (type, data, size - 1, TRUE,
+                                         (GDestroyNotify) g_bytes_unref, g_bytes_ref (bytes));
+      else if (g_utf8_validate_len (data, size - 1, NULL))
+        value = g_variant_new_from_bytes (type, bytes, TRUE);
+      else
+        value = g_variant_new_take_string (g_utf8_make_valid (data, size - 1));
     }
-  else if (bytes != NULL)
-    value = g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, bytes, TRUE);
-
-  return g_variant_new_maybe (command->text ? G_VARIANT_TYPE_STRING : G_VARIANT_TYPE_BYTESTRING, value);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  return g_variant_new_maybe (type, value);
 }
 
 /* Arguments and directories are bytes to the system, not always UTF-8:
@@ -659,6 +667,7 @@ argv_variant (char **argv)
   return g_variant_builder_end (&builder);
 }
 
+/* Takes @out and @err. */
 static GVariant *
 result_variant (ConcurraCommand *command,
                 int              returncode,
@@ -684,7 +693,7 @@ result_variant (ConcurraCommand *command,
 
 static GError *
 exit_error (ConcurraChild *child,
-            GBytes        *err)
+            GVariant      *err)
 {
   g_autofree char *excerpt = NULL;
 
@@ -698,8 +707,11 @@ exit_error (ConcurraChild *child,
   if (err != NULL)
     {
       gsize len;
-      const char *data = g_bytes_get_data (err, &len);
-      g_autofree char *valid = g_utf8_make_valid (data ? data : "", len);
+      const char *data = g_variant_is_of_type (err, G_VARIANT_TYPE_STRING)
+                         ? g_variant_get_string (err, &len)
+                         : g_variant_get_fixed_array (err, &len, 1);
+      /* only the beginning is shown: a command may print megabytes */
+      g_autofree char *valid = g_utf8_make_valid (data ? data : "", MIN (len, 4 * STDERR_EXCERPT));
 
       excerpt = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), STDERR_EXCERPT));
       g_strchomp (excerpt);
@@ -716,15 +728,20 @@ record_exit (ConcurraTask  *task,
 {
   ConcurraCommand *command = task->command;
   int returncode = concurra_child_get_returncode (child);
-  g_autoptr(GBytes) out = concurra_child_steal_output (child, 1);
-  g_autoptr(GBytes) err = concurra_child_steal_output (child, 2);
+  GVariant *result = result_variant (command, returncode, concurra_child_steal_output (child, 1),
+                                     concurra_child_steal_output (child, 2));
 
   /* the result is kept even when the exit status fails the task */
   g_value_init (&task->outcome.value, G_TYPE_VARIANT);
-  g_value_set_variant (&task->outcome.value, result_variant (command, returncode, out, err));
+  g_value_set_variant (&task->outcome.value, result);
   task->outcome.reported = TRUE;
   if (command->check && returncode != 0)
-    task->outcome.error = exit_error (child, err);
+    {
+      g_autoptr(GVariant) maybe = g_variant_lookup_value (result, "stderr", NULL);
+      g_autoptr(GVariant) err = g_variant_get_maybe (maybe);
+
+      task->outcome.error = exit_error (child, err);
+    }
 }
 
 /* The child has exited and its pipes are closed: record the result, make

@@ -73,8 +73,10 @@ export LSAN_OPTIONS="suppressions=$tmp/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
 export G_SLICE=always-malloc
 
+# a finding exits 1: libFuzzer's default, 77, would read as "skipped"
 echo "fuzz: running $out/fuzz-protocol for $seconds s on $(ls "$tmp/corpus" | wc -l) seeds"
 "$out/fuzz-protocol" \
   -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  -error_exitcode=1 \
   -print_final_stats=1 -artifact_prefix="$out/" \
   "$tmp/corpus"
