@@ -51,6 +51,7 @@ struct _ConcurraHub
   gboolean         held;            /* a failure is queued: with stop_on_error,
                                      * nothing starts until the owner kicks */
   gboolean         closed;
+  gboolean         starting;        /* owner only: in start_attached() */
   guint            max_lanes;
   ConcurraHubFunc  func;
   gpointer         user_data;
@@ -183,11 +184,13 @@ finish_attached (ConcurraTask *task,
                  gpointer      data)
 {
   ConcurraHub *hub = data;
+  gboolean on_its_own = FALSE;
 
   task->outcome.end_mono = g_get_monotonic_time ();
   g_mutex_lock (&hub->lock);
   if (task->attached)
     {
+      on_its_own = TRUE;
       task->attached = FALSE;
       hub->n_attached--;
       /* with fast-fail, an error may end the run: the owner decides
@@ -199,6 +202,12 @@ finish_attached (ConcurraTask *task,
   push_event_locked (hub, &task->done_link);
   kick_locked (hub);
   g_mutex_unlock (&hub->lock);
+  /* ended on its own on the owner (a reply read, a child reaped, a report
+   * from a callback), not stopped by the run: the next task can start now
+   * rather than after another turn of the main loop, so a worker waiting
+   * for its next request waits less */
+  if (on_its_own && g_main_context_is_owner (hub->context) && !hub->starting)
+    start_attached (hub);
   hub_unref (hub);
 }
 
@@ -228,6 +237,9 @@ start_attached (ConcurraHub *hub)
 
   if (starting.length == 0)
     return;
+  /* a task that finishes while it starts does not start others from
+   * inside this loop (no recursion): they start at the next dispatch */
+  hub->starting = TRUE;
   g_main_context_push_thread_default (hub->context);
   while ((link = g_queue_pop_head_link (&starting)) != NULL)
     {
@@ -235,6 +247,7 @@ start_attached (ConcurraHub *hub)
       task->executor->start (task, task->cancellable, finish_attached, hub_ref (hub));
     }
   g_main_context_pop_thread_default (hub->context);
+  hub->starting = FALSE;
 }
 
 static void

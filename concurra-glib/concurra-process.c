@@ -336,8 +336,11 @@ handle_reply (Worker *worker,
   else
     concurra_task_return_error_full (call->task, g_steal_pointer (&reply.error), reply.trace);
   concurra_reply_clear (&reply);
-  call_finish (call);
+  /* idle before the attempt ends: the next task may take it at once */
+  worker->call = NULL;
   pool_give_back (worker->pool, worker);
+  call->worker = NULL;
+  call_finish (call);
 }
 
 /* Reads what the socket has: replies, end of file, or garbage. */
