@@ -330,8 +330,9 @@ class _Labels:
         except KeyError:
             pass
         text = label if isinstance(label, str) else repr(label)
-        if not text or text.startswith("\x01") or text in self._from_c \
-                or _c_string(text) != text:
+        if not text or text[0] == "\x01" or text in self._from_c \
+                or not (text.isascii() and "\x00" not in text
+                        or _c_string(text) == text):
             self._serial += 1
             text = "\x01%d:%s" % (self._serial, _c_string(text))
         self._to_c[label] = text
@@ -350,12 +351,23 @@ _FUNCTION, _COMMAND, _SHELL = "function", "command", "shell"
 
 class _Record:
     """What the Python side knows about one task. It holds no reference to
-    the C task nor to the runner, so no reference cycle goes through C."""
+    the C task nor to the runner, so no reference cycle goes through C.
 
-    __slots__ = ("index", "label", "c_label", "kind", "fn", "args", "kwargs",
-                 "task_name", "depends_on", "value", "exc", "trace",
-                 "pickle_exc", "process", "cancelled", "command", "cwd",
-                 "failure", "decoded")
+    Only what every task has is set per task; the rest are class defaults
+    until a task needs them (setting 19 attributes cost more than adding
+    a tiny task to the library)."""
+
+    fn = args = kwargs = None
+    value = None
+    exc = None
+    trace = None
+    pickle_exc = None
+    process = False
+    cancelled = False
+    command = None
+    cwd = None
+    failure = None      # cached (exception, summary, trace)
+    decoded = None      # cached unpickled process result (box)
 
     def __init__(self, index, label, c_label, kind, task_name, depends_on):
         self.index = index
@@ -364,17 +376,6 @@ class _Record:
         self.kind = kind
         self.task_name = task_name
         self.depends_on = depends_on
-        self.fn = self.args = self.kwargs = None
-        self.value = None
-        self.exc = None
-        self.trace = None
-        self.pickle_exc = None
-        self.process = False
-        self.cancelled = False
-        self.command = None
-        self.cwd = None
-        self.failure = None      # cached (exception, summary, trace)
-        self.decoded = None      # cached unpickled process result (box)
 
 
 _pinned = threading.local()
@@ -560,7 +561,7 @@ def _on_task_retrying(gi_runner, task, attempt, error, ref):
     runner = ref()
     if runner is not None and runner.log_errors:
         try:
-            record = runner._by_c_label[task.get_label()]
+            record = runner._record_of(task)
             runner.log.warning("Task '%s' failed on attempt %d, retrying: %s",
                                record.label, attempt,
                                runner._clean_error_text(
@@ -622,7 +623,6 @@ class TaskRunner:
         self._records = []
         self._tasks = []            # the C tasks, parallel to _records
         self._by_label = {}         # label -> record
-        self._by_c_label = {}       # C label -> record
         self._pending_refs = set()  # labels depended on before being added
         self._state = _IDLE
         self._c_started = False
@@ -640,32 +640,35 @@ class TaskRunner:
 
     # ---- adding tasks ----
 
-    def _check_can_add(self):
+    def _new_record(self, label, depends_on, kind, task_name):
         if self._state != _IDLE:
             raise RuntimeError("Cannot add tasks after execution has started.")
-
-    def _new_record(self, label, depends_on, kind, task_name):
-        self._check_can_add()
         index = len(self._records)
         if label is None:
             label = index
-        try:
-            hash(label)
-        except TypeError:
-            raise TypeError("Task label %r is not hashable" % (label,))
-        if depends_on is None:
-            deps = []
-        elif isinstance(depends_on, (str, bytes)) or not isinstance(
-                depends_on, collections.abc.Iterable):
-            # one label given on its own
-            deps = [depends_on]
         else:
-            deps = list(dict.fromkeys(depends_on))
+            try:
+                hash(label)
+            except TypeError:
+                raise TypeError("Task label %r is not hashable" % (label,))
+        if depends_on is None:
+            deps = ()
+        elif type(depends_on) in (list, tuple) or not isinstance(
+                depends_on, (str, bytes)) and isinstance(
+                    depends_on, collections.abc.Iterable):
+            deps = tuple(dict.fromkeys(depends_on))
+            if label in deps:
+                raise ValueError("Task '%s' cannot depend on itself."
+                                 % (label,))
+        else:
+            # one label given on its own
+            deps = (depends_on,)
+            if label == depends_on:
+                raise ValueError("Task '%s' cannot depend on itself."
+                                 % (label,))
         if label in self._by_label:
             raise ValueError("Duplicate task key label: '%s' already exists."
                              % (label,))
-        if label in deps:
-            raise ValueError("Task '%s' cannot depend on itself." % (label,))
         if label in self._pending_refs:
             cycle = self._find_cycle(label, deps)
             if cycle:
@@ -708,17 +711,24 @@ class TaskRunner:
         self._records.append(record)
         self._tasks.append(task)
         self._by_label[record.label] = record
-        self._by_c_label[record.c_label] = record
-        self._pending_refs.discard(record.label)
+        pending = self._pending_refs
+        if pending:
+            pending.discard(record.label)
         for dep in record.depends_on:
             if dep not in self._by_label:
-                self._pending_refs.add(dep)
+                pending.add(dep)
         return Future(self, record, task)
 
+    def _record_of(self, task):
+        return self._by_label.get(self._labels.from_c(task.get_label()))
+
+    def _c_deps(self, record):
+        to_c = self._labels.to_c
+        return [to_c(dep) for dep in record.depends_on] or None
+
     def _c_add(self, task, record):
-        deps = [self._labels.to_c(dep) for dep in record.depends_on] or None
         try:
-            self.gobject.add(task, record.c_label, deps)
+            self.gobject.add(task, record.c_label, self._c_deps(record))
         except GLib.Error as error:
             raise self._add_error(error) from None
 
@@ -730,12 +740,15 @@ class TaskRunner:
 
     def _add_callable(self, func, args, kwargs, label=None, depends_on=None,
                       task_retries=None):
+        """Adds func(*args, **kwargs); args is a tuple and kwargs a dict of
+        the task's own (callers copy what the user may change)."""
         if not callable(func):
             raise TypeError("The provided task '%s' is not callable." % (func,))
-        retries = _check_retries(task_retries, True)
+        retries = (None if task_retries is None
+                   else _check_retries(task_retries, True))
         name = getattr(func, "__name__", None) or str(func)
         record = self._new_record(label, depends_on, _FUNCTION, name)
-        record.fn, record.args, record.kwargs = func, tuple(args), dict(kwargs)
+        record.fn, record.args, record.kwargs = func, args, kwargs
 
         task = None
         if self.use_multiprocessing:
@@ -782,7 +795,7 @@ class TaskRunner:
         if not isinstance(kwargs, collections.abc.Mapping):
             raise TypeError("'kwargs' must be a mapping such as a dict, got "
                             "%s." % type(kwargs).__name__)
-        return self._add_callable(func, args, kwargs, label=key,
+        return self._add_callable(func, tuple(args), dict(kwargs), label=key,
                                   depends_on=depends_on,
                                   task_retries=task_retries)
 
@@ -815,7 +828,8 @@ class TaskRunner:
                     "Workload item at index %d: 'kwargs' must be a mapping "
                     "such as a dict, got %s." % (i, type(kwargs).__name__))
             items.append((func, args, kwargs, label))
-        return [self._add_callable(func, args, kwargs, label=label)
+        return [self._add_callable(func, tuple(args), dict(kwargs),
+                                   label=label)
                 for func, args, kwargs, label in items]
 
     def _command_options(self, cwd, env):
@@ -865,7 +879,7 @@ class TaskRunner:
         record = self._new_record(label, depends_on, kind, name)
         record.command = list(command) if kind == _COMMAND else command
         record.cwd = cwd
-        deps = [self._labels.to_c(dep) for dep in record.depends_on] or None
+        deps = self._c_deps(record)
         try:
             if kind == _COMMAND:
                 task = self.gobject.add_command(record.c_label, deps,
@@ -1169,7 +1183,7 @@ class TaskRunner:
         status = task.get_status()
         if status not in (_S.FAILED, _S.TERMINATED):
             return
-        record = self._by_c_label.get(task.get_label())
+        record = self._record_of(task)
         if record is None:
             return
         error = task.get_error()
@@ -1201,10 +1215,11 @@ class TaskRunner:
     # ---- results ----
 
     def _results(self):
-        return {record.label: self._result_dict(record, task)
+        return {record.label: _TaskResult(self, record, task)
                 for record, task in zip(self._records, self._tasks)}
 
-    def _result_dict(self, record, task):
+    def _result_fields(self, record, task):
+        """The fields of a task's result dict (see _TaskResult)."""
         status = self._status(record, task)
         failed = status == _S.FAILED or status == _S.TERMINATED
         if failed:
@@ -1231,7 +1246,6 @@ class TaskRunner:
         if status == _S.FAILED and attempts > 0:
             retry_errors.append(error)
         return {
-            "task_name": record.task_name,
             "start_time": _format_time(task.get_start_time()),
             "end_time": _format_time(task.get_end_time()),
             "duration": _format_duration(duration),
@@ -1414,6 +1428,66 @@ class TaskRunner:
 __all__.append("TaskRunner")
 
 
+class _TaskResult(dict):
+    """A task's result dict, filled on first use.
+
+    Building the 17 fields of every task (a dozen calls into the library
+    each) cost more than running 100 000 tiny tasks, and callers mostly
+    read a few results, or none (futures). It is a real dict (isinstance,
+    json.dumps, ==, ** work); pickling or copying gives a plain dict.
+    "task_name" is there from the start: json's encoder writes a dict it
+    finds empty as {} without asking it for its items."""
+
+    __slots__ = ("_source",)
+
+    def __init__(self, runner, record, task):
+        dict.__init__(self, task_name=record.task_name)
+        self._source = (runner, record, task)
+
+    def _fill(self):
+        source = self._source
+        if source is not None:
+            runner, record, task = source
+            dict.update(self, runner._result_fields(record, task))
+            self._source = None
+
+    def __eq__(self, other):
+        self._fill()
+        if isinstance(other, _TaskResult):
+            other._fill()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __reduce_ex__(self, protocol):
+        return dict, (dict(self.items()),)
+
+    __hash__ = None
+
+
+def _filling(name):
+    method = getattr(dict, name)
+
+    def call(self, *args, **kwargs):
+        if self._source is not None:
+            self._fill()
+        return method(self, *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = method.__doc__
+    return call
+
+
+for _name in ("__getitem__", "__contains__", "__iter__", "__len__",
+              "__repr__", "__reversed__", "__or__", "__ror__", "__ior__",
+              "__setitem__", "__delitem__", "get", "keys", "values", "items",
+              "copy", "pop", "popitem", "setdefault", "update", "clear"):
+    setattr(_TaskResult, _name, _filling(_name))
+del _name
+
+
 def _worker_command():
     main = sys.modules.get("__main__")
     prep = {"sys_path": list(sys.path), "argv": list(sys.argv)}
@@ -1591,6 +1665,10 @@ class Future(concurrent.futures.Future):
 
     def _outcome(self):
         """-> (exception or None, value) of a done task."""
+        record = self._record
+        if record.kind is _FUNCTION and not record.process and \
+                self._task.get_status() == _S.SUCCESSFUL:
+            return None, record.value       # a thread task's value
         exc = self._runner._exception(self._record, self._task)
         if exc is not None:
             return exc, None
@@ -1913,29 +1991,34 @@ def _gather_all(items, tasks, return_exceptions, timeout, cancellable):
     if not tasks:
         return []
     unique = list(dict.fromkeys(tasks))
-    when = (Concurra.ReturnWhen.ALL_COMPLETED if return_exceptions
-            else Concurra.ReturnWhen.FIRST_EXCEPTION)
-    try:
-        _, done, not_done = _raw_wait(unique, when, _timeout_arg(timeout),
-                                      cancellable)
-    except GLib.Error as error:
-        _raise_cancelled(error)
-    outcomes = {}
-    done = set(done)
+    # only the tasks not done yet go to the library's wait: gathering
+    # futures that are done is then just reading their outcomes
+    pending = [task for task in unique if not task.is_done()]
+    not_done = ()
+    if pending:
+        when = (Concurra.ReturnWhen.ALL_COMPLETED if return_exceptions
+                else Concurra.ReturnWhen.FIRST_EXCEPTION)
+        try:
+            _, _, not_done = _raw_wait(pending, when, _timeout_arg(timeout),
+                                       cancellable)
+        except GLib.Error as error:
+            _raise_cancelled(error)
+        not_done = set(not_done)
+    values = []
     for item, task in zip(items, tasks):
-        if task in done and task not in outcomes:
-            outcomes[task] = _outcome_of(item)
-    if not return_exceptions:
-        for task in tasks:
-            outcome = outcomes.get(task)
-            if outcome is not None and outcome[0] is not None:
-                raise outcome[0]
+        if not_done and task in not_done:
+            continue
+        exc, value = _outcome_of(item)
+        if exc is not None:
+            if not return_exceptions:
+                raise exc
+            value = exc
+        values.append(value)
     if not_done:
         raise concurrent.futures.TimeoutError(
             "gather() timed out after %s seconds: %d of %d tasks are not "
             "done" % (timeout, len(not_done), len(unique)))
-    return [outcomes[task][1] if outcomes[task][0] is None
-            else outcomes[task][0] for task in tasks]
+    return values
 
 
 def _gather_iter(keys, items, tasks, return_exceptions, deadline, timeout,
