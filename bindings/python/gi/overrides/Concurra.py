@@ -217,13 +217,6 @@ def _format_exception(exc, tb):
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
-def _format_duration(seconds):
-    seconds = round(seconds, 2)
-    if seconds > 60:
-        return "%s min" % round(seconds / 60, 2)
-    return "%s sec" % seconds
-
-
 def _format_time(dt):
     if dt is None:
         return None
@@ -270,7 +263,13 @@ def _is_cancellation(error):
 
 
 def _table(headers, rows):
-    """tabulate's "psql" format (numeric columns right-aligned)."""
+    """tabulate's "psql" format (numeric columns right-aligned).
+
+    Not concurra_runner_format_report: the library's table left-aligns
+    numeric cells (Concurra's default int labels are right-aligned), and it
+    prints the library's labels and statuses, not the Python labels and
+    the statuses of the results dict (a process task whose result cannot
+    be unpickled is Failed here, Successful there)."""
     columns = list(zip(*rows)) if rows else [() for _ in headers]
     aligns, widths, text_rows = [], [], [[] for _ in rows]
     for i, header in enumerate(headers):
@@ -623,7 +622,6 @@ class TaskRunner:
         self._records = []
         self._tasks = []            # the C tasks, parallel to _records
         self._by_label = {}         # label -> record
-        self._pending_refs = set()  # labels depended on before being added
         self._state = _IDLE
         self._c_started = False
         self._time_started = None
@@ -657,66 +655,16 @@ class TaskRunner:
                 depends_on, (str, bytes)) and isinstance(
                     depends_on, collections.abc.Iterable):
             deps = tuple(dict.fromkeys(depends_on))
-            if label in deps:
-                raise ValueError("Task '%s' cannot depend on itself."
-                                 % (label,))
         else:
             # one label given on its own
             deps = (depends_on,)
-            if label == depends_on:
-                raise ValueError("Task '%s' cannot depend on itself."
-                                 % (label,))
-        if label in self._by_label:
-            raise ValueError("Duplicate task key label: '%s' already exists."
-                             % (label,))
-        if label in self._pending_refs:
-            cycle = self._find_cycle(label, deps)
-            if cycle:
-                raise ValueError("Circular dependency detected: %s." %
-                                 " -> ".join(str(node) for node in cycle))
         return _Record(index, label, self._labels.to_c(label), kind,
                        task_name, deps)
-
-    def _find_cycle(self, label, deps):
-        """A path label -> dep -> ... -> label through existing tasks."""
-        visited = set()
-        for first in deps:
-            if first in visited:
-                continue
-            stack = [(first, iter(self._deps_of(first)))]
-            path = [label, first]
-            visited.add(first)
-            if first == label:
-                return path
-            while stack:
-                node, children = stack[-1]
-                for child in children:
-                    if child == label:
-                        return path + [label]
-                    if child not in visited:
-                        visited.add(child)
-                        stack.append((child, iter(self._deps_of(child))))
-                        path.append(child)
-                        break
-                else:
-                    stack.pop()
-                    path.pop()
-        return None
-
-    def _deps_of(self, label):
-        record = self._by_label.get(label)
-        return record.depends_on if record is not None else ()
 
     def _commit(self, record, task):
         self._records.append(record)
         self._tasks.append(task)
         self._by_label[record.label] = record
-        pending = self._pending_refs
-        if pending:
-            pending.discard(record.label)
-        for dep in record.depends_on:
-            if dep not in self._by_label:
-                pending.add(dep)
         return Future(self, record, task)
 
     def _record_of(self, task):
@@ -730,13 +678,35 @@ class TaskRunner:
         try:
             self.gobject.add(task, record.c_label, self._c_deps(record))
         except GLib.Error as error:
-            raise self._add_error(error) from None
+            raise self._add_error(error, record) from None
 
-    def _add_error(self, error):
-        if error.matches(_CONCURRA_QUARK, int(_E.ALREADY_STARTED)):
+    def _add_error(self, error, record):
+        """The library's add error in Concurra's words, with the Python
+        labels: the library checks labels and the graph (a cycle only when
+        the new label was depended on before: linear in the graph)."""
+        code = error.code if error.domain == "concurra-error-quark" else None
+        if code == _E.ALREADY_STARTED:
             return RuntimeError("Cannot add tasks after execution has "
                                 "started.")
+        if code == _E.DUPLICATE_LABEL:
+            return ValueError("Duplicate task key label: '%s' already exists."
+                              % (record.label,))
+        if code == _E.SELF_DEPENDENCY:
+            return ValueError("Task '%s' cannot depend on itself."
+                              % (record.label,))
+        if code == _E.CYCLE:
+            return ValueError("Circular dependency detected: %s."
+                              % self._cycle_text(error.message, record))
         return ValueError(error.message)
+
+    def _cycle_text(self, message, record):
+        """The library's cycle "c → b → a → c" with the Python labels."""
+        head = ("Adding task '%s' would create a dependency cycle: "
+                % record.c_label)
+        if not message.startswith(head):
+            return message
+        return " -> ".join(str(self._labels.from_c(text))
+                           for text in message[len(head):].split(" \u2192 "))
 
     def _add_callable(self, func, args, kwargs, label=None, depends_on=None,
                       task_retries=None):
@@ -888,7 +858,7 @@ class TaskRunner:
                 task = self.gobject.add_shell_command(record.c_label, deps,
                                                       _c_string(command))
         except GLib.Error as error:
-            raise self._add_error(error) from None
+            raise self._add_error(error, record) from None
         if cwd is not None:
             task.set_cwd(cwd)
         for key, value in (env or {}).items():
@@ -1248,7 +1218,7 @@ class TaskRunner:
         return {
             "start_time": _format_time(task.get_start_time()),
             "end_time": _format_time(task.get_end_time()),
-            "duration": _format_duration(duration),
+            "duration": Concurra.format_duration(duration),
             "duration_seconds": round(duration, 2),
             "result": result,
             "error": error,
