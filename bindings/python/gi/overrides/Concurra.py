@@ -16,6 +16,8 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+from __future__ import annotations
+
 import base64
 import builtins
 import collections
@@ -34,14 +36,28 @@ import time
 import traceback
 import weakref
 from datetime import datetime
+from typing import (Any, AsyncIterator, Awaitable, Callable, Dict, Hashable,
+                    Iterable, Iterator, List, Literal, Mapping, NamedTuple,
+                    Optional, Sequence, Set, Tuple, Union, overload)
 
 from gi.repository import GLib, Gio
 
-from ..module import get_introspection_module
+from ..module import get_introspection_module  # type: ignore[misc]
 
 Concurra = get_introspection_module('Concurra')
 
-__all__ = []
+__all__: List[str] = []
+
+# Types of the public API, for editors and mypy (tests/bindings/typed_user.py)
+Label = Hashable
+DependsOn = Union[Hashable, Iterable[Hashable]]
+Results = Dict[Any, Dict[str, Any]]
+# The library's GObject types are Any to mypy (PyGObject ships no stubs):
+_GTask = Any            # Concurra.Task
+_GReturnWhen = Any      # Concurra.ReturnWhen
+_GMainContext = Any     # GLib.MainContext
+Futures = Union["Future", _GTask, Iterable[Any], Mapping[Any, Any]]
+Progress = Union[bool, Callable[[int, int], object]]
 
 LOGGER = logging.getLogger("concurra.core")
 
@@ -100,23 +116,36 @@ class CommandExecutionError(RuntimeError):
     the task's command result dict (command, shell, returncode, stdout,
     stderr, cwd)."""
 
-    def __init__(self, message, result=None):
+    def __init__(self, message: str,
+                 result: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(message)
         self.result = result
 
     def __reduce__(self):
         return (type(self), (str(self), self.result))
 
-    def _result_field(name):
-        return property(
-            lambda self: self.result.get(name) if self.result else None,
-            doc="The command result's %r (None without a result)." % name)
+    @property
+    def returncode(self) -> Optional[int]:
+        """The command's return code (None without a result)."""
+        return self._result_field("returncode")
 
-    returncode = _result_field("returncode")
-    command = _result_field("command")
-    stdout = _result_field("stdout")
-    stderr = _result_field("stderr")
-    del _result_field
+    @property
+    def command(self) -> Any:
+        """The command: a list of arguments or a shell string."""
+        return self._result_field("command")
+
+    @property
+    def stdout(self) -> Any:
+        """The command's standard output (str, bytes or None)."""
+        return self._result_field("stdout")
+
+    @property
+    def stderr(self) -> Any:
+        """The command's standard error (str, bytes or None)."""
+        return self._result_field("stderr")
+
+    def _result_field(self, name: str) -> Any:
+        return self.result.get(name) if self.result else None
 
 
 __all__.append("CommandExecutionError")
@@ -516,7 +545,7 @@ def _decode_remote_error(message):
 class RemoteError(Exception):
     """A worker's exception that could not be unpickled in the parent."""
 
-    def __init__(self, type_name, message):
+    def __init__(self, type_name: str, message: str) -> None:
         super().__init__(message)
         self.type_name = type_name
 
@@ -585,10 +614,15 @@ class TaskRunner:
     The underlying :class:`Concurra.Runner` is ``runner.gobject``.
     """
 
-    def __init__(self, max_concurrency=None, name=None, timeout=None,
-                 progress_stats=True, fast_fail=False,
-                 use_multiprocessing=False, logger=None, log_errors=False,
-                 fallback_to_thread_on_pickle_error=False, task_retries=0):
+    def __init__(self, max_concurrency: Optional[int] = None,
+                 name: Optional[str] = None,
+                 timeout: Optional[float] = None,
+                 progress_stats: bool = True, fast_fail: bool = False,
+                 use_multiprocessing: bool = False,
+                 logger: Optional[logging.Logger] = None,
+                 log_errors: bool = False,
+                 fallback_to_thread_on_pickle_error: bool = False,
+                 task_retries: int = 0) -> None:
         self.log = logger or LOGGER
         if max_concurrency is not None and (
                 isinstance(max_concurrency, bool)
@@ -619,9 +653,9 @@ class TaskRunner:
 
         self.gobject = Concurra.Runner.new(_c_string(self.name))
         self._labels = _Labels()
-        self._records = []
-        self._tasks = []            # the C tasks, parallel to _records
-        self._by_label = {}         # label -> record
+        self._records: List[_Record] = []
+        self._tasks: List[_GTask] = []   # the C tasks, parallel to _records
+        self._by_label: Dict[Any, _Record] = {}
         self._state = _IDLE
         self._c_started = False
         self._time_started = None
@@ -629,7 +663,7 @@ class TaskRunner:
         self._lock = threading.Lock()
 
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._records)
 
     def __repr__(self):
@@ -740,21 +774,29 @@ class TaskRunner:
         self._c_add(task, record)
         return self._commit(record, task)
 
-    def add_task(self, task, *args, label=None, depends_on=None,
-                 task_retries=None, **kwargs):
+    def add_task(self, task: Callable[..., Any], *args: Any,
+                 label: Optional[Label] = None,
+                 depends_on: Optional[DependsOn] = None,
+                 task_retries: Optional[int] = None,
+                 **kwargs: Any) -> Future:
         """Queue ``task(*args, **kwargs)``; returns its :class:`Future`."""
         return self._add_callable(task, args, kwargs, label=label,
                                   depends_on=depends_on,
                                   task_retries=task_retries)
 
-    def add_func(self, func, *args, **kwargs):
+    def add_func(self, func: Callable[..., Any], *args: Any,
+                 **kwargs: Any) -> Future:
         """Like add_task; the reserved ``key`` keyword is the label and every
         other keyword goes to ``func``."""
         key = kwargs.pop("key", None)
         return self._add_callable(func, args, kwargs, label=key)
 
-    def add_function(self, func, args=None, kwargs=None, key=None,
-                     log_exception=True, depends_on=None, task_retries=None):
+    def add_function(self, func: Callable[..., Any],
+                     args: Optional[Iterable[Any]] = None,
+                     kwargs: Optional[Mapping[str, Any]] = None,
+                     key: Optional[Label] = None, log_exception: bool = True,
+                     depends_on: Optional[DependsOn] = None,
+                     task_retries: Optional[int] = None) -> Future:
         """Queue ``func(*args, **kwargs)`` with explicit containers."""
         args = () if args is None else args
         kwargs = {} if kwargs is None else kwargs
@@ -769,7 +811,7 @@ class TaskRunner:
                                   depends_on=depends_on,
                                   task_retries=task_retries)
 
-    def add_work(self, workload):
+    def add_work(self, workload: Iterable[Tuple[Any, ...]]) -> List[Future]:
         """Queue many tasks from tuples ``(func[, args[, kwargs[, label]]])``;
         returns their futures."""
         items = []
@@ -873,9 +915,14 @@ class TaskRunner:
             task.set_retries(retries)
         return self._commit(record, task)
 
-    def add_command(self, command, label=None, depends_on=None, cwd=None,
-                    env=None, check=True, capture_output=True, text=True,
-                    task_retries=None):
+    def add_command(self, command: Sequence[Union[str, os.PathLike]],
+                    label: Optional[Label] = None,
+                    depends_on: Optional[DependsOn] = None,
+                    cwd: Optional[Union[str, os.PathLike]] = None,
+                    env: Optional[Mapping[str, Optional[str]]] = None,
+                    check: bool = True, capture_output: bool = True,
+                    text: bool = True,
+                    task_retries: Optional[int] = None) -> Future:
         """Queue an exec-form command (a list or tuple of strings)."""
         if isinstance(command, (str, bytes)):
             raise TypeError("add_command() takes a list or tuple of strings; "
@@ -902,9 +949,13 @@ class TaskRunner:
                                       env, check, capture_output, text,
                                       task_retries)
 
-    def add_shell_command(self, command, label=None, depends_on=None,
-                          cwd=None, env=None, check=True, capture_output=True,
-                          text=True, task_retries=None):
+    def add_shell_command(self, command: str, label: Optional[Label] = None,
+                          depends_on: Optional[DependsOn] = None,
+                          cwd: Optional[Union[str, os.PathLike]] = None,
+                          env: Optional[Mapping[str, Optional[str]]] = None,
+                          check: bool = True, capture_output: bool = True,
+                          text: bool = True,
+                          task_retries: Optional[int] = None) -> Future:
         """Queue a command string run by ``/bin/sh -c``."""
         if isinstance(command, (list, tuple)):
             raise TypeError("add_shell_command() takes a command string; use "
@@ -988,7 +1039,8 @@ class TaskRunner:
         if self.log_errors:
             self.gobject.connect("task-retrying", _on_task_retrying, ref)
 
-    def run(self, verify=True, raise_exception=False, error_message=None):
+    def run(self, verify: bool = True, raise_exception: bool = False,
+            error_message: Optional[str] = None) -> Results:
         """Run every task, wait for all, and return the results dict.
 
         Like Concurra, this is execute_in_background() followed by
@@ -1030,8 +1082,9 @@ class TaskRunner:
                          name="concurra-wait").start()
         ended.wait()
 
-    async def run_async(self, verify=True, raise_exception=False,
-                        error_message=None):
+    async def run_async(self, verify: bool = True,
+                        raise_exception: bool = False,
+                        error_message: Optional[str] = None) -> Results:
         """run() for asyncio: ``results = await runner.run_async()``.
 
         The tasks run in the background while the event loop goes on (the
@@ -1049,12 +1102,13 @@ class TaskRunner:
         return self.get_background_results(verify, raise_exception,
                                            error_message)
 
-    def execute(self, verify=True, raise_exception=False, error_message=None):
+    def execute(self, verify: bool = True, raise_exception: bool = False,
+                error_message: Optional[str] = None) -> Results:
         """An alias of run()."""
         return self.run(verify=verify, raise_exception=raise_exception,
                         error_message=error_message)
 
-    def execute_in_background(self):
+    def execute_in_background(self) -> None:
         """Start running on a background thread and return at once."""
         self._begin()
         try:
@@ -1064,8 +1118,10 @@ class TaskRunner:
             raise RuntimeError(error.message) from None
         self._c_started = True
 
-    def get_background_results(self, verify=True, raise_exception=False,
-                               error_message=None):
+    def get_background_results(self, verify: bool = True,
+                               raise_exception: bool = False,
+                               error_message: Optional[str] = None
+                               ) -> Results:
         """Wait for a background execution and return the results dict."""
         if self._state == _IDLE:
             raise RuntimeError("get_background_results() called before "
@@ -1079,7 +1135,7 @@ class TaskRunner:
             self.verify(raise_exception, error_message)
         return results
 
-    def abort(self):
+    def abort(self) -> Results:
         """Terminate every unfinished task and return the results dict."""
         self.gobject.abort()
         if self._c_started:
@@ -1089,16 +1145,17 @@ class TaskRunner:
         self.verify()
         return results
 
-    def is_running(self):
+    def is_running(self) -> bool:
         """True from execute_in_background() (or run()) until the results
         were collected by get_background_results() or abort()."""
         return self._state == _RUNNING
 
-    def get_active_runner_count(self):
+    def get_active_runner_count(self) -> int:
         """The number of tasks executing right now."""
         return self.gobject.get_n_running()
 
-    def verify(self, raise_exception=False, error_message=None):
+    def verify(self, raise_exception: bool = False,
+               error_message: Optional[str] = None) -> bool:
         """Log the report of all tasks; raise TasksFailedError when asked to
         and a task failed."""
         if self._state == _RUNNING:
@@ -1124,7 +1181,7 @@ class TaskRunner:
             self.log.info("\n%s", report)
         return not errors
 
-    def format_report(self, results=None):
+    def format_report(self, results: Optional[Results] = None) -> str:
         """The psql-style table of label, task, status and duration."""
         if results is None:
             results = self._results()
@@ -1510,7 +1567,7 @@ class _StandardSync:
             waiter.add_result(future)
 
 
-class Future(concurrent.futures.Future):
+class Future(concurrent.futures.Future[Any]):
     """A task of a TaskRunner as a future: a concurrent.futures.Future, so
     that ``concurrent.futures.wait()``, ``as_completed()``,
     ``asyncio.wrap_future()`` and ``await future`` work. It wraps the
@@ -1557,16 +1614,16 @@ class Future(concurrent.futures.Future):
             return _cf.CANCELLED
         return _cf.RUNNING if self.running() else _cf.PENDING
 
-    def set_running_or_notify_cancel(self):
+    def set_running_or_notify_cancel(self) -> bool:
         raise RuntimeError("a Concurra future is run by its runner")
 
-    def set_result(self, result):
+    def set_result(self, result: Any) -> None:
         raise RuntimeError("a Concurra future is completed by its task")
 
-    def set_exception(self, exception):
+    def set_exception(self, exception: Optional[BaseException]) -> None:
         raise RuntimeError("a Concurra future is completed by its task")
 
-    def __await__(self):
+    def __await__(self) -> Any:
         import asyncio
         return asyncio.wrap_future(self).__await__()
 
@@ -1576,25 +1633,25 @@ class Future(concurrent.futures.Future):
             _STATUS_TEXT.get(self._task.get_status(), "?").lower())
 
     @property
-    def label(self):
+    def label(self) -> Label:
         return self._record.label
 
     @property
-    def task(self):
+    def task(self) -> _GTask:
         return self._task
 
     @property
-    def runner(self):
+    def runner(self) -> TaskRunner:
         return self._runner
 
-    def done(self):
+    def done(self) -> bool:
         return self._task.is_done() or self.cancelled()
 
-    def running(self):
+    def running(self) -> bool:
         return (self._task.get_status() == _S.RUNNING
                 and not self._record.cancelled)
 
-    def cancelled(self):
+    def cancelled(self) -> bool:
         status = self._task.get_status()
         if status == _S.TERMINATED:
             exc = self._runner._exception(self._record, self._task)
@@ -1603,7 +1660,7 @@ class Future(concurrent.futures.Future):
         # thread, a moment after cancel() returned
         return self._record.cancelled and status in (_S.PENDING, _S.RUNNING)
 
-    def cancel(self):
+    def cancel(self) -> bool:
         """Terminate the task unless it is done; True if it was cancelled."""
         if self._task.is_done():
             return False
@@ -1644,7 +1701,7 @@ class Future(concurrent.futures.Future):
             return exc, None
         return None, self._runner._value(self._record, self._task)
 
-    def result(self, timeout=None):
+    def result(self, timeout: Optional[float] = None) -> Any:
         """The task's return value; raises its exception, TimeoutError, or
         CancelledError."""
         if not self.cancelled():
@@ -1656,7 +1713,8 @@ class Future(concurrent.futures.Future):
             raise exc
         return value
 
-    def exception(self, timeout=None):
+    def exception(self, timeout: Optional[float] = None
+                  ) -> Optional[BaseException]:
         """The task's exception (None on success)."""
         if not self.cancelled():
             self._wait(timeout)
@@ -1667,7 +1725,9 @@ class Future(concurrent.futures.Future):
             raise exc
         return exc
 
-    def add_done_callback(self, fn, main_context=None):
+    def add_done_callback(self, fn: Callable[[Future], object],
+                          main_context: Optional[_GMainContext] = None
+                          ) -> None:
         """Call ``fn(future)`` once the task is done.
 
         Without ``main_context``, as in concurrent.futures: at once in this
@@ -1723,8 +1783,13 @@ __all__.append("Future")
 # ---------------------------------------------------------------------------
 # wait / gather (Concurry)
 
-DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures",
-                                               "done not_done")
+class DoneAndNotDoneFutures(NamedTuple):
+    """What wait() returns: the futures done and those not done."""
+    done: Set[Any]
+    not_done: Set[Any]
+
+
+
 __all__.append("DoneAndNotDoneFutures")
 
 _RETURN_WHEN = {
@@ -1780,8 +1845,21 @@ def _items_of(futures):
     return list(futures)
 
 
-def wait(futures, timeout=None, return_when=Concurra.ReturnWhen.ALL_COMPLETED,
-         *args, **kwargs):
+@overload
+def wait(futures: Futures, timeout: Optional[float] = ...,
+         return_when: Union[_GReturnWhen, str] = ...
+         ) -> DoneAndNotDoneFutures: ...
+
+
+@overload
+def wait(futures: Any, timeout: Any, return_when: Any, *args: Any,
+         **kwargs: Any) -> Any: ...
+
+
+def wait(futures: Futures, timeout: Optional[float] = None,
+         return_when: Union[_GReturnWhen, str] =
+         Concurra.ReturnWhen.ALL_COMPLETED,
+         *args: Any, **kwargs: Any) -> Any:
     """Wait for futures: -> ``(done, not_done)`` sets.
 
     ``return_when`` is a :class:`ReturnWhen` or its name
@@ -1802,7 +1880,7 @@ def wait(futures, timeout=None, return_when=Concurra.ReturnWhen.ALL_COMPLETED,
                         % ", ".join(sorted(kwargs)))
     items = _items_of(futures)
     when = _return_when(return_when)
-    by_task = {}
+    by_task: Dict[_GTask, Any] = {}
     for item in items:
         by_task.setdefault(_task_of(item), item)
     if not by_task:
@@ -1910,8 +1988,22 @@ def _gather_args(futures):
     return None, list(futures)
 
 
-def gather(*futures, return_exceptions=False, iter=False, timeout=None,
-           progress=False, _cancellable=None):
+@overload
+def gather(*futures: Any, return_exceptions: bool = ...,
+           iter: Literal[True], timeout: Optional[float] = ...,
+           progress: Progress = ..., _cancellable: Any = ...
+           ) -> Iterator[Tuple[Any, Any]]: ...
+
+
+@overload
+def gather(*futures: Any, return_exceptions: bool = ...,
+           iter: Literal[False] = ..., timeout: Optional[float] = ...,
+           progress: Progress = ..., _cancellable: Any = ...) -> Any: ...
+
+
+def gather(*futures: Any, return_exceptions: bool = False,
+           iter: bool = False, timeout: Optional[float] = None,
+           progress: Progress = False, _cancellable: Any = None) -> Any:
     """Collect the results of futures.
 
     ``gather([f1, f2])`` or ``gather(f1, f2)`` -> ``[r1, r2]`` in order;
@@ -2047,8 +2139,10 @@ async def _in_thread(function, *args, **kwargs):
         raise
 
 
-async def async_wait(futures, timeout=None,
-                     return_when=Concurra.ReturnWhen.ALL_COMPLETED):
+async def async_wait(futures: Futures, timeout: Optional[float] = None,
+                     return_when: Union[_GReturnWhen, str] =
+                     Concurra.ReturnWhen.ALL_COMPLETED
+                     ) -> DoneAndNotDoneFutures:
     """wait() for asyncio: ``done, not_done = await async_wait(futures)``."""
     return await _in_thread(wait, futures, timeout=timeout,
                             return_when=return_when)
@@ -2057,8 +2151,23 @@ async def async_wait(futures, timeout=None,
 __all__.append("async_wait")
 
 
-def async_gather(*futures, return_exceptions=False, iter=False, timeout=None,
-                 progress=False):
+@overload
+def async_gather(*futures: Any, return_exceptions: bool = ...,
+                 iter: Literal[True], timeout: Optional[float] = ...,
+                 progress: Progress = ...) -> AsyncIterator[Tuple[Any, Any]]:
+    ...
+
+
+@overload
+def async_gather(*futures: Any, return_exceptions: bool = ...,
+                 iter: Literal[False] = ..., timeout: Optional[float] = ...,
+                 progress: Progress = ...) -> Awaitable[Any]: ...
+
+
+def async_gather(*futures: Any, return_exceptions: bool = False,
+                 iter: bool = False, timeout: Optional[float] = None,
+                 progress: Progress = False
+                 ) -> Union[Awaitable[Any], AsyncIterator[Tuple[Any, Any]]]:
     """gather() for asyncio: ``await async_gather(futures)``; with
     ``iter=True`` an async iterator: ``async for i, r in async_gather(...)``.
     The waiting happens on an executor thread, so the event loop runs on."""
