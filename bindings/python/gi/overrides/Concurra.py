@@ -2053,15 +2053,15 @@ def _gather_all(items, tasks, return_exceptions, timeout, cancellable):
     if not tasks:
         return []
     unique = list(dict.fromkeys(tasks))
-    # only the tasks not done yet go to the library's wait: gathering
-    # futures that are done is then just reading their outcomes
-    pending = [task for task in unique if not task.is_done()]
     not_done = ()
-    if pending:
+    # gathering futures that are all done is just reading their outcomes;
+    # otherwise the library waits on all of them (FIRST_EXCEPTION must see
+    # a task that failed before the wait began)
+    if not all(task.is_done() for task in unique):
         when = (Concurra.ReturnWhen.ALL_COMPLETED if return_exceptions
                 else Concurra.ReturnWhen.FIRST_EXCEPTION)
         try:
-            _, _, not_done = _raw_wait(pending, when, _timeout_arg(timeout),
+            _, _, not_done = _raw_wait(unique, when, _timeout_arg(timeout),
                                        cancellable)
         except GLib.Error as error:
             _raise_cancelled(error)
