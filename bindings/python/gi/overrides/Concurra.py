@@ -232,6 +232,8 @@ def _c_string(text):
     """A string C accepts: valid UTF-8 without NUL."""
     if text is None:
         return None
+    if type(text) is str and text.isascii() and "\x00" not in text:
+        return text
     text = str(text).replace("\x00", "\\x00")
     return text.encode("utf-8", "replace").decode("utf-8")
 
@@ -353,10 +355,9 @@ class _Labels:
         self._serial = 0
 
     def to_c(self, label):
-        try:
-            return self._to_c[label]
-        except KeyError:
-            pass
+        text = self._to_c.get(label)
+        if text is not None:
+            return text
         text = label if isinstance(label, str) else repr(label)
         if not text or text[0] == "\x01" or text in self._from_c \
                 or not (text.isascii() and "\x00" not in text
@@ -705,8 +706,10 @@ class TaskRunner:
         return self._by_label.get(self._labels.from_c(task.get_label()))
 
     def _c_deps(self, record):
+        if not record.depends_on:
+            return None
         to_c = self._labels.to_c
-        return [to_c(dep) for dep in record.depends_on] or None
+        return [to_c(dep) for dep in record.depends_on]
 
     def _c_add(self, task, record):
         try:
@@ -780,9 +783,8 @@ class TaskRunner:
                  task_retries: Optional[int] = None,
                  **kwargs: Any) -> Future:
         """Queue ``task(*args, **kwargs)``; returns its :class:`Future`."""
-        return self._add_callable(task, args, kwargs, label=label,
-                                  depends_on=depends_on,
-                                  task_retries=task_retries)
+        return self._add_callable(task, args, kwargs, label, depends_on,
+                                  task_retries)
 
     def add_func(self, func: Callable[..., Any], *args: Any,
                  **kwargs: Any) -> Future:
