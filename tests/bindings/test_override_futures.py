@@ -252,6 +252,17 @@ def test_gather_raises_the_original_exception(gates):
     assert keyed == {"x": error}
 
 
+def test_gather_raises_a_failure_that_came_before_the_call(gates):
+    error = KeyError("missing")
+    g = gates(3, errors={1: error})
+    g.open(1)
+    assert g.futures[1].exception(timeout=20) is error
+    start = time.monotonic()
+    with pytest.raises(KeyError):
+        gather(g.futures, timeout=20)    # does not wait for 0 and 2
+    assert time.monotonic() - start < 10
+
+
 def test_gather_timeout(gates):
     g = gates(2)
     g.open(0)

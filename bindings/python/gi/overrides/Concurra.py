@@ -16,6 +16,8 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+from __future__ import annotations
+
 import base64
 import builtins
 import collections
@@ -34,14 +36,28 @@ import time
 import traceback
 import weakref
 from datetime import datetime
+from typing import (Any, AsyncIterator, Awaitable, Callable, Dict, Hashable,
+                    Iterable, Iterator, List, Literal, Mapping, NamedTuple,
+                    Optional, Sequence, Set, Tuple, Union, overload)
 
 from gi.repository import GLib, Gio
 
-from ..module import get_introspection_module
+from ..module import get_introspection_module  # type: ignore[misc]
 
 Concurra = get_introspection_module('Concurra')
 
-__all__ = []
+__all__: List[str] = []
+
+# Types of the public API, for editors and mypy (tests/bindings/typed_user.py)
+Label = Hashable
+DependsOn = Union[Hashable, Iterable[Hashable]]
+Results = Dict[Any, Dict[str, Any]]
+# The library's GObject types are Any to mypy (PyGObject ships no stubs):
+_GTask = Any            # Concurra.Task
+_GReturnWhen = Any      # Concurra.ReturnWhen
+_GMainContext = Any     # GLib.MainContext
+Futures = Union["Future", _GTask, Iterable[Any], Mapping[Any, Any]]
+Progress = Union[bool, Callable[[int, int], object]]
 
 LOGGER = logging.getLogger("concurra.core")
 
@@ -100,23 +116,36 @@ class CommandExecutionError(RuntimeError):
     the task's command result dict (command, shell, returncode, stdout,
     stderr, cwd)."""
 
-    def __init__(self, message, result=None):
+    def __init__(self, message: str,
+                 result: Optional[Dict[str, Any]] = None) -> None:
         super().__init__(message)
         self.result = result
 
     def __reduce__(self):
         return (type(self), (str(self), self.result))
 
-    def _result_field(name):
-        return property(
-            lambda self: self.result.get(name) if self.result else None,
-            doc="The command result's %r (None without a result)." % name)
+    @property
+    def returncode(self) -> Optional[int]:
+        """The command's return code (None without a result)."""
+        return self._result_field("returncode")
 
-    returncode = _result_field("returncode")
-    command = _result_field("command")
-    stdout = _result_field("stdout")
-    stderr = _result_field("stderr")
-    del _result_field
+    @property
+    def command(self) -> Any:
+        """The command: a list of arguments or a shell string."""
+        return self._result_field("command")
+
+    @property
+    def stdout(self) -> Any:
+        """The command's standard output (str, bytes or None)."""
+        return self._result_field("stdout")
+
+    @property
+    def stderr(self) -> Any:
+        """The command's standard error (str, bytes or None)."""
+        return self._result_field("stderr")
+
+    def _result_field(self, name: str) -> Any:
+        return self.result.get(name) if self.result else None
 
 
 __all__.append("CommandExecutionError")
@@ -203,6 +232,8 @@ def _c_string(text):
     """A string C accepts: valid UTF-8 without NUL."""
     if text is None:
         return None
+    if type(text) is str and text.isascii() and "\x00" not in text:
+        return text
     text = str(text).replace("\x00", "\\x00")
     return text.encode("utf-8", "replace").decode("utf-8")
 
@@ -215,13 +246,6 @@ def _check_no_nul(text):
 
 def _format_exception(exc, tb):
     return "".join(traceback.format_exception(type(exc), exc, tb))
-
-
-def _format_duration(seconds):
-    seconds = round(seconds, 2)
-    if seconds > 60:
-        return "%s min" % round(seconds / 60, 2)
-    return "%s sec" % seconds
 
 
 def _format_time(dt):
@@ -270,7 +294,13 @@ def _is_cancellation(error):
 
 
 def _table(headers, rows):
-    """tabulate's "psql" format (numeric columns right-aligned)."""
+    """tabulate's "psql" format (numeric columns right-aligned).
+
+    Not concurra_runner_format_report: the library's table left-aligns
+    numeric cells (Concurra's default int labels are right-aligned), and it
+    prints the library's labels and statuses, not the Python labels and
+    the statuses of the results dict (a process task whose result cannot
+    be unpickled is Failed here, Successful there)."""
     columns = list(zip(*rows)) if rows else [() for _ in headers]
     aligns, widths, text_rows = [], [], [[] for _ in rows]
     for i, header in enumerate(headers):
@@ -325,13 +355,13 @@ class _Labels:
         self._serial = 0
 
     def to_c(self, label):
-        try:
-            return self._to_c[label]
-        except KeyError:
-            pass
+        text = self._to_c.get(label)
+        if text is not None:
+            return text
         text = label if isinstance(label, str) else repr(label)
-        if not text or text.startswith("\x01") or text in self._from_c \
-                or _c_string(text) != text:
+        if not text or text[0] == "\x01" or text in self._from_c \
+                or not (text.isascii() and "\x00" not in text
+                        or _c_string(text) == text):
             self._serial += 1
             text = "\x01%d:%s" % (self._serial, _c_string(text))
         self._to_c[label] = text
@@ -350,12 +380,23 @@ _FUNCTION, _COMMAND, _SHELL = "function", "command", "shell"
 
 class _Record:
     """What the Python side knows about one task. It holds no reference to
-    the C task nor to the runner, so no reference cycle goes through C."""
+    the C task nor to the runner, so no reference cycle goes through C.
 
-    __slots__ = ("index", "label", "c_label", "kind", "fn", "args", "kwargs",
-                 "task_name", "depends_on", "value", "exc", "trace",
-                 "pickle_exc", "process", "cancelled", "command", "cwd",
-                 "failure", "decoded")
+    Only what every task has is set per task; the rest are class defaults
+    until a task needs them (setting 19 attributes cost more than adding
+    a tiny task to the library)."""
+
+    fn = args = kwargs = None
+    value = None
+    exc = None
+    trace = None
+    pickle_exc = None
+    process = False
+    cancelled = False
+    command = None
+    cwd = None
+    failure = None      # cached (exception, summary, trace)
+    decoded = None      # cached unpickled process result (box)
 
     def __init__(self, index, label, c_label, kind, task_name, depends_on):
         self.index = index
@@ -364,17 +405,6 @@ class _Record:
         self.kind = kind
         self.task_name = task_name
         self.depends_on = depends_on
-        self.fn = self.args = self.kwargs = None
-        self.value = None
-        self.exc = None
-        self.trace = None
-        self.pickle_exc = None
-        self.process = False
-        self.cancelled = False
-        self.command = None
-        self.cwd = None
-        self.failure = None      # cached (exception, summary, trace)
-        self.decoded = None      # cached unpickled process result (box)
 
 
 _pinned = threading.local()
@@ -516,7 +546,7 @@ def _decode_remote_error(message):
 class RemoteError(Exception):
     """A worker's exception that could not be unpickled in the parent."""
 
-    def __init__(self, type_name, message):
+    def __init__(self, type_name: str, message: str) -> None:
         super().__init__(message)
         self.type_name = type_name
 
@@ -560,7 +590,7 @@ def _on_task_retrying(gi_runner, task, attempt, error, ref):
     runner = ref()
     if runner is not None and runner.log_errors:
         try:
-            record = runner._by_c_label[task.get_label()]
+            record = runner._record_of(task)
             runner.log.warning("Task '%s' failed on attempt %d, retrying: %s",
                                record.label, attempt,
                                runner._clean_error_text(
@@ -585,10 +615,15 @@ class TaskRunner:
     The underlying :class:`Concurra.Runner` is ``runner.gobject``.
     """
 
-    def __init__(self, max_concurrency=None, name=None, timeout=None,
-                 progress_stats=True, fast_fail=False,
-                 use_multiprocessing=False, logger=None, log_errors=False,
-                 fallback_to_thread_on_pickle_error=False, task_retries=0):
+    def __init__(self, max_concurrency: Optional[int] = None,
+                 name: Optional[str] = None,
+                 timeout: Optional[float] = None,
+                 progress_stats: bool = True, fast_fail: bool = False,
+                 use_multiprocessing: bool = False,
+                 logger: Optional[logging.Logger] = None,
+                 log_errors: bool = False,
+                 fallback_to_thread_on_pickle_error: bool = False,
+                 task_retries: int = 0) -> None:
         self.log = logger or LOGGER
         if max_concurrency is not None and (
                 isinstance(max_concurrency, bool)
@@ -619,11 +654,9 @@ class TaskRunner:
 
         self.gobject = Concurra.Runner.new(_c_string(self.name))
         self._labels = _Labels()
-        self._records = []
-        self._tasks = []            # the C tasks, parallel to _records
-        self._by_label = {}         # label -> record
-        self._by_c_label = {}       # C label -> record
-        self._pending_refs = set()  # labels depended on before being added
+        self._records: List[_Record] = []
+        self._tasks: List[_GTask] = []   # the C tasks, parallel to _records
+        self._by_label: Dict[Any, _Record] = {}
         self._state = _IDLE
         self._c_started = False
         self._time_started = None
@@ -631,7 +664,7 @@ class TaskRunner:
         self._lock = threading.Lock()
 
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._records)
 
     def __repr__(self):
@@ -640,102 +673,89 @@ class TaskRunner:
 
     # ---- adding tasks ----
 
-    def _check_can_add(self):
+    def _new_record(self, label, depends_on, kind, task_name):
         if self._state != _IDLE:
             raise RuntimeError("Cannot add tasks after execution has started.")
-
-    def _new_record(self, label, depends_on, kind, task_name):
-        self._check_can_add()
         index = len(self._records)
         if label is None:
             label = index
-        try:
-            hash(label)
-        except TypeError:
-            raise TypeError("Task label %r is not hashable" % (label,))
-        if depends_on is None:
-            deps = []
-        elif isinstance(depends_on, (str, bytes)) or not isinstance(
-                depends_on, collections.abc.Iterable):
-            # one label given on its own
-            deps = [depends_on]
         else:
-            deps = list(dict.fromkeys(depends_on))
-        if label in self._by_label:
-            raise ValueError("Duplicate task key label: '%s' already exists."
-                             % (label,))
-        if label in deps:
-            raise ValueError("Task '%s' cannot depend on itself." % (label,))
-        if label in self._pending_refs:
-            cycle = self._find_cycle(label, deps)
-            if cycle:
-                raise ValueError("Circular dependency detected: %s." %
-                                 " -> ".join(str(node) for node in cycle))
+            try:
+                hash(label)
+            except TypeError:
+                raise TypeError("Task label %r is not hashable" % (label,))
+        if depends_on is None:
+            deps = ()
+        elif type(depends_on) in (list, tuple) or not isinstance(
+                depends_on, (str, bytes)) and isinstance(
+                    depends_on, collections.abc.Iterable):
+            deps = tuple(dict.fromkeys(depends_on))
+        else:
+            # one label given on its own
+            deps = (depends_on,)
         return _Record(index, label, self._labels.to_c(label), kind,
                        task_name, deps)
-
-    def _find_cycle(self, label, deps):
-        """A path label -> dep -> ... -> label through existing tasks."""
-        visited = set()
-        for first in deps:
-            if first in visited:
-                continue
-            stack = [(first, iter(self._deps_of(first)))]
-            path = [label, first]
-            visited.add(first)
-            if first == label:
-                return path
-            while stack:
-                node, children = stack[-1]
-                for child in children:
-                    if child == label:
-                        return path + [label]
-                    if child not in visited:
-                        visited.add(child)
-                        stack.append((child, iter(self._deps_of(child))))
-                        path.append(child)
-                        break
-                else:
-                    stack.pop()
-                    path.pop()
-        return None
-
-    def _deps_of(self, label):
-        record = self._by_label.get(label)
-        return record.depends_on if record is not None else ()
 
     def _commit(self, record, task):
         self._records.append(record)
         self._tasks.append(task)
         self._by_label[record.label] = record
-        self._by_c_label[record.c_label] = record
-        self._pending_refs.discard(record.label)
-        for dep in record.depends_on:
-            if dep not in self._by_label:
-                self._pending_refs.add(dep)
         return Future(self, record, task)
 
-    def _c_add(self, task, record):
-        deps = [self._labels.to_c(dep) for dep in record.depends_on] or None
-        try:
-            self.gobject.add(task, record.c_label, deps)
-        except GLib.Error as error:
-            raise self._add_error(error) from None
+    def _record_of(self, task):
+        return self._by_label.get(self._labels.from_c(task.get_label()))
 
-    def _add_error(self, error):
-        if error.matches(_CONCURRA_QUARK, int(_E.ALREADY_STARTED)):
+    def _c_deps(self, record):
+        if not record.depends_on:
+            return None
+        to_c = self._labels.to_c
+        return [to_c(dep) for dep in record.depends_on]
+
+    def _c_add(self, task, record):
+        try:
+            self.gobject.add(task, record.c_label, self._c_deps(record))
+        except GLib.Error as error:
+            raise self._add_error(error, record) from None
+
+    def _add_error(self, error, record):
+        """The library's add error in Concurra's words, with the Python
+        labels: the library checks labels and the graph (a cycle only when
+        the new label was depended on before: linear in the graph)."""
+        code = error.code if error.domain == "concurra-error-quark" else None
+        if code == _E.ALREADY_STARTED:
             return RuntimeError("Cannot add tasks after execution has "
                                 "started.")
+        if code == _E.DUPLICATE_LABEL:
+            return ValueError("Duplicate task key label: '%s' already exists."
+                              % (record.label,))
+        if code == _E.SELF_DEPENDENCY:
+            return ValueError("Task '%s' cannot depend on itself."
+                              % (record.label,))
+        if code == _E.CYCLE:
+            return ValueError("Circular dependency detected: %s."
+                              % self._cycle_text(error.message, record))
         return ValueError(error.message)
+
+    def _cycle_text(self, message, record):
+        """The library's cycle "c → b → a → c" with the Python labels."""
+        head = ("Adding task '%s' would create a dependency cycle: "
+                % record.c_label)
+        if not message.startswith(head):
+            return message
+        return " -> ".join(str(self._labels.from_c(text))
+                           for text in message[len(head):].split(" \u2192 "))
 
     def _add_callable(self, func, args, kwargs, label=None, depends_on=None,
                       task_retries=None):
+        """Adds func(*args, **kwargs); args is a tuple and kwargs a dict of
+        the task's own (callers copy what the user may change)."""
         if not callable(func):
             raise TypeError("The provided task '%s' is not callable." % (func,))
-        retries = _check_retries(task_retries, True)
+        retries = (None if task_retries is None
+                   else _check_retries(task_retries, True))
         name = getattr(func, "__name__", None) or str(func)
         record = self._new_record(label, depends_on, _FUNCTION, name)
-        record.fn, record.args, record.kwargs = func, tuple(args), dict(kwargs)
+        record.fn, record.args, record.kwargs = func, args, kwargs
 
         task = None
         if self.use_multiprocessing:
@@ -757,21 +777,28 @@ class TaskRunner:
         self._c_add(task, record)
         return self._commit(record, task)
 
-    def add_task(self, task, *args, label=None, depends_on=None,
-                 task_retries=None, **kwargs):
+    def add_task(self, task: Callable[..., Any], *args: Any,
+                 label: Optional[Label] = None,
+                 depends_on: Optional[DependsOn] = None,
+                 task_retries: Optional[int] = None,
+                 **kwargs: Any) -> Future:
         """Queue ``task(*args, **kwargs)``; returns its :class:`Future`."""
-        return self._add_callable(task, args, kwargs, label=label,
-                                  depends_on=depends_on,
-                                  task_retries=task_retries)
+        return self._add_callable(task, args, kwargs, label, depends_on,
+                                  task_retries)
 
-    def add_func(self, func, *args, **kwargs):
+    def add_func(self, func: Callable[..., Any], *args: Any,
+                 **kwargs: Any) -> Future:
         """Like add_task; the reserved ``key`` keyword is the label and every
         other keyword goes to ``func``."""
         key = kwargs.pop("key", None)
         return self._add_callable(func, args, kwargs, label=key)
 
-    def add_function(self, func, args=None, kwargs=None, key=None,
-                     log_exception=True, depends_on=None, task_retries=None):
+    def add_function(self, func: Callable[..., Any],
+                     args: Optional[Iterable[Any]] = None,
+                     kwargs: Optional[Mapping[str, Any]] = None,
+                     key: Optional[Label] = None, log_exception: bool = True,
+                     depends_on: Optional[DependsOn] = None,
+                     task_retries: Optional[int] = None) -> Future:
         """Queue ``func(*args, **kwargs)`` with explicit containers."""
         args = () if args is None else args
         kwargs = {} if kwargs is None else kwargs
@@ -782,11 +809,11 @@ class TaskRunner:
         if not isinstance(kwargs, collections.abc.Mapping):
             raise TypeError("'kwargs' must be a mapping such as a dict, got "
                             "%s." % type(kwargs).__name__)
-        return self._add_callable(func, args, kwargs, label=key,
+        return self._add_callable(func, tuple(args), dict(kwargs), label=key,
                                   depends_on=depends_on,
                                   task_retries=task_retries)
 
-    def add_work(self, workload):
+    def add_work(self, workload: Iterable[Tuple[Any, ...]]) -> List[Future]:
         """Queue many tasks from tuples ``(func[, args[, kwargs[, label]]])``;
         returns their futures."""
         items = []
@@ -815,7 +842,8 @@ class TaskRunner:
                     "Workload item at index %d: 'kwargs' must be a mapping "
                     "such as a dict, got %s." % (i, type(kwargs).__name__))
             items.append((func, args, kwargs, label))
-        return [self._add_callable(func, args, kwargs, label=label)
+        return [self._add_callable(func, tuple(args), dict(kwargs),
+                                   label=label)
                 for func, args, kwargs, label in items]
 
     def _command_options(self, cwd, env):
@@ -865,7 +893,7 @@ class TaskRunner:
         record = self._new_record(label, depends_on, kind, name)
         record.command = list(command) if kind == _COMMAND else command
         record.cwd = cwd
-        deps = [self._labels.to_c(dep) for dep in record.depends_on] or None
+        deps = self._c_deps(record)
         try:
             if kind == _COMMAND:
                 task = self.gobject.add_command(record.c_label, deps,
@@ -874,7 +902,7 @@ class TaskRunner:
                 task = self.gobject.add_shell_command(record.c_label, deps,
                                                       _c_string(command))
         except GLib.Error as error:
-            raise self._add_error(error) from None
+            raise self._add_error(error, record) from None
         if cwd is not None:
             task.set_cwd(cwd)
         for key, value in (env or {}).items():
@@ -889,9 +917,14 @@ class TaskRunner:
             task.set_retries(retries)
         return self._commit(record, task)
 
-    def add_command(self, command, label=None, depends_on=None, cwd=None,
-                    env=None, check=True, capture_output=True, text=True,
-                    task_retries=None):
+    def add_command(self, command: Sequence[Union[str, os.PathLike]],
+                    label: Optional[Label] = None,
+                    depends_on: Optional[DependsOn] = None,
+                    cwd: Optional[Union[str, os.PathLike]] = None,
+                    env: Optional[Mapping[str, Optional[str]]] = None,
+                    check: bool = True, capture_output: bool = True,
+                    text: bool = True,
+                    task_retries: Optional[int] = None) -> Future:
         """Queue an exec-form command (a list or tuple of strings)."""
         if isinstance(command, (str, bytes)):
             raise TypeError("add_command() takes a list or tuple of strings; "
@@ -918,9 +951,13 @@ class TaskRunner:
                                       env, check, capture_output, text,
                                       task_retries)
 
-    def add_shell_command(self, command, label=None, depends_on=None,
-                          cwd=None, env=None, check=True, capture_output=True,
-                          text=True, task_retries=None):
+    def add_shell_command(self, command: str, label: Optional[Label] = None,
+                          depends_on: Optional[DependsOn] = None,
+                          cwd: Optional[Union[str, os.PathLike]] = None,
+                          env: Optional[Mapping[str, Optional[str]]] = None,
+                          check: bool = True, capture_output: bool = True,
+                          text: bool = True,
+                          task_retries: Optional[int] = None) -> Future:
         """Queue a command string run by ``/bin/sh -c``."""
         if isinstance(command, (list, tuple)):
             raise TypeError("add_shell_command() takes a command string; use "
@@ -1004,7 +1041,8 @@ class TaskRunner:
         if self.log_errors:
             self.gobject.connect("task-retrying", _on_task_retrying, ref)
 
-    def run(self, verify=True, raise_exception=False, error_message=None):
+    def run(self, verify: bool = True, raise_exception: bool = False,
+            error_message: Optional[str] = None) -> Results:
         """Run every task, wait for all, and return the results dict.
 
         Like Concurra, this is execute_in_background() followed by
@@ -1046,8 +1084,9 @@ class TaskRunner:
                          name="concurra-wait").start()
         ended.wait()
 
-    async def run_async(self, verify=True, raise_exception=False,
-                        error_message=None):
+    async def run_async(self, verify: bool = True,
+                        raise_exception: bool = False,
+                        error_message: Optional[str] = None) -> Results:
         """run() for asyncio: ``results = await runner.run_async()``.
 
         The tasks run in the background while the event loop goes on (the
@@ -1065,12 +1104,13 @@ class TaskRunner:
         return self.get_background_results(verify, raise_exception,
                                            error_message)
 
-    def execute(self, verify=True, raise_exception=False, error_message=None):
+    def execute(self, verify: bool = True, raise_exception: bool = False,
+                error_message: Optional[str] = None) -> Results:
         """An alias of run()."""
         return self.run(verify=verify, raise_exception=raise_exception,
                         error_message=error_message)
 
-    def execute_in_background(self):
+    def execute_in_background(self) -> None:
         """Start running on a background thread and return at once."""
         self._begin()
         try:
@@ -1080,8 +1120,10 @@ class TaskRunner:
             raise RuntimeError(error.message) from None
         self._c_started = True
 
-    def get_background_results(self, verify=True, raise_exception=False,
-                               error_message=None):
+    def get_background_results(self, verify: bool = True,
+                               raise_exception: bool = False,
+                               error_message: Optional[str] = None
+                               ) -> Results:
         """Wait for a background execution and return the results dict."""
         if self._state == _IDLE:
             raise RuntimeError("get_background_results() called before "
@@ -1095,7 +1137,7 @@ class TaskRunner:
             self.verify(raise_exception, error_message)
         return results
 
-    def abort(self):
+    def abort(self) -> Results:
         """Terminate every unfinished task and return the results dict."""
         self.gobject.abort()
         if self._c_started:
@@ -1105,16 +1147,17 @@ class TaskRunner:
         self.verify()
         return results
 
-    def is_running(self):
+    def is_running(self) -> bool:
         """True from execute_in_background() (or run()) until the results
         were collected by get_background_results() or abort()."""
         return self._state == _RUNNING
 
-    def get_active_runner_count(self):
+    def get_active_runner_count(self) -> int:
         """The number of tasks executing right now."""
         return self.gobject.get_n_running()
 
-    def verify(self, raise_exception=False, error_message=None):
+    def verify(self, raise_exception: bool = False,
+               error_message: Optional[str] = None) -> bool:
         """Log the report of all tasks; raise TasksFailedError when asked to
         and a task failed."""
         if self._state == _RUNNING:
@@ -1140,7 +1183,7 @@ class TaskRunner:
             self.log.info("\n%s", report)
         return not errors
 
-    def format_report(self, results=None):
+    def format_report(self, results: Optional[Results] = None) -> str:
         """The psql-style table of label, task, status and duration."""
         if results is None:
             results = self._results()
@@ -1169,7 +1212,7 @@ class TaskRunner:
         status = task.get_status()
         if status not in (_S.FAILED, _S.TERMINATED):
             return
-        record = self._by_c_label.get(task.get_label())
+        record = self._record_of(task)
         if record is None:
             return
         error = task.get_error()
@@ -1201,10 +1244,11 @@ class TaskRunner:
     # ---- results ----
 
     def _results(self):
-        return {record.label: self._result_dict(record, task)
+        return {record.label: _TaskResult(self, record, task)
                 for record, task in zip(self._records, self._tasks)}
 
-    def _result_dict(self, record, task):
+    def _result_fields(self, record, task):
+        """The fields of a task's result dict (see _TaskResult)."""
         status = self._status(record, task)
         failed = status == _S.FAILED or status == _S.TERMINATED
         if failed:
@@ -1231,10 +1275,9 @@ class TaskRunner:
         if status == _S.FAILED and attempts > 0:
             retry_errors.append(error)
         return {
-            "task_name": record.task_name,
             "start_time": _format_time(task.get_start_time()),
             "end_time": _format_time(task.get_end_time()),
-            "duration": _format_duration(duration),
+            "duration": Concurra.format_duration(duration),
             "duration_seconds": round(duration, 2),
             "result": result,
             "error": error,
@@ -1414,6 +1457,66 @@ class TaskRunner:
 __all__.append("TaskRunner")
 
 
+class _TaskResult(dict):
+    """A task's result dict, filled on first use.
+
+    Building the 17 fields of every task (a dozen calls into the library
+    each) cost more than running 100 000 tiny tasks, and callers mostly
+    read a few results, or none (futures). It is a real dict (isinstance,
+    json.dumps, ==, ** work); pickling or copying gives a plain dict.
+    "task_name" is there from the start: json's encoder writes a dict it
+    finds empty as {} without asking it for its items."""
+
+    __slots__ = ("_source",)
+
+    def __init__(self, runner, record, task):
+        dict.__init__(self, task_name=record.task_name)
+        self._source = (runner, record, task)
+
+    def _fill(self):
+        source = self._source
+        if source is not None:
+            runner, record, task = source
+            dict.update(self, runner._result_fields(record, task))
+            self._source = None
+
+    def __eq__(self, other):
+        self._fill()
+        if isinstance(other, _TaskResult):
+            other._fill()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __reduce_ex__(self, protocol):
+        return dict, (dict(self.items()),)
+
+    __hash__ = None
+
+
+def _filling(name):
+    method = getattr(dict, name)
+
+    def call(self, *args, **kwargs):
+        if self._source is not None:
+            self._fill()
+        return method(self, *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = method.__doc__
+    return call
+
+
+for _name in ("__getitem__", "__contains__", "__iter__", "__len__",
+              "__repr__", "__reversed__", "__or__", "__ror__", "__ior__",
+              "__setitem__", "__delitem__", "get", "keys", "values", "items",
+              "copy", "pop", "popitem", "setdefault", "update", "clear"):
+    setattr(_TaskResult, _name, _filling(_name))
+del _name
+
+
 def _worker_command():
     main = sys.modules.get("__main__")
     prep = {"sys_path": list(sys.path), "argv": list(sys.argv)}
@@ -1466,7 +1569,7 @@ class _StandardSync:
             waiter.add_result(future)
 
 
-class Future(concurrent.futures.Future):
+class Future(concurrent.futures.Future[Any]):
     """A task of a TaskRunner as a future: a concurrent.futures.Future, so
     that ``concurrent.futures.wait()``, ``as_completed()``,
     ``asyncio.wrap_future()`` and ``await future`` work. It wraps the
@@ -1513,16 +1616,16 @@ class Future(concurrent.futures.Future):
             return _cf.CANCELLED
         return _cf.RUNNING if self.running() else _cf.PENDING
 
-    def set_running_or_notify_cancel(self):
+    def set_running_or_notify_cancel(self) -> bool:
         raise RuntimeError("a Concurra future is run by its runner")
 
-    def set_result(self, result):
+    def set_result(self, result: Any) -> None:
         raise RuntimeError("a Concurra future is completed by its task")
 
-    def set_exception(self, exception):
+    def set_exception(self, exception: Optional[BaseException]) -> None:
         raise RuntimeError("a Concurra future is completed by its task")
 
-    def __await__(self):
+    def __await__(self) -> Any:
         import asyncio
         return asyncio.wrap_future(self).__await__()
 
@@ -1532,25 +1635,25 @@ class Future(concurrent.futures.Future):
             _STATUS_TEXT.get(self._task.get_status(), "?").lower())
 
     @property
-    def label(self):
+    def label(self) -> Label:
         return self._record.label
 
     @property
-    def task(self):
+    def task(self) -> _GTask:
         return self._task
 
     @property
-    def runner(self):
+    def runner(self) -> TaskRunner:
         return self._runner
 
-    def done(self):
+    def done(self) -> bool:
         return self._task.is_done() or self.cancelled()
 
-    def running(self):
+    def running(self) -> bool:
         return (self._task.get_status() == _S.RUNNING
                 and not self._record.cancelled)
 
-    def cancelled(self):
+    def cancelled(self) -> bool:
         status = self._task.get_status()
         if status == _S.TERMINATED:
             exc = self._runner._exception(self._record, self._task)
@@ -1559,7 +1662,7 @@ class Future(concurrent.futures.Future):
         # thread, a moment after cancel() returned
         return self._record.cancelled and status in (_S.PENDING, _S.RUNNING)
 
-    def cancel(self):
+    def cancel(self) -> bool:
         """Terminate the task unless it is done; True if it was cancelled."""
         if self._task.is_done():
             return False
@@ -1591,12 +1694,16 @@ class Future(concurrent.futures.Future):
 
     def _outcome(self):
         """-> (exception or None, value) of a done task."""
+        record = self._record
+        if record.kind is _FUNCTION and not record.process and \
+                self._task.get_status() == _S.SUCCESSFUL:
+            return None, record.value       # a thread task's value
         exc = self._runner._exception(self._record, self._task)
         if exc is not None:
             return exc, None
         return None, self._runner._value(self._record, self._task)
 
-    def result(self, timeout=None):
+    def result(self, timeout: Optional[float] = None) -> Any:
         """The task's return value; raises its exception, TimeoutError, or
         CancelledError."""
         if not self.cancelled():
@@ -1608,7 +1715,8 @@ class Future(concurrent.futures.Future):
             raise exc
         return value
 
-    def exception(self, timeout=None):
+    def exception(self, timeout: Optional[float] = None
+                  ) -> Optional[BaseException]:
         """The task's exception (None on success)."""
         if not self.cancelled():
             self._wait(timeout)
@@ -1619,7 +1727,9 @@ class Future(concurrent.futures.Future):
             raise exc
         return exc
 
-    def add_done_callback(self, fn, main_context=None):
+    def add_done_callback(self, fn: Callable[[Future], object],
+                          main_context: Optional[_GMainContext] = None
+                          ) -> None:
         """Call ``fn(future)`` once the task is done.
 
         Without ``main_context``, as in concurrent.futures: at once in this
@@ -1675,8 +1785,13 @@ __all__.append("Future")
 # ---------------------------------------------------------------------------
 # wait / gather (Concurry)
 
-DoneAndNotDoneFutures = collections.namedtuple("DoneAndNotDoneFutures",
-                                               "done not_done")
+class DoneAndNotDoneFutures(NamedTuple):
+    """What wait() returns: the futures done and those not done."""
+    done: Set[Any]
+    not_done: Set[Any]
+
+
+
 __all__.append("DoneAndNotDoneFutures")
 
 _RETURN_WHEN = {
@@ -1732,8 +1847,21 @@ def _items_of(futures):
     return list(futures)
 
 
-def wait(futures, timeout=None, return_when=Concurra.ReturnWhen.ALL_COMPLETED,
-         *args, **kwargs):
+@overload
+def wait(futures: Futures, timeout: Optional[float] = ...,
+         return_when: Union[_GReturnWhen, str] = ...
+         ) -> DoneAndNotDoneFutures: ...
+
+
+@overload
+def wait(futures: Any, timeout: Any, return_when: Any, *args: Any,
+         **kwargs: Any) -> Any: ...
+
+
+def wait(futures: Futures, timeout: Optional[float] = None,
+         return_when: Union[_GReturnWhen, str] =
+         Concurra.ReturnWhen.ALL_COMPLETED,
+         *args: Any, **kwargs: Any) -> Any:
     """Wait for futures: -> ``(done, not_done)`` sets.
 
     ``return_when`` is a :class:`ReturnWhen` or its name
@@ -1754,7 +1882,7 @@ def wait(futures, timeout=None, return_when=Concurra.ReturnWhen.ALL_COMPLETED,
                         % ", ".join(sorted(kwargs)))
     items = _items_of(futures)
     when = _return_when(return_when)
-    by_task = {}
+    by_task: Dict[_GTask, Any] = {}
     for item in items:
         by_task.setdefault(_task_of(item), item)
     if not by_task:
@@ -1862,8 +1990,22 @@ def _gather_args(futures):
     return None, list(futures)
 
 
-def gather(*futures, return_exceptions=False, iter=False, timeout=None,
-           progress=False, _cancellable=None):
+@overload
+def gather(*futures: Any, return_exceptions: bool = ...,
+           iter: Literal[True], timeout: Optional[float] = ...,
+           progress: Progress = ..., _cancellable: Any = ...
+           ) -> Iterator[Tuple[Any, Any]]: ...
+
+
+@overload
+def gather(*futures: Any, return_exceptions: bool = ...,
+           iter: Literal[False] = ..., timeout: Optional[float] = ...,
+           progress: Progress = ..., _cancellable: Any = ...) -> Any: ...
+
+
+def gather(*futures: Any, return_exceptions: bool = False,
+           iter: bool = False, timeout: Optional[float] = None,
+           progress: Progress = False, _cancellable: Any = None) -> Any:
     """Collect the results of futures.
 
     ``gather([f1, f2])`` or ``gather(f1, f2)`` -> ``[r1, r2]`` in order;
@@ -1913,29 +2055,34 @@ def _gather_all(items, tasks, return_exceptions, timeout, cancellable):
     if not tasks:
         return []
     unique = list(dict.fromkeys(tasks))
-    when = (Concurra.ReturnWhen.ALL_COMPLETED if return_exceptions
-            else Concurra.ReturnWhen.FIRST_EXCEPTION)
-    try:
-        _, done, not_done = _raw_wait(unique, when, _timeout_arg(timeout),
-                                      cancellable)
-    except GLib.Error as error:
-        _raise_cancelled(error)
-    outcomes = {}
-    done = set(done)
+    not_done = ()
+    # gathering futures that are all done is just reading their outcomes;
+    # otherwise the library waits on all of them (FIRST_EXCEPTION must see
+    # a task that failed before the wait began)
+    if not all(task.is_done() for task in unique):
+        when = (Concurra.ReturnWhen.ALL_COMPLETED if return_exceptions
+                else Concurra.ReturnWhen.FIRST_EXCEPTION)
+        try:
+            _, _, not_done = _raw_wait(unique, when, _timeout_arg(timeout),
+                                       cancellable)
+        except GLib.Error as error:
+            _raise_cancelled(error)
+        not_done = set(not_done)
+    values = []
     for item, task in zip(items, tasks):
-        if task in done and task not in outcomes:
-            outcomes[task] = _outcome_of(item)
-    if not return_exceptions:
-        for task in tasks:
-            outcome = outcomes.get(task)
-            if outcome is not None and outcome[0] is not None:
-                raise outcome[0]
+        if not_done and task in not_done:
+            continue
+        exc, value = _outcome_of(item)
+        if exc is not None:
+            if not return_exceptions:
+                raise exc
+            value = exc
+        values.append(value)
     if not_done:
         raise concurrent.futures.TimeoutError(
             "gather() timed out after %s seconds: %d of %d tasks are not "
             "done" % (timeout, len(not_done), len(unique)))
-    return [outcomes[task][1] if outcomes[task][0] is None
-            else outcomes[task][0] for task in tasks]
+    return values
 
 
 def _gather_iter(keys, items, tasks, return_exceptions, deadline, timeout,
@@ -1994,8 +2141,10 @@ async def _in_thread(function, *args, **kwargs):
         raise
 
 
-async def async_wait(futures, timeout=None,
-                     return_when=Concurra.ReturnWhen.ALL_COMPLETED):
+async def async_wait(futures: Futures, timeout: Optional[float] = None,
+                     return_when: Union[_GReturnWhen, str] =
+                     Concurra.ReturnWhen.ALL_COMPLETED
+                     ) -> DoneAndNotDoneFutures:
     """wait() for asyncio: ``done, not_done = await async_wait(futures)``."""
     return await _in_thread(wait, futures, timeout=timeout,
                             return_when=return_when)
@@ -2004,8 +2153,23 @@ async def async_wait(futures, timeout=None,
 __all__.append("async_wait")
 
 
-def async_gather(*futures, return_exceptions=False, iter=False, timeout=None,
-                 progress=False):
+@overload
+def async_gather(*futures: Any, return_exceptions: bool = ...,
+                 iter: Literal[True], timeout: Optional[float] = ...,
+                 progress: Progress = ...) -> AsyncIterator[Tuple[Any, Any]]:
+    ...
+
+
+@overload
+def async_gather(*futures: Any, return_exceptions: bool = ...,
+                 iter: Literal[False] = ..., timeout: Optional[float] = ...,
+                 progress: Progress = ...) -> Awaitable[Any]: ...
+
+
+def async_gather(*futures: Any, return_exceptions: bool = False,
+                 iter: bool = False, timeout: Optional[float] = None,
+                 progress: Progress = False
+                 ) -> Union[Awaitable[Any], AsyncIterator[Tuple[Any, Any]]]:
     """gather() for asyncio: ``await async_gather(futures)``; with
     ``iter=True`` an async iterator: ``async for i, r in async_gather(...)``.
     The waiting happens on an executor thread, so the event loop runs on."""
