@@ -11,9 +11,12 @@
  *
  * The process id is known from the spawn on, before anything can reap the
  * child, so the group can always be signalled by id, even after its
- * leader exited. The exit is watched with a child watch source and the
- * output read from non-blocking pipes by fd sources, all attached to the
- * thread-default context at spawn: no thread waits for the child.
+ * leader exited. The exit is watched through a pidfd (readable when the
+ * child has exited; reaped then with waitpid()), or a child watch source
+ * where the kernel has no pidfd, and the output read from non-blocking
+ * pipes by fd sources, all attached to the thread-default context at
+ * spawn: no thread waits for the child, and no SIGCHLD goes through GLib's
+ * worker thread first.
  *
  * GSubprocess, which the design names for commands, takes a child-setup
  * function for the process group and with it rules out posix_spawn();
@@ -32,6 +35,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,6 +54,7 @@ struct _ConcurraChild
   GPid               pid;           /* also the id of its process group */
   gboolean           exited;
   int                wait_status;
+  int                pidfd;         /* -1: watched by a child watch source */
   GSource           *watch;
   Pipe               pipes[2];      /* stdout, stderr */
   ConcurraChildFunc  func;
@@ -121,6 +126,51 @@ on_exited (GPid     pid,
   child->wait_status = wait_status;
   g_clear_pointer (&child->watch, g_source_unref);
   maybe_done (child);
+}
+
+/* The pidfd became readable: the child has exited, and is reaped here. */
+static gboolean
+on_pidfd_readable (int          fd,
+                   GIOCondition condition,
+                   gpointer     user_data)
+{
+  ConcurraChild *child = user_data;
+  int status = 0;
+  pid_t ret;
+
+  do
+    ret = waitpid (child->pid, &status, WNOHANG);
+  while (ret < 0 && errno == EINTR);
+  if (ret == 0)
+    return G_SOURCE_CONTINUE;
+  close (child->pidfd);
+  child->pidfd = -1;
+  /* the source is destroyed on return */
+  on_exited (child->pid, status, child);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_exit (ConcurraChild *child,
+            GMainContext  *context)
+{
+#ifdef SYS_pidfd_open
+  child->pidfd = (int) syscall (SYS_pidfd_open, child->pid, 0);
+#else
+  child->pidfd = -1;
+#endif
+  if (child->pidfd >= 0)
+    {
+      child->watch = g_unix_fd_source_new (child->pidfd, G_IO_IN);
+      g_source_set_callback (child->watch, G_SOURCE_FUNC (on_pidfd_readable), child, NULL);
+    }
+  else
+    {
+      child->watch = g_child_watch_source_new (child->pid);
+      g_source_set_callback (child->watch, G_SOURCE_FUNC (on_exited), child, NULL);
+    }
+  g_source_set_static_name (child->watch, "[concurra] command exit");
+  g_source_attach (child->watch, context);
 }
 
 static gboolean
@@ -226,10 +276,7 @@ concurra_child_spawn (const char * const  *argv,
   child->func = func;
   child->user_data = user_data;
   context = g_main_context_get_thread_default ();
-  child->watch = g_child_watch_source_new (child->pid);
-  g_source_set_static_name (child->watch, "[concurra] command exit");
-  g_source_set_callback (child->watch, G_SOURCE_FUNC (on_exited), child, NULL);
-  g_source_attach (child->watch, context);
+  watch_exit (child, context);
   for (guint i = 0; i < 2; i++)
     {
       Pipe *pipe = &child->pipes[i];
