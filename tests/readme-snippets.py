@@ -93,13 +93,40 @@ def isolated(command, tmp):
         os.makedirs(work, exist_ok=True)
         mounts.append(f"mount -t overlay overlay -o lowerdir={target},upperdir={upper},"
                       f"workdir={work} {target}")
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", " && ".join(mounts)],
+    unshare = ["unshare", "-m"]
+    if subprocess.run(unshare + ["true"], capture_output=True).returncode != 0:
+        # In a chroot (fresh-check) / is no mount point, so unshare cannot
+        # make the namespace's mounts private; the overlays stay out of the
+        # host's namespace all the same when the mounts holding them do not
+        # propagate.
+        shared = [t for t in ("/usr/local", "/etc") if mount_is_shared(t)]
+        if shared:
+            print("cannot make a private mount namespace here, and",
+                  " and ".join(shared), "would propagate: skipped")
+            sys.exit(SKIP)
+        unshare += ["--propagation", "unchanged"]
+    probe = subprocess.run(unshare + ["sh", "-c", " && ".join(mounts)],
                            capture_output=True, text=True)
     if probe.returncode != 0:
         print("cannot make a private /usr/local (unshare -m, overlay):", probe.stderr.strip())
         sys.exit(SKIP)
-    return ["unshare", "-m", "sh", "-c",
-            " && ".join(mounts) + ' && exec "$0" "$@"'] + command
+    return unshare + ["sh", "-c", " && ".join(mounts) + ' && exec "$0" "$@"'] + command
+
+
+def mount_is_shared(path):
+    """Whether the mount holding @path propagates mounts to other namespaces."""
+    best, shared = "", True       # unknown: assume the worst
+    try:
+        lines = open("/proc/self/mountinfo").read().splitlines()
+    except OSError:
+        return True
+    for line in lines:
+        fields = line.split()
+        point, optional = fields[4], fields[6:fields.index("-")]
+        inside = path == point or path.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, shared = point, any(o.startswith("shared:") for o in optional)
+    return shared
 
 
 def check_plan(args, root, path, tag):

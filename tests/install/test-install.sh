@@ -41,6 +41,12 @@ for f in "$libdir/pkgconfig/concurra-glib-1.pc" \
   [ -e "$root/$f" ] || fail "not installed: $prefix/$f"
 done
 
+[ -e "$root/share/bash-completion/completions/concurra-run" ] \
+  || fail "not installed: $prefix/share/bash-completion/completions/concurra-run"
+if command -v scdoc >/dev/null; then
+  [ -e "$root/share/man/man1/concurra-run.1" ] || fail "not installed: $prefix/share/man/man1/concurra-run.1"
+fi
+
 # The .pc file says prefix=$prefix: it is the file of an install to $root,
 # where DESTDIR put it, once that line says so.
 sed -i "s|^prefix=.*|prefix=$root|" "$lib/pkgconfig/concurra-glib-1.pc"
