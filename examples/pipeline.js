@@ -11,8 +11,10 @@
 // loop's thread, returns at once, and the step ends when it calls one of
 // task.return_*() — here from a timer callback.
 //
-//   GI_TYPELIB_PATH=build/concurra-glib LD_LIBRARY_PATH=build/concurra-glib \
-//       gjs -m examples/pipeline.js
+//   meson devenv -C build gjs -m examples/pipeline.js
+//
+// (the README's "Running the examples" has the line for an installed
+// concurra-glib)
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 

@@ -7,8 +7,10 @@
 # is cancelled, and reports a value; "lint" is flaky and fails its first
 # attempt, then succeeds when the runner retries it.
 #
-#   GI_TYPELIB_PATH=build/concurra-glib LD_LIBRARY_PATH=build/concurra-glib \
-#       /usr/bin/python3 examples/pipeline.py
+#   meson devenv -C build /usr/bin/python3 examples/pipeline.py
+#
+# (the README's "Running the examples" has the line for an installed
+# concurra-glib)
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 

@@ -1089,3 +1089,132 @@ def test_progress_bar_forced_over_a_pipe(tmp_path):
     assert b"\x1b" not in lines.stderr and b"[2/2] ok" in lines.stderr
     bad = subprocess.run([BINARY, "--progress=rainbow", p], capture_output=True, timeout=30)
     assert bad.returncode == 2 and b"--progress" in bad.stderr
+
+
+# ---- concurra-run FILE TASK...: a task and what it depends on ----
+
+def ran(tmp_path):
+    return sorted(f.name for f in tmp_path.iterdir() if f.suffix != ".pipeline")
+
+
+def test_tasks_run_with_what_they_depend_on_and_nothing_else(tmp_path):
+    p = write(tmp_path, GRAPH)
+    r = run([p, "test"], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert ran(tmp_path) == ["build", "test"]
+    assert "2 succeeded of 2" in r.stdout
+
+
+def test_several_tasks_and_a_shared_dependency_once(tmp_path):
+    p = write(tmp_path, GRAPH.replace("argv=touch;lint", "argv=touch;lint\n    depends=build")
+              .replace("command=touch build", "command=echo x >> build"))
+    r = run(["--json", p, "lint", "test"], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert ran(tmp_path) == ["build", "lint", "test"]
+    assert (tmp_path / "build").read_text() == "x\n"
+    labels = [t["label"] for t in json.loads(r.stdout)["tasks"]]
+    assert sorted(labels) == ["build", "lint", "test"]
+
+
+def test_tasks_with_dry_run_dot_and_list(tmp_path):
+    p = write(tmp_path, GRAPH)
+    r = run(["-n", p, "test"])
+    assert r.returncode == 0, r.stderr
+    assert re.findall(r"^\s+\d+\. \[stage \d\] (\S+)", r.stdout, re.M) == ["build", "test"]
+    r = run(["--dot", p, "test"])
+    assert r.returncode == 0 and '"build" -> "test"' in r.stdout and "package" not in r.stdout
+    r = run(["--list", p])
+    assert r.returncode == 0 and r.stdout.split() == ["package", "test", "build", "lint"]
+    r = run(["-l", p, "package"])
+    assert r.returncode == 0 and r.stdout.split() == ["package", "test", "build", "lint"]
+    r = run(["--list", p, "lint"])
+    assert r.returncode == 0 and r.stdout == "lint\n"
+    assert ran(tmp_path) == []
+
+
+def test_unknown_task_exit_2_names_it_and_nothing_runs(tmp_path):
+    p = write(tmp_path, GRAPH)
+    r = run([p, "build", "deploy"], cwd=tmp_path)
+    assert r.returncode == 2
+    assert "no task 'deploy'" in r.stderr and "'build'" in r.stderr
+    assert ran(tmp_path) == []
+    # a second pipeline file is not a task either
+    other = write(tmp_path, GRAPH, name="other.pipeline")
+    r = run([p, other], cwd=tmp_path)
+    assert r.returncode == 2 and "one pipeline file at a time" in r.stderr
+
+
+def test_task_with_a_semicolon_in_its_label(tmp_path):
+    p = write(tmp_path, """\
+        [task:lint\\;fix]
+        command=touch fixed
+
+        [task:other]
+        command=touch other
+        """)
+    r = run([p, "lint;fix"], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert ran(tmp_path) == ["fixed"]
+
+
+def test_help_names_tasks_and_list():
+    r = run(["--help"])
+    assert "PIPELINE-FILE [TASK…]" in r.stdout and "--list" in r.stdout
+
+
+# ---- the manual page and the bash completion ----
+
+def help_options():
+    r = run(["--help"])
+    return sorted(set(re.findall(r"^\s+(?:-\w, )?(--[\w-]+)", r.stdout, re.M)))
+
+
+@pytest.mark.skipif("CONCURRA_RUN_MAN" not in os.environ, reason="scdoc not found")
+def test_man_page_describes_every_option():
+    page = Path(os.environ["CONCURRA_RUN_MAN"]).read_text()
+    assert page.startswith(".\\\"") or ".TH" in page
+    assert re.search(r'^\.TH "concurra-run" "1"', page, re.M), page[:300]
+    # troff escapes '-' as '\-'
+    text = page.replace("\\-", "-")
+    missing = [o for o in help_options() if o not in text]
+    assert missing == [], "options of --help missing in the manual page"
+    for section in ("SYNOPSIS", "OPTIONS", "EXIT STATUS", "PIPELINE FILE"):
+        assert section in text
+
+
+COMPLETION = os.environ.get("CONCURRA_RUN_COMPLETION",
+                            str(SOURCE_ROOT / "tools" / "concurra-run.bash-completion"))
+
+
+def complete(words, cwd):
+    """COMPREPLY for the command line @words, the last being completed."""
+    script = ('source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+              '_concurra_run; printf "%s\\n" "${COMPREPLY[@]}"')
+    r = subprocess.run(["bash", "-c", script, COMPLETION, BINARY, *words],
+                       capture_output=True, text=True, cwd=cwd, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return [line for line in r.stdout.split("\n") if line]
+
+
+def test_completion_of_options_and_their_values(tmp_path):
+    assert complete(["--ver"], tmp_path) == ["--verbose", "--version"]
+    assert set(complete(["--"], tmp_path)) == set(help_options())
+    assert complete(["--progress", "b"], tmp_path) == ["bar"]
+    assert complete(["--progress", "=", "l"], tmp_path) == ["lines"]
+    assert complete(["-j", ""], tmp_path) == []
+
+
+def test_completion_of_files_and_task_labels(tmp_path):
+    write(tmp_path, GRAPH, name="graph.pipeline")
+    write(tmp_path, "[task:a]\ncommand=true\n", name="notes.txt")
+    assert complete(["gr"], tmp_path) == ["graph.pipeline"]
+    assert complete(["--trace", "no"], tmp_path) == ["notes.txt"]
+    assert complete(["-j", "2", "graph.pipeline", ""], tmp_path) == \
+        ["package", "test", "build", "lint"]
+    # bash splits "--jobs=2" at the "=" (COMP_WORDBREAKS)
+    assert complete(["--jobs", "=", "2", "graph.pipeline", "l"], tmp_path) == ["lint"]
+    assert complete(["graph.pipeline", "build", "p"], tmp_path) == ["package"]
+    # no labels from standard input or from a file that does not load
+    assert complete(["-", ""], tmp_path) == []
+    write(tmp_path, "[task:a]\ndepends=a\ncommand=true\n", name="bad.pipeline")
+    assert complete(["bad.pipeline", ""], tmp_path) == []

@@ -56,18 +56,19 @@ typedef struct
   gboolean  dry_run;
   gboolean  json;
   gboolean  dot;
+  gboolean  list;
   char     *trace;
   gboolean  quiet;
   char     *progress;
   gboolean  verbose;
   gboolean  version;
-  char    **files;
+  char    **operands;   /* the pipeline file, then the tasks to run */
 } Options;
 
 static void
 options_clear (Options *options)
 {
-  g_clear_pointer (&options->files, g_strfreev);
+  g_clear_pointer (&options->operands, g_strfreev);
   g_clear_pointer (&options->trace, g_free);
   g_clear_pointer (&options->progress, g_free);
 }
@@ -197,6 +198,8 @@ parse_options (Options  *options,
       "Print the results as JSON on standard output", NULL },
     { "dot", 0, 0, G_OPTION_ARG_NONE, &options->dot,
       "Print the dependency graph for Graphviz; run nothing", NULL },
+    { "list", 'l', 0, G_OPTION_ARG_NONE, &options->list,
+      "Print the labels of the tasks, one per line; run nothing", NULL },
     { "trace", 0, 0, G_OPTION_ARG_FILENAME, &options->trace,
       "Write a Chrome trace-event timeline of the run (for Perfetto or chrome://tracing)", "FILE" },
     { "progress", 0, 0, G_OPTION_ARG_STRING, &options->progress,
@@ -207,16 +210,17 @@ parse_options (Options  *options,
       "Show the output of every task in the summary, not only of failed ones", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
       "Print the version and exit", NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->files,
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->operands,
       NULL, NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("PIPELINE-FILE");
+  g_autoptr(GOptionContext) context = g_option_context_new ("PIPELINE-FILE [TASK…]");
 
   g_option_context_set_summary (context,
     "Runs the commands of a pipeline file in dependency order, several at\n"
     "once, with timeouts, retries, live progress and a summary. Use \"-\" to\n"
-    "read the pipeline from standard input.");
+    "read the pipeline from standard input. Given TASK labels, runs those\n"
+    "tasks and every task they depend on, directly or not, and no other.");
   g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, NULL);
 
@@ -232,16 +236,9 @@ parse_options (Options  *options,
                    "--progress must be auto, bar or lines (got '%s')", options->progress);
       return FALSE;
     }
-  if (options->files == NULL || options->files[0] == NULL)
+  if (options->operands == NULL || options->operands[0] == NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "no pipeline file given");
-      return FALSE;
-    }
-  if (options->files[1] != NULL)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "one pipeline file at a time (got '%s' and '%s')",
-                   options->files[0], options->files[1]);
       return FALSE;
     }
   if (options->jobs != UNSET_INT && options->jobs < 0)
@@ -262,10 +259,10 @@ parse_options (Options  *options,
                    "--retries must be 0 or more, not %d", options->retries);
       return FALSE;
     }
-  if (options->dry_run + options->dot + options->json > 1)
+  if (options->dry_run + options->dot + options->json + options->list > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "--dry-run, --dot and --json are each a different output; give one");
+                   "--dry-run, --dot, --json and --list are each a different output; give one");
       return FALSE;
     }
   return TRUE;
@@ -567,14 +564,21 @@ main (int    argc,
       return EXIT_ALL_SUCCEEDED;
     }
 
-  pipeline = cr_pipeline_load (options.files[0], &error);
-  if (pipeline == NULL)
+  pipeline = cr_pipeline_load (options.operands[0], &error);
+  if (pipeline == NULL ||
+      !cr_pipeline_select (pipeline, (const char * const *) options.operands + 1, &error))
     {
       g_printerr ("concurra-run: %s\n", error->message);
       return EXIT_BAD_INPUT;
     }
   resolve_settings (&options, pipeline, &settings);
 
+  if (options.list)
+    {
+      for (guint i = 0; i < pipeline->tasks->len; i++)
+        g_print ("%s\n", ((CrTask *) pipeline->tasks->pdata[i])->label);
+      return EXIT_ALL_SUCCEEDED;
+    }
   if (options.dry_run || options.dot)
     {
       g_autofree char *text = options.dot ? cr_report_dot (pipeline)

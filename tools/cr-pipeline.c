@@ -1123,3 +1123,100 @@ cr_pipeline_load (const char  *path,
 
   return ok ? g_steal_pointer (&pipeline) : NULL;
 }
+
+/* ---- choosing what to run ---- */
+
+/* "a, b, c", cut after @most labels: the tasks an unknown target could
+ * have meant. */
+static char *
+list_labels (CrPipeline *p,
+             guint       most)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < p->tasks->len && i < most; i++)
+    g_string_append_printf (text, "%s'%s'", i > 0 ? ", " : "",
+                            ((CrTask *) p->tasks->pdata[i])->label);
+  if (p->tasks->len > most)
+    g_string_append_printf (text, " and %u more", p->tasks->len - most);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * cr_pipeline_select:
+ * @pipeline: a checked pipeline
+ * @targets: (nullable): labels of the tasks to run; %NULL or empty: all
+ * @error: return location for an error naming the first unknown label
+ *
+ * Keeps @targets and every task they depend on, directly or not, as make
+ * and ninja do with their targets; the others are dropped. File order,
+ * the topological order and the stages of the kept tasks stay as they
+ * were (a kept task's dependencies are all kept).
+ *
+ * Returns: %FALSE, the pipeline unchanged, when a target is not a task
+ */
+gboolean
+cr_pipeline_select (CrPipeline         *pipeline,
+                    const char * const *targets,
+                    GError            **error)
+{
+  g_autoptr(GHashTable) keep = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  g_autoptr(GPtrArray) tasks = NULL;
+  g_autoptr(GPtrArray) order = NULL;
+  g_autofree CrTask **all = NULL;
+  gsize n_all = 0;
+
+  if (targets == NULL || targets[0] == NULL)
+    return TRUE;
+
+  for (guint i = 0; targets[i] != NULL; i++)
+    {
+      CrTask *task = g_hash_table_lookup (pipeline->by_label, targets[i]);
+
+      if (task == NULL)
+        {
+          g_autofree char *known = list_labels (pipeline, 10);
+
+          g_set_error (error, CR_PIPELINE_ERROR, CR_PIPELINE_ERROR_INVALID,
+                       "%s: no task '%s' to run (no [task:%s] group; the tasks are %s)%s",
+                       pipeline->path, targets[i], targets[i], known,
+                       g_file_test (targets[i], G_FILE_TEST_IS_REGULAR)
+                         ? "; one pipeline file at a time" : "");
+          return FALSE;
+        }
+      g_ptr_array_add (stack, task);
+    }
+
+  while (stack->len > 0)
+    {
+      CrTask *task = g_ptr_array_steal_index_fast (stack, stack->len - 1);
+
+      if (!g_hash_table_add (keep, task))
+        continue;
+      for (guint d = 0; task->depends[d] != NULL; d++)
+        g_ptr_array_add (stack, g_hash_table_lookup (pipeline->by_label, task->depends[d]));
+    }
+
+  tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) cr_task_free);
+  order = g_ptr_array_new ();
+  for (guint i = 0; i < pipeline->order->len; i++)
+    if (g_hash_table_contains (keep, pipeline->order->pdata[i]))
+      g_ptr_array_add (order, pipeline->order->pdata[i]);
+  all = (CrTask **) g_ptr_array_steal (pipeline->tasks, &n_all);
+  for (gsize i = 0; i < n_all; i++)
+    {
+      if (g_hash_table_contains (keep, all[i]))
+        g_ptr_array_add (tasks, all[i]);
+      else
+        {
+          g_hash_table_remove (pipeline->by_label, all[i]->label);
+          cr_task_free (all[i]);
+        }
+    }
+  g_ptr_array_unref (pipeline->tasks);
+  pipeline->tasks = g_steal_pointer (&tasks);
+  g_ptr_array_unref (pipeline->order);
+  pipeline->order = g_steal_pointer (&order);
+  return TRUE;
+}

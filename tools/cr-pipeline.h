@@ -52,6 +52,9 @@ GQuark      cr_pipeline_error_quark (void);
 void        cr_task_free            (CrTask      *task);
 CrPipeline *cr_pipeline_load        (const char  *path,
                                      GError     **error);
+gboolean    cr_pipeline_select      (CrPipeline         *pipeline,
+                                     const char * const *targets,
+                                     GError            **error);
 void        cr_pipeline_free        (CrPipeline  *pipeline);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrTask, cr_task_free)

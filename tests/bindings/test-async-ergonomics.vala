@@ -1,5 +1,5 @@
 /* test-async-ergonomics.vala: the asynchronous API of Concurra from Vala,
- * through the generated concurra-1.vapi: `yield runner.run_async (...)`,
+ * through the generated concurra-glib-1.vapi: `yield runner.run_async (...)`,
  * `yield Concurra.gather_async (...)` and the others, their errors caught
  * by domain and code, and their results owned as the VAPI says — run under
  * valgrind by the 'valgrind' suite, which fails on any definite leak.

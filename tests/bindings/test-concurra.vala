@@ -1,5 +1,5 @@
 /* test-concurra.vala: binding smoke test against the generated
- * concurra-1.vapi; built and run by meson (suite 'bindings').
+ * concurra-glib-1.vapi; built and run by meson (suite 'bindings').
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

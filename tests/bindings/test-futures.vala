@@ -1,5 +1,5 @@
 /* test-futures.vala: futures from Vala against the generated
- * concurra-1.vapi — Concurra.wait / gather / gather_keyed with `yield` on
+ * concurra-glib-1.vapi — Concurra.wait / gather / gather_keyed with `yield` on
  * their async forms, Task.wait_async / cancel / "completed", and
  * Concurra.TaskStream (next, next_async, signals, ListModel) (issue 5).
  * Built and run by meson (suite 'bindings').
