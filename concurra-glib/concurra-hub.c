@@ -1,4 +1,7 @@
-/* concurra-hub.c: the hand-off between the owner context and worker threads.
+/* concurra-hub.c: the scheduler — permits (max-concurrency), the ready
+ * FIFO and the completion queue, between the owner context and the
+ * executors (concurra-executor-private.h). It knows how a task runs only
+ * as "on a lane" or "started by the owner".
  *
  * The owner puts ready tasks on a FIFO; "lanes" (at most max-concurrency of
  * them, each a job on a GThreadPool) take tasks off the FIFO one after the
@@ -7,8 +10,8 @@
  * queue and wake the owner context only when that queue was empty, which
  * coalesces the wake-ups of a batch into one dispatch.
  *
- * Tasks whose executor does not run on a lane (async functions, commands)
- * are started by the owner context itself, in queue order, when they reach
+ * Tasks whose executor does not run on a lane (async functions, commands,
+ * process tasks) are started by the owner context itself, in queue order, when they reach
  * the head of the ready queue and a permit is free: lanes and the owner
  * share one count of permits (max-concurrency), so no thread waits on
  * behalf of such a task. Their executor finishes them through the same
