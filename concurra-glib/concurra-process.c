@@ -449,6 +449,9 @@ worker_on_exit (ConcurraChild *child,
   ConcurraWorkerPool *pool = worker->pool;
   Call *call;
 
+  /* a reply read now ends its task, but the worker is not given back */
+  worker->ending = TRUE;
+  worker_set_idle (worker, FALSE);
   worker_read (worker);
   call = g_steal_pointer (&worker->call);
   if (call != NULL)
