@@ -96,5 +96,6 @@ const ConcurraExecutor concurra_main_context_executor = {
   .name = "main-context",
   .mode = CONCURRA_EXECUTION_MODE_MAIN_CONTEXT,
   .on_lane = FALSE,
+  .finishes_in_task_code = TRUE,
   .start = main_context_start,
 };

@@ -34,6 +34,11 @@ struct _ConcurraExecutor
    * as thread-default, must not block, and calls @finish when done. */
   gboolean               on_lane;
 
+  /* TRUE when @finish is called from inside the task's own code (a report
+   * made by its function or a callback of it): the scheduler then never
+   * starts other tasks from inside that call. */
+  gboolean               finishes_in_task_code;
+
   void                 (*start) (ConcurraTask       *task,
                       GCancellable       *cancellable,
                       ConcurraFinishFunc  finish,

@@ -193,7 +193,7 @@ finish_attached (ConcurraTask *task,
   g_mutex_lock (&hub->lock);
   if (task->attached)
     {
-      on_its_own = TRUE;
+      on_its_own = !task->executor->finishes_in_task_code;
       task->attached = FALSE;
       hub->n_attached--;
       /* with fast-fail, an error may end the run: the owner decides
@@ -205,10 +205,11 @@ finish_attached (ConcurraTask *task,
   push_event_locked (hub, &task->done_link);
   kick_locked (hub);
   g_mutex_unlock (&hub->lock);
-  /* ended on its own on the owner (a reply read, a child reaped, a report
-   * from a callback), not stopped by the run: the next task can start now
-   * rather than after another turn of the main loop, so a worker waiting
-   * for its next request waits less */
+  /* ended on its own on the owner (a reply read, a child reaped), not
+   * stopped by the run nor reported from inside a task's code (which must
+   * not find other tasks' functions running inside its call): the next
+   * task can start now rather than after another turn of the main loop,
+   * so a worker waiting for its next request waits less */
   if (on_its_own && g_main_context_is_owner (hub->context) && !hub->starting)
     start_attached (hub);
   hub_unref (hub);

@@ -266,6 +266,64 @@ test_start_failure (void)
   g_assert_cmpint (g_value_get_int64 (concurra_task_get_value (fine)), ==, 7);
 }
 
+/* ---- a report never runs other tasks' functions inside it ---- */
+
+typedef struct
+{
+  gboolean in_report;
+  gboolean started_inside_report;
+  guint    n_started;
+} Nesting;
+
+static gboolean
+report_in_timer (gpointer data)
+{
+  ConcurraTask *task = data;
+  Nesting *nesting = g_object_get_data (G_OBJECT (task), "nesting");
+
+  nesting->in_report = TRUE;
+  concurra_task_return_int (task, 1);
+  nesting->in_report = FALSE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_and_report_later (ConcurraTask  *task,
+                        GCancellable  *cancellable,
+                        gpointer       user_data,
+                        GError       **error)
+{
+  Nesting *nesting = user_data;
+  GSource *source = g_timeout_source_new (5);
+
+  nesting->started_inside_report |= nesting->in_report;
+  nesting->n_started++;
+  g_object_set_data (G_OBJECT (task), "nesting", nesting);
+  g_source_set_callback (source, report_in_timer, g_object_ref (task), g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return TRUE;
+}
+
+static void
+test_report_does_not_nest (void)
+{
+  g_autoptr(ConcurraRunner) runner = concurra_runner_new ("no-nesting");
+  g_autoptr(GHashTable) results = NULL;
+  g_autoptr(GError) error = NULL;
+  Nesting nesting = { FALSE, FALSE, 0 };
+
+  /* one at a time: each report frees the permit the next one needs */
+  concurra_runner_set_max_concurrency (runner, 1);
+  for (guint i = 0; i < 5; i++)
+    g_assert_nonnull (concurra_runner_add_main_context_task (runner, NULL, NULL, start_and_report_later,
+                                                             &nesting, NULL, &error));
+  results = concurra_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nesting.n_started, ==, 5);
+  g_assert_false (nesting.started_inside_report);
+}
+
 /* ---- a stopped main-context task ---- */
 
 typedef struct
@@ -435,6 +493,7 @@ main (int    argc,
   g_test_add_func ("/executors/main-context/no-thread", test_main_context_no_thread);
   g_test_add_func ("/executors/main-context/start-failure", test_start_failure);
   g_test_add_func ("/executors/main-context/timeout", test_main_context_timeout);
+  g_test_add_func ("/executors/main-context/report-does-not-nest", test_report_does_not_nest);
   g_test_add_func ("/executors/command/no-thread", test_command_no_thread);
   g_test_add_func ("/executors/command/reaped-before-run-returns",
                    test_command_reaped_before_run_returns);
