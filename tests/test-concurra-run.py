@@ -1218,3 +1218,22 @@ def test_completion_of_files_and_task_labels(tmp_path):
     assert complete(["-", ""], tmp_path) == []
     write(tmp_path, "[task:a]\ndepends=a\ncommand=true\n", name="bad.pipeline")
     assert complete(["bad.pipeline", ""], tmp_path) == []
+
+
+def test_many_jobs_with_a_low_descriptor_limit(tmp_path):
+    # each running command holds three descriptors (two pipes, a pidfd):
+    # 150 at once need more than a soft limit of 256, which concurra-run
+    # raises to the hard limit itself (it crashed in GLib, out of
+    # descriptors, at jobs=1000 under the usual soft limit of 1024)
+    tasks = "".join(f"[task:t{i}]\ncommand=sleep 0.3\n\n" for i in range(150))
+    p = write(tmp_path, "[pipeline]\njobs=150\n\n" + tasks)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert hard == resource.RLIM_INFINITY or hard >= 1024, "the machine's hard limit is too low to test this"
+
+    def lower_soft_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+
+    proc = subprocess.run([BINARY, p], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=60, preexec_fn=lower_soft_limit)
+    assert proc.returncode == 0, (proc.stdout[-2000:], proc.stderr[-2000:])
+    assert "150 succeeded of 150" in proc.stdout + proc.stderr

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cr-pipeline.h"
@@ -489,6 +490,22 @@ had_terminations (ConcurraRunner *runner)
   return FALSE;
 }
 
+/* Each running command holds three descriptors here (its output pipes and
+ * a pidfd): with the usual soft limit of 1024, jobs=1000 would fail to
+ * start most of them. The soft limit goes up to the hard one, as programs
+ * that need many descriptors are meant to do. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 /* Commands run in their own process groups: one reading the terminal would
  * be stopped (SIGTTIN) forever, so they get an empty standard input. */
 static void
@@ -597,6 +614,7 @@ main (int    argc,
     }
 
   detach_stdin ();
+  raise_fd_limit ();
   app.options = &options;
   app.pipeline = pipeline;
   app.runner = runner;
