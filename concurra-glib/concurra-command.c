@@ -1,5 +1,6 @@
-/* concurra-command.c: command tasks — external programs run with
- * GSubprocess, exec-form or through /bin/sh.
+/* concurra-command.c: command tasks — external programs, exec-form or
+ * through /bin/sh, and their executor (the child itself is
+ * concurra-child.c's).
  *
  * Command tasks share max-concurrency with every other task, but no thread
  * waits for them: the command executor spawns the child from the owner

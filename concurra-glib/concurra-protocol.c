@@ -163,9 +163,11 @@ read_failed (int      saved,
   return FALSE;
 }
 
+#define WOULD_BLOCK (-2)
+
 /* Reads what the socket has, at most @size bytes, into @buffer: > 0 bytes
- * read, 0 at end of file (or when the peer reset the connection), -1 with
- * @error. */
+ * read, 0 at end of file (or when the peer reset the connection),
+ * WOULD_BLOCK when a non-blocking socket has nothing yet, -1 with @error. */
 static gssize
 read_some (int      fd,
            guint8  *buffer,
@@ -180,6 +182,8 @@ read_some (int      fd,
         return n;
       if (errno == ECONNRESET || errno == EPIPE)
         return 0;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return WOULD_BLOCK;
       if (errno != EINTR)
         {
           read_failed (errno, error);
@@ -278,15 +282,18 @@ make_room (ConcurraFrameReader *reader,
     }
 }
 
-/* The payload of the next frame on @fd: from the buffer if it holds a
- * whole frame, else reading (blocking) until it does. NULL with *@eof set
- * when @fd closes (and @error too when that cuts a frame short), NULL with
- * @error when reading fails or a length is out of bounds. */
-GBytes *
-concurra_frame_reader_next (ConcurraFrameReader  *reader,
-                            int                   fd,
-                            gboolean             *eof,
-                            GError              **error)
+/* The next frame's payload: from the buffer if it holds a whole frame,
+ * else reading. On a blocking @fd, reads until it has one, a message too
+ * large for the shared buffer going into one of its own; on a
+ * non-blocking one, reads what there is, the buffer growing to hold a
+ * frame whatever its size, and returns NULL with neither *@eof nor @error
+ * when the rest has not come yet. */
+static GBytes *
+next_frame (ConcurraFrameReader  *reader,
+            int                   fd,
+            gboolean              blocking,
+            gboolean             *eof,
+            GError              **error)
 {
   *eof = FALSE;
   for (;;)
@@ -300,10 +307,10 @@ concurra_frame_reader_next (ConcurraFrameReader  *reader,
         return NULL;
       if (payload != NULL)
         return payload;
-      if (need > READER_CHUNK)
+      if (blocking && need > READER_CHUNK)
         return read_large (reader, fd, need - CONCURRA_PROTOCOL_HEADER_SIZE, eof, error);
 
-      make_room (reader, READER_CHUNK);
+      make_room (reader, MAX (need, READER_CHUNK));
       n = read_some (fd, reader->data + reader->end, reader->size - reader->end, error);
       if (n < 0)
         return NULL;
@@ -316,47 +323,28 @@ concurra_frame_reader_next (ConcurraFrameReader  *reader,
     }
 }
 
-/* The next frame's payload, for a non-blocking @fd: from the buffer if it
- * holds a whole frame, else reading what @fd has now, the buffer growing
- * to hold a frame whatever its size. NULL with neither *@eof nor @error
- * when the rest has not come yet; otherwise as concurra_frame_reader_next(). */
+/* The payload of the next frame on the blocking @fd, reading until it has
+ * one. NULL with *@eof set when @fd closes (and @error too when that cuts a
+ * frame short), NULL with @error when reading fails or a length is out of
+ * bounds. */
+GBytes *
+concurra_frame_reader_next (ConcurraFrameReader  *reader,
+                            int                   fd,
+                            gboolean             *eof,
+                            GError              **error)
+{
+  return next_frame (reader, fd, TRUE, eof, error);
+}
+
+/* The same for the non-blocking @fd: NULL with neither *@eof nor @error
+ * when the rest of the frame has not come yet. */
 GBytes *
 concurra_frame_reader_poll (ConcurraFrameReader  *reader,
                             int                   fd,
                             gboolean             *eof,
                             GError              **error)
 {
-  *eof = FALSE;
-  for (;;)
-    {
-      gsize pending = reader->end - reader->start;
-      gsize need;
-      gssize n;
-      GBytes *payload;
-
-      if (!take_frame (reader, &need, &payload, error))
-        return NULL;
-      if (payload != NULL)
-        return payload;
-
-      make_room (reader, MAX (need, READER_CHUNK));
-      n = recv (fd, reader->data + reader->end, reader->size - reader->end, MSG_DONTWAIT);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return NULL;
-      if (n < 0 && errno != ECONNRESET && errno != EPIPE)
-        {
-          read_failed (errno, error);
-          return NULL;
-        }
-      if (n <= 0)
-        {
-          closed_early (eof, pending, error);
-          return NULL;
-        }
-      reader->end += n;
-    }
+  return next_frame (reader, fd, FALSE, eof, error);
 }
 
 /* Whether the buffer holds a whole frame (of a length in bounds). */
