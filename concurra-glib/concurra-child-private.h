@@ -27,6 +27,12 @@ ConcurraChild *concurra_child_spawn         (const char * const *argv,
                                              ConcurraChildFunc   func,
                                              gpointer            user_data,
                                              GError            **error);
+ConcurraChild *concurra_child_spawn_stdio   (const char * const *argv,
+                                             const char * const *envp,
+                                             int                 channel_fd,
+                                             ConcurraChildFunc   func,
+                                             gpointer            user_data,
+                                             GError            **error);
 void           concurra_child_free          (ConcurraChild      *child);
 GPid           concurra_child_get_pid       (ConcurraChild      *child);
 void           concurra_child_signal_group  (ConcurraChild      *child,
@@ -36,5 +42,10 @@ int            concurra_child_get_returncode (ConcurraChild     *child);
 char          *concurra_child_describe_exit (ConcurraChild      *child);
 GBytes        *concurra_child_steal_output  (ConcurraChild      *child,
                                              int                 fd);
+GByteArray    *concurra_child_peek_output   (ConcurraChild      *child,
+                                             int                 fd);
+void           concurra_child_discard_output (ConcurraChild     *child);
+void           concurra_child_set_wait_status (ConcurraChild    *child,
+                                             int                 wait_status);
 
 G_END_DECLS

@@ -189,7 +189,8 @@ spawn (GPid               *pid,
        const char * const *envp,
        const char         *cwd,
        const int          *child_fds,
-       int                 channel_fd)
+       int                 channel_fd,
+       int                 stdin_fd)
 {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
@@ -208,6 +209,8 @@ spawn (GPid               *pid,
   posix_spawnattr_setsigdefault (&attr, &defaults);
 
   posix_spawn_file_actions_init (&actions);
+  if (stdin_fd >= 0)
+    posix_spawn_file_actions_adddup2 (&actions, stdin_fd, 0);
   for (int target = 1; target <= 2; target++)
     if (child_fds[target - 1] >= 0)
       posix_spawn_file_actions_adddup2 (&actions, child_fds[target - 1], target);
@@ -225,15 +228,16 @@ spawn (GPid               *pid,
   return ret;
 }
 
-ConcurraChild *
-concurra_child_spawn (const char * const  *argv,
-                      const char * const  *envp,
-                      const char          *cwd,
-                      gboolean             capture_output,
-                      int                  channel_fd,
-                      ConcurraChildFunc    func,
-                      gpointer             user_data,
-                      GError             **error)
+static ConcurraChild *
+child_spawn (const char * const  *argv,
+             const char * const  *envp,
+             const char          *cwd,
+             gboolean             capture_output,
+             int                  channel_fd,
+             int                  stdio_fd,
+             ConcurraChildFunc    func,
+             gpointer             user_data,
+             GError             **error)
 {
   ConcurraChild *child;
   int out[2] = { -1, -1 }, err[2] = { -1, -1 };
@@ -252,11 +256,11 @@ concurra_child_spawn (const char * const  *argv,
         }
       return NULL;
     }
-  child_fds[0] = out[1];
+  child_fds[0] = stdio_fd >= 0 ? stdio_fd : out[1];
   child_fds[1] = err[1];
 
   child = g_new0 (ConcurraChild, 1);
-  ret = spawn (&child->pid, argv, envp, cwd, child_fds, channel_fd);
+  ret = spawn (&child->pid, argv, envp, cwd, child_fds, channel_fd, stdio_fd);
   if (capture_output)
     {
       close (out[1]);
@@ -291,6 +295,32 @@ concurra_child_spawn (const char * const  *argv,
       g_source_attach (pipe->source, context);
     }
   return child;
+}
+
+ConcurraChild *
+concurra_child_spawn (const char * const  *argv,
+                      const char * const  *envp,
+                      const char          *cwd,
+                      gboolean             capture_output,
+                      int                  channel_fd,
+                      ConcurraChildFunc    func,
+                      gpointer             user_data,
+                      GError             **error)
+{
+  return child_spawn (argv, envp, cwd, capture_output, channel_fd, -1, func, user_data, error);
+}
+
+/* A child whose standard input and output are @channel_fd (a worker
+ * started through a launcher command: its protocol runs over them). */
+ConcurraChild *
+concurra_child_spawn_stdio (const char * const  *argv,
+                            const char * const  *envp,
+                            int                  channel_fd,
+                            ConcurraChildFunc    func,
+                            gpointer             user_data,
+                            GError             **error)
+{
+  return child_spawn (argv, envp, NULL, FALSE, -1, channel_fd, func, user_data, error);
 }
 
 GPid
@@ -365,4 +395,47 @@ concurra_child_steal_output (ConcurraChild *child,
   size = data->len;
   /* without what the array grew ahead of need */
   return g_bytes_new_take (g_realloc (g_byte_array_free (data, FALSE), size), size);
+}
+
+/* What has been read so far from standard output (1) or error (2), with
+ * what the pipe holds now read first; NULL if it was not captured. The
+ * array stays the child's; a Slurm attempt edits it in place. */
+GByteArray *
+concurra_child_peek_output (ConcurraChild *child,
+                            int            fd)
+{
+  Pipe *pipe = &child->pipes[fd - 1];
+  guint8 buffer[READ_CHUNK];
+
+  while (pipe->fd >= 0)
+    {
+      gssize n = read (pipe->fd, buffer, sizeof buffer);
+
+      if (n > 0)
+        g_byte_array_append (pipe->data, buffer, n);
+      else if (n < 0 && errno == EINTR)
+        continue;
+      else
+        /* end of file is left to the pipe's source, which closes it */
+        break;
+    }
+  return pipe->data;
+}
+
+/* Output that was read but is not to be kept. */
+void
+concurra_child_discard_output (ConcurraChild *child)
+{
+  for (guint i = 0; i < 2; i++)
+    g_clear_pointer (&child->pipes[i].data, g_byte_array_unref);
+}
+
+/* Once it exited: the status to report instead of its own (srun's
+ * command's). */
+void
+concurra_child_set_wait_status (ConcurraChild *child,
+                                int            wait_status)
+{
+  g_assert (child->exited);
+  child->wait_status = wait_status;
 }

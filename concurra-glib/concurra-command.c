@@ -19,6 +19,7 @@
 #include "concurra-executor-private.h"
 #include "concurra-format-private.h"
 #include "concurra-child-private.h"
+#include "concurra-slurm-private.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -577,18 +578,21 @@ command_environ (ConcurraCommand *command)
 }
 
 static ConcurraChild *
-spawn (ConcurraCommand    *command,
+spawn (ConcurraTask       *task,
        ConcurraChildFunc   func,
        gpointer            user_data,
        GError            **error)
 {
+  ConcurraCommand *command = task->command;
   const char *shell_argv[] = { "/bin/sh", "-c", command->shell_command, NULL };
+  const char * const *argv = command->shell_command ? shell_argv : (const char * const *) command->argv;
   g_auto(GStrv) envp = command_environ (command);
+  /* a Slurm task: srun runs it, and srun's standard error is always read */
+  g_auto(GStrv) srun_argv = concurra_launch_wrap (task, argv);
 
-  return concurra_child_spawn (command->shell_command ? shell_argv
-                                                      : (const char * const *) command->argv,
+  return concurra_child_spawn (srun_argv ? (const char * const *) srun_argv : argv,
                                (const char * const *) envp, command->cwd,
-                               command->capture_output, -1, func, user_data, error);
+                               command->capture_output || srun_argv, -1, func, user_data, error);
 }
 
 /* One command attempt, driven by the owner context. The attempt's
@@ -602,6 +606,7 @@ typedef struct
   GCancellable       *cancellable;
   gulong              cancel_id;
   GSource            *grace;      /* armed by cancellation */
+  ConcurraSlurmAttempt *slurm;    /* a Slurm task's, see concurra-slurm.c */
   ConcurraFinishFunc  finish;
   gpointer            finish_data;
 } CommandRun;
@@ -612,6 +617,8 @@ on_grace_expired (gpointer user_data)
   CommandRun *run = user_data;
 
   concurra_child_signal_group (run->child, SIGKILL);
+  if (run->slurm != NULL)
+    concurra_slurm_attempt_cancel (run->slurm, run->child);
   return G_SOURCE_REMOVE;
 }
 
@@ -621,6 +628,8 @@ on_cancelled (GCancellable *cancellable,
               CommandRun   *run)
 {
   concurra_child_signal_group (run->child, SIGTERM);
+  if (run->slurm != NULL)
+    concurra_slurm_attempt_cancel (run->slurm, run->child);
   run->grace = g_timeout_source_new (KILL_GRACE_MS);
   g_source_set_static_name (run->grace, "[concurra] command kill grace");
   g_source_set_callback (run->grace, on_grace_expired, run, NULL);
@@ -753,6 +762,10 @@ on_child_done (ConcurraChild *child,
 {
   CommandRun *run = user_data;
 
+  /* a scancel still running: this is called again when it has exited */
+  if (run->slurm != NULL && concurra_slurm_attempt_defer (run->slurm, on_child_done, child, run))
+    return;
+
   /* not from inside the cancellation handler: that one returned */
   g_cancellable_disconnect (run->cancellable, run->cancel_id);
   if (run->grace != NULL)
@@ -764,7 +777,14 @@ on_child_done (ConcurraChild *child,
       g_source_unref (run->grace);
     }
 
+  if (run->slurm != NULL)
+    concurra_slurm_attempt_translate (run->slurm, child, run->task->command->capture_output);
   record_exit (run->task, child);
+  if (run->slurm != NULL)
+    {
+      concurra_slurm_attempt_record (run->slurm, g_cancellable_is_cancelled (run->cancellable));
+      concurra_slurm_attempt_free (run->slurm);
+    }
   run->finish (run->task, run->finish_data);
   concurra_child_free (child);
   g_object_unref (run->cancellable);
@@ -792,9 +812,12 @@ command_start (ConcurraTask       *task,
   run->task = task;
   run->finish = finish;
   run->finish_data = finish_data;
-  run->child = spawn (command, on_child_done, run, &error);
+  if (task->launch != NULL && task->launch->srun != NULL)
+    run->slurm = concurra_slurm_attempt_new (task);
+  run->child = spawn (task, on_child_done, run, &error);
   if (run->child == NULL)
     {
+      g_clear_pointer (&run->slurm, concurra_slurm_attempt_free);
       g_free (run);
       concurra_task_return_new_error (task, CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED,
                                       "Command '%s' could not be started: %s",

@@ -109,4 +109,21 @@ typedef enum /*< flags >*/ {
   CONCURRA_GATHER_RETURN_ERRORS = 1 << 0,
 } ConcurraGatherFlags;
 
+/**
+ * ConcurraLauncherKind:
+ * @CONCURRA_LAUNCHER_KIND_DEFAULT: a task's setting: the runner's launcher
+ * @CONCURRA_LAUNCHER_KIND_LOCAL: on this machine
+ * @CONCURRA_LAUNCHER_KIND_SLURM: as a Slurm job, through `srun`
+ *
+ * Where command tasks run; see [method@Concurra.Runner.set_launcher] and
+ * [method@Concurra.Task.set_launcher].
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_LAUNCHER_KIND_DEFAULT,
+  CONCURRA_LAUNCHER_KIND_LOCAL,
+  CONCURRA_LAUNCHER_KIND_SLURM,
+} ConcurraLauncherKind;
+
 G_END_DECLS

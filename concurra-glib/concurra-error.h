@@ -42,6 +42,9 @@ G_BEGIN_DECLS
  * @CONCURRA_ERROR_WORKER_CRASHED: a worker process died while running a task
  * @CONCURRA_ERROR_INVALID_ARGUMENT: an argument is not acceptable
  * @CONCURRA_ERROR_TASKS_FAILED: at least one task of a run failed
+ * @CONCURRA_ERROR_LAUNCHER_FAILED: the launcher (Slurm) could not run a
+ *   task, or ended it on its own (an unknown partition, a node failure,
+ *   preemption, a job cancelled by someone else). Since: 1.0
  *
  * Error codes of %CONCURRA_ERROR.
  *
@@ -64,6 +67,7 @@ typedef enum {
   CONCURRA_ERROR_WORKER_CRASHED,
   CONCURRA_ERROR_INVALID_ARGUMENT,
   CONCURRA_ERROR_TASKS_FAILED,
+  CONCURRA_ERROR_LAUNCHER_FAILED,
 } ConcurraError;
 
 CONCURRA_AVAILABLE_IN_ALL

@@ -19,6 +19,7 @@ typedef struct _ConcurraLauncher ConcurraLauncher;
 struct _ConcurraLauncher
 {
   const char      *name;
+  void           (*free)   (ConcurraLauncher        *launcher);  /* NULL: static */
   ConcurraChild *(*launch) (const ConcurraLauncher  *launcher,
                             const char * const      *argv,
                             int                      channel_fd,
@@ -30,6 +31,11 @@ struct _ConcurraLauncher
 typedef void (*ConcurraPoolClosedFunc) (gpointer data);
 
 extern const ConcurraLauncher concurra_local_launcher;
+
+/* concurra-launcher-command.c: workers started through a command prefix
+ * (`ssh HOST`, an srun line), the protocol on their standard input and
+ * output */
+const ConcurraLauncher *concurra_command_launcher_new (const char * const *prefix);
 extern const ConcurraExecutor concurra_process_executor;
 
 ConcurraWorkerPool *concurra_worker_pool_new     (GMainContext           *context,

@@ -21,7 +21,10 @@
  * they are reaped.
  *
  * Workers are started by a launcher (ConcurraLauncher): the local one
- * spawns the worker command with the socket as its descriptor 3.
+ * spawns the worker command with the socket as its descriptor 3; the
+ * command launcher (concurra-launcher-command.c) puts a command such as
+ * `srun` or `ssh HOST` before it, with the socket as its standard input
+ * and output. The pool takes the launcher and frees it.
  *
  * In a thread mode runner a process task calls the registered function in
  * a thread instead.
@@ -613,6 +616,8 @@ pool_clear (ConcurraWorkerPool *pool)
 {
   g_assert (pool->n_live == 0);
   g_strfreev (pool->command);
+  if (pool->launcher->free != NULL)
+    pool->launcher->free ((ConcurraLauncher *) pool->launcher);
   g_main_context_unref (pool->context);
 }
 

@@ -691,6 +691,19 @@ apply_defaults (ConcurraRunner *self)
     }
 }
 
+/* Nothing runs: every task is terminated with the run's error. */
+static gboolean
+refuse_run (ConcurraRunner  *self,
+            GError         **error)
+{
+  for (guint i = 0; i < self->tasks->len; i++)
+    record_final (self, g_ptr_array_index (self->tasks, i), CONCURRA_TASK_STATUS_TERMINATED,
+                  g_error_copy (self->run_error));
+  check_finished (self);
+  g_propagate_error (error, g_error_copy (self->run_error));
+  return FALSE;
+}
+
 /* Claims the single run and validates the graph. On failure no task runs
  * and, if the graph was at fault, every task is terminated. */
 gboolean
@@ -707,17 +720,12 @@ concurra_run_prepare (ConcurraRunner  *self,
   g_object_notify_by_pspec (G_OBJECT (self), concurra_runner_properties[PROP_STATE]);
 
   if (!concurra_graph_check_unknown (self->graph, &self->run_error))
-    {
-      for (guint i = 0; i < self->tasks->len; i++)
-        record_final (self, g_ptr_array_index (self->tasks, i), CONCURRA_TASK_STATUS_TERMINATED,
-                      g_error_copy (self->run_error));
-      check_finished (self);
-      g_propagate_error (error, g_error_copy (self->run_error));
-      return FALSE;
-    }
+    return refuse_run (self, error);
 
   concurra_graph_link (self->graph);
   apply_defaults (self);
+  if (!concurra_runner_prepare_launchers (self, &self->run_error))
+    return refuse_run (self, error);
   return TRUE;
 }
 
@@ -731,7 +739,8 @@ static void
 prepare_process_mode (ConcurraRunner *self,
                       GMainContext   *context)
 {
-  self->pool = concurra_worker_pool_new (context, (const char * const *) self->worker_command, NULL);
+  self->pool = concurra_worker_pool_new (context, (const char * const *) self->worker_command,
+                                         concurra_runner_worker_launcher (self));
   for (guint i = 0; i < self->tasks->len; i++)
     {
       ConcurraTask *task = g_ptr_array_index (self->tasks, i);

@@ -1,7 +1,8 @@
 /* concurra-runner-private.h: the inside of ConcurraRunner, shared by the
  * files that make it up: concurra-runner.c (the type and its entry points),
- * concurra-runner-properties.c (its settings) and concurra-run.c (a run on
- * the owner context). Only they include it.
+ * concurra-runner-properties.c (its settings), concurra-runner-launcher.c
+ * (where its commands and workers run) and concurra-run.c (a run on the
+ * owner context). Only they include it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,6 +14,7 @@
 #include "concurra-process-private.h"
 #include "concurra-report-private.h"
 #include "concurra-runner.h"
+#include "concurra-slurm-options.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +38,9 @@ struct _ConcurraRunner
   gboolean               verify;
   gboolean               raise_on_failure;
   char                  *error_message;
+  ConcurraLauncherKind   launcher;
+  ConcurraSlurmOptions  *slurm_options;
+  char                 **worker_launcher;
 
   /* graph */
   ConcurraGraph         *graph;
@@ -95,6 +100,9 @@ enum {
   PROP_N_RUNNING,
   PROP_N_COMPLETED,
   PROP_N_FAILED,
+  PROP_LAUNCHER,
+  PROP_SLURM_OPTIONS,
+  PROP_WORKER_LAUNCHER,
   N_PROPS
 };
 
@@ -122,6 +130,12 @@ concurra_runner_report (ConcurraRunner *self)
 
 /* concurra-runner-properties.c */
 void          concurra_runner_install_properties (GObjectClass    *object_class);
+
+/* concurra-runner-launcher.c: where commands and workers run */
+gboolean      concurra_runner_prepare_launchers (ConcurraRunner  *self,
+                                                 GError         **error);
+const struct _ConcurraLauncher *
+              concurra_runner_worker_launcher   (ConcurraRunner  *self);
 
 /* concurra-run.c: what the entry points of concurra-runner.c drive */
 extern const ConcurraTaskOwnerClass concurra_run_owner_class;

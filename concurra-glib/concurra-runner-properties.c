@@ -57,6 +57,15 @@ concurra_runner_get_property (GObject    *object,
     case PROP_WORKER_COMMAND:
       g_value_set_boxed (value, self->worker_command);
       break;
+    case PROP_LAUNCHER:
+      g_value_set_enum (value, self->launcher);
+      break;
+    case PROP_SLURM_OPTIONS:
+      g_value_set_object (value, self->slurm_options);
+      break;
+    case PROP_WORKER_LAUNCHER:
+      g_value_set_boxed (value, self->worker_launcher);
+      break;
     case PROP_TASK_RETRIES:
       g_value_set_uint (value, self->task_retries);
       break;
@@ -131,6 +140,15 @@ concurra_runner_set_property (GObject      *object,
       break;
     case PROP_WORKER_COMMAND:
       concurra_runner_set_worker_command (self, g_value_get_boxed (value));
+      break;
+    case PROP_LAUNCHER:
+      concurra_runner_set_launcher (self, g_value_get_enum (value));
+      break;
+    case PROP_SLURM_OPTIONS:
+      concurra_runner_set_slurm_options (self, g_value_get_object (value));
+      break;
+    case PROP_WORKER_LAUNCHER:
+      concurra_runner_set_worker_launcher (self, g_value_get_boxed (value));
       break;
     case PROP_TASK_RETRIES:
       concurra_runner_set_task_retries (self, g_value_get_uint (value));
@@ -250,6 +268,52 @@ concurra_runner_install_properties (GObjectClass *object_class)
    */
   concurra_runner_properties[PROP_WORKER_COMMAND] =
     g_param_spec_boxed ("worker-command", NULL, NULL, G_TYPE_STRV, RW_FLAGS);
+
+  /**
+   * ConcurraRunner:launcher:
+   *
+   * Where the runner's command tasks run, unless a task sets its own
+   * (see [method@Concurra.Task.set_launcher]): on this machine
+   * (%CONCURRA_LAUNCHER_KIND_LOCAL, the default) or as Slurm jobs
+   * (%CONCURRA_LAUNCHER_KIND_SLURM), each through its own `srun`. In
+   * process mode, %CONCURRA_LAUNCHER_KIND_SLURM starts the worker
+   * processes through `srun` too, unless
+   * [property@Concurra.Runner:worker-launcher] is set.
+   *
+   * Since: 1.0
+   */
+  concurra_runner_properties[PROP_LAUNCHER] =
+    g_param_spec_enum ("launcher", NULL, NULL, CONCURRA_TYPE_LAUNCHER_KIND,
+                       CONCURRA_LAUNCHER_KIND_LOCAL, RW_FLAGS);
+
+  /**
+   * ConcurraRunner:slurm-options:
+   *
+   * What the runner's Slurm tasks (and Slurm-launched workers) ask Slurm
+   * for, unless a task sets its own; %NULL for Slurm's defaults.
+   *
+   * Since: 1.0
+   */
+  concurra_runner_properties[PROP_SLURM_OPTIONS] =
+    g_param_spec_object ("slurm-options", NULL, NULL, CONCURRA_TYPE_SLURM_OPTIONS, RW_FLAGS);
+
+  /**
+   * ConcurraRunner:worker-launcher:
+   *
+   * A command put before [property@Concurra.Runner:worker-command] to
+   * start each worker process elsewhere: `ssh HOST`, or an `srun` line of
+   * your own. The worker protocol then runs over the launched process's
+   * standard input and output (still checked as untrusted), and the worker
+   * is told so through its environment (`env CONCURRA_WORKER_FD=stdio`
+   * comes between the two). %NULL (the default) starts workers on this
+   * machine, or through `srun` when [property@Concurra.Runner:launcher] is
+   * %CONCURRA_LAUNCHER_KIND_SLURM. One launch per worker: the pool stays
+   * warm across tasks.
+   *
+   * Since: 1.0
+   */
+  concurra_runner_properties[PROP_WORKER_LAUNCHER] =
+    g_param_spec_boxed ("worker-launcher", NULL, NULL, G_TYPE_STRV, RW_FLAGS);
 
   /**
    * ConcurraRunner:task-retries:

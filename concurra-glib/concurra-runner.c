@@ -12,6 +12,7 @@
  */
 #include "concurra-error.h"
 #include "concurra-runner-private.h"
+#include "concurra-slurm-private.h"
 
 /**
  * ConcurraRunner:
@@ -110,6 +111,8 @@ concurra_runner_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->worker_command, g_strfreev);
+  g_clear_pointer (&self->worker_launcher, g_strfreev);
+  g_clear_object (&self->slurm_options);
   g_clear_pointer (&self->graph, concurra_graph_free);
   g_clear_pointer (&self->owner, concurra_task_owner_unref);
   self->tasks = NULL;
@@ -210,6 +213,7 @@ concurra_runner_init (ConcurraRunner *self)
   self->name = g_strdup ("TaskRunner");
   self->max_concurrency = g_get_num_processors ();
   self->mode = CONCURRA_EXECUTION_MODE_THREAD;
+  self->launcher = CONCURRA_LAUNCHER_KIND_LOCAL;
   self->retry_backoff = 2.0;
   self->verify = TRUE;
   self->graph = concurra_graph_new ();
@@ -317,6 +321,8 @@ concurra_runner_add (ConcurraRunner      *runner,
       return FALSE;
     }
   if (task->command != NULL && !concurra_command_validate (task, label, error))
+    return FALSE;
+  if (!concurra_launch_check_options (task, label, error))
     return FALSE;
   if (depends_on != NULL &&
       !concurra_graph_check_dependencies (runner->graph, label, depends_on, error))

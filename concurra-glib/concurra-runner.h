@@ -60,6 +60,25 @@ CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_worker_command     (ConcurraRunner        *runner,
                                                                const char * const    *command);
 CONCURRA_AVAILABLE_IN_ALL
+ConcurraLauncherKind   concurra_runner_get_launcher           (ConcurraRunner        *runner);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_runner_set_launcher           (ConcurraRunner        *runner,
+                                                               ConcurraLauncherKind   launcher);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraSlurmOptions  *concurra_runner_get_slurm_options      (ConcurraRunner        *runner);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_runner_set_slurm_options      (ConcurraRunner        *runner,
+                                                               ConcurraSlurmOptions  *options);
+CONCURRA_AVAILABLE_IN_ALL
+const char * const    *concurra_runner_get_worker_launcher    (ConcurraRunner        *runner);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_runner_set_worker_launcher    (ConcurraRunner        *runner,
+                                                               const char * const    *launcher);
+CONCURRA_AVAILABLE_IN_ALL
+char                 **concurra_runner_dup_launch_command     (ConcurraRunner        *runner,
+                                                               const char            *label,
+                                                               GError               **error);
+CONCURRA_AVAILABLE_IN_ALL
 guint                  concurra_runner_get_task_retries       (ConcurraRunner        *runner);
 CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_task_retries       (ConcurraRunner        *runner,

@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 typedef struct _ConcurraLane ConcurraLane;
 typedef struct _ConcurraCommand ConcurraCommand;
 typedef struct _ConcurraProcessCall ConcurraProcessCall;
+typedef struct _ConcurraLaunch ConcurraLaunch;
 typedef struct _ConcurraExecutor ConcurraExecutor;
 typedef struct _ConcurraTaskOwner ConcurraTaskOwner;
 
@@ -64,6 +65,7 @@ struct _ConcurraTask
   ConcurraCommand       *command;       /* command tasks only */
   ConcurraReportGate    *async;         /* async tasks only */
   ConcurraProcessCall   *process;       /* process tasks only */
+  ConcurraLaunch        *launch;        /* launcher settings, see concurra-slurm.c */
   gboolean               fallback;      /* runs in a thread in a process runner */
 
   /* settings; -1 means "the runner's default" until the run resolves them */

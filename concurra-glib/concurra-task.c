@@ -10,6 +10,7 @@
 #include "concurra-error.h"
 #include "concurra-executor-private.h"
 #include "concurra-format-private.h"
+#include "concurra-slurm-private.h"
 #include "concurra-task-private.h"
 
 #include <math.h>
@@ -55,6 +56,7 @@ concurra_task_finalize (GObject *object)
   concurra_outcome_clear (&self->outcome);
   g_clear_pointer (&self->command, concurra_command_free);
   g_clear_pointer (&self->process, concurra_process_call_free);
+  g_clear_pointer (&self->launch, concurra_launch_free);
   if (self->async != NULL)
     {
       g_mutex_clear (&self->async->lock);

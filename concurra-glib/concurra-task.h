@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "concurra-enums.h"
+#include "concurra-slurm-options.h"
 #include "concurra-version.h"
 
 G_BEGIN_DECLS
@@ -244,6 +245,18 @@ CONCURRA_AVAILABLE_IN_ALL
 GBytes                *concurra_task_get_stdout_bytes    (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_ALL
 GBytes                *concurra_task_get_stderr_bytes    (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_launcher        (ConcurraTask      *task,
+                                                          ConcurraLauncherKind launcher);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraLauncherKind   concurra_task_get_launcher        (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_slurm_options   (ConcurraTask      *task,
+                                                          ConcurraSlurmOptions *options);
+CONCURRA_AVAILABLE_IN_ALL
+ConcurraSlurmOptions  *concurra_task_get_slurm_options   (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+guint64                concurra_task_get_slurm_job_id    (ConcurraTask      *task);
 
 CONCURRA_AVAILABLE_IN_ALL
 char                  *concurra_format_duration          (double             seconds);

@@ -175,9 +175,11 @@ make_reply (guint64   id,
   return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
 }
 
-/* Serves requests until the parent closes the socket. */
+/* Serves requests read from @in_fd, replies written to @out_fd, until
+ * the parent closes the channel. */
 static int
-serve (int fd)
+serve (int in_fd,
+       int out_fd)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   ConcurraFrameReader reader = { 0, };
@@ -195,7 +197,7 @@ serve (int fd)
       g_autoptr(GBytes) payload = NULL;
       gboolean eof;
 
-      payload = concurra_frame_reader_next (&reader, fd, &eof, &error);
+      payload = concurra_frame_reader_next (&reader, in_fd, &eof, &error);
       if (payload == NULL)
         {
           status = eof && error == NULL ? 0 : 1;
@@ -214,7 +216,7 @@ serve (int fd)
       boxed = g_variant_get_child_value (request, 2);
       args = g_variant_get_variant (boxed);
       result = concurra_registry_call (g_variant_get_string (name, NULL), args, cancellable, &error);
-      if (!concurra_protocol_write_frame (fd, make_reply (g_variant_get_uint64 (id), result, error)))
+      if (!concurra_protocol_write_frame (out_fd, make_reply (g_variant_get_uint64 (id), result, error)))
         {
           status = 1;
           break;
@@ -222,6 +224,23 @@ serve (int fd)
     }
   concurra_frame_reader_clear (&reader);
   return status;
+}
+
+/* The protocol moves off 0 and 1: standard input reads nothing, standard
+ * output goes to standard error. */
+static int
+serve_stdio (void)
+{
+  int in_fd = fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+  int out_fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  int null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  if (in_fd < 0 || out_fd < 0 || null_fd < 0)
+    return 1;
+  dup2 (null_fd, STDIN_FILENO);
+  dup2 (STDERR_FILENO, STDOUT_FILENO);
+  close (null_fd);
+  return serve (in_fd, out_fd);
 }
 
 /**
@@ -232,6 +251,11 @@ serve (int fd)
  * process was started by a runner as its worker, it serves the runner's
  * requests and then exits the process; otherwise it returns at once.
  *
+ * A worker started through a launcher command (see
+ * [property@Concurra.Runner:worker-launcher]) serves over its standard
+ * input and output; standard output then becomes a copy of standard
+ * error, so that what its functions print cannot break the protocol.
+ *
  * Since: 1.0
  */
 void
@@ -240,11 +264,16 @@ concurra_worker_main (void)
   const char *fd_text = g_getenv (CONCURRA_WORKER_FD_ENV);
   gint64 fd;
 
+  if (g_strcmp0 (fd_text, "stdio") == 0)
+    {
+      g_unsetenv (CONCURRA_WORKER_FD_ENV);
+      exit (serve_stdio ());
+    }
   if (fd_text == NULL || !g_ascii_string_to_signed (fd_text, 10, 3, G_MAXINT, &fd, NULL))
     return;
   /* processes this worker starts are not workers, and do not hold its
    * end of the channel (system(), popen()) */
   g_unsetenv (CONCURRA_WORKER_FD_ENV);
   fcntl ((int) fd, F_SETFD, FD_CLOEXEC);
-  exit (serve ((int) fd));
+  exit (serve ((int) fd, (int) fd));
 }
