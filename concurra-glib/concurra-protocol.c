@@ -102,7 +102,8 @@ concurra_protocol_encode_frame (GVariant *message)
 
 /* Writes @message (a floating reference is sunk) as one frame, header and
  * body in one system call when the socket takes them. FALSE with errno set
- * when the socket fails; never raises SIGPIPE. */
+ * when the socket fails; never raises SIGPIPE on a socket (a pipe, as a
+ * worker's standard output through srun, raises it as pipes do). */
 gboolean
 concurra_protocol_write_frame (int       fd,
                                GVariant *message)
@@ -122,6 +123,10 @@ concurra_protocol_write_frame (int       fd,
     {
       gssize n = sendmsg (fd, &msg, MSG_NOSIGNAL);
 
+      /* a worker started through a launcher command (srun, ssh) writes
+       * to a pipe */
+      if (n < 0 && errno == ENOTSOCK)
+        n = writev (fd, msg.msg_iov, msg.msg_iovlen);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -172,6 +173,25 @@ fn_pid (GVariant      *args,
         GError       **error)
 {
   return g_variant_new_uint32 ((guint32) getpid ());
+}
+
+/* (s name) -> s: the variable in this worker's environment ("" if
+ * unset), and what it printed on standard output meanwhile goes where a
+ * launched worker's standard output goes (test-slurm.c) */
+static GVariant *
+fn_getenv (GVariant      *args,
+           GCancellable  *cancellable,
+           gpointer       user_data,
+           GError       **error)
+{
+  const char *name = "", *value;
+
+  if (args != NULL && g_variant_is_of_type (args, G_VARIANT_TYPE ("(s)")))
+    g_variant_get (args, "(&s)", &name);
+  value = g_getenv (name);
+  printf ("getenv %s\n", name);
+  fflush (stdout);
+  return g_variant_new_string (value ? value : "");
 }
 
 /* (d cpu_seconds) -> (t iterations): burns CPU, default 0.2 s */
@@ -562,6 +582,7 @@ static const struct
   { "noop", fn_noop },
   { "echo", fn_echo },
   { "pid", fn_pid },
+  { "getenv", fn_getenv },
   { "burn", fn_burn },
   { "big", fn_big },
   { "measure", fn_measure },
