@@ -603,6 +603,66 @@ def _on_task_retrying(gi_runner, task, attempt, error, ref):
 
 _IDLE, _RUNNING, _FINISHED = "idle", "running", "finished"
 
+_LAUNCHERS = {"local": Concurra.LauncherKind.LOCAL,
+              "slurm": Concurra.LauncherKind.SLURM}
+_SLURM_KEYS = {"cpus": int, "mem": str, "partition": str,
+               "time_margin": (int, float), "extra_args": (list, tuple)}
+
+
+def _launcher_kind(launcher, what):
+    """"local" or "slurm" -> Concurra.LauncherKind."""
+    if isinstance(launcher, Concurra.LauncherKind):
+        return launcher
+    kind = _LAUNCHERS.get(launcher) if isinstance(launcher, str) else None
+    if kind is None:
+        raise ValueError("%s must be 'local' or 'slurm', got %r"
+                         % (what, launcher))
+    return kind
+
+
+def _slurm_options(slurm, what):
+    """A dict of Slurm settings -> Concurra.SlurmOptions (None: none)."""
+    if slurm is None or isinstance(slurm, Concurra.SlurmOptions):
+        return slurm
+    if not isinstance(slurm, collections.abc.Mapping):
+        raise TypeError("%s must be a dict of Slurm settings (%s), got %s"
+                        % (what, ", ".join(_SLURM_KEYS), type(slurm).__name__))
+    options = Concurra.SlurmOptions()
+    for key, value in slurm.items():
+        kind = _SLURM_KEYS.get(key)
+        if kind is None:
+            raise ValueError("%s: unknown Slurm setting %r (known: %s)"
+                             % (what, key, ", ".join(_SLURM_KEYS)))
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise TypeError("%s[%r] has the wrong type: %s"
+                            % (what, key, type(value).__name__))
+        if key == "cpus":
+            if value < 1:
+                raise ValueError("%s['cpus'] must be >= 1, got %r"
+                                 % (what, value))
+            options.set_cpus(value)
+        elif key == "mem":
+            options.set_mem(value)
+        elif key == "partition":
+            options.set_partition(value)
+        elif key == "time_margin":
+            if value != value or value < 0:
+                raise ValueError("%s['time_margin'] must be >= 0, got %r"
+                                 % (what, value))
+            options.set_time_margin(float(value))
+        else:
+            if not all(isinstance(a, str) for a in value):
+                raise TypeError("%s['extra_args'] must be a list of strings"
+                                % (what,))
+            options.set_extra_args(list(value))
+    try:
+        options.validate()
+    except GLib.Error as error:
+        raise ValueError("%s: %s" % (what, error.message)) from None
+    return options
+
 
 class TaskRunner:
     """Concurra's TaskRunner on concurra-glib.
@@ -623,7 +683,9 @@ class TaskRunner:
                  logger: Optional[logging.Logger] = None,
                  log_errors: bool = False,
                  fallback_to_thread_on_pickle_error: bool = False,
-                 task_retries: int = 0) -> None:
+                 task_retries: int = 0, launcher: str = "local",
+                 slurm: Optional[Mapping[str, Any]] = None,
+                 worker_launcher: Optional[Sequence[str]] = None) -> None:
         self.log = logger or LOGGER
         if max_concurrency is not None and (
                 isinstance(max_concurrency, bool)
@@ -651,6 +713,18 @@ class TaskRunner:
         self.fallback_to_thread_on_pickle_error = \
             fallback_to_thread_on_pickle_error
         self.task_retries = _check_retries(task_retries, False)
+        # where commands (and, with use_multiprocessing, workers) run
+        self.launcher = _launcher_kind(launcher, "launcher")
+        self.slurm = _slurm_options(slurm, "slurm")
+        if worker_launcher is not None:
+            if isinstance(worker_launcher, (str, bytes)) or not all(
+                    isinstance(a, str) and a for a in worker_launcher) \
+                    or not worker_launcher:
+                raise TypeError("worker_launcher must be a non-empty list of "
+                                "strings, e.g. ['ssh', 'node1'], got %r"
+                                % (worker_launcher,))
+            worker_launcher = list(worker_launcher)
+        self.worker_launcher = worker_launcher
 
         self.gobject = Concurra.Runner.new(_c_string(self.name))
         self._labels = _Labels()
@@ -881,9 +955,13 @@ class TaskRunner:
         return cwd, env
 
     def _add_command_task(self, kind, command, label, depends_on, cwd, env,
-                          check, capture_output, text, task_retries):
+                          check, capture_output, text, task_retries,
+                          launcher=None, slurm=None):
         retries = _check_retries(task_retries, True)
         cwd, env = self._command_options(cwd, env)
+        kind_of_launcher = (None if launcher is None
+                            else _launcher_kind(launcher, "launcher"))
+        slurm_options = _slurm_options(slurm, "slurm")
         for arg in (command if kind == _COMMAND else [command]):
             _check_no_nul(arg)
         if kind == _COMMAND:
@@ -913,6 +991,10 @@ class TaskRunner:
         task.set_check(bool(check))
         task.set_capture_output(bool(capture_output))
         task.set_text(bool(text))
+        if kind_of_launcher is not None:
+            task.set_launcher(kind_of_launcher)
+        if slurm_options is not None:
+            task.set_slurm_options(slurm_options)
         if retries is not None:
             task.set_retries(retries)
         return self._commit(record, task)
@@ -924,8 +1006,14 @@ class TaskRunner:
                     env: Optional[Mapping[str, Optional[str]]] = None,
                     check: bool = True, capture_output: bool = True,
                     text: bool = True,
-                    task_retries: Optional[int] = None) -> Future:
-        """Queue an exec-form command (a list or tuple of strings)."""
+                    task_retries: Optional[int] = None,
+                    launcher: Optional[str] = None,
+                    slurm: Optional[Mapping[str, Any]] = None) -> Future:
+        """Queue an exec-form command (a list or tuple of strings).
+
+        ``launcher`` ("local" or "slurm") overrides the runner's for this
+        task; ``slurm`` (cpus, mem, partition, time_margin, extra_args)
+        overrides the runner's Slurm options one key at a time."""
         if isinstance(command, (str, bytes)):
             raise TypeError("add_command() takes a list or tuple of strings; "
                             "use add_shell_command() for shell command "
@@ -949,7 +1037,7 @@ class TaskRunner:
             raise ValueError("the command's program (argument 0) is empty")
         return self._add_command_task(_COMMAND, argv, label, depends_on, cwd,
                                       env, check, capture_output, text,
-                                      task_retries)
+                                      task_retries, launcher, slurm)
 
     def add_shell_command(self, command: str, label: Optional[Label] = None,
                           depends_on: Optional[DependsOn] = None,
@@ -957,8 +1045,11 @@ class TaskRunner:
                           env: Optional[Mapping[str, Optional[str]]] = None,
                           check: bool = True, capture_output: bool = True,
                           text: bool = True,
-                          task_retries: Optional[int] = None) -> Future:
-        """Queue a command string run by ``/bin/sh -c``."""
+                          task_retries: Optional[int] = None,
+                          launcher: Optional[str] = None,
+                          slurm: Optional[Mapping[str, Any]] = None) -> Future:
+        """Queue a command string run by ``/bin/sh -c``; ``launcher`` and
+        ``slurm`` as for :meth:`add_command`."""
         if isinstance(command, (list, tuple)):
             raise TypeError("add_shell_command() takes a command string; use "
                             "add_command() for lists and tuples")
@@ -969,7 +1060,7 @@ class TaskRunner:
             raise ValueError("the shell command is empty")
         return self._add_command_task(_SHELL, command, label, depends_on, cwd,
                                       env, check, capture_output, text,
-                                      task_retries)
+                                      task_retries, launcher, slurm)
 
     # ---- running ----
 
@@ -1000,6 +1091,9 @@ class TaskRunner:
         runner.set_log_errors(False)
         runner.set_verify_on_finish(False)
         runner.set_raise_on_failure(False)
+        runner.set_launcher(self.launcher)
+        runner.set_slurm_options(self.slurm)
+        runner.set_worker_launcher(self.worker_launcher)
         if self.use_multiprocessing:
             runner.set_execution_mode(_M.PROCESS)
             runner.set_fallback_to_thread(
@@ -1368,7 +1462,7 @@ class TaskRunner:
                 stderr = _gbytes(task.get_stderr_bytes())
         else:
             stdout = stderr = None
-        return {
+        result = {
             "command": (list(record.command) if record.kind == _COMMAND
                         else record.command),
             "shell": record.kind == _SHELL,
@@ -1377,6 +1471,10 @@ class TaskRunner:
             "stderr": stderr,
             "cwd": record.cwd,
         }
+        job_id = task.get_slurm_job_id()
+        if job_id:
+            result["slurm_job_id"] = job_id
+        return result
 
     def _failure(self, record, task):
         """-> (exception, "ExcType: message", trace) of a finished task that
