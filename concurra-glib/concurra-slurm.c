@@ -596,7 +596,8 @@ concurra_slurm_attempt_record (ConcurraSlurmAttempt *attempt,
 
   if (!attempt->have_status)
     {
-      g_clear_error (&outcome->error);
+      /* the command never ran: there is no exit status to report */
+      concurra_outcome_clear (outcome);
       outcome->error = g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_LAUNCHER_FAILED,
                                     "Task '%s': Slurm did not run the command: %s",
                                     task->label,

@@ -587,6 +587,7 @@ test_unknown_partition (void)
   g_autoptr(ConcurraRunner) runner = NULL;
   g_autoptr(ConcurraSlurmOptions) options = options_new (0, NULL, "nosuchpartition");
   ConcurraTask *task;
+  int returncode;
 
   if (!need_cluster ())
     return;
@@ -599,6 +600,8 @@ test_unknown_partition (void)
   g_assert_error (concurra_task_get_error (task), CONCURRA_ERROR, CONCURRA_ERROR_LAUNCHER_FAILED);
   g_assert_nonnull (strstr (concurra_task_get_error (task)->message, "Task 'lost': Slurm did not run"));
   g_assert_nonnull (strstr (concurra_task_get_error (task)->message, "Invalid partition name specified"));
+  /* the command never ran: no exit status */
+  g_assert_false (concurra_task_get_returncode (task, &returncode));
   /* retried: resubmitted, refused again */
   g_assert_cmpuint (concurra_task_get_attempts (task), ==, 2);
   g_assert_cmpuint (concurra_task_get_slurm_job_id (task), ==, 0);

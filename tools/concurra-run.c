@@ -61,6 +61,7 @@ typedef struct
   char     *trace;
   gboolean  quiet;
   char     *progress;
+  char     *launcher;
   gboolean  verbose;
   gboolean  version;
   char    **operands;   /* the pipeline file, then the tasks to run */
@@ -72,6 +73,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->operands, g_strfreev);
   g_clear_pointer (&options->trace, g_free);
   g_clear_pointer (&options->progress, g_free);
+  g_clear_pointer (&options->launcher, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -126,6 +128,11 @@ static const char description[] =
   "where tasks run by default. Tasks get CONCURRA_TASK (their label),\n"
   "CONCURRA_PIPELINE_DIR and CONCURRA_RUN_ID (unique per run) in their\n"
   "environment. Options override [pipeline].\n"
+  "\n"
+  "Slurm keys, in [pipeline] (defaults) or a task: launcher (local or\n"
+  "slurm: each task one srun job named after its label, time limit its\n"
+  "timeout + 1 min), cpus, mem (512M, 4G), partition, slurm-args (a list\n"
+  "of srun options, --name=value each).\n"
   "\n"
   "Exit status: 0 when every task succeeded, 1 when a task failed, timed out\n"
   "or was skipped, 2 for a bad pipeline file or bad options, 128 + N when\n"
@@ -203,6 +210,8 @@ parse_options (Options  *options,
       "Print the labels of the tasks, one per line; run nothing", NULL },
     { "trace", 0, 0, G_OPTION_ARG_FILENAME, &options->trace,
       "Write a Chrome trace-event timeline of the run (for Perfetto or chrome://tracing)", "FILE" },
+    { "launcher", 0, 0, G_OPTION_ARG_STRING, &options->launcher,
+      "Where tasks run unless they say: local, or slurm (each task one srun job)", "WHERE" },
     { "progress", 0, 0, G_OPTION_ARG_STRING, &options->progress,
       "How to show progress: auto (a bar on a terminal, lines otherwise), bar or lines", "MODE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet,
@@ -235,6 +244,13 @@ parse_options (Options  *options,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--progress must be auto, bar or lines (got '%s')", options->progress);
+      return FALSE;
+    }
+  if (options->launcher != NULL && g_strcmp0 (options->launcher, "local") != 0 &&
+      g_strcmp0 (options->launcher, "slurm") != 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--launcher must be local or slurm (got '%s')", options->launcher);
       return FALSE;
     }
   if (options->operands == NULL || options->operands[0] == NULL)
@@ -283,6 +299,32 @@ resolve_settings (const Options *options,
                       : pipeline->retries >= 0 ? pipeline->retries : 0;
   settings->retry_delay = pipeline->retry_delay >= 0 ? pipeline->retry_delay : 0;
   settings->fast_fail = options->fast_fail || pipeline->fast_fail == TRUE;
+  settings->slurm = g_strcmp0 (options->launcher ? options->launcher : pipeline->slurm.launcher,
+                               "slurm") == 0;
+}
+
+static ConcurraLauncherKind
+launcher_kind (const char *name)
+{
+  if (name == NULL)
+    return CONCURRA_LAUNCHER_KIND_DEFAULT;
+  return g_str_equal (name, "slurm") ? CONCURRA_LAUNCHER_KIND_SLURM : CONCURRA_LAUNCHER_KIND_LOCAL;
+}
+
+/* The Slurm options of a [pipeline] or [task:] group, NULL if it gives none. */
+static ConcurraSlurmOptions *
+slurm_options (const CrSlurm *slurm)
+{
+  ConcurraSlurmOptions *options;
+
+  if (slurm->cpus == 0 && slurm->mem == NULL && slurm->partition == NULL && slurm->args == NULL)
+    return NULL;
+  options = concurra_slurm_options_new ();
+  concurra_slurm_options_set_cpus (options, slurm->cpus);
+  concurra_slurm_options_set_mem (options, slurm->mem);
+  concurra_slurm_options_set_partition (options, slurm->partition);
+  concurra_slurm_options_set_extra_args (options, (const char * const *) slurm->args);
+  return options;
 }
 
 /* ---- building the runner ---- */
@@ -302,6 +344,18 @@ build_runner (CrPipeline       *pipeline,
   concurra_runner_set_fast_fail (runner, settings->fast_fail);
   /* the summary is ours; the runner's log would repeat it */
   concurra_runner_set_verify_on_finish (runner, FALSE);
+  concurra_runner_set_launcher (runner, settings->slurm ? CONCURRA_LAUNCHER_KIND_SLURM
+                                                        : CONCURRA_LAUNCHER_KIND_LOCAL);
+  {
+    g_autoptr(ConcurraSlurmOptions) defaults = slurm_options (&pipeline->slurm);
+
+    if (defaults != NULL && !concurra_slurm_options_validate (defaults, error))
+      {
+        g_prefix_error (error, "%s: [pipeline]: ", pipeline->path);
+        return NULL;
+      }
+    concurra_runner_set_slurm_options (runner, defaults);
+  }
 
   for (guint i = 0; i < pipeline->tasks->len; i++)
     {
@@ -316,8 +370,12 @@ build_runner (CrPipeline       *pipeline,
         concurra_task_set_retries (task, spec->retries);
       if (spec->retry_delay >= 0)
         concurra_task_set_retry_delay (task, spec->retry_delay);
+      g_autoptr(ConcurraSlurmOptions) own = slurm_options (&spec->slurm);
+
       concurra_task_set_check (task, spec->check);
       concurra_task_set_cwd (task, spec->cwd);
+      concurra_task_set_launcher (task, launcher_kind (spec->slurm.launcher));
+      concurra_task_set_slurm_options (task, own);
       concurra_task_setenv (task, "CONCURRA_TASK", spec->label);
       concurra_task_setenv (task, "CONCURRA_PIPELINE_DIR", pipeline->dir);
       concurra_task_setenv (task, CR_RUN_ID_VARIABLE, run_id);
@@ -596,21 +654,29 @@ main (int    argc,
         g_print ("%s\n", ((CrTask *) pipeline->tasks->pdata[i])->label);
       return EXIT_ALL_SUCCEEDED;
     }
-  if (options.dry_run || options.dot)
+  if (options.dot)
     {
-      g_autofree char *text = options.dot ? cr_report_dot (pipeline)
-                                          : cr_report_plan (pipeline, &settings);
+      g_autofree char *text = cr_report_dot (pipeline);
 
       fputs (text, stdout);
       return EXIT_ALL_SUCCEEDED;
     }
 
   run_id = g_uuid_string_random ();
+  /* built for --dry-run too: it checks the Slurm options and makes the
+   * srun lines the plan shows */
   runner = build_runner (pipeline, &settings, run_id, &error);
   if (runner == NULL)
     {
       g_printerr ("concurra-run: %s\n", error->message);
       return EXIT_BAD_INPUT;
+    }
+  if (options.dry_run)
+    {
+      g_autofree char *text = cr_report_plan (pipeline, &settings, runner);
+
+      fputs (text, stdout);
+      return EXIT_ALL_SUCCEEDED;
     }
 
   detach_stdin ();

@@ -30,7 +30,7 @@ G_DEFINE_QUARK (cr-pipeline-error-quark, cr_pipeline_error)
 
 static const char * const task_keys[] = {
   "command", "argv", "depends", "timeout", "retries", "retry-delay",
-  "cwd", "env", "check", NULL
+  "cwd", "env", "check", "launcher", "cpus", "mem", "partition", "slurm-args", NULL
 };
 
 /* The most Linux passes to a program in one NAME=VALUE string, its NUL
@@ -42,7 +42,7 @@ static const char * const task_keys[] = {
 
 static const char * const pipeline_keys[] = {
   "name", "jobs", "timeout", "retries", "retry-delay", "fast-fail",
-  "cwd", "env", NULL
+  "cwd", "env", "launcher", "cpus", "mem", "partition", "slurm-args", NULL
 };
 
 /* Where groups and keys are in the text, and the first problem found. */
@@ -68,9 +68,19 @@ typedef struct
   char       *default_cwd;
 } Loader;
 
+static void
+slurm_clear (CrSlurm *slurm)
+{
+  g_free (slurm->launcher);
+  g_free (slurm->mem);
+  g_free (slurm->partition);
+  g_strfreev (slurm->args);
+}
+
 void
 cr_task_free (CrTask *task)
 {
+  slurm_clear (&task->slurm);
   g_free (task->label);
   g_free (task->group);
   g_free (task->command);
@@ -89,6 +99,7 @@ cr_pipeline_free (CrPipeline *pipeline)
   g_free (pipeline->path);
   g_free (pipeline->dir);
   g_free (pipeline->name);
+  slurm_clear (&pipeline->slurm);
   g_clear_pointer (&pipeline->order, g_ptr_array_unref);
   g_clear_pointer (&pipeline->by_label, g_hash_table_unref);
   g_clear_pointer (&pipeline->tasks, g_ptr_array_unref);
@@ -515,6 +526,55 @@ resolve_dir (Loader     *loader,
 
 /* ---- groups ---- */
 
+/* launcher=, cpus=, mem=, partition= and slurm-args= of @group; their
+ * values are checked by the library when the runner is built. */
+static gboolean
+load_slurm (Loader      *loader,
+            const char  *group,
+            CrSlurm     *slurm,
+            GError     **error)
+{
+  GKeyFile *kf = loader->keyfile;
+
+  if (g_key_file_has_key (kf, group, "launcher", NULL))
+    {
+      if ((slurm->launcher = get_text (loader, group, "launcher", error)) == NULL)
+        return FALSE;
+      g_strstrip (slurm->launcher);
+      if (g_strcmp0 (slurm->launcher, "local") != 0 && g_strcmp0 (slurm->launcher, "slurm") != 0)
+        {
+          g_autofree char *owner = owner_name (group);
+
+          set_error (error, loader, CR_PIPELINE_ERROR_INVALID, group, "launcher",
+                     "%s: 'launcher' must be local or slurm, not '%s'", owner, slurm->launcher);
+          return FALSE;
+        }
+    }
+  if (g_key_file_has_key (kf, group, "cpus", NULL))
+    {
+      if (!get_count (loader, group, "cpus", &slurm->cpus, error))
+        return FALSE;
+      if (slurm->cpus == 0)
+        {
+          g_autofree char *owner = owner_name (group);
+
+          set_error (error, loader, CR_PIPELINE_ERROR_INVALID, group, "cpus",
+                     "%s: 'cpus' must be 1 or more", owner);
+          return FALSE;
+        }
+    }
+  if (g_key_file_has_key (kf, group, "mem", NULL)
+      && (slurm->mem = get_text (loader, group, "mem", error)) == NULL)
+    return FALSE;
+  if (g_key_file_has_key (kf, group, "partition", NULL)
+      && (slurm->partition = get_text (loader, group, "partition", error)) == NULL)
+    return FALSE;
+  if (g_key_file_has_key (kf, group, "slurm-args", NULL)
+      && (slurm->args = get_list (loader, group, "slurm-args", error)) == NULL)
+    return FALSE;
+  return TRUE;
+}
+
 static gboolean
 load_pipeline_group (Loader  *loader,
                      char  ***scope,
@@ -526,7 +586,8 @@ load_pipeline_group (Loader  *loader,
   double timeout, delay;
   gboolean fast_fail;
 
-  if (!check_keys (loader, g, pipeline_keys, error))
+  if (!check_keys (loader, g, pipeline_keys, error)
+      || !load_slurm (loader, g, &p->slurm, error))
     return FALSE;
 
   if (g_key_file_has_key (kf, g, "name", NULL))
@@ -716,7 +777,8 @@ load_task (Loader      *loader,
 
   if (!check_keys (loader, group, task_keys, error)
       || !load_command (loader, task, error)
-      || !load_depends (loader, task, error))
+      || !load_depends (loader, task, error)
+      || !load_slurm (loader, group, &task->slurm, error))
     return NULL;
 
   if (g_key_file_has_key (kf, group, "timeout", NULL)

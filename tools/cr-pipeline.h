@@ -16,6 +16,17 @@ typedef enum {
   CR_PIPELINE_ERROR_GRAPH,
 } CrPipelineError;
 
+/* Where a task runs (launcher=) and what it asks Slurm for (cpus=, mem=,
+ * partition=, slurm-args=); in [pipeline], the defaults. */
+typedef struct
+{
+  char      *launcher;      /* "local" or "slurm", NULL when not set */
+  int        cpus;          /* 0 when not set */
+  char      *mem;           /* NULL when not set */
+  char      *partition;     /* NULL when not set */
+  char     **args;          /* NULL when not set */
+} CrSlurm;
+
 typedef struct
 {
   char      *label;
@@ -30,6 +41,7 @@ typedef struct
   char      *cwd;           /* absolute */
   char     **env;           /* NAME=VALUE, pipeline defaults included */
   gboolean   check;
+  CrSlurm    slurm;
   guint      stage;         /* 1 + the highest stage of its dependencies */
 } CrTask;
 
@@ -43,6 +55,7 @@ typedef struct
   int         retries;      /* -1 when not set */
   double      retry_delay;  /* -1 when not set */
   int         fast_fail;    /* -1 when not set */
+  CrSlurm     slurm;
   GPtrArray  *tasks;        /* CrTask, in file order */
   GHashTable *by_label;     /* label -> CrTask */
   GPtrArray  *order;        /* CrTask, a topological order (not owned) */

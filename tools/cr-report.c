@@ -18,27 +18,33 @@
 #define STDERR_TAIL_LINES 20
 #define STDOUT_TAIL_LINES 10
 
-char *
-cr_command_line (CrTask *task)
+/* @argv as a shell would take it, quoting only what needs it. */
+static char *
+shell_join (const char * const *argv)
 {
-  g_autoptr(GString) line = NULL;
+  GString *line = g_string_new (NULL);
 
-  if (task->command != NULL)
-    return g_strdup (task->command);
-  line = g_string_new (NULL);
-  for (guint i = 0; task->argv[i] != NULL; i++)
+  for (guint i = 0; argv[i] != NULL; i++)
     {
-      g_autofree char *quoted = g_shell_quote (task->argv[i]);
-      gboolean plain = TRUE;
+      g_autofree char *quoted = g_shell_quote (argv[i]);
+      gboolean plain = *argv[i] != '\0';
 
-      for (const char *p = task->argv[i]; *p; p++)
+      for (const char *p = argv[i]; *p; p++)
         if (!(g_ascii_isalnum (*p) || strchr ("-_./=:,+@%", *p)))
           plain = FALSE;
       if (i > 0)
         g_string_append_c (line, ' ');
-      g_string_append (line, plain ? task->argv[i] : quoted);
+      g_string_append (line, plain ? argv[i] : quoted);
     }
-  return g_string_free (g_steal_pointer (&line), FALSE);
+  return g_string_free (line, FALSE);
+}
+
+char *
+cr_command_line (CrTask *task)
+{
+  if (task->command != NULL)
+    return g_strdup (task->command);
+  return shell_join ((const char * const *) task->argv);
 }
 
 static char *
@@ -53,9 +59,32 @@ format_seconds (double seconds)
 
 /* ---- --dry-run ---- */
 
+/* The srun line of a task that runs through Slurm: what the runner would
+ * run, its timeout, resources and job name in it. */
+static void
+append_srun_line (GString        *out,
+                  ConcurraRunner *runner,
+                  const char     *label)
+{
+  ConcurraTask *task = concurra_runner_get_task (runner, label);
+  ConcurraLauncherKind kind = concurra_task_get_launcher (task);
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *line = NULL;
+
+  if (kind == CONCURRA_LAUNCHER_KIND_DEFAULT)
+    kind = concurra_runner_get_launcher (runner);
+  if (kind != CONCURRA_LAUNCHER_KIND_SLURM)
+    return;
+  /* the runner was built, its options checked */
+  argv = concurra_runner_dup_launch_command (runner, label, NULL);
+  line = shell_join ((const char * const *) argv);
+  g_string_append_printf (out, "      %s\n", line);
+}
+
 char *
 cr_report_plan (CrPipeline       *pipeline,
-                const CrSettings *settings)
+                const CrSettings *settings,
+                ConcurraRunner   *runner)
 {
   GString *out = g_string_new (NULL);
   g_autofree char *timeout = format_seconds (settings->timeout);
@@ -73,9 +102,9 @@ cr_report_plan (CrPipeline       *pipeline,
   g_string_append_printf (out, "Pipeline '%s' (%s): %u task%s in %u stage%s\n",
                           pipeline->name, pipeline->path, pipeline->tasks->len,
                           pipeline->tasks->len == 1 ? "" : "s", stages, stages == 1 ? "" : "s");
-  g_string_append_printf (out, "jobs %u, timeout %s, retries %u, fast-fail %s\n\n",
+  g_string_append_printf (out, "jobs %u, timeout %s, retries %u, fast-fail %s, launcher %s\n\n",
                           settings->jobs, timeout, settings->retries,
-                          settings->fast_fail ? "yes" : "no");
+                          settings->fast_fail ? "yes" : "no", settings->slurm ? "slurm" : "local");
 
   g_string_append (out, "Order (stage: a task starts once its dependencies have succeeded):\n");
   for (guint i = 0; i < pipeline->order->len; i++)
@@ -124,6 +153,7 @@ cr_report_plan (CrPipeline       *pipeline,
       for (guint e = 0; task->env[e] != NULL; e++)
         g_string_append_printf (extra, ", %s", task->env[e]);
       g_string_append_printf (out, "      %s\n", extra->str);
+      append_srun_line (out, runner, task->label);
     }
   g_string_append (out, "\nNothing was run (--dry-run).\n");
   return g_string_free (out, FALSE);
@@ -325,7 +355,8 @@ append_failure (GString      *out,
   g_string_append_printf (out, "  command: %s\n", line);
   if (concurra_task_get_returncode (task, &returncode))
     g_string_append_printf (out, "  exit status: %d\n", returncode);
-  else
+  if (!concurra_task_get_returncode (task, &returncode) ||
+      g_error_matches (concurra_task_get_error (task), CONCURRA_ERROR, CONCURRA_ERROR_LAUNCHER_FAILED))
     {
       g_autofree char *reason = cr_failure_reason (task, 200);
 
@@ -480,6 +511,9 @@ cr_report_json (ConcurraRunner  *runner,
       g_variant_builder_add (&builder, "{sv}", "depends",
                              g_variant_new_strv ((const char * const *) spec->depends, -1));
       g_variant_builder_add (&builder, "{sv}", "stage", g_variant_new_uint32 (spec->stage));
+      if (concurra_task_get_slurm_job_id (task) != 0)
+        g_variant_builder_add (&builder, "{sv}", "slurm_job_id",
+                               g_variant_new_uint64 (concurra_task_get_slurm_job_id (task)));
       full = g_variant_ref_sink (g_variant_builder_end (&builder));
 
       if (concurra_task_get_has_failed (task))

@@ -19,6 +19,7 @@ typedef struct
   guint    retries;
   double   retry_delay;
   gboolean fast_fail;
+  gboolean slurm;       /* the default launcher is Slurm */
 } CrSettings;
 
 /* how a run ended, for the summary and the JSON */
@@ -30,7 +31,8 @@ typedef struct
 } CrOutcome;
 
 char *cr_report_plan     (CrPipeline      *pipeline,
-                          const CrSettings *settings);
+                          const CrSettings *settings,
+                          ConcurraRunner   *runner);
 char *cr_report_dot      (CrPipeline      *pipeline);
 typedef enum {
   CR_SUMMARY_TABLE      = 1 << 0,   /* the table of all tasks */
