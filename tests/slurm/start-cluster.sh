@@ -72,17 +72,31 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 sed -i '/^UpTime=/d' "$conf"
 
-# munged: the key the package generated, a socket in its usual place
+alive () {
+  [ -s "$1" ] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null
+}
+
+# munged: the key the package generated, a socket in its usual place; one
+# already running is used (and left running by stop-cluster.sh)
 mkdir -p /run/munge
 chown munge:munge /run/munge 2>/dev/null || true
-if ! pgrep -x munged >/dev/null; then
+if ! alive /run/munge/munged.pid; then
   if id munge >/dev/null 2>&1; then
     runuser -u munge -- munged
   else
     munged --force
   fi
+  touch "$dir/started-munged"
 fi
 
+# a cluster this script started before is restarted, to read the new
+# configuration
+for daemon in slurmd slurmctld; do
+  if alive "$dir/$daemon.pid"; then
+    kill "$(cat "$dir/$daemon.pid")"
+    while alive "$dir/$daemon.pid"; do sleep 0.1; done
+  fi
+done
 slurmctld -i
 slurmd
 

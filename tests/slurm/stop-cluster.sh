@@ -1,6 +1,6 @@
 #!/bin/sh
 # Stops the daemons tests/slurm/start-cluster.sh started (by the process
-# ids in their pid files) and the munged it started.
+# ids in their pid files), and munged if that script started it.
 set -u
 dir=${CONCURRA_SLURM_DIR:-/run/concurra-slurm}
 
@@ -19,5 +19,8 @@ stop () {
 
 stop "$dir/slurmd.pid"
 stop "$dir/slurmctld.pid"
-stop /run/munge/munged.pid
+if [ -e "$dir/started-munged" ]; then
+  stop /run/munge/munged.pid
+  rm -f "$dir/started-munged"
+fi
 echo "stop-cluster.sh: stopped"
