@@ -104,46 +104,55 @@ job_in_queue (guint64 id)
   return FALSE;
 }
 
-/* Waits (a test may) until the job left the queue; FALSE after 20 s. */
+/* The first id of the jobs named @name in the queue, 0 if none. */
+static guint64
+job_named (const char *name)
+{
+  g_autofree char *ids = jobs_named (name);
+
+  return g_ascii_strtoull (ids, NULL, 10);
+}
+
+static gboolean
+job_gone (guint64 id)
+{
+  return !job_in_queue (id);
+}
+
+static gboolean
+name_gone (const char *name)
+{
+  return job_named (name) == 0;
+}
+
+/* Checks @done every 100 ms (a test may poll squeue; the library never
+ * does) until it holds; FALSE after 20 s. */
+#define WAIT_UNTIL(done) \
+  ({ gboolean _ok = FALSE; \
+     for (guint _i = 0; _i < 200 && !(_ok = (done)); _i++) \
+       g_usleep (100 * 1000); \
+     _ok; })
+
 static gboolean
 wait_job_gone (guint64 id)
 {
-  for (guint i = 0; i < 200; i++)
-    {
-      if (!job_in_queue (id))
-        return TRUE;
-      g_usleep (100 * 1000);
-    }
-  return FALSE;
+  return WAIT_UNTIL (job_gone (id));
 }
 
 static gboolean
 wait_name_gone (const char *name)
 {
-  for (guint i = 0; i < 200; i++)
-    {
-      g_autofree char *ids = jobs_named (name);
-
-      if (*ids == '\0')
-        return TRUE;
-      g_usleep (100 * 1000);
-    }
-  return FALSE;
+  return WAIT_UNTIL (name_gone (name));
 }
 
 /* Waits until a job named @name is in the queue, and returns its id. */
 static guint64
 wait_job_named (const char *name)
 {
-  for (guint i = 0; i < 300; i++)
-    {
-      g_autofree char *ids = jobs_named (name);
+  guint64 id = 0;
 
-      if (*ids != '\0')
-        return g_ascii_strtoull (ids, NULL, 10);
-      g_usleep (100 * 1000);
-    }
-  g_assert_not_reached ();
+  g_assert_true (WAIT_UNTIL ((id = job_named (name)) != 0));
+  return id;
 }
 
 /* A label no other test process uses at the same time. */

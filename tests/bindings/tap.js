@@ -61,6 +61,9 @@ export async function assertRejects(promise, domain, code, what) {
     throw new Error(`assertion failed: ${what}: did not reject`);
 }
 
+// Thrown by a test that cannot run here: reported as "# SKIP reason".
+export class Skip extends Error {}
+
 // Runs [name, fn] pairs one after the other (awaiting each), printing TAP;
 // resolves to the number of failed tests.
 export async function runTests(tests) {
@@ -72,6 +75,10 @@ export async function runTests(tests) {
             await fn();
             print(`ok ${i + 1} - ${name}`);
         } catch (e) {
+            if (e instanceof Skip) {
+                print(`ok ${i + 1} - ${name} # SKIP ${e.message}`);
+                continue;
+            }
             failures++;
             print(`not ok ${i + 1} - ${name}`);
             for (const line of `${e}\n${e.stack ?? ''}`.split('\n'))

@@ -14,7 +14,7 @@ import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';
 import System from 'system';
 
-import {assert, assertEq, assertThrows} from './tap.js';
+import {assert, assertEq, assertThrows, runTests, Skip} from './tap.js';
 
 Gio._promisify(Concurra.Runner.prototype, 'run_async', 'run_finish');
 
@@ -62,6 +62,7 @@ function testBadOptions() {
 }
 
 async function testRunOnCluster() {
+    needCluster();
     const runner = newRunner('js-run');
     runner.slurm_options = new Concurra.SlurmOptions({cpus: 2});
     const ok = runner.add_shell_command('ok', null,
@@ -86,42 +87,25 @@ async function testRunOnCluster() {
         `names label and reason: ${lost.get_error().message}`);
 }
 
-const TESTS = [
-    ['srun line from runner and task options', testSrunLine, false],
-    ['bad options are errors naming the task', testBadOptions, false],
-    ['commands run on the cluster', testRunOnCluster, true],
-];
-
-async function main() {
-    const reachable = clusterReachable();
-    const required = GLib.getenv('CI') !== null || GLib.getenv('CONCURRA_REQUIRE_SLURM') !== null;
-    let failures = 0;
-    print(`1..${TESTS.length}`);
-    for (const [i, [name, fn, needsCluster]] of TESTS.entries()) {
-        if (needsCluster && !reachable && !required) {
-            print(`ok ${i + 1} - ${name} # SKIP no Slurm cluster is reachable (sinfo failed); ` +
-                'tests/slurm/start-cluster.sh starts one');
-            continue;
-        }
-        try {
-            if (needsCluster && !reachable)
-                throw new Error('no Slurm cluster is reachable, and CI requires one');
-            // eslint-disable-next-line no-await-in-loop
-            await fn();
-            print(`ok ${i + 1} - ${name}`);
-        } catch (e) {
-            failures++;
-            print(`not ok ${i + 1} - ${name}`);
-            for (const line of `${e}\n${e.stack ?? ''}`.split('\n'))
-                print(`# ${line}`);
-        }
-    }
-    return failures;
+// Tests that need the cluster start with this.
+function needCluster() {
+    if (clusterReachable())
+        return;
+    const reason = 'no Slurm cluster is reachable (sinfo failed); tests/slurm/start-cluster.sh starts one';
+    if (GLib.getenv('CI') !== null || GLib.getenv('CONCURRA_REQUIRE_SLURM') !== null)
+        throw new Error(`${reason}, and CI requires one`);
+    throw new Skip(reason);
 }
+
+const TESTS = [
+    ['srun line from runner and task options', testSrunLine],
+    ['bad options are errors naming the task', testBadOptions],
+    ['commands run on the cluster', testRunOnCluster],
+];
 
 const loop = new GLib.MainLoop(null, false);
 let status = 1;
-main().then(failures => {
+runTests(TESTS).then(failures => {
     status = failures ? 1 : 0;
 }, e => {
     print(`Bail out! ${e}`);
