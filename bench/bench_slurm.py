@@ -3,8 +3,11 @@
 # figure against its peer in the same run, rounds interleaved:
 #
 #  1. overhead per Slurm command task over a bare srun of the same command:
-#     N `true` tasks one at a time through a runner (launcher SLURM,
-#     max-concurrency 1) against N sequential `srun -N1 -n1 true`;
+#     a runner with one Slurm task `true` (made, run and freed) against
+#     `srun -N1 -n1 true`, N times each, alternating, each timed from an
+#     empty queue: a job started while the previous one is still
+#     completing waits for Slurm's next scheduling pass (a few hundred ms),
+#     which would measure Slurm's scheduler, not the runner;
 #  2. throughput of T `true` tasks at -j2: `concurra-run --launcher=slurm
 #     -j2` against the same sruns from a shell (`xargs -P2`);
 #  3. process workers through srun: W tiny tasks (process-worker's "noop")
@@ -48,19 +51,38 @@ def timed(fn):
     return time.monotonic() - start
 
 
-def bare_sruns(n):
-    for _ in range(n):
-        subprocess.run(["srun", "-N1", "-n1", "true"], check=True,
-                       stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+def wait_empty_queue():
+    """Polls squeue (a benchmark may) until no job is left, at most 30 s."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        out = subprocess.run(["squeue", "-h"], capture_output=True, text=True)
+        if out.stdout.strip() == "":
+            return
+        time.sleep(0.05)
 
 
-def runner_sruns(Concurra, n):
+def bare_srun():
+    subprocess.run(["srun", "-N1", "-n1", "true"], check=True,
+                   stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+
+
+def runner_srun(Concurra):
     runner = Concurra.Runner(name="bench-slurm", verify_on_finish=False,
-                             max_concurrency=1,
                              launcher=Concurra.LauncherKind.SLURM)
-    tasks = [runner.add_command("t%d" % i, None, ["true"]) for i in range(n)]
+    task = runner.add_command("t", None, ["true"])
     runner.run(None)
-    assert all(t.props.status == Concurra.TaskStatus.SUCCESSFUL for t in tasks)
+    assert task.props.status == Concurra.TaskStatus.SUCCESSFUL
+
+
+def latencies(Concurra, n):
+    """(ours, bare): the median single-task times, alternating."""
+    ours, bare = [], []
+    for _ in range(n):
+        wait_empty_queue()
+        bare.append(timed(bare_srun))
+        wait_empty_queue()
+        ours.append(timed(lambda: runner_srun(Concurra)))
+    return statistics.median(ours), statistics.median(bare)
 
 
 def pipeline_file(directory, n):
@@ -105,7 +127,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build-dir", default="build")
     parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--tasks", type=int, default=30)
+    parser.add_argument("--tasks", type=int, default=20)
     parser.add_argument("--throughput-tasks", type=int, default=200)
     parser.add_argument("--worker-tasks", type=int, default=2000)
     options = parser.parse_args()
@@ -123,8 +145,9 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         path = pipeline_file(directory, options.throughput_tasks)
         for _ in range(options.reps):
-            seq_bare.append(timed(lambda: bare_sruns(options.tasks)))
-            seq_ours.append(timed(lambda: runner_sruns(Concurra, options.tasks)))
+            ours, bare = latencies(Concurra, options.tasks)
+            seq_ours.append(ours)
+            seq_bare.append(bare)
             tp_shell.append(timed(lambda: xargs_sruns(options.throughput_tasks)))
             tp_ours.append(timed(lambda: concurra_run(binary, path)))
             w_local.append(timed(lambda: workers(Concurra, GLib, worker,
@@ -133,8 +156,7 @@ def main():
                                                  options.worker_tasks, True)))
 
     print("medians of %d interleaved rounds" % options.reps)
-    report("slurm-task-overhead", seq_ours, seq_bare, options.tasks,
-           "bare-srun-sequential")
+    report("slurm-task-overhead", seq_ours, seq_bare, 1, "bare-srun")
     report("slurm-throughput-j2", tp_ours, tp_shell, options.throughput_tasks,
            "xargs-P2-srun")
     report("slurm-workers-noop", w_slurm, w_local, options.worker_tasks,

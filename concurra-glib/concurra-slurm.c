@@ -371,6 +371,21 @@ parse_id (const char *p)
   return g_ascii_strtoull (p, NULL, 10);
 }
 
+/* "srun: jobid 42: nodes(1)..." once allocated, "srun: job 42 queued and
+ * waiting for resources" before: TRUE if @line is one of them. */
+static gboolean
+scan_job_id (ConcurraSlurmAttempt *attempt,
+             const char           *line)
+{
+  if (g_str_has_prefix (line, "srun: jobid "))
+    attempt->job_id = parse_id (line + strlen ("srun: jobid "));
+  else if (g_str_has_prefix (line, "srun: job ") && g_ascii_isdigit (line[strlen ("srun: job ")]))
+    attempt->job_id = parse_id (line + strlen ("srun: job "));
+  else
+    return FALSE;
+  return TRUE;
+}
+
 /* One line of srun's: the job id, the command's wait status, an error. */
 static void
 scan_srun_line (ConcurraSlurmAttempt *attempt,
@@ -378,11 +393,9 @@ scan_srun_line (ConcurraSlurmAttempt *attempt,
 {
   const char *status = strstr (line, "(status=0x");
 
-  if (g_str_has_prefix (line, "srun: jobid "))
-    attempt->job_id = parse_id (line + strlen ("srun: jobid "));
-  else if (g_str_has_prefix (line, "srun: job ") && g_ascii_isdigit (line[strlen ("srun: job ")]))
-    attempt->job_id = parse_id (line + strlen ("srun: job "));
-  else if (status != NULL)
+  if (scan_job_id (attempt, line))
+    return;
+  if (status != NULL)
     {
       attempt->have_status = TRUE;
       attempt->status = (int) g_ascii_strtoll (status + strlen ("(status=0x"), NULL, 16);
@@ -410,8 +423,9 @@ scan_stepd_line (ConcurraSlurmAttempt *attempt,
     attempt->ended = g_strndup (start + 4, end - (start + 4));
 }
 
-/* Reads srun's lines out of @data; with @keep, puts the others (the
- * command's own standard error) there. */
+/* Reads srun's lines out of @data and puts the others (the command's own
+ * standard error) in @keep; with no @keep (a look while srun runs), only
+ * the job id is taken. */
 static void
 scan (ConcurraSlurmAttempt *attempt,
       const GByteArray     *data,
@@ -427,13 +441,18 @@ scan (ConcurraSlurmAttempt *attempt,
       gboolean from_srun = has_prefix_len (p, len, "srun: ");
       gboolean from_stepd = has_prefix_len (p, len, "slurmstepd");
 
+      /* a line srun is still writing: "srun: jobid 4" may be 42 */
+      if (keep == NULL && nl == NULL)
+        break;
       if (from_srun || from_stepd)
         {
           g_autofree char *line = g_strndup (p, nl ? (gsize) (nl - p) : len);
 
-          if (from_srun)
+          if (from_srun && keep == NULL)
+            scan_job_id (attempt, line);
+          else if (from_srun)
             scan_srun_line (attempt, line);
-          else
+          else if (keep != NULL)
             scan_stepd_line (attempt, line);
         }
       else if (keep != NULL)
