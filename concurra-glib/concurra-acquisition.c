@@ -200,6 +200,29 @@ concurra_acquisition_is_released (ConcurraAcquisition *acquisition)
 }
 
 /**
+ * concurra_acquisition_get_time:
+ * @acquisition: an acquisition
+ *
+ * Gets when the units were taken, on the clock of g_get_monotonic_time():
+ * the moment the limits counted them, which can be a little before the
+ * acquiring call returned.
+ *
+ * Returns: the time in microseconds, or 0 for an acquisition that did not
+ *   succeed
+ *
+ * Since: 1.0
+ */
+gint64
+concurra_acquisition_get_time (ConcurraAcquisition *acquisition)
+{
+  g_return_val_if_fail (CONCURRA_IS_ACQUISITION (acquisition), 0);
+
+  if (!acquisition->successful || acquisition->request == NULL)
+    return 0;
+  return acquisition->request->time;
+}
+
+/**
  * concurra_acquisition_get_amount:
  * @acquisition: an acquisition
  * @key: the key of a limit

@@ -25,6 +25,8 @@ gboolean     concurra_acquisition_is_successful (ConcurraAcquisition  *acquisiti
 CONCURRA_AVAILABLE_IN_ALL
 gboolean     concurra_acquisition_is_released   (ConcurraAcquisition  *acquisition);
 CONCURRA_AVAILABLE_IN_ALL
+gint64       concurra_acquisition_get_time      (ConcurraAcquisition  *acquisition);
+CONCURRA_AVAILABLE_IN_ALL
 guint        concurra_acquisition_get_amount    (ConcurraAcquisition  *acquisition,
                                                  const char           *key);
 CONCURRA_AVAILABLE_IN_ALL

@@ -14,12 +14,13 @@ G_BEGIN_DECLS
 typedef struct _ConcurraLimiter ConcurraLimiter;
 
 /* What one acquisition takes: @amount[i] units of limit @index[i]; each
- * limit at most once. */
+ * limit at most once, no amount 0. @time: when it was taken. */
 typedef struct
 {
-  guint  n;
-  guint *index;
-  guint *amount;
+  guint   n;
+  guint  *index;
+  guint  *amount;
+  gint64  time;
 } ConcurraLimitRequest;
 
 typedef enum {
@@ -36,20 +37,20 @@ ConcurraLimiter       *concurra_limiter_new            (ConcurraLimit * const *l
 ConcurraLimiter       *concurra_limiter_ref            (ConcurraLimiter       *self);
 void                   concurra_limiter_unref          (ConcurraLimiter       *self);
 gboolean               concurra_limiter_try_take       (ConcurraLimiter       *self,
-                                                        const ConcurraLimitRequest *request);
+                                                        ConcurraLimitRequest *request);
 ConcurraLimiterResult  concurra_limiter_take           (ConcurraLimiter       *self,
-                                                        const ConcurraLimitRequest *request,
+                                                        ConcurraLimitRequest *request,
                                                         double                 timeout,
                                                         GCancellable          *cancellable);
 void                   concurra_limiter_take_async     (ConcurraLimiter       *self,
-                                                        const ConcurraLimitRequest *request,
+                                                        ConcurraLimitRequest *request,
                                                         double                 timeout,
                                                         GCancellable          *cancellable,
                                                         GAsyncReadyCallback    callback,
                                                         gpointer               user_data);
 ConcurraLimiterResult  concurra_limiter_take_finish    (GAsyncResult          *result);
 void                   concurra_limiter_give_back      (ConcurraLimiter       *self,
-                                                        const ConcurraLimitRequest *request,
+                                                        ConcurraLimitRequest *request,
                                                         const guint           *used);
 GVariant              *concurra_limiter_dup_stats      (ConcurraLimiter       *self,
                                                         guint                  index);

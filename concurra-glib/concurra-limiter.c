@@ -54,7 +54,7 @@ typedef struct _Waiter Waiter;
 
 struct _Waiter
 {
-  const ConcurraLimitRequest *request;
+  ConcurraLimitRequest *request;
   gint64                      due;        /* NEVER when only a release can help */
   gint64                      deadline;   /* -1: none */
   gboolean                    taken;
@@ -368,7 +368,7 @@ concurra_limiter_get_key (ConcurraLimiter *self,
 /* When all of @request fits, assuming nobody else takes anything. */
 static gint64
 request_due_locked (ConcurraLimiter            *self,
-                    const ConcurraLimitRequest *request,
+                    ConcurraLimitRequest *request,
                     gint64                      now)
 {
   gint64 due = now;
@@ -385,17 +385,18 @@ request_due_locked (ConcurraLimiter            *self,
 
 static void
 request_take_locked (ConcurraLimiter            *self,
-                     const ConcurraLimitRequest *request,
+                     ConcurraLimitRequest *request,
                      gint64                      now)
 {
   for (guint i = 0; i < request->n; i++)
     state_take (&self->states[request->index[i]], request->amount[i], now);
+  request->time = now;
 }
 
 /* Whether a waiter wants one of the limits of @request. */
 static gboolean
 request_queued_locked (ConcurraLimiter            *self,
-                       const ConcurraLimitRequest *request)
+                       ConcurraLimitRequest *request)
 {
   for (guint i = 0; i < request->n; i++)
     if (self->states[request->index[i]].n_waiting > 0)
@@ -406,7 +407,7 @@ request_queued_locked (ConcurraLimiter            *self,
 /* Takes @request at once if it fits and no earlier waiter wants its limits. */
 static gboolean
 take_now_locked (ConcurraLimiter            *self,
-                 const ConcurraLimitRequest *request)
+                 ConcurraLimitRequest *request)
 {
   gint64 now = g_get_monotonic_time ();
 
@@ -440,7 +441,7 @@ unqueue_locked (ConcurraLimiter *self,
  * of @request. */
 static gboolean
 is_blocked_locked (ConcurraLimiter            *self,
-                   const ConcurraLimitRequest *request)
+                   ConcurraLimitRequest *request)
 {
   for (guint i = 0; i < request->n; i++)
     if (self->blocked[request->index[i]])
@@ -450,7 +451,7 @@ is_blocked_locked (ConcurraLimiter            *self,
 
 static void
 block_locked (ConcurraLimiter            *self,
-              const ConcurraLimitRequest *request)
+              ConcurraLimitRequest *request)
 {
   for (guint i = 0; i < request->n; i++)
     self->blocked[request->index[i]] = 1;
@@ -558,7 +559,7 @@ deadline_for (double timeout)
 
 gboolean
 concurra_limiter_try_take (ConcurraLimiter            *self,
-                           const ConcurraLimitRequest *request)
+                           ConcurraLimitRequest *request)
 {
   gboolean taken;
 
@@ -593,7 +594,7 @@ blocking_cancelled (GCancellable *cancellable,
 
 ConcurraLimiterResult
 concurra_limiter_take (ConcurraLimiter            *self,
-                       const ConcurraLimitRequest *request,
+                       ConcurraLimitRequest *request,
                        double                      timeout,
                        GCancellable               *cancellable)
 {
@@ -714,7 +715,7 @@ static GSourceFuncs async_funcs = {
 
 void
 concurra_limiter_take_async (ConcurraLimiter            *self,
-                             const ConcurraLimitRequest *request,
+                             ConcurraLimitRequest *request,
                              double                      timeout,
                              GCancellable               *cancellable,
                              GAsyncReadyCallback         callback,
@@ -769,7 +770,7 @@ concurra_limiter_take_finish (GAsyncResult *result)
 
 void
 concurra_limiter_give_back (ConcurraLimiter            *self,
-                            const ConcurraLimitRequest *request,
+                            ConcurraLimitRequest *request,
                             const guint                *used)
 {
   gboolean room = FALSE;
