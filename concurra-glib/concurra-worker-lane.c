@@ -852,13 +852,31 @@ attempt_finished (ConcurraTask *task,
   ConcurraWorkerLane *lane = data;
   ConcurraWorkerCore *core = lane->core;
 
+  gboolean inline_drive;
+
   g_mutex_lock (&core->lock);
   if (task == lane->init_task)
     lane->init_ended = TRUE;
   else
     lane->attempt_ended = TRUE;
-  lane_resume_locked (lane);
+  /* a process call ends on the owner context, from the executor's own
+   * dispatch, outside any task code: the lane goes on from here, with no
+   * round trip through the owner's queue */
+  inline_drive = core->mode == CONCURRA_EXECUTION_MODE_PROCESS && !lane->drive_queued &&
+                 g_main_context_is_owner (core->context);
+  if (!inline_drive)
+    lane_resume_locked (lane);
   g_mutex_unlock (&core->lock);
+
+  if (inline_drive)
+    {
+      GObject *object = g_object_ref (core->object);
+
+      g_main_context_push_thread_default (core->context);
+      lane_drive (lane);
+      g_main_context_pop_thread_default (core->context);
+      g_object_unref (object);
+    }
 }
 
 static ConcurraWorkerPool *
