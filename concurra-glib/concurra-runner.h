@@ -75,6 +75,11 @@ CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_retry_backoff      (ConcurraRunner        *runner,
                                                                double                 backoff);
 CONCURRA_AVAILABLE_IN_ALL
+gint64                 concurra_runner_get_max_output         (ConcurraRunner        *runner);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_runner_set_max_output         (ConcurraRunner        *runner,
+                                                               gint64                 max_output);
+CONCURRA_AVAILABLE_IN_ALL
 gboolean               concurra_runner_get_progress_stats     (ConcurraRunner        *runner);
 CONCURRA_AVAILABLE_IN_ALL
 void                   concurra_runner_set_progress_stats     (ConcurraRunner        *runner,

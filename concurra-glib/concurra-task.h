@@ -230,6 +230,11 @@ void                   concurra_task_set_text            (ConcurraTask      *tas
 CONCURRA_AVAILABLE_IN_ALL
 gboolean               concurra_task_get_text            (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_task_set_max_output      (ConcurraTask      *task,
+                                                          gint64             max_output);
+CONCURRA_AVAILABLE_IN_ALL
+gint64                 concurra_task_get_max_output      (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
 gboolean               concurra_task_get_shell           (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_ALL
 char                 **concurra_task_get_command         (ConcurraTask      *task);
@@ -244,6 +249,10 @@ CONCURRA_AVAILABLE_IN_ALL
 GBytes                *concurra_task_get_stdout_bytes    (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_ALL
 GBytes                *concurra_task_get_stderr_bytes    (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+guint64                concurra_task_get_stdout_omitted  (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_ALL
+guint64                concurra_task_get_stderr_omitted  (ConcurraTask      *task);
 
 CONCURRA_AVAILABLE_IN_ALL
 char                  *concurra_format_duration          (double             seconds);

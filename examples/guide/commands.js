@@ -30,6 +30,10 @@ const fail = runner.add_shell_command('fail', null, "echo 'disk full' >&2; exit 
 const lenient = runner.add_command('lenient', null, ['false']);
 lenient.set_check(false);
 
+// Only the beginning and the end of a long output are kept.
+const chatty = runner.add_command('chatty', null, ['seq', '100000']);
+chatty.set_max_output(64);
+
 await runner.run_async(null);
 
 print(`count: ${count.get_stdout().trim()}`);
@@ -48,3 +52,7 @@ assert(lenient.status === Concurra.TaskStatus.SUCCESSFUL, 'lenient status');
 [ok, returncode] = lenient.get_returncode();
 print(`lenient: exit status ${returncode}, status ${lenient.has_failed ? 'failed' : 'successful'}`);
 assert(returncode === 1, 'lenient returncode');
+
+print(`chatty: ${chatty.get_stdout()}`);
+assert(chatty.get_stdout_omitted() === 588895 - 64, 'chatty omitted');
+assert(chatty.warning !== null, 'chatty warning');

@@ -23,6 +23,10 @@ int main () {
         var lenient = runner.add_command ("lenient", null, { "false" });
         lenient.set_check (false);
 
+        /* Only the beginning and the end of a long output are kept. */
+        var chatty = runner.add_command ("chatty", null, { "seq", "100000" });
+        chatty.set_max_output (64);
+
         runner.run ();
 
         print ("count: %s", count.get_stdout ());
@@ -42,6 +46,10 @@ int main () {
         print ("lenient: exit status %d, status %s\n", returncode,
                lenient.has_failed ? "failed" : "successful");
         assert (returncode == 1);
+
+        print ("chatty: %s\n", chatty.get_stdout ());
+        assert (chatty.get_stdout_omitted () == 588895 - 64);
+        assert (chatty.warning != null);
     } catch (Error e) {
         error ("%s", e.message);
     }
