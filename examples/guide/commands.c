@@ -1,5 +1,8 @@
 /* commands.c: external programs as tasks, in dependency order, with their
- * output, exit status and environment. */
+ * output, exit status and environment.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 int
@@ -55,12 +58,14 @@ main (void)
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 
   g_assert_cmpint (concurra_task_get_status (fail), ==, CONCURRA_TASK_STATUS_FAILED);
-  g_assert_error (concurra_task_get_error (fail), CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED);
+  g_assert_error (concurra_task_get_error (fail), CONCURRA_ERROR,
+                  CONCURRA_ERROR_COMMAND_FAILED);
   g_assert_true (concurra_task_get_returncode (fail, &returncode));
   g_assert_cmpint (returncode, ==, 3);
   g_print ("fail: %s\n", concurra_task_get_error_message (fail));
 
-  g_assert_cmpint (concurra_task_get_status (lenient), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_assert_cmpint (concurra_task_get_status (lenient), ==,
+                   CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_true (concurra_task_get_returncode (lenient, &returncode));
   g_print ("lenient: exit status %d, status %s\n", returncode,
            concurra_task_get_has_failed (lenient) ? "failed" : "successful");

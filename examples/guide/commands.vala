@@ -1,5 +1,8 @@
 /* commands.vala: external programs as tasks, in dependency order, with
- * their output, exit status and environment. */
+ * their output, exit status and environment.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 int main () {
     try {
@@ -8,18 +11,22 @@ int main () {
         runner.verify_on_finish = false;
 
         /* A shell command, then an exec-form one, both run in the directory. */
-        var write = runner.add_shell_command ("write", null, "printf 'a\\nb\\nc\\n' > lines.txt");
+        var write = runner.add_shell_command ("write", null,
+                                              "printf 'a\\nb\\nc\\n' > lines.txt");
         write.set_cwd (dir);
-        var count = runner.add_command ("count", { "write" }, { "wc", "-l", "lines.txt" });
+        var count = runner.add_command ("count", { "write" },
+                                        { "wc", "-l", "lines.txt" });
         count.set_cwd (dir);
         runner.add_command ("cleanup", { "count" }, { "rm", "-r", dir });
 
         /* Environment variables for one command. */
-        var greet = runner.add_shell_command ("greet", null, "echo \"$GREETING\" | tr a-z A-Z");
+        var greet = runner.add_shell_command ("greet", null,
+                                              "echo \"$GREETING\" | tr a-z A-Z");
         greet.setenv ("GREETING", "hello");
 
         /* A non-zero exit fails the task, unless check is off. */
-        var fail = runner.add_shell_command ("fail", null, "echo 'disk full' >&2; exit 3");
+        var fail = runner.add_shell_command ("fail", null,
+                                             "echo 'disk full' >&2; exit 3");
         var lenient = runner.add_command ("lenient", null, { "false" });
         lenient.set_check (false);
 
