@@ -66,7 +66,7 @@ typedef enum {
   CONCURRA_ERROR_TASKS_FAILED,
 } ConcurraError;
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GQuark concurra_error_quark (void);
 
 G_END_DECLS

@@ -35,14 +35,14 @@ typedef GVariant *(*ConcurraWorkerFunc) (GVariant      *args,
                                          gpointer       user_data,
                                          GError       **error);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void      concurra_worker_register      (const char          *name,
                                          ConcurraWorkerFunc   func,
                                          gpointer             user_data,
                                          GDestroyNotify       destroy);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean  concurra_worker_is_registered (const char          *name);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void      concurra_worker_main          (void);
 
 G_END_DECLS
