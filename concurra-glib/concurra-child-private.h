@@ -34,7 +34,11 @@ void           concurra_child_signal_group  (ConcurraChild      *child,
 gboolean       concurra_child_get_if_signaled (ConcurraChild    *child);
 int            concurra_child_get_returncode (ConcurraChild     *child);
 char          *concurra_child_describe_exit (ConcurraChild      *child);
+void           concurra_child_set_max_output (ConcurraChild     *child,
+                                              guint64            max_output);
 GBytes        *concurra_child_steal_output  (ConcurraChild      *child,
+                                             int                 fd);
+guint64        concurra_child_get_omitted   (ConcurraChild      *child,
                                              int                 fd);
 
 G_END_DECLS

@@ -27,6 +27,7 @@
 /* posix_spawn_file_actions_addchdir_np() and _addclosefrom_np() */
 #define _GNU_SOURCE
 #include "concurra-child-private.h"
+#include "concurra-capture-private.h"
 
 #include <glib-unix.h>
 
@@ -43,10 +44,11 @@
 
 typedef struct
 {
-  ConcurraChild *child;
-  int            fd;
-  GSource       *source;
-  GByteArray    *data;
+  ConcurraChild   *child;
+  int              fd;
+  GSource         *source;
+  ConcurraCapture *data;
+  guint64          omitted;
 } Pipe;
 
 struct _ConcurraChild
@@ -99,7 +101,7 @@ on_readable (int          fd,
 
       if (n > 0)
         {
-          g_byte_array_append (pipe->data, buffer, n);
+          concurra_capture_append (pipe->data, buffer, n);
           continue;
         }
       if (n < 0 && errno == EINTR)
@@ -284,7 +286,7 @@ concurra_child_spawn (const char * const  *argv,
       pipe->child = child;
       if (pipe->fd < 0)
         continue;
-      pipe->data = g_byte_array_new ();
+      pipe->data = concurra_capture_new ();
       pipe->source = g_unix_fd_source_new (pipe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
       g_source_set_static_name (pipe->source, "[concurra] command output");
       g_source_set_callback (pipe->source, G_SOURCE_FUNC (on_readable), pipe, NULL);
@@ -307,7 +309,7 @@ concurra_child_free (ConcurraChild *child)
   for (guint i = 0; i < 2; i++)
     {
       pipe_close (&child->pipes[i]);
-      g_clear_pointer (&child->pipes[i].data, g_byte_array_unref);
+      g_clear_pointer (&child->pipes[i].data, concurra_capture_free);
     }
   g_free (child);
 }
@@ -349,20 +351,40 @@ concurra_child_describe_exit (ConcurraChild *child)
   return g_strdup_printf ("exited with status %d", WEXITSTATUS (child->wait_status));
 }
 
+/* How much of each captured stream is kept (see concurra-capture.c), 0
+ * for all of it: set right after the spawn, before the context reads. */
+void
+concurra_child_set_max_output (ConcurraChild *child,
+                               guint64        max_output)
+{
+  for (guint i = 0; i < 2; i++)
+    if (child->pipes[i].data != NULL)
+      concurra_capture_set_max (child->pipes[i].data, max_output);
+}
+
 /* The output read from standard output (1) or error (2), followed by a
  * NUL byte (counted in the size, so that text needs no copy to become a
- * string), or NULL if it was not captured. */
+ * string), or NULL if it was not captured. Past the cap, the beginning, a
+ * marker line and the end. */
 GBytes *
 concurra_child_steal_output (ConcurraChild *child,
                              int            fd)
 {
-  GByteArray *data = g_steal_pointer (&child->pipes[fd - 1].data);
-  guint size;
+  Pipe *pipe = &child->pipes[fd - 1];
+  GBytes *bytes;
 
-  if (data == NULL)
+  if (pipe->data == NULL)
     return NULL;
-  g_byte_array_append (data, (const guint8 *) "", 1);
-  size = data->len;
-  /* without what the array grew ahead of need */
-  return g_bytes_new_take (g_realloc (g_byte_array_free (data, FALSE), size), size);
+  bytes = concurra_capture_steal (pipe->data, &pipe->omitted);
+  g_clear_pointer (&pipe->data, concurra_capture_free);
+  return bytes;
+}
+
+/* How many bytes of standard output (1) or error (2) the cap left out of
+ * what concurra_child_steal_output() gave. */
+guint64
+concurra_child_get_omitted (ConcurraChild *child,
+                            int            fd)
+{
+  return child->pipes[fd - 1].omitted;
 }

@@ -72,7 +72,7 @@ typedef enum {
   CONCURRA_ERROR_INVALID_RESULT,
 } ConcurraError;
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GQuark concurra_error_quark (void);
 
 G_END_DECLS

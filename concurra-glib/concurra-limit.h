@@ -27,33 +27,33 @@ G_BEGIN_DECLS
 
 #define CONCURRA_TYPE_LIMIT (concurra_limit_get_type ())
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ConcurraLimit, concurra_limit, CONCURRA, LIMIT, GObject)
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraLimit              *concurra_limit_new_rate       (const char                  *key,
                                                            double                       window,
                                                            guint                        capacity,
                                                            ConcurraRateLimitAlgorithm   algorithm,
                                                            GError                     **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraLimit              *concurra_limit_new_call       (double                       window,
                                                            guint                        capacity,
                                                            ConcurraRateLimitAlgorithm   algorithm,
                                                            GError                     **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraLimit              *concurra_limit_new_resource   (const char                  *key,
                                                            guint                        capacity,
                                                            GError                     **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char                 *concurra_limit_get_key        (ConcurraLimit               *limit);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraLimitKind           concurra_limit_get_kind       (ConcurraLimit               *limit);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint                       concurra_limit_get_capacity   (ConcurraLimit               *limit);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 double                      concurra_limit_get_window     (ConcurraLimit               *limit);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraRateLimitAlgorithm  concurra_limit_get_algorithm  (ConcurraLimit               *limit);
 
 G_END_DECLS

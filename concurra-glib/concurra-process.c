@@ -606,6 +606,15 @@ request_frame (guint64              id,
   return concurra_protocol_encode_frame (g_variant_new_tuple (fields, G_N_ELEMENTS (fields)));
 }
 
+static gboolean
+check_args_depth (ConcurraProcessCall  *call,
+                  GError              **error)
+{
+  g_autofree char *what = g_strdup_printf ("The arguments of '%s' are", call->function);
+
+  return concurra_protocol_check_depth (call->args, what, error);
+}
+
 static void
 process_start (ConcurraTask       *task,
                GCancellable       *cancellable,
@@ -619,6 +628,12 @@ process_start (ConcurraTask       *task,
 
   if (g_cancellable_is_cancelled (cancellable))
     {
+      finish (task, finish_data);
+      return;
+    }
+  if (task->process->args != NULL && !check_args_depth (task->process, &error))
+    {
+      concurra_task_return_error (task, g_steal_pointer (&error));
       finish (task, finish_data);
       return;
     }

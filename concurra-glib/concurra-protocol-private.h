@@ -16,6 +16,12 @@ G_BEGIN_DECLS
 #define CONCURRA_PROTOCOL_REQUEST_TYPE  "(tsv)"
 #define CONCURRA_PROTOCOL_REPLY_TYPE    "(tbmvsiss)"
 #define CONCURRA_WORKER_FD_ENV          "CONCURRA_WORKER_FD"
+/* GVariant takes serialized data nested at most 128 levels deep (its
+ * G_VARIANT_MAX_RECURSION_DEPTH, the leaves counted); a request holds its
+ * arguments 2 levels down, a reply its value 3: the arguments and the
+ * result of a call may be nested 125 levels deep, whichever way. */
+#define CONCURRA_PROTOCOL_MAX_DEPTH       128
+#define CONCURRA_PROTOCOL_MAX_VALUE_DEPTH (CONCURRA_PROTOCOL_MAX_DEPTH - 3)
 
 /* A worker asks its parent for a service (limits) while it runs a call
  * with a reply-typed message whose id has this bit, ok TRUE and the value
@@ -73,5 +79,8 @@ GVariant *concurra_protocol_service_request (guint64        id,
 GVariant *concurra_protocol_service_answer (guint64         id,
                                             GVariant       *value,
                                             const GError   *error);
+gboolean  concurra_protocol_check_depth   (GVariant       *value,
+                                           const char     *what,
+                                           GError        **error);
 
 G_END_DECLS

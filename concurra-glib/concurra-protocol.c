@@ -387,6 +387,79 @@ concurra_frame_reader_drain (ConcurraFrameReader *reader,
     }
 }
 
+/* How many levels deep @type nests, its leaves counted, 0 where its
+ * values decide (a variant inside). */
+static guint
+type_depth (const GVariantType *type)
+{
+  guint deepest = 0;
+
+  if (g_variant_type_is_basic (type))
+    return 1;
+  if (g_variant_type_is_variant (type))
+    return 0;
+  if (g_variant_type_is_array (type) || g_variant_type_is_maybe (type))
+    {
+      deepest = type_depth (g_variant_type_element (type));
+      return deepest == 0 ? 0 : deepest + 1;
+    }
+  /* a tuple or a dictionary entry; the unit tuple () is a leaf */
+  for (const GVariantType *item = g_variant_type_first (type); item != NULL;
+       item = g_variant_type_next (item))
+    {
+      guint depth = type_depth (item);
+
+      if (depth == 0)
+        return 0;
+      deepest = MAX (deepest, depth);
+    }
+  return deepest + 1;
+}
+
+/* How many levels deep @value nests, its leaves counted; the walk stops
+ * past @limit (GVariant itself stops at its own limit). Only values with
+ * a variant inside are walked: the type tells the depth of the others. */
+static guint
+value_depth (GVariant *value,
+             guint     limit)
+{
+  guint deepest = 0;
+  gsize n;
+
+  if ((deepest = type_depth (g_variant_get_type (value))) != 0)
+    return deepest;
+  if (limit == 0)
+    return 1;
+  n = g_variant_n_children (value);
+  for (gsize i = 0; i < n && deepest <= limit; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+      guint depth = value_depth (child, limit - 1);
+
+      deepest = MAX (deepest, depth);
+    }
+  return deepest + 1;
+}
+
+/* A call's arguments or result, before they are sent: nested deeper than
+ * a message can carry is an error that says so, not a message the other
+ * side would have to reject. */
+gboolean
+concurra_protocol_check_depth (GVariant    *value,
+                               const char  *what,
+                               GError     **error)
+{
+  guint depth = value_depth (value, CONCURRA_PROTOCOL_MAX_VALUE_DEPTH);
+
+  if (depth <= CONCURRA_PROTOCOL_MAX_VALUE_DEPTH)
+    return TRUE;
+  g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+               "%s nested too deeply to go to or from a worker (limit %u levels: "
+               "GVariant's %u less the message's own)", what,
+               CONCURRA_PROTOCOL_MAX_VALUE_DEPTH, CONCURRA_PROTOCOL_MAX_DEPTH);
+  return FALSE;
+}
+
 static GVariant *
 parse_message (GBytes             *payload,
                const GVariantType *type,
@@ -402,7 +475,12 @@ parse_message (GBytes             *payload,
   message = g_variant_ref_sink (g_variant_new_from_bytes (type, payload, FALSE));
   if (!g_variant_is_normal_form (message))
     {
-      malformed (error, "not a %s value in normal form", g_variant_type_peek_string (type));
+      /* the one reason a sender that follows the rules can hit */
+      if (value_depth (message, CONCURRA_PROTOCOL_MAX_DEPTH) > CONCURRA_PROTOCOL_MAX_DEPTH)
+        malformed (error, "nested too deeply (limit %u levels, the message's own included)",
+                   CONCURRA_PROTOCOL_MAX_DEPTH);
+      else
+        malformed (error, "not a %s value in normal form", g_variant_type_peek_string (type));
       return NULL;
     }
   return g_steal_pointer (&message);

@@ -211,6 +211,7 @@ concurra_runner_init (ConcurraRunner *self)
   self->max_concurrency = g_get_num_processors ();
   self->mode = CONCURRA_EXECUTION_MODE_THREAD;
   self->retry_backoff = 2.0;
+  self->max_output = CONCURRA_MAX_OUTPUT_DEFAULT;
   self->verify = TRUE;
   self->graph = concurra_graph_new ();
   self->tasks = self->graph->tasks;

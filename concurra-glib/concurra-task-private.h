@@ -16,6 +16,9 @@
 
 G_BEGIN_DECLS
 
+/* The runner's max-output unless set: bytes kept of each output stream. */
+#define CONCURRA_MAX_OUTPUT_DEFAULT (G_GINT64_CONSTANT (64) * 1024 * 1024)
+
 typedef struct _ConcurraLane ConcurraLane;
 typedef struct _ConcurraCommand ConcurraCommand;
 typedef struct _ConcurraProcessCall ConcurraProcessCall;
@@ -70,6 +73,7 @@ struct _ConcurraTask
   double                 timeout;
   int                    retries;
   double                 retry_delay;
+  gint64                 max_output;    /* bytes kept of each output stream, 0: all */
 
   /* graph, owner context only */
   char                 **depends_on;
@@ -138,6 +142,7 @@ enum
   TASK_PROP_TRACE,
   TASK_PROP_WARNING,
   TASK_PROP_DURATION,
+  TASK_PROP_MAX_OUTPUT,
   TASK_N_PROPS
 };
 
@@ -182,6 +187,8 @@ void          concurra_task_notify_started      (ConcurraTask       *task,
 gboolean      concurra_task_mark_started        (ConcurraTask       *task,
                                                  ConcurraExecutionMode mode);
 void          concurra_task_set_fallback        (ConcurraTask       *task,
+                                                 const char         *warning);
+void          concurra_task_set_warning         (ConcurraTask       *task,
                                                  const char         *warning);
 void          concurra_task_mark_pending        (ConcurraTask       *task);
 void          concurra_task_add_retry_error     (ConcurraTask       *task,

@@ -176,6 +176,17 @@ make_reply (guint64   id,
   return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
 }
 
+/* A result too deep for the reply fails its call, and only the call. */
+static gboolean
+check_result_depth (const char  *function,
+                    GVariant    *result,
+                    GError     **error)
+{
+  g_autofree char *what = g_strdup_printf ("The result of '%s' is", function);
+
+  return concurra_protocol_check_depth (result, what, error);
+}
+
 /* While a call runs: the channel to the parent, for services. */
 static int serving_fd = -1;
 static ConcurraFrameReader *serving_reader;
@@ -382,6 +393,8 @@ serve (int fd)
       result = concurra_registry_call (g_variant_get_string (name, NULL), args, cancellable, &error);
       serving_fd = -1;
       serving_reader = NULL;
+      if (result != NULL && !check_result_depth (g_variant_get_string (name, NULL), result, &error))
+        g_clear_pointer (&result, g_variant_unref);
       if (!concurra_protocol_write_frame (fd, make_reply (g_variant_get_uint64 (id), result, error)))
         {
           status = 1;

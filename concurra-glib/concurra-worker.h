@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 
 #define CONCURRA_TYPE_WORKER (concurra_worker_get_type ())
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ConcurraWorker, concurra_worker, CONCURRA, WORKER, GObject)
 
 /**
@@ -111,97 +111,97 @@ typedef gboolean (*ConcurraValidateFunc) (ConcurraTask  *task,
                                           gpointer       user_data,
                                           GError       **error);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraWorker        *concurra_worker_new                 (ConcurraExecutionMode     mode,
                                                             guint                     n_lanes);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_init_func       (ConcurraWorker           *worker,
                                                             ConcurraWorkerInitFunc    func,
                                                             gpointer                  user_data,
                                                             GDestroyNotify            destroy);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_init_function   (ConcurraWorker           *worker,
                                                             const char               *function_name,
                                                             GVariant                 *args);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_worker_submit              (ConcurraWorker           *worker,
                                                             const char               *name,
                                                             ConcurraWorkerCallFunc    func,
                                                             gpointer                  user_data,
                                                             GDestroyNotify            destroy,
                                                             GError                  **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_worker_call_function       (ConcurraWorker           *worker,
                                                             const char               *function_name,
                                                             GVariant                 *args,
                                                             GError                  **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_stop                (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_worker_is_stopped          (ConcurraWorker           *worker);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraExecutionMode  concurra_worker_get_mode            (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint                  concurra_worker_get_n_lanes         (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_worker_get_on_demand       (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraLoadBalancing  concurra_worker_get_load_balancing  (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_load_balancing  (ConcurraWorker           *worker,
                                                             ConcurraLoadBalancing     balancing);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint                  concurra_worker_get_max_queued      (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_max_queued      (ConcurraWorker           *worker,
                                                             guint                     max_queued);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint                  concurra_worker_get_retries         (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_retries         (ConcurraWorker           *worker,
                                                             guint                     retries);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraRetryAlgorithm concurra_worker_get_retry_algorithm (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_retry_algorithm (ConcurraWorker           *worker,
                                                             ConcurraRetryAlgorithm    algorithm);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 double                 concurra_worker_get_retry_wait      (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_retry_wait      (ConcurraWorker           *worker,
                                                             double                    seconds);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 double                 concurra_worker_get_retry_jitter    (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_retry_jitter    (ConcurraWorker           *worker,
                                                             double                    jitter);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_retry_filter    (ConcurraWorker           *worker,
                                                             ConcurraRetryFilterFunc   func,
                                                             gpointer                  user_data,
                                                             GDestroyNotify            destroy);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_validate_func   (ConcurraWorker           *worker,
                                                             ConcurraValidateFunc      func,
                                                             gpointer                  user_data,
                                                             GDestroyNotify            destroy);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char * const    *concurra_worker_get_worker_command  (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_worker_command  (ConcurraWorker           *worker,
                                                             const char * const       *command);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 double                 concurra_worker_compute_retry_wait  (ConcurraWorker           *worker,
                                                             guint                     attempt);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraLimitSet      *concurra_worker_get_limits          (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_limits          (ConcurraWorker           *worker,
                                                             ConcurraLimitSet         *limits);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint                  concurra_worker_get_n_active        (ConcurraWorker           *worker);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GVariant              *concurra_worker_get_stats           (ConcurraWorker           *worker);
 
 /**
@@ -224,22 +224,22 @@ typedef GVariant *(*ConcurraWorkerFunc) (GVariant      *args,
                                          gpointer       user_data,
                                          GError       **error);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void      concurra_worker_register      (const char          *name,
                                          ConcurraWorkerFunc   func,
                                          gpointer             user_data,
                                          GDestroyNotify       destroy);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean  concurra_worker_is_registered (const char          *name);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void      concurra_worker_main          (void);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint64   concurra_worker_acquire_limits (const char * const  *keys,
                                           const guint         *amounts,
                                           guint                n_keys,
                                           double               timeout,
                                           GError             **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean  concurra_worker_release_limits (guint64              acquisition,
                                           const char * const  *keys,
                                           const guint         *used,

@@ -291,6 +291,30 @@ fn_big (GVariant      *args,
   return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, data, size, TRUE, g_free, data);
 }
 
+/* An int32 7 inside @levels - 1 variants: @levels levels deep. */
+static GVariant *
+nested (guint levels)
+{
+  GVariant *value = g_variant_new_int32 (7);
+
+  for (guint i = 1; i < levels; i++)
+    value = g_variant_new_variant (value);
+  return value;
+}
+
+/* (u levels) -> a value nested @levels levels deep */
+static GVariant *
+fn_deep (GVariant      *args,
+         GCancellable  *cancellable,
+         gpointer       user_data,
+         GError       **error)
+{
+  guint32 levels = 1;
+
+  g_variant_get (args, "(u)", &levels);
+  return nested (levels);
+}
+
 /* (ay) -> (t length, t sum of bytes) */
 static GVariant *
 fn_measure (GVariant      *args,
@@ -589,6 +613,9 @@ fn_garbage (GVariant      *args,
       write_header ((guint32) size);
       write_raw (data, size);
     }
+  else if (g_str_equal (kind, "too-deep"))
+    /* what concurra_worker_main() would refuse to send */
+    write_message (reply_message (request_id, TRUE, nested (200), "", 0, ""));
   else if (g_str_equal (kind, "wrong-id"))
     write_message (reply_message (424242, TRUE, g_variant_new_int32 (1), "", 0, ""));
   else if (g_str_equal (kind, "bad-domain"))
@@ -643,6 +670,7 @@ static const struct
   { "limited", fn_limited },
   { "burn", fn_burn },
   { "big", fn_big },
+  { "deep", fn_deep },
   { "measure", fn_measure },
   { "fail", fn_fail },
   { "fail-odd", fn_fail_odd },

@@ -1,6 +1,9 @@
 /* limits.c: two connections, 5 calls per half second and a budget of
  * tokens, shared by four threads; each call takes all three at once and
- * gives back the tokens it did not use. */
+ * gives back the tokens it did not use.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 static ConcurraLimitSet *limits;
@@ -35,12 +38,18 @@ int
 main (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ConcurraLimit) connections = concurra_limit_new_resource ("connections", 2, &error);
-  g_autoptr(ConcurraLimit) calls = concurra_limit_new_call (0.5, 5, CONCURRA_RATE_LIMIT_ALGORITHM_SLIDING_WINDOW, &error);
-  g_autoptr(ConcurraLimit) tokens = concurra_limit_new_rate ("tokens", 60, 1000, CONCURRA_RATE_LIMIT_ALGORITHM_TOKEN_BUCKET, &error);
+  g_autoptr(ConcurraLimit) connections =
+    concurra_limit_new_resource ("connections", 2, &error);
+  g_autoptr(ConcurraLimit) calls =
+    concurra_limit_new_call (0.5, 5, CONCURRA_RATE_LIMIT_ALGORITHM_SLIDING_WINDOW,
+                             &error);
+  g_autoptr(ConcurraLimit) tokens =
+    concurra_limit_new_rate ("tokens", 60, 1000,
+                             CONCURRA_RATE_LIMIT_ALGORITHM_TOKEN_BUCKET, &error);
   ConcurraLimit *all[] = { connections, calls, tokens };
   g_autoptr(ConcurraAcquisition) forgot = NULL;
   g_autoptr(GVariant) stats = NULL;
+  g_autoptr(GVariant) token_stats = NULL;
   GThread *threads[4];
   const char *keys[] = { "tokens" };
   guint too_many[] = { 5000 };
@@ -60,19 +69,22 @@ main (void)
   g_print ("12 calls, %d tokens used\n", tokens_used);
 
   stats = concurra_limit_set_get_stats (limits);
-  g_variant_lookup (g_variant_lookup_value (stats, "tokens", NULL), "available", "d", &available);
+  token_stats = g_variant_lookup_value (stats, "tokens", NULL);
+  g_variant_lookup (token_stats, "available", "d", &available);
   g_assert_cmpfloat (available, >=, 1000 - 12 * 40);
   g_print ("tokens available: about %.0f of 1000\n", available);
 
   /* a rate limit must be told what was used */
-  forgot = concurra_limit_set_acquire (limits, keys, (guint[]) { 10 }, 1, -1, NULL, &error);
+  forgot = concurra_limit_set_acquire (limits, keys, (guint[]) { 10 }, 1, -1, NULL,
+                                       &error);
   g_assert_no_error (error);
   if (!concurra_acquisition_release (forgot, &error))
     g_print ("%s\n", error->message);
   g_clear_error (&error);
 
   /* more than the capacity can never fit: an error at once */
-  g_assert_null (concurra_limit_set_acquire (limits, keys, too_many, 1, -1, NULL, &error));
+  g_assert_null (concurra_limit_set_acquire (limits, keys, too_many, 1, -1, NULL,
+                                             &error));
   g_print ("%s\n", error->message);
 
   g_object_unref (limits);

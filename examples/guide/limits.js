@@ -1,6 +1,8 @@
 // limits.js: two connections, 5 calls per half second and a budget of
 // tokens, shared by four asynchronous jobs on the main loop; each call
 // takes all three at once and gives back the tokens it did not use.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';

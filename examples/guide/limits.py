@@ -1,6 +1,8 @@
 # limits.py: two connections, 5 calls per half second and a budget of
 # tokens, shared by four threads; each call takes all three at once and
 # gives back the tokens it did not use.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import threading
 import time
 

@@ -1,6 +1,8 @@
 // limits.vala: two connections, 5 calls per half second and a budget of
 // tokens, shared by four asynchronous jobs on the main loop; each call
 // takes all three at once and gives back the tokens it did not use.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
 
 Concurra.LimitSet limits;
 int used = 0;
@@ -66,7 +68,8 @@ int main () {
         limits = new Concurra.LimitSet ({
             new Concurra.Limit.resource ("connections", 2),
             new Concurra.Limit.call (0.5, 5, Concurra.RateLimitAlgorithm.SLIDING_WINDOW),
-            new Concurra.Limit.rate ("tokens", 60, 1000, Concurra.RateLimitAlgorithm.TOKEN_BUCKET),
+            new Concurra.Limit.rate ("tokens", 60, 1000,
+                                     Concurra.RateLimitAlgorithm.TOKEN_BUCKET),
         });
     } catch (Error e) {
         error ("%s", e.message);

@@ -1,6 +1,9 @@
 /* processes.vala: functions run in worker processes. The program is its
  * own worker: it registers its functions, then lets worker_main() serve
- * them when a runner started it as a worker. */
+ * them when a runner started it as a worker.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 Variant? square (Variant? args, Cancellable cancellable) throws Error {
     int64 x;

@@ -1,6 +1,9 @@
 /* workers.c: a pool of two stateful workers (lanes), each with its own
  * cache; lookups are calls that return tasks at once, are gathered, and
- * are retried when the "service" is busy. */
+ * are retried when the "service" is busy.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 /* The instance of a lane: a cache of prices, used by one call at a time. */
@@ -73,7 +76,8 @@ int
 main (void)
 {
   const char *items[] = { "tea", "coffee", "tea", "cocoa", "coffee", "tea" };
-  g_autoptr(ConcurraWorker) pool = concurra_worker_new (CONCURRA_EXECUTION_MODE_THREAD, 2);
+  g_autoptr(ConcurraWorker) pool =
+    concurra_worker_new (CONCURRA_EXECUTION_MODE_THREAD, 2);
   g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) done = NULL;
   g_autoptr(GError) error = NULL;

@@ -1,6 +1,8 @@
 // workers.js: a stateful worker on the main loop. Each lane keeps its own
 // cache; a call starts its work and reports later, and the lane runs its
 // next call only then. Calls are tasks: await them as promises.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';

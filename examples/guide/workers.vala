@@ -1,5 +1,8 @@
 /* workers.vala: a pool of two stateful workers with thread lanes; each
- * lane owns an Account; calls are awaited with yield. */
+ * lane owns an Account; calls are awaited with yield.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 class Account : Object {
     public int64 balance;
 }
@@ -17,9 +20,12 @@ async void run (MainLoop loop) {
                 task.return_int (account.balance);
             });
         }
-        var done = yield Concurra.gather_async (calls, Concurra.GatherFlags.NONE, 30, null);
-        foreach (var call in done)
-            print ("%-12s %4" + int64.FORMAT + "\n", call.label, call.get_value ().get_int64 ());
+        var done = yield Concurra.gather_async (calls, Concurra.GatherFlags.NONE,
+                                                30, null);
+        foreach (var call in done) {
+            var balance = call.get_value ().get_int64 ();
+            print ("%-12s %4" + int64.FORMAT + "\n", call.label, balance);
+        }
     } catch (Error e) {
         printerr ("%s\n", e.message);
     }
