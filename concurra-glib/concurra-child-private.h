@@ -14,6 +14,13 @@ typedef struct _ConcurraChild ConcurraChild;
 /* Where the child finds the channel given to concurra_child_spawn(). */
 #define CONCURRA_CHILD_CHANNEL_FD 3
 
+/* Sees each chunk read from a captured stream (@data NULL, @len 0: its
+ * end) and appends to @keep what is to be kept of it. */
+typedef void (*ConcurraChildFilter) (const guint8 *data,
+                                     gsize         len,
+                                     GByteArray   *keep,
+                                     gpointer      user_data);
+
 /* Called on the child's context once it has exited and, if its output was
  * captured, both pipes reached end of file. */
 typedef void (*ConcurraChildFunc) (ConcurraChild *child,
@@ -40,10 +47,17 @@ void           concurra_child_signal_group  (ConcurraChild      *child,
 gboolean       concurra_child_get_if_signaled (ConcurraChild    *child);
 int            concurra_child_get_returncode (ConcurraChild     *child);
 char          *concurra_child_describe_exit (ConcurraChild      *child);
+void           concurra_child_set_max_output (ConcurraChild     *child,
+                                              guint64            max_output);
 GBytes        *concurra_child_steal_output  (ConcurraChild      *child,
                                              int                 fd);
-GByteArray    *concurra_child_peek_output   (ConcurraChild      *child,
+guint64        concurra_child_get_omitted   (ConcurraChild      *child,
                                              int                 fd);
+void           concurra_child_set_filter    (ConcurraChild      *child,
+                                             int                 fd,
+                                             ConcurraChildFilter filter,
+                                             gpointer            filter_data);
+void           concurra_child_read_pending  (ConcurraChild      *child);
 void           concurra_child_discard_output (ConcurraChild     *child);
 void           concurra_child_set_wait_status (ConcurraChild    *child,
                                              int                 wait_status);

@@ -27,6 +27,7 @@
 /* posix_spawn_file_actions_addchdir_np() and _addclosefrom_np() */
 #define _GNU_SOURCE
 #include "concurra-child-private.h"
+#include "concurra-capture-private.h"
 
 #include <glib-unix.h>
 
@@ -43,10 +44,14 @@
 
 typedef struct
 {
-  ConcurraChild *child;
-  int            fd;
-  GSource       *source;
-  GByteArray    *data;
+  ConcurraChild       *child;
+  int                  fd;
+  GSource             *source;
+  ConcurraCapture     *data;
+  guint64              omitted;
+  ConcurraChildFilter  filter;      /* sees what is read before it is kept */
+  gpointer             filter_data;
+  GByteArray          *kept;        /* the filter's output, reused */
 } Pipe;
 
 struct _ConcurraChild
@@ -85,30 +90,55 @@ maybe_done (ConcurraChild *child)
     }
 }
 
+/* @len bytes read, or the end of the stream (@data NULL) */
+static void
+pipe_take (Pipe         *pipe,
+           const guint8 *data,
+           gsize         len)
+{
+  if (pipe->filter == NULL)
+    {
+      if (data != NULL)
+        concurra_capture_append (pipe->data, data, len);
+      return;
+    }
+  g_byte_array_set_size (pipe->kept, 0);
+  pipe->filter (data, len, pipe->kept, pipe->filter_data);
+  concurra_capture_append (pipe->data, pipe->kept->data, pipe->kept->len);
+}
+
+/* Reads what the pipe holds: TRUE at its end (or an error that ends it
+ * all the same), FALSE when it has nothing more for now. */
+static gboolean
+pipe_read (Pipe *pipe)
+{
+  guint8 buffer[READ_CHUNK];
+
+  for (;;)
+    {
+      gssize n = read (pipe->fd, buffer, sizeof buffer);
+
+      if (n > 0)
+        {
+          pipe_take (pipe, buffer, n);
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      return !(n < 0 && errno == EAGAIN);
+    }
+}
+
 static gboolean
 on_readable (int          fd,
              GIOCondition condition,
              gpointer     user_data)
 {
   Pipe *pipe = user_data;
-  guint8 buffer[READ_CHUNK];
 
-  for (;;)
-    {
-      gssize n = read (fd, buffer, sizeof buffer);
-
-      if (n > 0)
-        {
-          g_byte_array_append (pipe->data, buffer, n);
-          continue;
-        }
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && errno == EAGAIN)
-        return G_SOURCE_CONTINUE;
-      /* end of file, or an error that ends the stream all the same */
-      break;
-    }
+  if (!pipe_read (pipe))
+    return G_SOURCE_CONTINUE;
+  pipe_take (pipe, NULL, 0);
   /* destroyed here, and unreferenced by pipe_close() */
   pipe_close (pipe);
   maybe_done (pipe->child);
@@ -288,7 +318,7 @@ child_spawn (const char * const  *argv,
       pipe->child = child;
       if (pipe->fd < 0)
         continue;
-      pipe->data = g_byte_array_new ();
+      pipe->data = concurra_capture_new ();
       pipe->source = g_unix_fd_source_new (pipe->fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
       g_source_set_static_name (pipe->source, "[concurra] command output");
       g_source_set_callback (pipe->source, G_SOURCE_FUNC (on_readable), pipe, NULL);
@@ -337,7 +367,8 @@ concurra_child_free (ConcurraChild *child)
   for (guint i = 0; i < 2; i++)
     {
       pipe_close (&child->pipes[i]);
-      g_clear_pointer (&child->pipes[i].data, g_byte_array_unref);
+      g_clear_pointer (&child->pipes[i].data, concurra_capture_free);
+      g_clear_pointer (&child->pipes[i].kept, g_byte_array_unref);
     }
   g_free (child);
 }
@@ -379,47 +410,70 @@ concurra_child_describe_exit (ConcurraChild *child)
   return g_strdup_printf ("exited with status %d", WEXITSTATUS (child->wait_status));
 }
 
+/* How much of each captured stream is kept (see concurra-capture.c), 0
+ * for all of it: set right after the spawn, before the context reads. */
+void
+concurra_child_set_max_output (ConcurraChild *child,
+                               guint64        max_output)
+{
+  for (guint i = 0; i < 2; i++)
+    if (child->pipes[i].data != NULL)
+      concurra_capture_set_max (child->pipes[i].data, max_output);
+}
+
 /* The output read from standard output (1) or error (2), followed by a
  * NUL byte (counted in the size, so that text needs no copy to become a
- * string), or NULL if it was not captured. */
+ * string), or NULL if it was not captured. Past the cap, the beginning, a
+ * marker line and the end. */
 GBytes *
 concurra_child_steal_output (ConcurraChild *child,
                              int            fd)
 {
-  GByteArray *data = g_steal_pointer (&child->pipes[fd - 1].data);
-  guint size;
+  Pipe *pipe = &child->pipes[fd - 1];
+  GBytes *bytes;
 
-  if (data == NULL)
+  if (pipe->data == NULL)
     return NULL;
-  g_byte_array_append (data, (const guint8 *) "", 1);
-  size = data->len;
-  /* without what the array grew ahead of need */
-  return g_bytes_new_take (g_realloc (g_byte_array_free (data, FALSE), size), size);
+  bytes = concurra_capture_steal (pipe->data, &pipe->omitted);
+  g_clear_pointer (&pipe->data, concurra_capture_free);
+  return bytes;
 }
 
-/* What has been read so far from standard output (1) or error (2), with
- * what the pipe holds now read first; NULL if it was not captured. The
- * array stays the child's; a Slurm attempt edits it in place. */
-GByteArray *
-concurra_child_peek_output (ConcurraChild *child,
+/* How many bytes of standard output (1) or error (2) the cap left out of
+ * what concurra_child_steal_output() gave. */
+guint64
+concurra_child_get_omitted (ConcurraChild *child,
                             int            fd)
 {
+  return child->pipes[fd - 1].omitted;
+}
+
+/* From now on, what is read from standard output (1) or error (2) goes
+ * through @filter, which says what is kept (see ConcurraChildFilter).
+ * Called right after the spawn, before the context reads anything. */
+void
+concurra_child_set_filter (ConcurraChild       *child,
+                           int                  fd,
+                           ConcurraChildFilter  filter,
+                           gpointer             filter_data)
+{
   Pipe *pipe = &child->pipes[fd - 1];
-  guint8 buffer[READ_CHUNK];
 
-  while (pipe->fd >= 0)
-    {
-      gssize n = read (pipe->fd, buffer, sizeof buffer);
+  g_return_if_fail (pipe->data != NULL);
+  pipe->filter = filter;
+  pipe->filter_data = filter_data;
+  if (pipe->kept == NULL)
+    pipe->kept = g_byte_array_new ();
+}
 
-      if (n > 0)
-        g_byte_array_append (pipe->data, buffer, n);
-      else if (n < 0 && errno == EINTR)
-        continue;
-      else
-        /* end of file is left to the pipe's source, which closes it */
-        break;
-    }
-  return pipe->data;
+/* Reads now what the pipes hold, through their filters; their ends are
+ * left to their sources. */
+void
+concurra_child_read_pending (ConcurraChild *child)
+{
+  for (guint i = 0; i < 2; i++)
+    if (child->pipes[i].fd >= 0)
+      pipe_read (&child->pipes[i]);
 }
 
 /* Output that was read but is not to be kept. */
@@ -427,7 +481,7 @@ void
 concurra_child_discard_output (ConcurraChild *child)
 {
   for (guint i = 0; i < 2; i++)
-    g_clear_pointer (&child->pipes[i].data, g_byte_array_unref);
+    g_clear_pointer (&child->pipes[i].data, concurra_capture_free);
 }
 
 /* Once it exited: the status to report instead of its own (srun's

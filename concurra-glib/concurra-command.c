@@ -379,6 +379,50 @@ concurra_task_get_text (ConcurraTask *task)
 }
 
 /**
+ * concurra_task_set_max_output:
+ * @task: a task not started yet
+ * @max_output: bytes kept of each output stream, 0 for all of them, -1 for
+ *   the runner's default
+ *
+ * Sets how much of the command's captured standard output and error is
+ * kept; see [property@Concurra.Task:max-output].
+ *
+ * Since: 1.0
+ */
+void
+concurra_task_set_max_output (ConcurraTask *task,
+                              gint64        max_output)
+{
+  g_return_if_fail (CONCURRA_IS_TASK (task));
+  g_return_if_fail (max_output >= -1);
+
+  if (task->max_output != max_output)
+    {
+      task->max_output = max_output;
+      g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_MAX_OUTPUT]);
+    }
+}
+
+/**
+ * concurra_task_get_max_output:
+ * @task: a task
+ *
+ * Gets how much of each captured output stream is kept; see
+ * [property@Concurra.Task:max-output]. Once the run started, this is the
+ * effective value (the runner's default resolved).
+ *
+ * Returns: bytes, 0 for no cap, -1 for the runner's default
+ *
+ * Since: 1.0
+ */
+gint64
+concurra_task_get_max_output (ConcurraTask *task)
+{
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), -1);
+  return task->max_output;
+}
+
+/**
  * concurra_task_get_shell:
  * @task: a task
  *
@@ -560,6 +604,49 @@ concurra_task_get_stderr_bytes (ConcurraTask *task)
   return output_bytes (task, "stderr");
 }
 
+static guint64
+omitted (ConcurraTask *task,
+         const char   *key)
+{
+  g_autoptr(GVariant) v = result_lookup (task, key, G_VARIANT_TYPE_UINT64);
+
+  return v ? g_variant_get_uint64 (v) : 0;
+}
+
+/**
+ * concurra_task_get_stdout_omitted:
+ * @task: a command task
+ *
+ * Gets how many bytes of standard output
+ * [property@Concurra.Task:max-output] left out of the captured output.
+ *
+ * Returns: the number of bytes, 0 if none (or nothing was captured)
+ *
+ * Since: 1.0
+ */
+guint64
+concurra_task_get_stdout_omitted (ConcurraTask *task)
+{
+  return omitted (task, "stdout_omitted");
+}
+
+/**
+ * concurra_task_get_stderr_omitted:
+ * @task: a command task
+ *
+ * Gets how many bytes of standard error
+ * [property@Concurra.Task:max-output] left out of the captured output.
+ *
+ * Returns: the number of bytes, 0 if none (or nothing was captured)
+ *
+ * Since: 1.0
+ */
+guint64
+concurra_task_get_stderr_omitted (ConcurraTask *task)
+{
+  return omitted (task, "stderr_omitted");
+}
+
 /* ---- running, from the owner context ---- */
 
 static char **
@@ -682,7 +769,8 @@ static GVariant *
 result_variant (ConcurraCommand *command,
                 int              returncode,
                 GBytes          *out,
-                GBytes          *err)
+                GBytes          *err,
+                const guint64   *omitted)
 {
   GVariantBuilder builder;
 
@@ -695,6 +783,8 @@ result_variant (ConcurraCommand *command,
   g_variant_builder_add (&builder, "{sv}", "returncode", g_variant_new_int32 (returncode));
   g_variant_builder_add (&builder, "{sv}", "stdout", output_variant (command, out));
   g_variant_builder_add (&builder, "{sv}", "stderr", output_variant (command, err));
+  g_variant_builder_add (&builder, "{sv}", "stdout_omitted", g_variant_new_uint64 (omitted[0]));
+  g_variant_builder_add (&builder, "{sv}", "stderr_omitted", g_variant_new_uint64 (omitted[1]));
   g_variant_builder_add (&builder, "{sv}", "cwd",
                          g_variant_new_maybe (G_VARIANT_TYPE_STRING,
                                               command->cwd ? concurra_variant_new_text (command->cwd) : NULL));
@@ -732,14 +822,44 @@ exit_error (ConcurraChild *child,
                       excerpt && *excerpt ? ": " : "", excerpt ? excerpt : "");
 }
 
+/* -1 is resolved to the runner's value when the run starts */
+static guint64
+effective_max_output (ConcurraTask *task)
+{
+  return task->max_output >= 0 ? (guint64) task->max_output : CONCURRA_MAX_OUTPUT_DEFAULT;
+}
+
+/* Past max-output, the task says so, naming the streams that were cut. */
+static void
+warn_omitted (ConcurraTask  *task,
+              const guint64 *omitted)
+{
+  static const char * const names[] = { "standard output", "standard error" };
+  g_autoptr(GString) warning = g_string_new (NULL);
+
+  for (guint i = 0; i < 2; i++)
+    if (omitted[i] > 0)
+      g_string_append_printf (warning, "%s%s: %" G_GUINT64_FORMAT " bytes omitted",
+                              warning->len ? "; " : "", names[i], omitted[i]);
+  if (warning->len == 0)
+    return;
+  g_string_append_printf (warning, " (over max-output, %" G_GUINT64_FORMAT " bytes a stream: "
+                          "the beginning and the end were kept)", effective_max_output (task));
+  concurra_task_set_warning (task, warning->str);
+}
+
 static void
 record_exit (ConcurraTask  *task,
              ConcurraChild *child)
 {
   ConcurraCommand *command = task->command;
   int returncode = concurra_child_get_returncode (child);
-  GVariant *result = result_variant (command, returncode, concurra_child_steal_output (child, 1),
-                                     concurra_child_steal_output (child, 2));
+  GBytes *out = concurra_child_steal_output (child, 1);
+  GBytes *err = concurra_child_steal_output (child, 2);
+  guint64 omitted[2] = { concurra_child_get_omitted (child, 1), concurra_child_get_omitted (child, 2) };
+  GVariant *result = result_variant (command, returncode, out, err, omitted);
+
+  warn_omitted (task, omitted);
 
   /* the result is kept even when the exit status fails the task */
   g_value_init (&task->outcome.value, G_TYPE_VARIANT);
@@ -778,7 +898,7 @@ on_child_done (ConcurraChild *child,
     }
 
   if (run->slurm != NULL)
-    concurra_slurm_attempt_translate (run->slurm, child, run->task->command->capture_output);
+    concurra_slurm_attempt_translate (run->slurm, child);
   record_exit (run->task, child);
   if (run->slurm != NULL)
     {
@@ -813,7 +933,7 @@ command_start (ConcurraTask       *task,
   run->finish = finish;
   run->finish_data = finish_data;
   if (task->launch != NULL && task->launch->srun != NULL)
-    run->slurm = concurra_slurm_attempt_new (task);
+    run->slurm = concurra_slurm_attempt_new (task, command->capture_output);
   run->child = spawn (task, on_child_done, run, &error);
   if (run->child == NULL)
     {
@@ -826,6 +946,10 @@ command_start (ConcurraTask       *task,
       finish (task, finish_data);
       return;
     }
+  /* before the owner context reads any of the output */
+  concurra_child_set_max_output (run->child, effective_max_output (task));
+  if (run->slurm != NULL)
+    concurra_slurm_attempt_watch (run->slurm, run->child);
   run->cancellable = g_object_ref (cancellable);
   run->context = g_main_context_ref_thread_default ();
   run->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), run, NULL);

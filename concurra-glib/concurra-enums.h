@@ -110,6 +110,90 @@ typedef enum /*< flags >*/ {
 } ConcurraGatherFlags;
 
 /**
+ * ConcurraLoadBalancing:
+ * @CONCURRA_LOAD_BALANCING_ROUND_ROBIN: lanes 0, 1, …, n−1, 0, … in turn
+ * @CONCURRA_LOAD_BALANCING_LEAST_ACTIVE: the lane with the fewest calls not
+ *   finished (ties: the lowest index)
+ * @CONCURRA_LOAD_BALANCING_LEAST_TOTAL: the lane that was given the fewest
+ *   calls so far (ties: the lowest index)
+ * @CONCURRA_LOAD_BALANCING_RANDOM: a lane chosen uniformly at random
+ *
+ * How a [class@Concurra.Worker] with several lanes picks the lane of a call.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_LOAD_BALANCING_ROUND_ROBIN,
+  CONCURRA_LOAD_BALANCING_LEAST_ACTIVE,
+  CONCURRA_LOAD_BALANCING_LEAST_TOTAL,
+  CONCURRA_LOAD_BALANCING_RANDOM,
+} ConcurraLoadBalancing;
+
+/**
+ * ConcurraRetryAlgorithm:
+ * @CONCURRA_RETRY_ALGORITHM_LINEAR: the wait before attempt k+1 is
+ *   `wait × k`
+ * @CONCURRA_RETRY_ALGORITHM_EXPONENTIAL: `wait × 2^(k−1)`
+ * @CONCURRA_RETRY_ALGORITHM_FIBONACCI: `wait × fib(k)` (1, 1, 2, 3, 5, …)
+ *
+ * How the wait between the attempts of a [class@Concurra.Worker] call grows.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_RETRY_ALGORITHM_LINEAR,
+  CONCURRA_RETRY_ALGORITHM_EXPONENTIAL,
+  CONCURRA_RETRY_ALGORITHM_FIBONACCI,
+} ConcurraRetryAlgorithm;
+
+/**
+ * ConcurraLimitKind:
+ * @CONCURRA_LIMIT_KIND_RATE: at most a capacity of units per time window;
+ *   every acquisition must report what it used
+ * @CONCURRA_LIMIT_KIND_CALL: a rate limit counting calls, under the key
+ *   `call_count`; taken with 1 when no amount is given
+ * @CONCURRA_LIMIT_KIND_RESOURCE: a counting semaphore: units are held while
+ *   an acquisition lasts and given back when it is released
+ *
+ * What a [class@Concurra.Limit] limits.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_LIMIT_KIND_RATE,
+  CONCURRA_LIMIT_KIND_CALL,
+  CONCURRA_LIMIT_KIND_RESOURCE,
+} ConcurraLimitKind;
+
+/**
+ * ConcurraRateLimitAlgorithm:
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_TOKEN_BUCKET: a bucket of capacity tokens,
+ *   refilled continuously at capacity per window; allows bursts up to the
+ *   capacity; unused tokens are refunded
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_LEAKY_BUCKET: a bucket that fills with
+ *   each unit taken and drains at a fixed rate of capacity per window; a
+ *   request fits while the bucket would not overflow; no refund
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_SLIDING_WINDOW: the exact count of units
+ *   taken in the last window; no refund
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_FIXED_WINDOW: a count per window aligned
+ *   on multiples of the window; up to twice the capacity can pass around a
+ *   window's edge; no refund
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_GCRA: the generic cell rate algorithm,
+ *   which keeps a theoretical arrival time; unused units are refunded
+ *
+ * How a rate or call limit counts (Concurry's `RateLimitAlgorithm`).
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_RATE_LIMIT_ALGORITHM_TOKEN_BUCKET,
+  CONCURRA_RATE_LIMIT_ALGORITHM_LEAKY_BUCKET,
+  CONCURRA_RATE_LIMIT_ALGORITHM_SLIDING_WINDOW,
+  CONCURRA_RATE_LIMIT_ALGORITHM_FIXED_WINDOW,
+  CONCURRA_RATE_LIMIT_ALGORITHM_GCRA,
+} ConcurraRateLimitAlgorithm;
+
+/**
  * ConcurraLauncherKind:
  * @CONCURRA_LAUNCHER_KIND_DEFAULT: a task's setting: the runner's launcher
  * @CONCURRA_LAUNCHER_KIND_LOCAL: on this machine

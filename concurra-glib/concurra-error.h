@@ -42,9 +42,13 @@ G_BEGIN_DECLS
  * @CONCURRA_ERROR_WORKER_CRASHED: a worker process died while running a task
  * @CONCURRA_ERROR_INVALID_ARGUMENT: an argument is not acceptable
  * @CONCURRA_ERROR_TASKS_FAILED: at least one task of a run failed
+ * @CONCURRA_ERROR_WORKER_STOPPED: a [class@Concurra.Worker] was stopped
+ *   before the call ran, or a call was made after it stopped
+ * @CONCURRA_ERROR_INVALID_RESULT: no attempt of a worker call gave a result
+ *   its validator accepted
  * @CONCURRA_ERROR_LAUNCHER_FAILED: the launcher (Slurm) could not run a
  *   task, or ended it on its own (an unknown partition, a node failure,
- *   preemption, a job cancelled by someone else). Since: 1.0
+ *   preemption, a job cancelled by someone else)
  *
  * Error codes of %CONCURRA_ERROR.
  *
@@ -67,10 +71,12 @@ typedef enum {
   CONCURRA_ERROR_WORKER_CRASHED,
   CONCURRA_ERROR_INVALID_ARGUMENT,
   CONCURRA_ERROR_TASKS_FAILED,
+  CONCURRA_ERROR_WORKER_STOPPED,
+  CONCURRA_ERROR_INVALID_RESULT,
   CONCURRA_ERROR_LAUNCHER_FAILED,
 } ConcurraError;
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GQuark concurra_error_quark (void);
 
 G_END_DECLS

@@ -16,7 +16,18 @@ G_BEGIN_DECLS
 #define CONCURRA_PROTOCOL_REQUEST_TYPE  "(tsv)"
 #define CONCURRA_PROTOCOL_REPLY_TYPE    "(tbmvsiss)"
 #define CONCURRA_WORKER_FD_ENV          "CONCURRA_WORKER_FD"
+/* GVariant takes serialized data nested at most 128 levels deep (its
+ * G_VARIANT_MAX_RECURSION_DEPTH, the leaves counted); a request holds its
+ * arguments 2 levels down, a reply its value 3: the arguments and the
+ * result of a call may be nested 125 levels deep, whichever way. */
+#define CONCURRA_PROTOCOL_MAX_DEPTH       128
+#define CONCURRA_PROTOCOL_MAX_VALUE_DEPTH (CONCURRA_PROTOCOL_MAX_DEPTH - 3)
 
+/* A worker asks its parent for a service (limits) while it runs a call
+ * with a reply-typed message whose id has this bit, ok TRUE and the value
+ * (s name, v args); the parent answers with a request-typed message of
+ * the same id: ("ok", v value) or ("error", v (s domain, i code, s message)). */
+#define CONCURRA_PROTOCOL_SERVICE_BIT   (G_GUINT64_CONSTANT (1) << 63)
 /* Frames read from a file descriptor through one buffer: most reads bring
  * a whole message, or several. */
 typedef struct
@@ -30,9 +41,10 @@ typedef struct
 typedef struct
 {
   gboolean  ok;
-  GVariant *value;     /* nullable */
+  GVariant *value;     /* nullable; for a service request, (sv) */
   GError   *error;     /* when !ok */
   char     *trace;     /* nullable */
+  guint64   service;   /* not 0: a service request of this id, not a reply */
 } ConcurraReply;
 
 void      concurra_reply_clear            (ConcurraReply  *reply);
@@ -60,6 +72,15 @@ gboolean  concurra_protocol_parse_reply   (GBytes         *payload,
                                            ConcurraReply  *reply,
                                            GError        **error);
 GVariant *concurra_protocol_parse_request (GBytes         *payload,
+                                           GError        **error);
+GVariant *concurra_protocol_service_request (guint64        id,
+                                             const char    *name,
+                                             GVariant      *args);
+GVariant *concurra_protocol_service_answer (guint64         id,
+                                            GVariant       *value,
+                                            const GError   *error);
+gboolean  concurra_protocol_check_depth   (GVariant       *value,
+                                           const char     *what,
                                            GError        **error);
 
 G_END_DECLS

@@ -392,6 +392,79 @@ concurra_frame_reader_drain (ConcurraFrameReader *reader,
     }
 }
 
+/* How many levels deep @type nests, its leaves counted, 0 where its
+ * values decide (a variant inside). */
+static guint
+type_depth (const GVariantType *type)
+{
+  guint deepest = 0;
+
+  if (g_variant_type_is_basic (type))
+    return 1;
+  if (g_variant_type_is_variant (type))
+    return 0;
+  if (g_variant_type_is_array (type) || g_variant_type_is_maybe (type))
+    {
+      deepest = type_depth (g_variant_type_element (type));
+      return deepest == 0 ? 0 : deepest + 1;
+    }
+  /* a tuple or a dictionary entry; the unit tuple () is a leaf */
+  for (const GVariantType *item = g_variant_type_first (type); item != NULL;
+       item = g_variant_type_next (item))
+    {
+      guint depth = type_depth (item);
+
+      if (depth == 0)
+        return 0;
+      deepest = MAX (deepest, depth);
+    }
+  return deepest + 1;
+}
+
+/* How many levels deep @value nests, its leaves counted; the walk stops
+ * past @limit (GVariant itself stops at its own limit). Only values with
+ * a variant inside are walked: the type tells the depth of the others. */
+static guint
+value_depth (GVariant *value,
+             guint     limit)
+{
+  guint deepest = 0;
+  gsize n;
+
+  if ((deepest = type_depth (g_variant_get_type (value))) != 0)
+    return deepest;
+  if (limit == 0)
+    return 1;
+  n = g_variant_n_children (value);
+  for (gsize i = 0; i < n && deepest <= limit; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+      guint depth = value_depth (child, limit - 1);
+
+      deepest = MAX (deepest, depth);
+    }
+  return deepest + 1;
+}
+
+/* A call's arguments or result, before they are sent: nested deeper than
+ * a message can carry is an error that says so, not a message the other
+ * side would have to reject. */
+gboolean
+concurra_protocol_check_depth (GVariant    *value,
+                               const char  *what,
+                               GError     **error)
+{
+  guint depth = value_depth (value, CONCURRA_PROTOCOL_MAX_VALUE_DEPTH);
+
+  if (depth <= CONCURRA_PROTOCOL_MAX_VALUE_DEPTH)
+    return TRUE;
+  g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+               "%s nested too deeply to go to or from a worker (limit %u levels: "
+               "GVariant's %u less the message's own)", what,
+               CONCURRA_PROTOCOL_MAX_VALUE_DEPTH, CONCURRA_PROTOCOL_MAX_DEPTH);
+  return FALSE;
+}
+
 static GVariant *
 parse_message (GBytes             *payload,
                const GVariantType *type,
@@ -407,7 +480,12 @@ parse_message (GBytes             *payload,
   message = g_variant_ref_sink (g_variant_new_from_bytes (type, payload, FALSE));
   if (!g_variant_is_normal_form (message))
     {
-      malformed (error, "not a %s value in normal form", g_variant_type_peek_string (type));
+      /* the one reason a sender that follows the rules can hit */
+      if (value_depth (message, CONCURRA_PROTOCOL_MAX_DEPTH) > CONCURRA_PROTOCOL_MAX_DEPTH)
+        malformed (error, "nested too deeply (limit %u levels, the message's own included)",
+                   CONCURRA_PROTOCOL_MAX_DEPTH);
+      else
+        malformed (error, "not a %s value in normal form", g_variant_type_peek_string (type));
       return NULL;
     }
   return g_steal_pointer (&message);
@@ -483,6 +561,15 @@ concurra_protocol_parse_reply (GBytes         *payload,
     return FALSE;
 
   g_variant_get (message, "(tbmv&si&s&s)", &id, &ok, &value, &domain, &code, &text, &trace);
+  if ((id & CONCURRA_PROTOCOL_SERVICE_BIT) != 0)
+    {
+      if (!ok || value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE ("(sv)")))
+        return malformed (error, "invalid service request");
+      reply->service = id;
+      reply->ok = TRUE;
+      reply->value = g_steal_pointer (&value);
+      return TRUE;
+    }
   if (id != expected_id)
     return malformed (error, "reply to request %" G_GUINT64_FORMAT " while %" G_GUINT64_FORMAT " is in flight",
                       id, expected_id);
@@ -502,4 +589,51 @@ concurra_protocol_parse_request (GBytes  *payload,
                                  GError **error)
 {
   return parse_message (payload, G_VARIANT_TYPE (CONCURRA_PROTOCOL_REQUEST_TYPE), error);
+}
+
+/* A worker's request for a service of its parent (see
+ * CONCURRA_PROTOCOL_SERVICE_BIT); @args is sunk if floating. */
+GVariant *
+concurra_protocol_service_request (guint64     id,
+                                   const char *name,
+                                   GVariant   *args)
+{
+  GVariant *fields[7];
+  GVariant *call[2];
+
+  call[0] = g_variant_new_string (name);
+  call[1] = g_variant_new_variant (args);
+  fields[0] = g_variant_new_uint64 (id | CONCURRA_PROTOCOL_SERVICE_BIT);
+  fields[1] = g_variant_new_boolean (TRUE);
+  fields[2] = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                   g_variant_new_variant (g_variant_new_tuple (call, 2)));
+  fields[3] = g_variant_new_string ("");
+  fields[4] = g_variant_new_int32 (0);
+  fields[5] = g_variant_new_string ("");
+  fields[6] = g_variant_new_string ("");
+  return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
+}
+
+/* The parent's answer to a service request: @value (sunk if floating; NULL
+ * for none) or @error. */
+GVariant *
+concurra_protocol_service_answer (guint64       id,
+                                  GVariant     *value,
+                                  const GError *error)
+{
+  GVariant *fields[3];
+
+  fields[0] = g_variant_new_uint64 (id);
+  if (error != NULL)
+    {
+      fields[1] = g_variant_new_string ("error");
+      fields[2] = g_variant_new_variant (g_variant_new ("(sis)", g_quark_to_string (error->domain),
+                                                        error->code, error->message));
+    }
+  else
+    {
+      fields[1] = g_variant_new_string ("ok");
+      fields[2] = g_variant_new_variant (value ? value : g_variant_new_tuple (NULL, 0));
+    }
+  return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
 }

@@ -688,6 +688,8 @@ apply_defaults (ConcurraRunner *self)
         task->timeout = self->timeout;
       if (task->retry_delay < 0)
         task->retry_delay = self->retry_delay;
+      if (task->max_output < 0)
+        task->max_output = self->max_output;
     }
 }
 

@@ -33,6 +33,7 @@ struct _ConcurraRunner
   guint                  task_retries;
   double                 retry_delay;
   double                 retry_backoff;
+  gint64                 max_output;
   gboolean               progress_stats;
   gboolean               log_errors;
   gboolean               verify;
@@ -90,6 +91,7 @@ enum {
   PROP_TASK_RETRIES,
   PROP_RETRY_DELAY,
   PROP_RETRY_BACKOFF,
+  PROP_MAX_OUTPUT,
   PROP_PROGRESS_STATS,
   PROP_LOG_ERRORS,
   PROP_VERIFY,

@@ -75,6 +75,9 @@ concurra_runner_get_property (GObject    *object,
     case PROP_RETRY_BACKOFF:
       g_value_set_double (value, self->retry_backoff);
       break;
+    case PROP_MAX_OUTPUT:
+      g_value_set_int64 (value, self->max_output);
+      break;
     case PROP_PROGRESS_STATS:
       g_value_set_boolean (value, self->progress_stats);
       break;
@@ -158,6 +161,9 @@ concurra_runner_set_property (GObject      *object,
       break;
     case PROP_RETRY_BACKOFF:
       concurra_runner_set_retry_backoff (self, g_value_get_double (value));
+      break;
+    case PROP_MAX_OUTPUT:
+      concurra_runner_set_max_output (self, g_value_get_int64 (value));
       break;
     case PROP_PROGRESS_STATS:
       concurra_runner_set_progress_stats (self, g_value_get_boolean (value));
@@ -261,7 +267,7 @@ concurra_runner_install_properties (GObjectClass *object_class)
    *
    * The command that starts a worker process in process mode: any program
    * that registers the functions its tasks name and calls
-   * [func@Concurra.worker_main]. %NULL (the default) re-executes the
+   * [func@Concurra.Worker.main]. %NULL (the default) re-executes the
    * current program.
    *
    * Since: 1.0
@@ -347,6 +353,21 @@ concurra_runner_install_properties (GObjectClass *object_class)
    */
   concurra_runner_properties[PROP_RETRY_BACKOFF] =
     g_param_spec_double ("retry-backoff", NULL, NULL, 1.0, G_MAXDOUBLE, 2.0, RW_FLAGS);
+
+  /**
+   * ConcurraRunner:max-output:
+   *
+   * How many bytes of each of a command task's standard output and error
+   * are kept, for the tasks whose [property@Concurra.Task:max-output] is
+   * -1 (the default); 0 keeps everything. 64 MiB unless set. Past it, the
+   * beginning and the end of the output are kept, and the task has a
+   * warning; see [property@Concurra.Task:max-output].
+   *
+   * Since: 1.0
+   */
+  concurra_runner_properties[PROP_MAX_OUTPUT] =
+    g_param_spec_int64 ("max-output", NULL, NULL, 0, G_MAXINT64, CONCURRA_MAX_OUTPUT_DEFAULT,
+                        RW_FLAGS);
 
   /**
    * ConcurraRunner:progress-stats:
@@ -768,6 +789,48 @@ concurra_runner_set_retry_backoff (ConcurraRunner *runner,
   g_return_if_fail (CONCURRA_IS_RUNNER (runner));
   g_return_if_fail (backoff >= 1.0);
   set_double (runner, &runner->retry_backoff, backoff, PROP_RETRY_BACKOFF);
+}
+
+/**
+ * concurra_runner_get_max_output:
+ * @runner: a runner
+ *
+ * Gets how many bytes of each output stream its command tasks keep by
+ * default; see [property@Concurra.Runner:max-output].
+ *
+ * Returns: bytes, 0 for no cap
+ *
+ * Since: 1.0
+ */
+gint64
+concurra_runner_get_max_output (ConcurraRunner *runner)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0);
+  return runner->max_output;
+}
+
+/**
+ * concurra_runner_set_max_output:
+ * @runner: a runner not started yet
+ * @max_output: bytes kept of each output stream, 0 for all of them
+ *
+ * Sets how many bytes of each output stream its command tasks keep by
+ * default; see [property@Concurra.Runner:max-output].
+ *
+ * Since: 1.0
+ */
+void
+concurra_runner_set_max_output (ConcurraRunner *runner,
+                                gint64          max_output)
+{
+  g_return_if_fail (CONCURRA_IS_RUNNER (runner));
+  g_return_if_fail (max_output >= 0);
+
+  if (runner->max_output != max_output)
+    {
+      runner->max_output = max_output;
+      g_object_notify_by_pspec (G_OBJECT (runner), concurra_runner_properties[PROP_MAX_OUTPUT]);
+    }
 }
 
 /**

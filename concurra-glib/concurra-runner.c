@@ -215,6 +215,7 @@ concurra_runner_init (ConcurraRunner *self)
   self->mode = CONCURRA_EXECUTION_MODE_THREAD;
   self->launcher = CONCURRA_LAUNCHER_KIND_LOCAL;
   self->retry_backoff = 2.0;
+  self->max_output = CONCURRA_MAX_OUTPUT_DEFAULT;
   self->verify = TRUE;
   self->graph = concurra_graph_new ();
   self->tasks = self->graph->tasks;
@@ -461,7 +462,7 @@ concurra_runner_add_main_context_task (ConcurraRunner      *runner,
  * @label: (nullable): a unique label, or %NULL for the task's index
  * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
  *   that must succeed first
- * @function_name: a function registered with [func@Concurra.worker_register]
+ * @function_name: a function registered with [func@Concurra.Worker.register]
  * @args: (nullable): its arguments; a floating reference is sunk
  *
  * Creates a process task with [ctor@Concurra.Task.new_process] and adds it

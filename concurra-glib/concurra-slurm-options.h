@@ -17,37 +17,37 @@ G_BEGIN_DECLS
 
 #define CONCURRA_TYPE_SLURM_OPTIONS (concurra_slurm_options_get_type ())
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ConcurraSlurmOptions, concurra_slurm_options, CONCURRA, SLURM_OPTIONS, GObject)
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraSlurmOptions *concurra_slurm_options_new             (void);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint                 concurra_slurm_options_get_cpus        (ConcurraSlurmOptions *options);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                  concurra_slurm_options_set_cpus        (ConcurraSlurmOptions *options,
                                                               guint                 cpus);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char           *concurra_slurm_options_get_mem         (ConcurraSlurmOptions *options);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                  concurra_slurm_options_set_mem         (ConcurraSlurmOptions *options,
                                                               const char           *mem);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char           *concurra_slurm_options_get_partition   (ConcurraSlurmOptions *options);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                  concurra_slurm_options_set_partition   (ConcurraSlurmOptions *options,
                                                               const char           *partition);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 double                concurra_slurm_options_get_time_margin (ConcurraSlurmOptions *options);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                  concurra_slurm_options_set_time_margin (ConcurraSlurmOptions *options,
                                                               double                margin);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char * const   *concurra_slurm_options_get_extra_args  (ConcurraSlurmOptions *options);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                  concurra_slurm_options_set_extra_args  (ConcurraSlurmOptions *options,
                                                               const char * const   *args);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean              concurra_slurm_options_validate        (ConcurraSlurmOptions *options,
                                                               GError              **error);
 

@@ -41,7 +41,10 @@ gboolean              concurra_launch_check_options  (ConcurraTask          *tas
 char                **concurra_launch_wrap           (ConcurraTask          *task,
                                                       const char * const    *argv);
 
-ConcurraSlurmAttempt *concurra_slurm_attempt_new     (ConcurraTask          *task);
+ConcurraSlurmAttempt *concurra_slurm_attempt_new     (ConcurraTask          *task,
+                                                      gboolean               capture_output);
+void                  concurra_slurm_attempt_watch   (ConcurraSlurmAttempt  *attempt,
+                                                      ConcurraChild         *srun);
 void                  concurra_slurm_attempt_free    (ConcurraSlurmAttempt  *attempt);
 void                  concurra_slurm_attempt_cancel  (ConcurraSlurmAttempt  *attempt,
                                                       ConcurraChild         *srun);
@@ -50,8 +53,7 @@ gboolean              concurra_slurm_attempt_defer   (ConcurraSlurmAttempt  *att
                                                       ConcurraChild         *srun,
                                                       gpointer               data);
 void                  concurra_slurm_attempt_translate (ConcurraSlurmAttempt *attempt,
-                                                      ConcurraChild         *srun,
-                                                      gboolean               capture_output);
+                                                      ConcurraChild         *srun);
 void                  concurra_slurm_attempt_record  (ConcurraSlurmAttempt  *attempt,
                                                       gboolean               cancelled);
 

@@ -8,12 +8,12 @@
  * - the srun line, from the runner's and the task's ConcurraSlurmOptions
  *   (CPUs, memory, partition, a time limit from the task's timeout plus a
  *   margin, the label as the job's name, extra srun options);
- * - what srun says on its standard error, read when srun has exited (and,
- *   when the attempt is cancelled, what has arrived by then): `--verbose`
+ * - what srun says on its standard error, read as it comes (a filter on
+ *   the child's pipe, before the output cap): `--verbose`
  *   makes srun name the job as soon as it is allocated ("srun: jobid N")
  *   and give the command's raw wait status ("status=0x0009"), so that an
  *   exit or a signal death is reported exactly as a local one; srun's and
- *   slurmstepd's own lines are taken out of the task's standard error;
+ *   slurmstepd's own lines never reach the task's standard error;
  * - what Slurm did on its own: a job it could not allocate (an unknown
  *   partition, too much memory) or ended (a node failure, a time limit,
  *   preemption, scancel by someone else) fails the task with
@@ -28,6 +28,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+/* memmem() */
+#define _GNU_SOURCE
 #include "concurra-error.h"
 #include "concurra-slurm-private.h"
 
@@ -319,6 +321,8 @@ struct _ConcurraSlurmAttempt
 {
   ConcurraTask       *task;
   GMainContext       *context;
+  gboolean            capture_output;
+  GByteArray         *line;           /* srun's standard error not taken yet */
   guint64             job_id;
   guint64             cancelled_job;  /* scancel was run for it */
   ConcurraChild      *scancel;        /* running */
@@ -332,70 +336,26 @@ struct _ConcurraSlurmAttempt
   gpointer            deferred_data;
 };
 
-ConcurraSlurmAttempt *
-concurra_slurm_attempt_new (ConcurraTask *task)
-{
-  ConcurraSlurmAttempt *attempt = g_new0 (ConcurraSlurmAttempt, 1);
-
-  attempt->task = task;
-  attempt->context = g_main_context_ref_thread_default ();
-  task->launch->job_id = 0;
-  return attempt;
-}
-
-void
-concurra_slurm_attempt_free (ConcurraSlurmAttempt *attempt)
-{
-  g_assert (attempt->scancel == NULL);
-  g_main_context_unref (attempt->context);
-  g_free (attempt->srun_exit);
-  g_free (attempt->ended);
-  if (attempt->errors != NULL)
-    g_string_free (attempt->errors, TRUE);
-  g_free (attempt);
-}
-
-static gboolean
-has_prefix_len (const char *line,
-                gsize       len,
-                const char *prefix)
-{
-  gsize n = strlen (prefix);
-
-  return len >= n && memcmp (line, prefix, n) == 0;
-}
-
 static guint64
 parse_id (const char *p)
 {
   return g_ascii_strtoull (p, NULL, 10);
 }
 
-/* "srun: jobid 42: nodes(1)..." once allocated, "srun: job 42 queued and
- * waiting for resources" before: TRUE if @line is one of them. */
-static gboolean
-scan_job_id (ConcurraSlurmAttempt *attempt,
-             const char           *line)
-{
-  if (g_str_has_prefix (line, "srun: jobid "))
-    attempt->job_id = parse_id (line + strlen ("srun: jobid "));
-  else if (g_str_has_prefix (line, "srun: job ") && g_ascii_isdigit (line[strlen ("srun: job ")]))
-    attempt->job_id = parse_id (line + strlen ("srun: job "));
-  else
-    return FALSE;
-  return TRUE;
-}
-
-/* One line of srun's: the job id, the command's wait status, an error. */
+/* One line of srun's: the job id ("srun: jobid 42: nodes(1)..." once
+ * allocated, "srun: job 42 queued and waiting for resources" before), the
+ * command's wait status, an error. */
 static void
 scan_srun_line (ConcurraSlurmAttempt *attempt,
                 const char           *line)
 {
   const char *status = strstr (line, "(status=0x");
 
-  if (scan_job_id (attempt, line))
-    return;
-  if (status != NULL)
+  if (g_str_has_prefix (line, "srun: jobid "))
+    attempt->job_id = parse_id (line + strlen ("srun: jobid "));
+  else if (g_str_has_prefix (line, "srun: job ") && g_ascii_isdigit (line[strlen ("srun: job ")]))
+    attempt->job_id = parse_id (line + strlen ("srun: job "));
+  else if (status != NULL)
     {
       attempt->have_status = TRUE;
       attempt->status = (int) g_ascii_strtoll (status + strlen ("(status=0x"), NULL, 16);
@@ -423,42 +383,186 @@ scan_stepd_line (ConcurraSlurmAttempt *attempt,
     attempt->ended = g_strndup (start + 4, end - (start + 4));
 }
 
-/* Reads srun's lines out of @data and puts the others (the command's own
- * standard error) in @keep; with no @keep (a look while srun runs), only
- * the job id is taken. */
 static void
-scan (ConcurraSlurmAttempt *attempt,
-      const GByteArray     *data,
-      GByteArray           *keep)
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len)
 {
-  const char *p = (const char *) data->data;
-  const char *end = p + data->len;
-
-  while (p < end)
+  while (len > 0)
     {
-      const char *nl = memchr (p, '\n', end - p);
-      gsize len = (nl ? nl + 1 : end) - p;
-      gboolean from_srun = has_prefix_len (p, len, "srun: ");
-      gboolean from_stepd = has_prefix_len (p, len, "slurmstepd");
+      gssize n = write (fd, data, len);
 
-      /* a line srun is still writing: "srun: jobid 4" may be 42 */
-      if (keep == NULL && nl == NULL)
-        break;
-      if (from_srun || from_stepd)
-        {
-          g_autofree char *line = g_strndup (p, nl ? (gsize) (nl - p) : len);
-
-          if (from_srun && keep == NULL)
-            scan_job_id (attempt, line);
-          else if (from_srun)
-            scan_srun_line (attempt, line);
-          else if (keep != NULL)
-            scan_stepd_line (attempt, line);
-        }
-      else if (keep != NULL)
-        g_byte_array_append (keep, (const guint8 *) p, len);
-      p += len;
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
+      data += n;
+      len -= n;
     }
+}
+
+/* What a task that does not capture its output would have printed goes
+ * where it would have gone, as it comes. */
+static void
+keep (ConcurraSlurmAttempt *attempt,
+      int                   fd,
+      GByteArray           *kept,
+      const guint8         *data,
+      gsize                 len)
+{
+  if (attempt->capture_output)
+    g_byte_array_append (kept, data, len);
+  else
+    write_all (fd, data, len);
+}
+
+/* A line of srun's or slurmstepd's, without its newline. */
+static void
+take_line (ConcurraSlurmAttempt *attempt,
+           const guint8         *line,
+           gsize                 len)
+{
+  g_autofree char *text = g_strndup ((const char *) line, len);
+
+  if (g_str_has_prefix (text, "srun: "))
+    scan_srun_line (attempt, text);
+  else
+    scan_stepd_line (attempt, text);
+}
+
+static const char * const markers[] = { "srun: ", "slurmstepd" };
+
+/* Where the first of srun's or slurmstepd's messages begins in @data,
+ * or NULL. */
+static const guint8 *
+find_marker (const guint8 *data,
+             gsize         len)
+{
+  const guint8 *first = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (markers); i++)
+    {
+      const guint8 *at = memmem (data, len, markers[i], strlen (markers[i]));
+
+      if (at != NULL && (first == NULL || at < first))
+        first = at;
+    }
+  return first;
+}
+
+/* How many bytes at the end of @data could be the beginning of a marker. */
+static gsize
+marker_prefix_at_end (const guint8 *data,
+                      gsize         len)
+{
+  for (gsize n = MIN (len, strlen ("slurmstepd") - 1); n > 0; n--)
+    for (guint i = 0; i < G_N_ELEMENTS (markers); i++)
+      if (n < strlen (markers[i]) && memcmp (data + len - n, markers[i], n) == 0)
+        return n;
+  return 0;
+}
+
+/* srun's standard error, as it is read. srun writes its own messages
+ * ("srun: ...", "slurmstepd-HOST: ...", each a whole line) into the
+ * stream that carries the command's standard error, and may do it in the
+ * middle of a line the command has not finished ("progress 50%srun: ..."):
+ * a message is found wherever it begins, read, and left out; everything
+ * else is the command's, kept as it comes. */
+static void
+filter_stderr (const guint8 *data,
+               gsize         len,
+               GByteArray   *kept,
+               gpointer      user_data)
+{
+  ConcurraSlurmAttempt *attempt = user_data;
+  GByteArray *pending = attempt->line;
+
+  if (data == NULL)
+    {
+      /* the end: an unfinished message is still one */
+      const guint8 *at = find_marker (pending->data, pending->len);
+
+      if (at != NULL)
+        {
+          keep (attempt, STDERR_FILENO, kept, pending->data, at - pending->data);
+          take_line (attempt, at, pending->data + pending->len - at);
+        }
+      else
+        keep (attempt, STDERR_FILENO, kept, pending->data, pending->len);
+      g_byte_array_set_size (pending, 0);
+      return;
+    }
+
+  g_byte_array_append (pending, data, len);
+  for (;;)
+    {
+      const guint8 *at = find_marker (pending->data, pending->len);
+      const guint8 *nl;
+      gsize held;
+
+      if (at == NULL)
+        {
+          held = marker_prefix_at_end (pending->data, pending->len);
+          keep (attempt, STDERR_FILENO, kept, pending->data, pending->len - held);
+          g_byte_array_remove_range (pending, 0, pending->len - held);
+          return;
+        }
+      keep (attempt, STDERR_FILENO, kept, pending->data, at - pending->data);
+      g_byte_array_remove_range (pending, 0, at - pending->data);
+      nl = memchr (pending->data, '\n', pending->len);
+      if (nl == NULL)
+        return;      /* the rest of the message is still to come */
+      take_line (attempt, pending->data, nl - pending->data);
+      g_byte_array_remove_range (pending, 0, nl + 1 - pending->data);
+    }
+}
+
+static void
+filter_stdout (const guint8 *data,
+               gsize         len,
+               GByteArray   *kept,
+               gpointer      user_data)
+{
+  if (data != NULL)
+    keep (user_data, STDOUT_FILENO, kept, data, len);
+}
+
+ConcurraSlurmAttempt *
+concurra_slurm_attempt_new (ConcurraTask *task,
+                            gboolean      capture_output)
+{
+  ConcurraSlurmAttempt *attempt = g_new0 (ConcurraSlurmAttempt, 1);
+
+  attempt->task = task;
+  attempt->context = g_main_context_ref_thread_default ();
+  attempt->capture_output = capture_output;
+  attempt->line = g_byte_array_new ();
+  task->launch->job_id = 0;
+  return attempt;
+}
+
+/* srun was spawned: its standard error is read line by line from now on
+ * (and its standard output, when the task does not capture it). */
+void
+concurra_slurm_attempt_watch (ConcurraSlurmAttempt *attempt,
+                              ConcurraChild        *srun)
+{
+  concurra_child_set_filter (srun, 2, filter_stderr, attempt);
+  if (!attempt->capture_output)
+    concurra_child_set_filter (srun, 1, filter_stdout, attempt);
+}
+
+void
+concurra_slurm_attempt_free (ConcurraSlurmAttempt *attempt)
+{
+  g_assert (attempt->scancel == NULL);
+  g_main_context_unref (attempt->context);
+  g_byte_array_unref (attempt->line);
+  g_free (attempt->srun_exit);
+  g_free (attempt->ended);
+  if (attempt->errors != NULL)
+    g_string_free (attempt->errors, TRUE);
+  g_free (attempt);
 }
 
 static void
@@ -504,10 +608,8 @@ void
 concurra_slurm_attempt_cancel (ConcurraSlurmAttempt *attempt,
                                ConcurraChild        *srun)
 {
-  const GByteArray *err = concurra_child_peek_output (srun, 2);
-
-  if (err != NULL)
-    scan (attempt, err, NULL);
+  /* what srun said and was not read yet may name the job */
+  concurra_child_read_pending (srun);
   if (attempt->job_id != 0 && attempt->job_id != attempt->cancelled_job && attempt->scancel == NULL)
     run_scancel (attempt);
 }
@@ -528,54 +630,20 @@ concurra_slurm_attempt_defer (ConcurraSlurmAttempt *attempt,
   return TRUE;
 }
 
-static void
-write_all (int           fd,
-           const guint8 *data,
-           gsize         len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return;
-      data += n;
-      len -= n;
-    }
-}
-
-/* srun has exited: its lines are taken out of the standard error, and the
- * command's own wait status replaces srun's, so that the command executor
- * reports it as it would a local one. */
+/* srun has exited: the command's own wait status replaces srun's, so that
+ * the command executor reports it as it would a local one. */
 void
 concurra_slurm_attempt_translate (ConcurraSlurmAttempt *attempt,
-                                  ConcurraChild        *srun,
-                                  gboolean              capture_output)
+                                  ConcurraChild        *srun)
 {
-  GByteArray *err = concurra_child_peek_output (srun, 2);
-  GByteArray *out = concurra_child_peek_output (srun, 1);
-  g_autoptr(GByteArray) keep = g_byte_array_new ();
-
-  scan (attempt, err, keep);
-  g_byte_array_set_size (err, 0);
-  g_byte_array_append (err, keep->data, keep->len);
   attempt->task->launch->job_id = attempt->job_id;
-
   if (attempt->have_status && !concurra_child_get_if_signaled (srun))
     concurra_child_set_wait_status (srun, attempt->status);
   else if (!attempt->have_status)
     attempt->srun_exit = concurra_child_describe_exit (srun);
-
-  /* srun's output is always read (its lines are needed); what the caller
-   * did not ask to capture goes where it would have gone */
-  if (!capture_output)
-    {
-      write_all (STDOUT_FILENO, out->data, out->len);
-      write_all (STDERR_FILENO, err->data, err->len);
-      concurra_child_discard_output (srun);
-    }
+  /* srun's output was read for its lines; not captured, it is no result */
+  if (!attempt->capture_output)
+    concurra_child_discard_output (srun);
 }
 
 static GVariant *

@@ -16,7 +16,7 @@
 
 G_BEGIN_DECLS
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean    concurra_wait                (ConcurraTask * const  *tasks,
                                           guint                  n_tasks,
                                           ConcurraReturnWhen     return_when,
@@ -25,7 +25,7 @@ gboolean    concurra_wait                (ConcurraTask * const  *tasks,
                                           GPtrArray            **not_done,
                                           GCancellable          *cancellable,
                                           GError               **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void        concurra_wait_async          (ConcurraTask * const  *tasks,
                                           guint                  n_tasks,
                                           ConcurraReturnWhen     return_when,
@@ -33,20 +33,20 @@ void        concurra_wait_async          (ConcurraTask * const  *tasks,
                                           GCancellable          *cancellable,
                                           GAsyncReadyCallback    callback,
                                           gpointer               user_data);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean    concurra_wait_finish         (GAsyncResult          *result,
                                           GPtrArray            **done,
                                           GPtrArray            **not_done,
                                           GError               **error);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GPtrArray  *concurra_gather              (ConcurraTask * const  *tasks,
                                           guint                  n_tasks,
                                           ConcurraGatherFlags    flags,
                                           double                 timeout,
                                           GCancellable          *cancellable,
                                           GError               **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void        concurra_gather_async        (ConcurraTask * const  *tasks,
                                           guint                  n_tasks,
                                           ConcurraGatherFlags    flags,
@@ -54,24 +54,24 @@ void        concurra_gather_async        (ConcurraTask * const  *tasks,
                                           GCancellable          *cancellable,
                                           GAsyncReadyCallback    callback,
                                           gpointer               user_data);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GPtrArray  *concurra_gather_finish       (GAsyncResult          *result,
                                           GError               **error);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GHashTable *concurra_gather_keyed        (GHashTable            *tasks,
                                           ConcurraGatherFlags    flags,
                                           double                 timeout,
                                           GCancellable          *cancellable,
                                           GError               **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void        concurra_gather_keyed_async  (GHashTable            *tasks,
                                           ConcurraGatherFlags    flags,
                                           double                 timeout,
                                           GCancellable          *cancellable,
                                           GAsyncReadyCallback    callback,
                                           gpointer               user_data);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GHashTable *concurra_gather_keyed_finish (GAsyncResult          *result,
                                           GError               **error);
 

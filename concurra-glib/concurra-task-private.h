@@ -16,6 +16,9 @@
 
 G_BEGIN_DECLS
 
+/* The runner's max-output unless set: bytes kept of each output stream. */
+#define CONCURRA_MAX_OUTPUT_DEFAULT (G_GINT64_CONSTANT (64) * 1024 * 1024)
+
 typedef struct _ConcurraLane ConcurraLane;
 typedef struct _ConcurraCommand ConcurraCommand;
 typedef struct _ConcurraProcessCall ConcurraProcessCall;
@@ -72,6 +75,7 @@ struct _ConcurraTask
   double                 timeout;
   int                    retries;
   double                 retry_delay;
+  gint64                 max_output;    /* bytes kept of each output stream, 0: all */
 
   /* graph, owner context only */
   char                 **depends_on;
@@ -114,6 +118,8 @@ struct _ConcurraTask
    * them one after the other, under its own lock: waiter, then task) */
   GMutex                 future_lock;
   ConcurraTaskOwner     *owner;         /* set once, when it is added */
+  gpointer               owner_data;    /* the owner's record of it, under the
+                                         * owner's own lock (a worker's call) */
   GArray                *listeners;
   gboolean               cancel_requested;  /* future_lock before the task has an
                                              * owner, the owner's lock after */
@@ -138,6 +144,7 @@ enum
   TASK_PROP_TRACE,
   TASK_PROP_WARNING,
   TASK_PROP_DURATION,
+  TASK_PROP_MAX_OUTPUT,
   TASK_N_PROPS
 };
 
@@ -174,12 +181,16 @@ void          concurra_task_settle              (ConcurraTask       *task,
                                                  ConcurraTaskStatus  status,
                                                  GError             *error);
 void          concurra_task_announce            (ConcurraTask       *task);
+void          concurra_task_wake_listeners      (ConcurraTask       *task);
+void          concurra_task_notify_done         (ConcurraTask       *task);
 void          concurra_task_discard_attempt     (ConcurraTask       *task);
 void          concurra_task_notify_started      (ConcurraTask       *task,
                                                  gboolean            mode_changed);
 gboolean      concurra_task_mark_started        (ConcurraTask       *task,
                                                  ConcurraExecutionMode mode);
 void          concurra_task_set_fallback        (ConcurraTask       *task,
+                                                 const char         *warning);
+void          concurra_task_set_warning         (ConcurraTask       *task,
                                                  const char         *warning);
 void          concurra_task_mark_pending        (ConcurraTask       *task);
 void          concurra_task_add_retry_error     (ConcurraTask       *task,

@@ -135,6 +135,9 @@ concurra_task_get_property (GObject    *object,
     case TASK_PROP_DURATION:
       g_value_set_double (value, self->duration);
       break;
+    case TASK_PROP_MAX_OUTPUT:
+      g_value_set_int64 (value, self->max_output);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -161,6 +164,9 @@ concurra_task_set_property (GObject      *object,
       break;
     case TASK_PROP_RETRY_DELAY:
       concurra_task_set_retry_delay (self, g_value_get_double (value));
+      break;
+    case TASK_PROP_MAX_OUTPUT:
+      concurra_task_set_max_output (self, g_value_get_int64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -343,6 +349,26 @@ concurra_task_class_init (ConcurraTaskClass *klass)
     g_param_spec_double ("duration", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * ConcurraTask:max-output:
+   *
+   * How many bytes of each of a command's standard output and error are
+   * kept: -1 uses the runner's [property@Concurra.Runner:max-output]
+   * (64 MiB unless set), 0 keeps everything. Past the cap, the first
+   * half and the last half of it are kept with a marker line between them
+   * that says how many bytes were left out; the rest is read and counted
+   * but never stored, so memory stays bounded and the command is never
+   * blocked. The task then has a [property@Concurra.Task:warning], its
+   * result `stdout_omitted` / `stderr_omitted` counts, and
+   * [method@Concurra.Task.get_stdout_omitted] tells the same. Tasks that
+   * capture no output ignore it.
+   *
+   * Since: 1.0
+   */
+  concurra_task_properties[TASK_PROP_MAX_OUTPUT] =
+    g_param_spec_int64 ("max-output", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, TASK_N_PROPS, concurra_task_properties);
 
   /**
@@ -364,6 +390,7 @@ concurra_task_init (ConcurraTask *self)
   self->timeout = -1.0;
   self->retries = -1;
   self->retry_delay = -1.0;
+  self->max_output = -1;
   g_mutex_init (&self->future_lock);
 }
 
@@ -1014,6 +1041,14 @@ concurra_task_set_fallback (ConcurraTask *task,
                             const char   *warning)
 {
   task->fallback = TRUE;
+  concurra_task_set_warning (task, warning);
+}
+
+/* On the owner context, as the other record fields. */
+void
+concurra_task_set_warning (ConcurraTask *task,
+                           const char   *warning)
+{
   g_free (task->warning);
   task->warning = g_strdup (warning);
   g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_WARNING]);

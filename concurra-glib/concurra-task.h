@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 #define CONCURRA_TYPE_TASK (concurra_task_get_type ())
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ConcurraTask, concurra_task, CONCURRA, TASK, GObject)
 
 /**
@@ -67,198 +67,207 @@ typedef gboolean (*ConcurraStartFunc) (ConcurraTask  *task,
                                        gpointer       user_data,
                                        GError       **error);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new                 (const char        *name,
                                                           ConcurraTaskFunc   func,
                                                           gpointer           user_data,
                                                           GDestroyNotify     destroy);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new_async           (const char        *name,
                                                           ConcurraTaskFunc   func,
                                                           gpointer           user_data,
                                                           GDestroyNotify     destroy);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new_main_context    (const char        *name,
                                                           ConcurraStartFunc  func,
                                                           gpointer           user_data,
                                                           GDestroyNotify     destroy);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new_process         (const char        *function_name,
                                                           GVariant          *args);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new_command         (const char * const *argv);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new_shell_command   (const char        *command);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_value        (ConcurraTask      *task,
                                                           const GValue      *value);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_pointer      (ConcurraTask      *task,
                                                           gpointer           result,
                                                           GDestroyNotify     result_destroy);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_variant      (ConcurraTask      *task,
                                                           GVariant          *value);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_string       (ConcurraTask      *task,
                                                           const char        *value);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_int          (ConcurraTask      *task,
                                                           gint64             value);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_double       (ConcurraTask      *task,
                                                           double             value);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_boolean      (ConcurraTask      *task,
                                                           gboolean           value);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_object       (ConcurraTask      *task,
                                                           gpointer           object);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_error        (ConcurraTask      *task,
                                                           GError            *error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_error_full   (ConcurraTask      *task,
                                                           GError            *error,
                                                           const char        *trace);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_new_error    (ConcurraTask      *task,
                                                           GQuark             domain,
                                                           int                code,
                                                           const char        *format,
                                                           ...) G_GNUC_PRINTF (4, 5);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 double                 concurra_task_get_timeout         (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_timeout         (ConcurraTask      *task,
                                                           double             timeout);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 int                    concurra_task_get_retries         (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_retries         (ConcurraTask      *task,
                                                           int                retries);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 double                 concurra_task_get_retry_delay     (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_retry_delay     (ConcurraTask      *task,
                                                           double             delay);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_label           (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_name            (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraTaskStatus     concurra_task_get_status          (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_get_has_failed      (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const GValue          *concurra_task_get_value           (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gpointer               concurra_task_get_pointer         (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const GError          *concurra_task_get_error           (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_error_message   (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_trace           (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GDateTime             *concurra_task_get_start_time      (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GDateTime             *concurra_task_get_end_time        (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 double                 concurra_task_get_duration        (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraExecutionMode  concurra_task_get_execution_mode  (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_warning         (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint                  concurra_task_get_attempts        (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_get_retried         (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char * const    *concurra_task_get_retry_errors    (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GVariant              *concurra_task_to_variant          (ConcurraTask      *task);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_is_done             (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_cancel              (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_wait                (ConcurraTask      *task,
                                                           double             timeout,
                                                           GCancellable      *cancellable,
                                                           GError           **error);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_wait_async          (ConcurraTask      *task,
                                                           double             timeout,
                                                           GCancellable      *cancellable,
                                                           GAsyncReadyCallback callback,
                                                           gpointer           user_data);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_wait_finish         (ConcurraTask      *task,
                                                           GAsyncResult      *result,
                                                           GError           **error);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_cwd             (ConcurraTask      *task,
                                                           const char        *cwd);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_cwd             (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_setenv              (ConcurraTask      *task,
                                                           const char        *variable,
                                                           const char        *value);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_unsetenv            (ConcurraTask      *task,
                                                           const char        *variable);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_check           (ConcurraTask      *task,
                                                           gboolean           check);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_get_check           (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_capture_output  (ConcurraTask      *task,
                                                           gboolean           capture_output);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_get_capture_output  (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_text            (ConcurraTask      *task,
                                                           gboolean           text);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_get_text            (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
+void                   concurra_task_set_max_output      (ConcurraTask      *task,
+                                                          gint64             max_output);
+CONCURRA_AVAILABLE_IN_1_0
+gint64                 concurra_task_get_max_output      (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_get_shell           (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 char                 **concurra_task_get_command         (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_get_returncode      (ConcurraTask      *task,
                                                           int               *returncode);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_stdout          (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_stderr          (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GBytes                *concurra_task_get_stdout_bytes    (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 GBytes                *concurra_task_get_stderr_bytes    (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
+guint64                concurra_task_get_stdout_omitted  (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_1_0
+guint64                concurra_task_get_stderr_omitted  (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_launcher        (ConcurraTask      *task,
                                                           ConcurraLauncherKind launcher);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraLauncherKind   concurra_task_get_launcher        (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_set_slurm_options   (ConcurraTask      *task,
                                                           ConcurraSlurmOptions *options);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraSlurmOptions  *concurra_task_get_slurm_options   (ConcurraTask      *task);
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 guint64                concurra_task_get_slurm_job_id    (ConcurraTask      *task);
 
-CONCURRA_AVAILABLE_IN_ALL
+CONCURRA_AVAILABLE_IN_1_0
 char                  *concurra_format_duration          (double             seconds);
 
 G_END_DECLS

@@ -175,6 +175,82 @@ fn_pid (GVariant      *args,
   return g_variant_new_uint32 ((guint32) getpid ());
 }
 
+/* The state of a stateful worker lane (ConcurraWorker in process mode):
+ * counter-init (x) sets it, counter-add (x) adds to it and returns it. */
+static gint64 counter;
+static gboolean counter_set;
+
+static GVariant *
+fn_counter_init (GVariant      *args,
+                 GCancellable  *cancellable,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE ("(x)")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "counter-init wants (x)");
+      return NULL;
+    }
+  g_variant_get (args, "(x)", &counter);
+  counter_set = TRUE;
+  return NULL;
+}
+
+static GVariant *
+fn_counter_add (GVariant      *args,
+                GCancellable  *cancellable,
+                gpointer       user_data,
+                GError       **error)
+{
+  gint64 x;
+
+  if (!counter_set)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "counter-init was not called");
+      return NULL;
+    }
+  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE ("(x)")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "counter-add wants (x)");
+      return NULL;
+    }
+  g_variant_get (args, "(x)", &x);
+  counter += x;
+  return g_variant_new_int64 (counter);
+}
+
+/* (s key, b release) -> (x): takes one unit of the limit @key (and every
+ * call limit) from the parent ConcurraWorker's limits, gives it back if
+ * @release, and returns the monotonic time it got it at */
+static GVariant *
+fn_limited (GVariant      *args,
+            GCancellable  *cancellable,
+            gpointer       user_data,
+            GError       **error)
+{
+  const char *key;
+  gboolean release;
+  const char *keys[1];
+  guint amounts[1] = { 1 };
+  guint64 acquisition;
+  gint64 now;
+
+  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE ("(sb)")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "limited wants (sb)");
+      return NULL;
+    }
+  g_variant_get (args, "(&sb)", &key, &release);
+  keys[0] = key;
+  acquisition = concurra_worker_acquire_limits (keys, amounts, 1, 30, error);
+  if (acquisition == 0)
+    return NULL;
+  now = g_get_monotonic_time ();
+  if (release && !concurra_worker_release_limits (acquisition, NULL, NULL, 0, error))
+    return NULL;
+  return g_variant_new_int64 (now);
+}
+
 /* (s name) -> s: the variable in this worker's environment ("" if
  * unset), and what it printed on standard output meanwhile goes where a
  * launched worker's standard output goes (test-slurm.c) */
@@ -233,6 +309,30 @@ fn_big (GVariant      *args,
   for (guint32 i = 0; i < size; i++)
     data[i] = (guint8) ((i * 7u) % 251u);
   return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, data, size, TRUE, g_free, data);
+}
+
+/* An int32 7 inside @levels - 1 variants: @levels levels deep. */
+static GVariant *
+nested (guint levels)
+{
+  GVariant *value = g_variant_new_int32 (7);
+
+  for (guint i = 1; i < levels; i++)
+    value = g_variant_new_variant (value);
+  return value;
+}
+
+/* (u levels) -> a value nested @levels levels deep */
+static GVariant *
+fn_deep (GVariant      *args,
+         GCancellable  *cancellable,
+         gpointer       user_data,
+         GError       **error)
+{
+  guint32 levels = 1;
+
+  g_variant_get (args, "(u)", &levels);
+  return nested (levels);
 }
 
 /* (ay) -> (t length, t sum of bytes) */
@@ -533,6 +633,9 @@ fn_garbage (GVariant      *args,
       write_header ((guint32) size);
       write_raw (data, size);
     }
+  else if (g_str_equal (kind, "too-deep"))
+    /* what concurra_worker_main() would refuse to send */
+    write_message (reply_message (request_id, TRUE, nested (200), "", 0, ""));
   else if (g_str_equal (kind, "wrong-id"))
     write_message (reply_message (424242, TRUE, g_variant_new_int32 (1), "", 0, ""));
   else if (g_str_equal (kind, "bad-domain"))
@@ -582,9 +685,13 @@ static const struct
   { "noop", fn_noop },
   { "echo", fn_echo },
   { "pid", fn_pid },
+  { "counter-init", fn_counter_init },
+  { "counter-add", fn_counter_add },
+  { "limited", fn_limited },
   { "getenv", fn_getenv },
   { "burn", fn_burn },
   { "big", fn_big },
+  { "deep", fn_deep },
   { "measure", fn_measure },
   { "fail", fn_fail },
   { "fail-odd", fn_fail_odd },

@@ -1245,6 +1245,152 @@ test_large_output (void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* max-output: the beginning and the end of what a command prints           */
+/* ------------------------------------------------------------------------ */
+
+static void
+test_max_output_settings (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("max-output-settings");
+  g_autoptr(GHashTable) results = NULL;
+  ConcurraTask *inherits, *own, *unlimited, *under;
+  gint64 value = 0;
+
+  /* 64 MiB unless set; a task inherits it (-1) until the run resolves it */
+  g_assert_cmpint (concurra_runner_get_max_output (runner), ==, 64 * 1024 * 1024);
+  concurra_runner_set_max_output (runner, 4);
+  g_object_get (runner, "max-output", &value, NULL);
+  g_assert_cmpint (value, ==, 4);
+
+  inherits = add_shell (runner, "inherits", NULL, "printf 0123456789");
+  own = add_shell (runner, "own", NULL, "printf 0123456789");
+  unlimited = add_shell (runner, "unlimited", NULL, "printf 0123456789");
+  under = add_shell (runner, "under", NULL, "printf 01234567");
+  concurra_task_set_max_output (under, 10);
+  g_assert_cmpint (concurra_task_get_max_output (inherits), ==, -1);
+  concurra_task_set_max_output (own, 10);
+  g_object_set (unlimited, "max-output", (gint64) 0, NULL);
+  g_assert_cmpint (concurra_task_get_max_output (unlimited), ==, 0);
+
+  results = run_ok (runner);
+  g_assert_cmpint (concurra_task_get_max_output (inherits), ==, 4);
+  g_assert_cmpint (concurra_task_get_max_output (own), ==, 10);
+  g_assert_cmpint (concurra_task_get_max_output (unlimited), ==, 0);
+
+  g_assert_cmpstr (concurra_task_get_stdout (inherits), ==,
+                   "01\n[... 6 bytes omitted (max-output 4 bytes) ...]\n89");
+  g_assert_cmpuint (concurra_task_get_stdout_omitted (inherits), ==, 6);
+  /* exactly at the cap: nothing is cut */
+  g_assert_cmpstr (concurra_task_get_stdout (own), ==, "0123456789");
+  g_assert_cmpuint (concurra_task_get_stdout_omitted (own), ==, 0);
+  g_assert_null (concurra_task_get_warning (own));
+  g_assert_cmpstr (concurra_task_get_stdout (unlimited), ==, "0123456789");
+  g_assert_cmpstr (concurra_task_get_stdout (under), ==, "01234567");
+}
+
+static void
+test_max_output_keeps_head_and_tail (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("max-output");
+  g_autoptr(GHashTable) results = NULL;
+  g_autoptr(GString) full = g_string_new (NULL);
+  g_autoptr(GVariant) dict = NULL;
+  g_autofree char *marker = NULL;
+  const char *out;
+  ConcurraTask *task;
+  guint64 omitted = 0;
+
+  for (guint i = 1; i <= 200000; i++)
+    g_string_append_printf (full, "%u\n", i);
+  task = add_shell (runner, "seq", NULL, "seq 1 200000; printf 'some error' >&2; exit 3");
+  concurra_task_set_max_output (task, 1000);
+  results = run_ok (runner);
+
+  /* the result is kept as with any failing command */
+  g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
+  g_assert_cmpint (returncode (task), ==, 3);
+  g_assert_nonnull (strstr (concurra_task_get_error_message (task), "some error"));
+
+  out = concurra_task_get_stdout (task);
+  marker = g_strdup_printf ("\n[... %" G_GSIZE_FORMAT " bytes omitted (max-output 1000 bytes) ...]\n",
+                            full->len - 1000);
+  g_assert_cmpuint (strlen (out), ==, 1000 + strlen (marker));
+  g_assert_cmpmem (out, 500, full->str, 500);
+  g_assert_cmpmem (out + 500, strlen (marker), marker, strlen (marker));
+  g_assert_cmpstr (out + 500 + strlen (marker), ==, full->str + full->len - 500);
+  g_assert_cmpuint (concurra_task_get_stdout_omitted (task), ==, full->len - 1000);
+  g_assert_cmpstr (concurra_task_get_stderr (task), ==, "some error");
+  g_assert_cmpuint (concurra_task_get_stderr_omitted (task), ==, 0);
+
+  /* counted in the record, and said in the warning */
+  dict = result_dict (task);
+  g_assert_true (g_variant_lookup (dict, "stdout_omitted", "t", &omitted));
+  g_assert_cmpuint (omitted, ==, full->len - 1000);
+  g_assert_true (g_variant_lookup (dict, "stderr_omitted", "t", &omitted));
+  g_assert_cmpuint (omitted, ==, 0);
+  g_assert_nonnull (concurra_task_get_warning (task));
+  g_assert_nonnull (strstr (concurra_task_get_warning (task), "standard output:"));
+  g_assert_nonnull (strstr (concurra_task_get_warning (task), "max-output, 1000 bytes"));
+  g_assert_null (strstr (concurra_task_get_warning (task), "standard error"));
+}
+
+/* Both cuts fall between characters: text stays text, not U+FFFD. */
+static void
+test_max_output_cuts_between_characters (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("max-output-utf8");
+  g_autoptr(GHashTable) results = NULL;
+  ConcurraTask *text, *bytes;
+
+  /* 2000 bytes of two-byte characters; a cap of 7 keeps 4 + 3 bytes */
+  text = add_shell (runner, "text", NULL, "for i in $(seq 1000); do printf '\\303\\251'; done");
+  concurra_task_set_max_output (text, 7);
+  bytes = add_shell (runner, "bytes", NULL, "for i in $(seq 1000); do printf '\\303\\251'; done >&2");
+  concurra_task_set_max_output (bytes, 7);
+  concurra_task_set_text (bytes, FALSE);
+  results = run_ok (runner);
+
+  g_assert_cmpstr (concurra_task_get_stdout (text), ==,
+                   "\xc3\xa9\xc3\xa9\n[... 1994 bytes omitted (max-output 7 bytes) ...]\n\xc3\xa9");
+  g_assert_cmpuint (concurra_task_get_stdout_omitted (text), ==, 1994);
+  {
+    g_autoptr(GBytes) err = concurra_task_get_stderr_bytes (bytes);
+    const char expected[] = "\xc3\xa9\xc3\xa9\n[... 1994 bytes omitted (max-output 7 bytes) ...]\n\xc3\xa9";
+
+    g_assert_cmpmem (g_bytes_get_data (err, NULL), g_bytes_get_size (err), expected, sizeof expected - 1);
+    g_assert_cmpuint (concurra_task_get_stderr_omitted (bytes), ==, 1994);
+    g_assert_nonnull (strstr (concurra_task_get_warning (bytes), "standard error: 1994 bytes omitted"));
+  }
+}
+
+/* Memory stays at the cap however much is printed, and the command is
+ * never blocked: 256 MiB through a 1 MiB cap. */
+static void
+test_max_output_bounds_memory (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("max-output-memory");
+  g_autoptr(GHashTable) results = NULL;
+  ConcurraTask *task;
+  gsize size;
+
+  task = add_shell (runner, "big", NULL, "head -c 268435456 /dev/zero");
+  concurra_task_set_max_output (task, 1024 * 1024);
+  concurra_task_set_text (task, FALSE);
+  concurra_task_set_timeout (task, 60);
+  results = run_ok (runner);
+
+  assert_successful (task);
+  {
+    g_autoptr(GBytes) out = concurra_task_get_stdout_bytes (task);
+
+    size = g_bytes_get_size (out);
+    g_assert_cmpuint (size, <, 1024 * 1024 + 100);
+    g_assert_cmpuint (size, >, 1024 * 1024);
+  }
+  g_assert_cmpuint (concurra_task_get_stdout_omitted (task), ==, 268435456 - 1024 * 1024);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Killing the process tree                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -1875,6 +2021,10 @@ main (int   argc,
   add_test ("/command/capture-output-off", test_capture_output_off);
   add_test ("/command/text-off", test_text_off);
   add_test ("/command/large-output", test_large_output);
+  add_test ("/command/max-output/settings", test_max_output_settings);
+  add_test ("/command/max-output/head-and-tail", test_max_output_keeps_head_and_tail);
+  add_test ("/command/max-output/between-characters", test_max_output_cuts_between_characters);
+  add_test ("/command/max-output/bounds-memory", test_max_output_bounds_memory);
   add_test ("/command/timeout-kills-tree", test_timeout_kills_tree);
   add_test ("/command/timeout-kills-orphaned-job", test_timeout_kills_orphaned_job);
   add_test ("/command/abort-kills-tree", test_abort_kills_tree);

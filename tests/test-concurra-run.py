@@ -372,6 +372,9 @@ def test_bytes_that_are_not_text_exit_2(tmp_path, data, line, words):
     ["--retries", "-1"],
     ["--no-such-option"],
     ["--dry-run", "--dot"],
+    ["--max-output", "-1"],
+    ["--max-output", "lots"],
+    ["--max-output", "1T"],
 ])
 def test_bad_options_exit_2(tmp_path, args):
     p = write(tmp_path, "[task:a]\ncommand=touch ran\n")
@@ -463,11 +466,13 @@ def test_json_results(tmp_path):
     tasks = {t["label"]: t for t in data["tasks"]}
     assert set(tasks) == {"package", "test", "build", "lint", "noisy"}
     expected_keys = {"task_name", "label", "start_time", "end_time", "duration",
-                     "duration_seconds", "result", "output", "error", "trace", "status",
+                     "duration_seconds", "result", "error", "trace", "status",
                      "has_failed", "execution_mode", "warning", "attempts", "task_retries",
                      "retried", "retry_errors"}
     for t in tasks.values():
         assert expected_keys <= set(t)
+        # the library's alias of "result" would write every output twice
+        assert "output" not in t
     assert tasks["build"]["status"] == "Successful"
     assert tasks["build"]["execution_mode"] == "subprocess"
     assert tasks["build"]["result"]["returncode"] == 0
@@ -478,9 +483,91 @@ def test_json_results(tmp_path):
     assert noisy["result"]["returncode"] == 2
     assert noisy["result"]["stdout"] == 'quote " backslash \\ tab \t bell \a é\n'
     assert noisy["result"]["stderr"] == "err\n"
+    assert noisy["result"]["stdout_omitted"] == 0
     assert "return code 2" in noisy["error"]
     # the summary moved to stderr
     assert "noisy: Failed" in r.stderr
+
+
+# ---- max-output: what is kept of a task's output ----
+
+def test_max_output_option_keys_and_marker(tmp_path):
+    p = write(tmp_path, """\
+        [pipeline]
+        max-output=100
+
+        [task:default]
+        command=seq 1 1000
+
+        [task:own]
+        command=seq 1 1000
+        max-output=1K
+
+        [task:all]
+        command=seq 1 1000
+        max-output=0
+        """)
+    full = "".join(f"{i}\n" for i in range(1, 1001))
+    r = run(["--json", p])
+    assert r.returncode == 0, r.stderr
+    tasks = {t["label"]: t for t in json.loads(r.stdout)["tasks"]}
+    kept = tasks["default"]["result"]["stdout"]
+    marker = f"\n[... {len(full) - 100} bytes omitted (max-output 100 bytes) ...]\n"
+    assert kept == full[:50] + marker + full[-50:]
+    assert tasks["default"]["result"]["stdout_omitted"] == len(full) - 100
+    assert "standard output: %d bytes omitted" % (len(full) - 100) in tasks["default"]["warning"]
+    assert tasks["own"]["result"]["stdout"].startswith(full[:512] + "\n[... ")
+    assert tasks["own"]["result"]["stdout_omitted"] == len(full) - 1024
+    assert tasks["all"]["result"]["stdout"] == full
+    assert tasks["all"]["warning"] is None
+    # the option overrides [pipeline]; a task's own key still wins
+    r = run(["--json", "--max-output", "0", p])
+    tasks = {t["label"]: t for t in json.loads(r.stdout)["tasks"]}
+    assert tasks["default"]["result"]["stdout"] == full
+    assert tasks["own"]["result"]["stdout_omitted"] == len(full) - 1024
+    r = run(["-n", "--max-output=2M", p])
+    assert "max-output 2097152" in r.stdout and "max-output 1024" in r.stdout
+
+
+def test_bad_max_output_key_exit_2(tmp_path):
+    p = write(tmp_path, "[task:a]\ncommand=touch ran\nmax-output=-5\n")
+    r = run([p])
+    assert r.returncode == 2
+    assert "'max-output' must be a number of bytes" in r.stderr and "'-5'" in r.stderr
+    assert not (tmp_path / "ran").exists()
+
+
+def test_json_writes_each_output_once(tmp_path):
+    token = uuid.uuid4().hex
+    # the output joins what the command line keeps apart
+    p = write(tmp_path, f"[task:a]\ncommand=printf 'out%s\\n' {token}; printf 'err%s' {token} >&2\n")
+    r = run(["--json", p])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("out" + token) == 1
+    assert r.stdout.count("err" + token) == 1
+
+
+def peak_rss_kib(args):
+    """Runs concurra-run; returns (its exit status, peak RSS in KiB, stdout size)."""
+    with open(os.devnull, "wb") as null, subprocess.Popen(
+            [BINARY, *map(str, args)], stdout=subprocess.PIPE, stderr=null,
+            stdin=subprocess.DEVNULL) as proc:
+        size = 0
+        while chunk := proc.stdout.read(1 << 16):
+            size += len(chunk)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss, size
+
+
+def test_max_output_bounds_peak_memory(tmp_path):
+    # 300 MB of output through a 1 MiB cap: concurra-run once peaked at
+    # 1.12 GB (1.47 GB with --json); now at the cap, and the JSON is small
+    p = write(tmp_path, "[task:big]\ncommand=head -c 300000000 /dev/zero | tr '\\\\0' x\n")
+    status, rss, size = peak_rss_kib(["--json", "--max-output=1M", p])
+    assert status == 0
+    assert rss < 100 * 1024, f"peak RSS {rss} KiB"
+    assert size < 3 * 1024 * 1024
 
 
 def test_unwritable_trace_fails_the_run_and_the_json_says_so(tmp_path):
@@ -1202,6 +1289,7 @@ def test_completion_of_options_and_their_values(tmp_path):
     assert complete(["--progress", "b"], tmp_path) == ["bar"]
     assert complete(["--progress", "=", "l"], tmp_path) == ["lines"]
     assert complete(["-j", ""], tmp_path) == []
+    assert complete(["--max-output", ""], tmp_path) == []
 
 
 def test_completion_of_files_and_task_labels(tmp_path):
@@ -1214,6 +1302,7 @@ def test_completion_of_files_and_task_labels(tmp_path):
     # bash splits "--jobs=2" at the "=" (COMP_WORDBREAKS)
     assert complete(["--jobs", "=", "2", "graph.pipeline", "l"], tmp_path) == ["lint"]
     assert complete(["graph.pipeline", "build", "p"], tmp_path) == ["package"]
+    assert complete(["--max-output", "1M", "graph.pipeline", "l"], tmp_path) == ["lint"]
     # no labels from standard input or from a file that does not load
     assert complete(["-", ""], tmp_path) == []
     write(tmp_path, "[task:a]\ndepends=a\ncommand=true\n", name="bad.pipeline")

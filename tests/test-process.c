@@ -1638,6 +1638,91 @@ test_pipelined_cancel (void)
 /* Malformed messages                                                       */
 /* ------------------------------------------------------------------------ */
 
+/* An int32 7 inside @levels - 1 variants, and back. */
+static GVariant *
+nested_value (guint levels)
+{
+  GVariant *value = g_variant_new_int32 (7);
+
+  for (guint i = 1; i < levels; i++)
+    value = g_variant_new_variant (value);
+  return value;
+}
+
+static guint
+nested_levels (GVariant *value)
+{
+  g_autoptr(GVariant) v = g_variant_ref (value);
+  guint levels = 1;
+
+  while (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT))
+    {
+      GVariant *inner = g_variant_get_variant (v);
+
+      g_variant_unref (v);
+      v = inner;
+      levels++;
+    }
+  g_assert_cmpint (g_variant_get_int32 (v), ==, 7);
+  return levels;
+}
+
+/* Values as deep as a message can carry (GVariant's 128 levels, less the
+ * message's own) go both ways; deeper arguments or results fail their
+ * task with a message that says so and the limit (a legitimate 200-deep
+ * result was "malformed"), and the worker stays; a worker that sends one
+ * anyway is told apart from one that sends garbage. */
+static void
+test_deep_values (void)
+{
+  g_autoptr(ConcurraRunner) runner = process_runner (1);
+  Baseline b = baseline ();
+  const char *after_first[] = { "first", NULL };
+  const char *after_deep[] = { "deep", NULL };
+  ConcurraTask *first, *echo, *echo_deep, *deep, *deep_126, *deep_200, *last, *forged;
+  const GError *error;
+
+  /* one worker, the tasks in the order added */
+  first = add_process (runner, "first", NULL, "pid", NULL);
+  echo = add_process (runner, "echo", after_first, "echo", nested_value (125));
+  echo_deep = add_process (runner, "echo-126", after_first, "echo", nested_value (126));
+  deep_126 = add_process (runner, "deep-126", after_first, "deep", g_variant_new ("(u)", 126));
+  deep_200 = add_process (runner, "deep-200", after_first, "deep", g_variant_new ("(u)", 200));
+  deep = add_process (runner, "deep", after_first, "deep", g_variant_new ("(u)", 125));
+  last = add_process (runner, "last", after_deep, "pid", NULL);
+  run_ok (runner);
+
+  assert_process_task (echo);
+  g_assert_cmpuint (nested_levels (variant_value (echo)), ==, 125);
+  assert_process_task (deep);
+  g_assert_cmpuint (nested_levels (variant_value (deep)), ==, 125);
+
+  error = assert_error (echo_deep, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR,
+                        CONCURRA_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, "The arguments of 'echo' are nested too deeply to go to or "
+                   "from a worker (limit 125 levels: GVariant's 128 less the message's own)");
+  for (guint i = 0; i < 2; i++)
+    {
+      error = assert_error (i ? deep_200 : deep_126, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR,
+                            CONCURRA_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpstr (error->message, ==, "The result of 'deep' is nested too deeply to go to or "
+                       "from a worker (limit 125 levels: GVariant's 128 less the message's own)");
+    }
+  /* the same worker served the call after it */
+  assert_process_task (last);
+  g_assert_cmpint (pid_value (last), ==, pid_value (first));
+  g_clear_object (&runner);
+
+  /* a worker of its own making that sends one anyway */
+  runner = process_runner (1);
+  forged = add_process (runner, "forged", NULL, "garbage", g_variant_new ("(s)", "too-deep"));
+  run_ok (runner);
+  error = assert_crashed (forged);
+  g_assert_cmpstr (error->message, ==, "Worker sent a malformed message: nested too deeply "
+                   "(limit 128 levels, the message's own included)");
+  assert_clean (&b, &runner, 0);
+}
+
 static void
 test_malformed (void)
 {
@@ -2112,6 +2197,7 @@ main (int   argc,
 
   add_test ("/process/results", test_results);
   add_test ("/process/big-messages", test_big_messages);
+  add_test ("/process/deep-values", test_deep_values);
   add_test ("/process/reuse", test_reuse);
   add_test ("/process/max-concurrency", test_max_concurrency);
   add_test ("/process/lazy-spawn", test_lazy_spawn);

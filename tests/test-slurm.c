@@ -432,6 +432,35 @@ test_output_and_status (void)
   g_assert_cmpuint (id, !=, concurra_task_get_slurm_job_id (fails));
 }
 
+/* srun's lines are read before the output cap: a command that prints
+ * more than the cap still reports its exit status and job id, and what is
+ * kept is the command's own. srun writes its messages in the middle of a
+ * line the command left unfinished: they are found there all the same. */
+static void
+test_output_cap_and_partial_lines (void)
+{
+  g_autoptr(ConcurraRunner) runner = NULL;
+  ConcurraTask *chatty, *partial;
+  int returncode = 0;
+
+  if (!need_cluster ())
+    return;
+  runner = new_runner (CONCURRA_LAUNCHER_KIND_SLURM);
+  chatty = add_shell (runner, "chatty", "head -c 200000 /dev/zero | tr '\\0' x >&2; exit 5");
+  concurra_task_set_max_output (chatty, 1000);
+  partial = add_shell (runner, "partial", "printf 'no newline' >&2; printf out");
+  run (runner);
+
+  g_assert_error (concurra_task_get_error (chatty), CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED);
+  g_assert_true (concurra_task_get_returncode (chatty, &returncode));
+  g_assert_cmpint (returncode, ==, 5);
+  g_assert_cmpuint (concurra_task_get_stderr_omitted (chatty), >, 190000);
+  g_assert_null (strstr (concurra_task_get_stderr (chatty), "srun"));
+  g_assert_cmpuint (concurra_task_get_slurm_job_id (chatty), >, 0);
+  g_assert_cmpstr (concurra_task_get_stderr (partial), ==, "no newline");
+  g_assert_cmpstr (concurra_task_get_stdout (partial), ==, "out");
+}
+
 static void
 test_signal_death (void)
 {
@@ -906,6 +935,7 @@ main (int   argc,
   g_test_add_func ("/slurm/invalid-runner-options", test_invalid_runner_options);
   g_test_add_func ("/slurm/no-srun", test_no_srun);
   g_test_add_func ("/slurm/output-and-status", test_output_and_status);
+  g_test_add_func ("/slurm/output-cap-and-partial-lines", test_output_cap_and_partial_lines);
   g_test_add_func ("/slurm/signal-death", test_signal_death);
   g_test_add_func ("/slurm/resources", test_resources);
   g_test_add_func ("/slurm/timeout-cancels-job", test_timeout_cancels_job);

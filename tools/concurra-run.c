@@ -54,6 +54,7 @@ typedef struct
   double    timeout;
   int       retries;
   gboolean  fast_fail;
+  char     *max_output;
   gboolean  dry_run;
   gboolean  json;
   gboolean  dot;
@@ -73,6 +74,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->operands, g_strfreev);
   g_clear_pointer (&options->trace, g_free);
   g_clear_pointer (&options->progress, g_free);
+  g_clear_pointer (&options->max_output, g_free);
   g_clear_pointer (&options->launcher, g_free);
 }
 
@@ -104,6 +106,7 @@ static const char description[] =
   "  retries=1                   extra attempts of a failing task\n"
   "  retry-delay=2               seconds before a retry, doubling each time\n"
   "  fast-fail=true              stop everything at the first failure\n"
+  "  max-output=1M               output kept of each stream of a task (0: all)\n"
   "  cwd=src                     default working directory of the tasks\n"
   "  env=LANG=C;OUT=${TMPDIR:-/tmp}/out\n"
   "\n"
@@ -117,7 +120,8 @@ static const char description[] =
   "  timeout=30\n"
   "\n"
   "Task keys: command (run by /bin/sh -c) or argv (a program and its\n"
-  "arguments, no shell), depends, timeout, retries, retry-delay, cwd, env\n"
+  "arguments, no shell), depends, timeout, retries, retry-delay, max-output,\n"
+  "cwd, env\n"
   "(NAME=VALUE entries; ${NAME} and ${NAME:-default} expand, $$ is $; one\n"
   "entry expands to 128 KiB at most, all tasks' entries to 64 MiB) and\n"
   "check (false: a non-zero exit status does not fail the task).\n"
@@ -200,6 +204,9 @@ parse_options (Options  *options,
       "Default number of retries of a failing task", "N" },
     { "fast-fail", 'f', 0, G_OPTION_ARG_NONE, &options->fast_fail,
       "Stop every task at the first failure", NULL },
+    { "max-output", 0, 0, G_OPTION_ARG_STRING, &options->max_output,
+      "Bytes of each output stream of a task to keep, K, M or G may follow "
+      "(default 64M; 0: all); past it the beginning and the end are kept", "SIZE" },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &options->dry_run,
       "Print the order and the dependency graph; run nothing", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options->json,
@@ -276,6 +283,13 @@ parse_options (Options  *options,
                    "--retries must be 0 or more, not %d", options->retries);
       return FALSE;
     }
+  if (options->max_output != NULL && !cr_parse_size (options->max_output, &(gint64) { 0 }))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--max-output must be a number of bytes (K, M or G may follow; 0: all), "
+                   "not '%s'", options->max_output);
+      return FALSE;
+    }
   if (options->dry_run + options->dot + options->json + options->list > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -299,6 +313,10 @@ resolve_settings (const Options *options,
                       : pipeline->retries >= 0 ? pipeline->retries : 0;
   settings->retry_delay = pipeline->retry_delay >= 0 ? pipeline->retry_delay : 0;
   settings->fast_fail = options->fast_fail || pipeline->fast_fail == TRUE;
+  /* -1: the runner's own default */
+  settings->max_output = pipeline->max_output;
+  if (options->max_output != NULL)
+    cr_parse_size (options->max_output, &settings->max_output);
   settings->slurm = g_strcmp0 (options->launcher ? options->launcher : pipeline->slurm.launcher,
                                "slurm") == 0;
 }
@@ -342,6 +360,8 @@ build_runner (CrPipeline       *pipeline,
   concurra_runner_set_task_retries (runner, settings->retries);
   concurra_runner_set_retry_delay (runner, settings->retry_delay);
   concurra_runner_set_fast_fail (runner, settings->fast_fail);
+  if (settings->max_output >= 0)
+    concurra_runner_set_max_output (runner, settings->max_output);
   /* the summary is ours; the runner's log would repeat it */
   concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_launcher (runner, settings->slurm ? CONCURRA_LAUNCHER_KIND_SLURM
@@ -363,6 +383,7 @@ build_runner (CrPipeline       *pipeline,
       g_autoptr(ConcurraTask) task = spec->command
                                      ? concurra_task_new_shell_command (spec->command)
                                      : concurra_task_new_command ((const char * const *) spec->argv);
+      g_autoptr(ConcurraSlurmOptions) own = slurm_options (&spec->slurm);
 
       if (spec->timeout >= 0)
         concurra_task_set_timeout (task, spec->timeout);
@@ -370,8 +391,8 @@ build_runner (CrPipeline       *pipeline,
         concurra_task_set_retries (task, spec->retries);
       if (spec->retry_delay >= 0)
         concurra_task_set_retry_delay (task, spec->retry_delay);
-      g_autoptr(ConcurraSlurmOptions) own = slurm_options (&spec->slurm);
-
+      if (spec->max_output >= 0)
+        concurra_task_set_max_output (task, spec->max_output);
       concurra_task_set_check (task, spec->check);
       concurra_task_set_cwd (task, spec->cwd);
       concurra_task_set_launcher (task, launcher_kind (spec->slurm.launcher));
@@ -598,13 +619,8 @@ print_results (App *app,
   errno = 0;
   if (fputs (summary, summary_stream) == EOF || fflush (summary_stream) != 0)
     return errno;
-  if (app->options->json)
-    {
-      g_autofree char *json = cr_report_json (app->runner, app->pipeline, &outcome);
-
-      if (fputs (json, stdout) == EOF)
-        return errno;
-    }
+  if (app->options->json && !cr_report_json (app->runner, app->pipeline, &outcome, stdout))
+    return errno;
   return fflush (stdout) == 0 ? 0 : errno;
 }
 

@@ -12,10 +12,36 @@
 #include <math.h>
 #include <string.h>
 
-void
-cr_json_append_string (GString    *out,
-                       const char *text)
+/* Where the text goes: @out, emptied into @stream (when there is one) each
+ * time it passes FLUSH_SIZE, so that a long string (a command's output)
+ * is never held whole a second time. */
+typedef struct
 {
+  GString  *out;
+  FILE     *stream;
+  gboolean  failed;
+} Writer;
+
+#define FLUSH_SIZE 65536
+
+static void
+maybe_flush (Writer *writer)
+{
+  if (writer->stream == NULL || writer->out->len < FLUSH_SIZE)
+    return;
+  if (fwrite (writer->out->str, 1, writer->out->len, writer->stream) != writer->out->len)
+    writer->failed = TRUE;
+  g_string_truncate (writer->out, 0);
+}
+
+static void write_variant (Writer   *writer,
+                           GVariant *value);
+
+static void
+write_string (Writer     *writer,
+              const char *text)
+{
+  GString *out = writer->out;
   g_autofree char *valid = NULL;
 
   if (text == NULL)
@@ -48,8 +74,18 @@ cr_json_append_string (GString    *out,
           else
             g_string_append_c (out, (char) c);
         }
+      maybe_flush (writer);
     }
   g_string_append_c (out, '"');
+}
+
+void
+cr_json_append_string (GString    *out,
+                       const char *text)
+{
+  Writer writer = { out, NULL, FALSE };
+
+  write_string (&writer, text);
 }
 
 void
@@ -78,11 +114,12 @@ is_string_keyed_dict (GVariant *value)
 }
 
 static void
-append_container (GString  *out,
+append_container (Writer   *writer,
                   GVariant *value,
                   char      open,
                   char      close)
 {
+  GString *out = writer->out;
   gsize n = g_variant_n_children (value);
 
   g_string_append_c (out, open);
@@ -92,15 +129,16 @@ append_container (GString  *out,
 
       if (i > 0)
         g_string_append_c (out, ',');
-      cr_json_append_variant (out, child);
+      write_variant (writer, child);
     }
   g_string_append_c (out, close);
 }
 
 static void
-append_object (GString  *out,
+append_object (Writer   *writer,
                GVariant *dict)
 {
+  GString *out = writer->out;
   gsize n = g_variant_n_children (dict);
 
   g_string_append_c (out, '{');
@@ -112,17 +150,19 @@ append_object (GString  *out,
 
       if (i > 0)
         g_string_append_c (out, ',');
-      cr_json_append_string (out, g_variant_get_string (key, NULL));
+      write_string (writer, g_variant_get_string (key, NULL));
       g_string_append_c (out, ':');
-      cr_json_append_variant (out, val);
+      write_variant (writer, val);
     }
   g_string_append_c (out, '}');
 }
 
-void
-cr_json_append_variant (GString  *out,
-                        GVariant *value)
+static void
+write_variant (Writer   *writer,
+               GVariant *value)
 {
+  GString *out = writer->out;
+
   if (value == NULL)
     {
       g_string_append (out, "null");
@@ -164,20 +204,20 @@ cr_json_append_variant (GString  *out,
     case G_VARIANT_CLASS_STRING:
     case G_VARIANT_CLASS_OBJECT_PATH:
     case G_VARIANT_CLASS_SIGNATURE:
-      cr_json_append_string (out, g_variant_get_string (value, NULL));
+      write_string (writer, g_variant_get_string (value, NULL));
       break;
     case G_VARIANT_CLASS_VARIANT:
       {
         g_autoptr(GVariant) inner = g_variant_get_variant (value);
 
-        cr_json_append_variant (out, inner);
+        write_variant (writer, inner);
       }
       break;
     case G_VARIANT_CLASS_MAYBE:
       {
         g_autoptr(GVariant) inner = g_variant_get_maybe (value);
 
-        cr_json_append_variant (out, inner);
+        write_variant (writer, inner);
       }
       break;
     case G_VARIANT_CLASS_ARRAY:
@@ -188,17 +228,39 @@ cr_json_append_variant (GString  *out,
           const char *data = g_variant_get_fixed_array (value, &len, 1);
           g_autofree char *text = g_utf8_make_valid (data ? data : "", len);
 
-          cr_json_append_string (out, text);
+          write_string (writer, text);
         }
       else if (is_string_keyed_dict (value))
-        append_object (out, value);
+        append_object (writer, value);
       else
-        append_container (out, value, '[', ']');
+        append_container (writer, value, '[', ']');
       break;
     case G_VARIANT_CLASS_TUPLE:
     case G_VARIANT_CLASS_DICT_ENTRY:
     default:
-      append_container (out, value, '[', ']');
+      append_container (writer, value, '[', ']');
       break;
     }
+}
+
+void
+cr_json_append_variant (GString  *out,
+                        GVariant *value)
+{
+  Writer writer = { out, NULL, FALSE };
+
+  write_variant (&writer, value);
+}
+
+/* As cr_json_append_variant(), writing to @stream as it goes: what is
+ * left in @out is for the caller to write. FALSE if a write failed. */
+gboolean
+cr_json_write_variant (GString  *out,
+                       GVariant *value,
+                       FILE     *stream)
+{
+  Writer writer = { out, stream, FALSE };
+
+  write_variant (&writer, value);
+  return !writer.failed;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 G_BEGIN_DECLS
 
@@ -15,5 +16,8 @@ void cr_json_append_double  (GString    *out,
                              double      value);
 void cr_json_append_variant (GString    *out,
                              GVariant   *value);
+gboolean cr_json_write_variant (GString  *out,
+                                GVariant *value,
+                                FILE     *stream);
 
 G_END_DECLS

@@ -30,7 +30,7 @@ G_DEFINE_QUARK (cr-pipeline-error-quark, cr_pipeline_error)
 
 static const char * const task_keys[] = {
   "command", "argv", "depends", "timeout", "retries", "retry-delay",
-  "cwd", "env", "check", "launcher", "cpus", "mem", "partition", "slurm-args", NULL
+  "max-output", "cwd", "env", "check", "launcher", "cpus", "mem", "partition", "slurm-args", NULL
 };
 
 /* The most Linux passes to a program in one NAME=VALUE string, its NUL
@@ -42,7 +42,7 @@ static const char * const task_keys[] = {
 
 static const char * const pipeline_keys[] = {
   "name", "jobs", "timeout", "retries", "retry-delay", "fast-fail",
-  "cwd", "env", "launcher", "cpus", "mem", "partition", "slurm-args", NULL
+  "max-output", "cwd", "env", "launcher", "cpus", "mem", "partition", "slurm-args", NULL
 };
 
 /* Where groups and keys are in the text, and the first problem found. */
@@ -308,6 +308,48 @@ get_count (Loader      *loader,
       return FALSE;
     }
   *out = (int) value;
+  return TRUE;
+}
+
+/* A number of bytes: digits, then optionally K, M or G (KiB, MiB, GiB). */
+gboolean
+cr_parse_size (const char *text,
+               gint64     *bytes)
+{
+  g_autofree char *digits = g_strstrip (g_strdup (text));
+  gsize len = strlen (digits);
+  guint64 value, unit = 1;
+
+  if (len > 0 && strchr ("kKmMgG", digits[len - 1]) != NULL)
+    {
+      char suffix = g_ascii_toupper (digits[--len]);
+
+      unit = suffix == 'K' ? 1024 : suffix == 'M' ? 1024 * 1024 : 1024 * 1024 * 1024;
+      digits[len] = '\0';
+    }
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXINT64 / unit, &value, NULL))
+    return FALSE;
+  *bytes = (gint64) (value * unit);
+  return TRUE;
+}
+
+static gboolean
+get_size (Loader      *loader,
+          const char  *group,
+          const char  *key,
+          gint64      *out,
+          GError     **error)
+{
+  g_autofree char *raw = g_key_file_get_value (loader->keyfile, group, key, NULL);
+  g_autofree char *owner = owner_name (group);
+
+  if (!cr_parse_size (raw, out))
+    {
+      set_error (error, loader, CR_PIPELINE_ERROR_INVALID, group, key,
+                 "%s: '%s' must be a number of bytes (K, M or G may follow; 0: no limit), "
+                 "not '%s'", owner, key, g_strstrip (raw));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -612,6 +654,9 @@ load_pipeline_group (Loader  *loader,
         return FALSE;
       p->retry_delay = delay;
     }
+  if (g_key_file_has_key (kf, g, "max-output", NULL)
+      && !get_size (loader, g, "max-output", &p->max_output, error))
+    return FALSE;
   if (g_key_file_has_key (kf, g, "fast-fail", NULL))
     {
       if (!get_flag (loader, g, "fast-fail", &fast_fail, error))
@@ -765,6 +810,7 @@ load_task (Loader      *loader,
   task->timeout = -1;
   task->retries = -1;
   task->retry_delay = -1;
+  task->max_output = -1;
   task->check = TRUE;
 
   if (*task->label == '\0' || g_ascii_isspace (task->label[0])
@@ -789,6 +835,9 @@ load_task (Loader      *loader,
     return NULL;
   if (g_key_file_has_key (kf, group, "retry-delay", NULL)
       && !get_seconds (loader, group, "retry-delay", &task->retry_delay, error))
+    return NULL;
+  if (g_key_file_has_key (kf, group, "max-output", NULL)
+      && !get_size (loader, group, "max-output", &task->max_output, error))
     return NULL;
   if (g_key_file_has_key (kf, group, "check", NULL)
       && !get_flag (loader, group, "check", &task->check, error))
@@ -1164,6 +1213,7 @@ cr_pipeline_load (const char  *path,
   pipeline->retries = -1;
   pipeline->retry_delay = -1;
   pipeline->fast_fail = -1;
+  pipeline->max_output = -1;
   pipeline->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) cr_task_free);
   pipeline->by_label = g_hash_table_new (g_str_hash, g_str_equal);
   pipeline->order = g_ptr_array_new ();

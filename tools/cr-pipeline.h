@@ -38,6 +38,7 @@ typedef struct
   double     timeout;       /* -1: the pipeline's */
   int        retries;       /* -1: the pipeline's */
   double     retry_delay;   /* -1: the pipeline's */
+  gint64     max_output;    /* bytes, 0: no cap, -1: the pipeline's */
   char      *cwd;           /* absolute */
   char     **env;           /* NAME=VALUE, pipeline defaults included */
   gboolean   check;
@@ -55,6 +56,7 @@ typedef struct
   int         retries;      /* -1 when not set */
   double      retry_delay;  /* -1 when not set */
   int         fast_fail;    /* -1 when not set */
+  gint64      max_output;   /* -1 when not set */
   CrSlurm     slurm;
   GPtrArray  *tasks;        /* CrTask, in file order */
   GHashTable *by_label;     /* label -> CrTask */
@@ -62,6 +64,8 @@ typedef struct
 } CrPipeline;
 
 GQuark      cr_pipeline_error_quark (void);
+gboolean    cr_parse_size           (const char  *text,
+                                     gint64      *bytes);
 void        cr_task_free            (CrTask      *task);
 CrPipeline *cr_pipeline_load        (const char  *path,
                                      GError     **error);

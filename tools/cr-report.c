@@ -148,6 +148,9 @@ cr_report_plan (CrPipeline       *pipeline,
         }
       if (task->retries >= 0)
         g_string_append_printf (extra, ", retries %d", task->retries);
+      if (task->max_output >= 0 || settings->max_output >= 0)
+        g_string_append_printf (extra, ", max-output %" G_GINT64_FORMAT,
+                                task->max_output >= 0 ? task->max_output : settings->max_output);
       if (!task->check)
         g_string_append (extra, ", check off");
       for (guint e = 0; task->env[e] != NULL; e++)
@@ -303,29 +306,52 @@ append_table (GString            *out,
   append_rule (out, widths, n);
 }
 
-/* The last @max lines of @text, each prefixed, with a header. */
+/* The last @max lines of @text, each prefixed, with a header. Output
+ * can be megabytes: it is scanned in place, not split into copies. */
 static void
 append_tail (GString    *out,
              const char *what,
              const char *text,
              guint       max)
 {
-  g_auto(GStrv) lines = NULL;
-  guint n, first;
+  const char *end, *start;
+  guint n, shown = 0;
 
   if (text == NULL || *text == '\0')
     return;
-  lines = g_strsplit (text, "\n", -1);
-  n = g_strv_length (lines);
-  if (n > 0 && lines[n - 1][0] == '\0')
-    n--;                        /* the final newline */
-  first = n > max ? n - max : 0;
-  if (first > 0)
+  end = text + strlen (text);
+  if (end[-1] == '\n')
+    end--;                      /* the final newline */
+  n = 1;
+  for (const char *p = text; (p = memchr (p, '\n', end - p)) != NULL; p++)
+    n++;
+  /* back from the end to the first line shown */
+  for (start = end; shown < MIN (max, n); shown++)
+    {
+      while (start > text && start[-1] != '\n')
+        start--;
+      if (shown + 1 < MIN (max, n))
+        start--;
+    }
+  if (n > max)
     g_string_append_printf (out, "  %s (last %u of %u lines):\n", what, max, n);
   else
     g_string_append_printf (out, "  %s:\n", what);
-  for (guint i = first; i < n; i++)
-    g_string_append_printf (out, "    | %s\n", g_strchomp (lines[i]));
+  while (start <= end)
+    {
+      const char *eol = memchr (start, '\n', end - start);
+      const char *stop = eol ? eol : end;
+
+      /* without trailing blanks, as g_strchomp() */
+      while (stop > start && g_ascii_isspace (stop[-1]))
+        stop--;
+      g_string_append (out, "    | ");
+      g_string_append_len (out, start, stop - start);
+      g_string_append_c (out, '\n');
+      if (eol == NULL)
+        break;
+      start = eol + 1;
+    }
 }
 
 static gboolean
@@ -475,14 +501,29 @@ cr_report_summary (ConcurraRunner  *runner,
 
 /* ---- --json ---- */
 
-char *
+/* Writes @out to @stream and empties it; FALSE with errno set on failure. */
+static gboolean
+flush_json (GString *out,
+            FILE    *stream)
+{
+  gboolean ok = fwrite (out->str, 1, out->len, stream) == out->len;
+
+  g_string_truncate (out, 0);
+  return ok;
+}
+
+/* Written as it is made, so that the JSON text of a task's output is
+ * never in memory whole; the library's `output` field, an alias of
+ * `result`, is left out: the command's output is written once. */
+gboolean
 cr_report_json (ConcurraRunner  *runner,
                 CrPipeline      *pipeline,
-                const CrOutcome *outcome)
+                const CrOutcome *outcome,
+                FILE            *stream)
 {
   GListModel *model = G_LIST_MODEL (runner);
   guint n = g_list_model_get_n_items (model);
-  GString *out = g_string_new ("{\"pipeline\":");
+  g_autoptr(GString) out = g_string_new ("{\"pipeline\":");
   guint failed = 0;
 
   cr_json_append_string (out, pipeline->name);
@@ -500,14 +541,19 @@ cr_report_json (ConcurraRunner  *runner,
       CrTask *spec = g_hash_table_lookup (pipeline->by_label, concurra_task_get_label (task));
       g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
       g_autoptr(GVariant) full = NULL;
-      GVariantIter iter;
-      const char *key;
-      GVariant *value;
+      gsize n_fields = g_variant_n_children (record);
 
-      /* the library's record in its order, then what the file said */
-      g_variant_iter_init (&iter, record);
-      while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
-        g_variant_builder_add (&builder, "{sv}", key, value);
+      /* the library's record in its order, then what the file said; taken
+       * child by child: g_variant_iter_loop() would serialize the record,
+       * a copy of each output */
+      for (gsize f = 0; f < n_fields; f++)
+        {
+          g_autoptr(GVariant) entry = g_variant_get_child_value (record, f);
+          g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+
+          if (!g_str_equal (g_variant_get_string (key, NULL), "output"))
+            g_variant_builder_add_value (&builder, entry);
+        }
       g_variant_builder_add (&builder, "{sv}", "depends",
                              g_variant_new_strv ((const char * const *) spec->depends, -1));
       g_variant_builder_add (&builder, "{sv}", "stage", g_variant_new_uint32 (spec->stage));
@@ -521,9 +567,10 @@ cr_report_json (ConcurraRunner  *runner,
       if (i > 0)
         g_string_append_c (out, ',');
       g_string_append (out, "\n");
-      cr_json_append_variant (out, full);
+      if (!cr_json_write_variant (out, full, stream) || !flush_json (out, stream))
+        return FALSE;
     }
   g_string_append_printf (out, "\n],\"n_tasks\":%u,\"n_failed\":%u,\"success\":%s}\n",
                           n, failed, outcome->exit_status == 0 ? "true" : "false");
-  return g_string_free (out, FALSE);
+  return flush_json (out, stream);
 }

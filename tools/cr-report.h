@@ -6,6 +6,7 @@
 #pragma once
 
 #include <concurra.h>
+#include <stdio.h>
 
 #include "cr-pipeline.h"
 
@@ -19,6 +20,7 @@ typedef struct
   guint    retries;
   double   retry_delay;
   gboolean fast_fail;
+  gint64   max_output;   /* bytes kept of each output stream, 0: all, -1: the runner's */
   gboolean slurm;       /* the default launcher is Slurm */
 } CrSettings;
 
@@ -43,9 +45,10 @@ char *cr_report_summary  (ConcurraRunner  *runner,
                           CrPipeline      *pipeline,
                           const CrOutcome *outcome,
                           CrSummaryFlags   flags);
-char *cr_report_json     (ConcurraRunner  *runner,
+gboolean cr_report_json  (ConcurraRunner  *runner,
                           CrPipeline      *pipeline,
-                          const CrOutcome *outcome);
+                          const CrOutcome *outcome,
+                          FILE            *stream);
 char *cr_command_line    (CrTask          *task);
 
 G_END_DECLS

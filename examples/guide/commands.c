@@ -1,5 +1,8 @@
 /* commands.c: external programs as tasks, in dependency order, with their
- * output, exit status and environment. */
+ * output, exit status and environment.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 int
@@ -12,9 +15,10 @@ main (void)
   const char *count_argv[] = { "wc", "-l", "lines.txt", NULL };
   const char *cleanup_argv[] = { "rm", "-r", dir, NULL };
   const char *false_argv[] = { "false", NULL };
+  const char *seq_argv[] = { "seq", "100000", NULL };
   const char *after_write[] = { "write", NULL };
   const char *after_count[] = { "count", NULL };
-  ConcurraTask *write, *count, *greet, *fail, *lenient;
+  ConcurraTask *write, *count, *greet, *fail, *lenient, *chatty;
   int returncode;
 
   g_assert_no_error (error);
@@ -38,6 +42,10 @@ main (void)
                                             "echo 'disk full' >&2; exit 3", &error);
   lenient = concurra_runner_add_command (runner, "lenient", NULL, false_argv, &error);
   concurra_task_set_check (lenient, FALSE);
+
+  /* Only the beginning and the end of a long output are kept. */
+  chatty = concurra_runner_add_command (runner, "chatty", NULL, seq_argv, &error);
+  concurra_task_set_max_output (chatty, 64);
   g_assert_no_error (error);
 
   results = concurra_runner_run (runner, NULL, &error);
@@ -50,15 +58,21 @@ main (void)
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 
   g_assert_cmpint (concurra_task_get_status (fail), ==, CONCURRA_TASK_STATUS_FAILED);
-  g_assert_error (concurra_task_get_error (fail), CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED);
+  g_assert_error (concurra_task_get_error (fail), CONCURRA_ERROR,
+                  CONCURRA_ERROR_COMMAND_FAILED);
   g_assert_true (concurra_task_get_returncode (fail, &returncode));
   g_assert_cmpint (returncode, ==, 3);
   g_print ("fail: %s\n", concurra_task_get_error_message (fail));
 
-  g_assert_cmpint (concurra_task_get_status (lenient), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_assert_cmpint (concurra_task_get_status (lenient), ==,
+                   CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_true (concurra_task_get_returncode (lenient, &returncode));
   g_print ("lenient: exit status %d, status %s\n", returncode,
            concurra_task_get_has_failed (lenient) ? "failed" : "successful");
   g_assert_cmpint (returncode, ==, 1);
+
+  g_print ("chatty: %s\n", concurra_task_get_stdout (chatty));
+  g_assert_cmpuint (concurra_task_get_stdout_omitted (chatty), ==, 588895 - 64);
+  g_assert_nonnull (concurra_task_get_warning (chatty));
   return 0;
 }

@@ -1,5 +1,7 @@
 # commands.py: external programs as tasks, in dependency order, with their
 # output, exit status and environment.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import os
 import tempfile
 
@@ -27,6 +29,10 @@ fail = runner.add_shell_command("fail", None, "echo 'disk full' >&2; exit 3")
 lenient = runner.add_command("lenient", None, ["false"])
 lenient.set_check(False)
 
+# Only the beginning and the end of a long output are kept.
+chatty = runner.add_command("chatty", None, ["seq", "100000"])
+chatty.set_max_output(64)
+
 runner.run(None)
 
 print("count:", count.get_stdout(), end="")
@@ -46,3 +52,7 @@ ok, returncode = lenient.get_returncode()
 print("lenient: exit status %d, status %s"
       % (returncode, "failed" if lenient.props.has_failed else "successful"))
 assert returncode == 1
+
+print("chatty:", chatty.get_stdout())
+assert chatty.get_stdout_omitted() == 588895 - 64
+assert chatty.props.warning is not None

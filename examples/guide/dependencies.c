@@ -1,5 +1,8 @@
 /* dependencies.c: a diamond of tasks, results passed along the edges, and
- * the mistakes a runner refuses. */
+ * the mistakes a runner refuses.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 #include <locale.h>
 
@@ -86,9 +89,11 @@ main (void)
   setlocale (LC_ALL, "");   /* error messages use "→" */
   /* fetch -> { count, shout } -> report. "report" names tasks that do
    * not exist yet: forward references are fine until the run starts. */
-  last = concurra_runner_add_task (runner, "report", after_both, report, &report_in, NULL, &error);
+  last = concurra_runner_add_task (runner, "report", after_both, report, &report_in, NULL,
+                                   &error);
   g_assert_no_error (error);
-  count_in.source = concurra_runner_add_task (runner, "fetch", NULL, fetch, NULL, NULL, &error);
+  count_in.source = concurra_runner_add_task (runner, "fetch", NULL, fetch, NULL, NULL,
+                                              &error);
   shout_in.source = count_in.source;
   report_in.source = concurra_runner_add_task (runner, "count", after_fetch, count_words,
                                                &count_in, NULL, &error);
@@ -108,14 +113,16 @@ main (void)
                    "THE QUICK BROWN FOX (4 words)");
 
   /* Mistakes are errors that name the labels, and nothing is added. */
-  concurra_runner_add_task (broken, "a", (const char *[]) { "b", NULL }, nothing, NULL, NULL, &error);
+  concurra_runner_add_task (broken, "a", (const char *[]) { "b", NULL }, nothing, NULL,
+                            NULL, &error);
   g_assert_no_error (error);
   concurra_runner_add_task (broken, "a", NULL, nothing, NULL, NULL, &error);
   g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_DUPLICATE_LABEL);
   g_print ("%s\n", error->message);
   g_clear_error (&error);
 
-  concurra_runner_add_task (broken, "b", (const char *[]) { "a", NULL }, nothing, NULL, NULL, &error);
+  concurra_runner_add_task (broken, "b", (const char *[]) { "a", NULL }, nothing, NULL,
+                            NULL, &error);
   g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_CYCLE);
   g_print ("%s\n", error->message);
   g_clear_error (&error);

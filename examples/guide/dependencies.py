@@ -1,5 +1,7 @@
 # dependencies.py: a diamond of tasks, results passed along the edges, and
 # the mistakes a runner refuses.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import gi
 
 gi.require_version("Concurra", "1")

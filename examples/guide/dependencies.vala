@@ -1,5 +1,8 @@
 /* dependencies.vala: a diamond of tasks, results passed along the edges,
- * and the mistakes a runner refuses. */
+ * and the mistakes a runner refuses.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 int main () {
     Intl.setlocale ();   /* error messages use "→" */
@@ -10,10 +13,12 @@ int main () {
         /* fetch -> { count, shout } -> report. "report" names tasks that
          * do not exist yet: forward references are fine until the run. */
         var report = runner.add_task ("report", { "count", "shout" }, (task) => {
-            task.return_string ("%s (%lld words)".printf (shout.get_value ().get_string (),
-                                                          count.get_value ().get_int64 ()));
+            var text = shout.get_value ().get_string ();
+            var words = count.get_value ().get_int64 ();
+            task.return_string ("%s (%lld words)".printf (text, words));
         });
-        fetch = runner.add_task ("fetch", null, (task) => task.return_string ("the quick brown fox"));
+        fetch = runner.add_task ("fetch", null,
+                                 (task) => task.return_string ("the quick brown fox"));
         count = runner.add_task ("count", { "fetch" }, (task) => {
             task.return_int (fetch.get_value ().get_string ().split (" ").length);
         });

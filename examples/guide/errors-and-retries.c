@@ -1,5 +1,8 @@
 /* errors-and-retries.c: a flaky task retried until it succeeds, a broken
- * one that fails, and the task that depended on it skipped. */
+ * one that fails, and the task that depended on it skipped.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 static void
@@ -86,7 +89,8 @@ main (void)
 
   task = g_hash_table_lookup (results, "publish");
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_TERMINATED);
-  g_assert_error (concurra_task_get_error (task), CONCURRA_ERROR, CONCURRA_ERROR_DEPENDENCY_FAILED);
+  g_assert_error (concurra_task_get_error (task), CONCURRA_ERROR,
+                  CONCURRA_ERROR_DEPENDENCY_FAILED);
   g_print ("publish: %s\n", concurra_task_get_error_message (task));
 
   /* verify() logs the report and fails when any task did. */

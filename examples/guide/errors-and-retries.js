@@ -1,5 +1,7 @@
 // errors-and-retries.js: a flaky task retried until it succeeds, a broken
 // one that fails, and the task that depended on it skipped.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';
@@ -29,7 +31,8 @@ function broken(task) {
         'config.ini is missing'));
 }
 
-const runner = new Concurra.Runner({name: 'errors', verify_on_finish: false, retry_delay: 0.01});
+const runner = new Concurra.Runner({name: 'errors', verify_on_finish: false,
+                                    retry_delay: 0.01});
 runner.add_async_task('flaky', null, flaky).retries = 3;
 runner.add_async_task('broken', null, broken);
 runner.add_async_task('publish', ['broken'], task => task.return_boolean(true));
@@ -49,7 +52,8 @@ print(`flaky: ${flakyTask.get_value()} after ${flakyTask.attempts} attempts; ` +
 
 const brokenTask = results.broken;
 assert(brokenTask.status === Concurra.TaskStatus.FAILED, 'broken status');
-assert(brokenTask.get_error().matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND), 'broken error');
+assert(brokenTask.get_error().matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND),
+       'broken error');
 print(`broken: ${brokenTask.error_message}`);
 
 const publishTask = results.publish;

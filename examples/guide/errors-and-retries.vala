@@ -1,5 +1,8 @@
 /* errors-and-retries.vala: a flaky task retried until it succeeds, a
- * broken one that fails, and the task that depended on it skipped. */
+ * broken one that fails, and the task that depended on it skipped.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 int main () {
     var runner = new Concurra.Runner ("errors");
@@ -20,7 +23,8 @@ int main () {
         });
         runner.add_task ("publish", { "broken" }, (task) => task.return_boolean (true));
         runner.task_retrying.connect ((task, attempt, error) => {
-            print ("retrying %s: attempt %u failed: %s\n", task.label, attempt, error.message);
+            print ("retrying %s: attempt %u failed: %s\n", task.label, attempt,
+                   error.message);
         });
 
         /* A failed task is not an error of the run: read it from the task. */
@@ -49,7 +53,8 @@ int main () {
 
     /* The failed tasks are counted; format_report() tabulates every task. */
     assert (runner.n_failed == 2);
-    print ("%u of %u tasks failed\n%s\n", runner.n_failed, runner.n_tasks, runner.format_report ());
+    print ("%u of %u tasks failed\n%s\n", runner.n_failed, runner.n_tasks,
+           runner.format_report ());
 
     /* verify() logs the report and fails when any task did. */
     try {

@@ -1,5 +1,8 @@
 /* main-loop.c: running tasks from an application's main loop, which stays
- * free: progress arrives as signals on the main thread. */
+ * free: progress arrives as signals on the main thread.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 typedef struct {
@@ -48,7 +51,8 @@ on_run_done (GObject      *source,
 {
   App *app = user_data;
 
-  app->results = concurra_runner_run_finish (CONCURRA_RUNNER (source), result, &app->error);
+  app->results = concurra_runner_run_finish (CONCURRA_RUNNER (source), result,
+                                             &app->error);
   g_main_loop_quit (app->loop);
 }
 
@@ -67,7 +71,8 @@ main (void)
     {
       g_autofree char *label = g_strdup_printf ("part-%d", i);
 
-      concurra_runner_add_task (runner, label, NULL, work, GINT_TO_POINTER (i), NULL, &error);
+      concurra_runner_add_task (runner, label, NULL, work, GINT_TO_POINTER (i), NULL,
+                                &error);
       g_assert_no_error (error);
     }
   g_signal_connect (runner, "progress", G_CALLBACK (on_progress), &app);
@@ -86,7 +91,8 @@ main (void)
 
       total += g_value_get_int64 (concurra_task_get_value (task));
     }
-  g_print ("total %" G_GINT64_FORMAT ", %u ticks of the main loop meanwhile\n", total, app.ticks);
+  g_print ("total %" G_GINT64_FORMAT ", %u ticks of the main loop meanwhile\n", total,
+           app.ticks);
   g_assert_cmpint (total, ==, 10);
   g_assert_cmpuint (app.progress, ==, 4);
   g_assert_cmpuint (app.ticks, >, 5);

@@ -1,6 +1,8 @@
 // main-loop.js: running tasks from an application's main loop, which stays
 // free: progress arrives as signals, and tasks are async functions that
 // await other asynchronous work.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';
@@ -21,11 +23,13 @@ const part = number => async task => {
         await sleep(100);  // stands for a D-Bus call, a download...
         task.return_int(number);
     } catch (e) {
-        task.return_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, `${e}`));
+        task.return_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED,
+                                         `${e}`));
     }
 };
 
-const runner = new Concurra.Runner({name: 'main-loop', verify_on_finish: false, max_concurrency: 2});
+const runner = new Concurra.Runner({name: 'main-loop', verify_on_finish: false,
+                                    max_concurrency: 2});
 for (let i = 1; i <= 4; i++)
     runner.add_async_task(`part-${i}`, null, part(i));
 

@@ -1,5 +1,7 @@
 # main-loop.py: running tasks from an application's main loop, which stays
 # free: progress arrives as signals on the main thread.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import threading
 import time
 

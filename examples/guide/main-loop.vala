@@ -1,6 +1,9 @@
 /* main-loop.vala: running tasks from an application's main loop, which
  * stays free: yield waits for the run, progress arrives as signals on the
- * main thread. */
+ * main thread.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 async void run_parts () throws Error {
     var runner = new Concurra.Runner ("main-loop");

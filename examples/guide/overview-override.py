@@ -1,6 +1,8 @@
 # overview-override.py: the Pythonic API of the PyGObject override —
 # Concurra's TaskRunner, any callable and any Python values, and Concurry's
 # gather() over the futures add_task() returns.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import gi
 
 gi.require_version("Concurra", "1")

@@ -1,4 +1,7 @@
-/* overview.c: the smallest pipeline, two tasks where one waits for the other. */
+/* overview.c: the smallest pipeline, two tasks where one waits for the other.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 static void
@@ -42,7 +45,8 @@ main (void)
 
   task = g_hash_table_lookup (results, "answer");
   g_assert_cmpint (g_value_get_int64 (concurra_task_get_value (task)), ==, 42);
-  g_print ("answer: %" G_GINT64_FORMAT "\n", g_value_get_int64 (concurra_task_get_value (task)));
+  g_print ("answer: %" G_GINT64_FORMAT "\n",
+           g_value_get_int64 (concurra_task_get_value (task)));
 
   report = concurra_runner_format_report (runner);
   g_print ("%s\n", report);

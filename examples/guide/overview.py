@@ -1,4 +1,6 @@
 # overview.py: the smallest pipeline, two tasks where one waits for the other.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import gi
 
 gi.require_version("Concurra", "1")

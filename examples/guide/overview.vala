@@ -1,4 +1,7 @@
-/* overview.vala: the smallest pipeline, two tasks where one waits for the other. */
+/* overview.vala: the smallest pipeline, two tasks where one waits for the other.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 int main () {
     var runner = new Concurra.Runner ("overview");

@@ -1,4 +1,7 @@
-/* performance.c: many small tasks; what a task costs to schedule. */
+/* performance.c: many small tasks; what a task costs to schedule.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 #define N_TASKS 20000

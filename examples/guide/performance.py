@@ -1,6 +1,8 @@
 # performance.py: many small tasks; what a task costs to schedule. Python
 # functions run one at a time (the GIL): commands, processes, or functions
 # that release the GIL get the parallelism.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import time
 
 import gi
@@ -15,7 +17,8 @@ def tiny(task, cancellable):
     pass  # no value: success with nothing to store
 
 
-runner = Concurra.Runner(name="performance", verify_on_finish=False)  # no 20 000-row report
+# no report of 20 000 rows at the end
+runner = Concurra.Runner(name="performance", verify_on_finish=False)
 runner.props.max_concurrency = 0                             # one per CPU
 
 start = time.monotonic()

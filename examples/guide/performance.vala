@@ -1,4 +1,7 @@
-/* performance.vala: many small tasks; what a task costs to schedule. */
+/* performance.vala: many small tasks; what a task costs to schedule.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 const int N_TASKS = 20000;
 

@@ -1,6 +1,9 @@
 /* processes.c: functions run in worker processes. The program is its own
  * worker: it registers its functions, then lets concurra_worker_main()
- * serve them when a runner started it as a worker. */
+ * serve them when a runner started it as a worker.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 #include <stdlib.h>
 
@@ -63,7 +66,8 @@ main (void)
       GVariant *value;
 
       task = g_hash_table_lookup (results, label);
-      g_assert_cmpint (concurra_task_get_execution_mode (task), ==, CONCURRA_EXECUTION_MODE_PROCESS);
+      g_assert_cmpint (concurra_task_get_execution_mode (task), ==,
+                       CONCURRA_EXECUTION_MODE_PROCESS);
       value = g_value_get_variant (concurra_task_get_value (task));
       sum += g_variant_get_int64 (value);
     }
@@ -71,7 +75,8 @@ main (void)
   g_assert_cmpint (sum, ==, 55);
 
   task = g_hash_table_lookup (results, "crash");
-  g_assert_error (concurra_task_get_error (task), CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED);
+  g_assert_error (concurra_task_get_error (task), CONCURRA_ERROR,
+                  CONCURRA_ERROR_WORKER_CRASHED);
   g_print ("crash: %s\n", concurra_task_get_error_message (task));
   return 0;
 }

@@ -1,6 +1,8 @@
 // processes.js: functions run in worker processes. Workers are C programs
 // that register their functions: here the C example, processes.c, whose
 // path is the first argument.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';

@@ -1,6 +1,8 @@
 # processes.py: functions run in worker processes. Workers are C programs
 # that register their functions (here the C example, processes.c, given as
 # the first argument); the Pythonic override brings Python workers.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import sys
 
 import gi

@@ -1,6 +1,9 @@
 /* processes.vala: functions run in worker processes. The program is its
  * own worker: it registers its functions, then lets worker_main() serve
- * them when a runner started it as a worker. */
+ * them when a runner started it as a worker.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 Variant? square (Variant? args, Cancellable cancellable) throws Error {
     int64 x;
@@ -13,9 +16,9 @@ Variant? crash (Variant? args, Cancellable cancellable) throws Error {
 }
 
 int main () {
-    Concurra.worker_register ("square", square);
-    Concurra.worker_register ("crash", crash);
-    Concurra.worker_main ();   /* a worker serves here and never returns */
+    Concurra.Worker.register ("square", square);
+    Concurra.Worker.register ("crash", crash);
+    Concurra.Worker.main ();   /* a worker serves here and never returns */
 
     var runner = new Concurra.Runner ("processes");
     runner.verify_on_finish = false;

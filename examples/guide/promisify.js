@@ -2,6 +2,8 @@
 // Gio._promisify() wraps each *_async() once, for the whole program; called
 // without its callback, the function then returns a promise of what
 // *_finish() returns.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
 import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';
 
@@ -11,6 +13,7 @@ Gio._promisify(Concurra.TaskStream.prototype, 'next_async', 'next_finish');
 Gio._promisify(Concurra, 'wait_async', 'wait_finish');
 Gio._promisify(Concurra, 'gather_async', 'gather_finish');
 Gio._promisify(Concurra, 'gather_keyed_async', 'gather_keyed_finish');
+Gio._promisify(Concurra.LimitSet.prototype, 'acquire_async', 'acquire_finish');
 
 const runner = new Concurra.Runner({name: 'promisify', verify_on_finish: false});
 const a = runner.add_async_task('a', null, task => task.return_int(1));
@@ -25,9 +28,11 @@ const tasks = await Concurra.gather_async([a, b], Concurra.GatherFlags.NONE, -1,
 const keyed = await Concurra.gather_keyed_async({x: a, y: b},
     Concurra.GatherFlags.NONE, -1, null);                // {key: task}
 
-print(`results: ${Object.keys(results)}, done: ${done}, first: ${first.label} (#${index})`);
+print(`results: ${Object.keys(results)}, done: ${done}, ` +
+      `first: ${first.label} (#${index})`);
 print(`wait: ${all.length} done, ${notDone.length} not done`);
-print(`gather: ${tasks.map(t => t.get_value())}, keyed: x=${keyed.x.label} y=${keyed.y.label}`);
+print(`gather: ${tasks.map(t => t.get_value())}, ` +
+      `keyed: x=${keyed.x.label} y=${keyed.y.label}`);
 if (results.b !== b || !done || all.length !== 2 || notDone.length !== 0 ||
     tasks[1].get_value() !== 2 || keyed.y !== b)
     throw new Error('unexpected results');

@@ -1,5 +1,8 @@
 /* timeouts-and-cancellation.c: a task that outlives its timeout, a task
- * cancelled on its own, and a run aborted from outside. */
+ * cancelled on its own, and a run aborted from outside.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 /* Works for up to @user_data milliseconds, but stops as soon as the runner
@@ -33,10 +36,13 @@ main (void)
 
   concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_timeout (runner, 5);   /* the default for every task */
-  slow = concurra_runner_add_task (runner, "slow", NULL, work, GINT_TO_POINTER (10000), NULL, &error);
+  slow = concurra_runner_add_task (runner, "slow", NULL, work, GINT_TO_POINTER (10000),
+                                   NULL, &error);
   concurra_task_set_timeout (slow, 0.2);     /* this one gets 200 ms */
-  quick = concurra_runner_add_task (runner, "quick", NULL, work, GINT_TO_POINTER (10), NULL, &error);
-  next = concurra_runner_add_task (runner, "next", after_slow, work, GINT_TO_POINTER (10), NULL, &error);
+  quick = concurra_runner_add_task (runner, "quick", NULL, work, GINT_TO_POINTER (10),
+                                    NULL, &error);
+  next = concurra_runner_add_task (runner, "next", after_slow, work, GINT_TO_POINTER (10),
+                                   NULL, &error);
   g_assert_no_error (error);
 
   results = concurra_runner_run (runner, NULL, &error);
@@ -49,8 +55,10 @@ main (void)
 
   /* In the background: cancel one task, then abort the whole run. */
   concurra_runner_set_verify_on_finish (background, FALSE);
-  first = concurra_runner_add_task (background, "first", NULL, work, GINT_TO_POINTER (10000), NULL, &error);
-  second = concurra_runner_add_task (background, "second", NULL, work, GINT_TO_POINTER (10000), NULL, &error);
+  first = concurra_runner_add_task (background, "first", NULL, work,
+                                    GINT_TO_POINTER (10000), NULL, &error);
+  second = concurra_runner_add_task (background, "second", NULL, work,
+                                     GINT_TO_POINTER (10000), NULL, &error);
   g_assert_no_error (error);
   g_assert_true (concurra_runner_start (background, &error));
 
@@ -62,7 +70,8 @@ main (void)
   g_clear_pointer (&results, g_hash_table_unref);
   results = concurra_runner_wait (background, NULL, &error);
   g_assert_no_error (error);
-  g_assert_error (concurra_task_get_error (second), CONCURRA_ERROR, CONCURRA_ERROR_TERMINATED);
+  g_assert_error (concurra_task_get_error (second), CONCURRA_ERROR,
+                  CONCURRA_ERROR_TERMINATED);
   g_print ("second: %s\n", concurra_task_get_error_message (second));
   return 0;
 }

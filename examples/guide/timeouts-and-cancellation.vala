@@ -1,12 +1,16 @@
 /* timeouts-and-cancellation.vala: a task that outlives its timeout, a task
- * cancelled on its own, and a run aborted from outside. */
+ * cancelled on its own, and a run aborted from outside.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 /* Works for up to @ms milliseconds, but stops as soon as the runner cancels
  * the task: a thread cannot be killed, so the function must watch its
  * cancellable. Its file descriptor becomes readable when it is cancelled. */
 Concurra.TaskFunc work (int ms) {
     return (task, cancellable) => {
-        PollFD[] fds = { PollFD () { fd = cancellable.get_fd (), events = IOCondition.IN } };
+        PollFD[] fds = { PollFD () { fd = cancellable.get_fd (),
+                                    events = IOCondition.IN } };
         GLib.poll (fds, ms);
         cancellable.release_fd ();
         if (!cancellable.is_cancelled ())

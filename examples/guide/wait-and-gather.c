@@ -1,5 +1,8 @@
 /* wait-and-gather.c: tasks as futures — the first to finish, all of them
- * in order, and each one as it completes. */
+ * in order, and each one as it completes.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 typedef struct {
@@ -18,13 +21,16 @@ work (ConcurraTask *task,
   if (job->value != NULL)
     concurra_task_return_string (task, job->value);
   else
-    concurra_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "no route to host");
+    concurra_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                    "no route to host");
 }
 
 int
 main (void)
 {
-  static const Job jobs[] = { { 300, "slow" }, { 50, "fast" }, { 150, "medium" }, { 100, NULL } };
+  static const Job jobs[] = {
+    { 300, "slow" }, { 50, "fast" }, { 150, "medium" }, { 100, NULL },
+  };
   static const char *labels[] = { "slow", "fast", "medium", "bad" };
   g_autoptr(ConcurraRunner) runner = concurra_runner_new ("futures");
   g_autoptr(ConcurraTaskStream) stream = NULL;
@@ -38,13 +44,15 @@ main (void)
   concurra_runner_set_verify_on_finish (runner, FALSE);
   concurra_runner_set_max_concurrency (runner, 4);
   for (guint i = 0; i < 4; i++)
-    tasks[i] = concurra_runner_add_task (runner, labels[i], NULL, work, (gpointer) &jobs[i], NULL, &error);
+    tasks[i] = concurra_runner_add_task (runner, labels[i], NULL, work,
+                                         (gpointer) &jobs[i], NULL, &error);
   g_assert_no_error (error);
   concurra_runner_start (runner, &error);   /* runs in the background */
   g_assert_no_error (error);
 
   /* The first of three to complete; a timeout (here none) is not an error. */
-  concurra_wait (tasks, 3, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, -1, &done, NULL, NULL, &error);
+  concurra_wait (tasks, 3, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, -1, &done, NULL, NULL,
+                 &error);
   g_assert_no_error (error);
   task = g_ptr_array_index (done, 0);
   g_print ("first completed: %s\n", concurra_task_get_label (task));
@@ -69,12 +77,14 @@ main (void)
     {
       task = g_ptr_array_index (gathered, i);
       if (concurra_task_get_has_failed (task))
-        g_print ("%s: %s\n", concurra_task_get_label (task), concurra_task_get_error_message (task));
+        g_print ("%s: %s\n", concurra_task_get_label (task),
+                 concurra_task_get_error_message (task));
       else
         g_print ("%s: %s\n", concurra_task_get_label (task),
                  g_value_get_string (concurra_task_get_value (task)));
     }
-  g_assert_cmpstr (g_value_get_string (concurra_task_get_value (g_ptr_array_index (gathered, 2))), ==, "medium");
+  task = g_ptr_array_index (gathered, 2);
+  g_assert_cmpstr (g_value_get_string (concurra_task_get_value (task)), ==, "medium");
 
   results = concurra_runner_wait (runner, NULL, &error);   /* the run's end */
   g_assert_no_error (error);

@@ -1,5 +1,7 @@
 // wait-and-gather.js: tasks as futures — the first to finish, all of them
 // in order, and each one as it completes, awaited on the main loop.
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';
@@ -20,12 +22,14 @@ const work = (ms, value) => task => {
         if (value !== null)
             task.return_string(value);
         else
-            task.return_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, 'no route to host'));
+            task.return_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED,
+                                             'no route to host'));
         return GLib.SOURCE_REMOVE;
     });
 };
 
-const runner = new Concurra.Runner({name: 'futures', verify_on_finish: false, max_concurrency: 4});
+const runner = new Concurra.Runner({name: 'futures', verify_on_finish: false,
+                                    max_concurrency: 4});
 const tasks = [['slow', 300, 'slow'], ['fast', 50, 'fast'], ['medium', 150, 'medium'],
     ['bad', 100, null]].map(([label, ms, value]) =>
     runner.add_async_task(label, null, work(ms, value)));
@@ -57,7 +61,8 @@ try {
 }
 
 // ...unless errors are returned with the other results.
-const gathered = await Concurra.gather_async(tasks, Concurra.GatherFlags.RETURN_ERRORS, -1, null);
+const gathered = await Concurra.gather_async(tasks, Concurra.GatherFlags.RETURN_ERRORS,
+                                             -1, null);
 for (const task of gathered)
     print(`${task.label}: ${task.has_failed ? task.error_message : task.get_value()}`);
 assert(gathered[2].get_value() === 'medium', 'input order');

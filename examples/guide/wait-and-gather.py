@@ -1,6 +1,8 @@
 # wait-and-gather.py: tasks as futures — the first to finish, all of them
 # in order, and each one as it completes. (With the Pythonic override,
 # Concurra.wait() and Concurra.gather() take Concurry's arguments instead.)
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import time
 
 import gi
@@ -25,7 +27,8 @@ tasks = [runner.add_task(label, None, work, seconds, value)
 runner.start()  # runs in the background
 
 # The first of three to complete; a timeout (here none) is not an error.
-ok, done, not_done = Concurra.wait(tasks[:3], Concurra.ReturnWhen.FIRST_COMPLETED, -1, None)
+ok, done, not_done = Concurra.wait(tasks[:3], Concurra.ReturnWhen.FIRST_COMPLETED, -1,
+                                   None)
 print("first completed:", done[0].props.label)
 assert [task.props.label for task in done] == ["fast"]
 

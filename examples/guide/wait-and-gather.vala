@@ -1,5 +1,8 @@
 /* wait-and-gather.vala: tasks as futures — the first to finish, all of
- * them in order, and each one as it completes, with yield. */
+ * them in order, and each one as it completes, with yield.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 
 Concurra.TaskFunc work (uint ms, string? value) {
     return (task) => {
@@ -46,9 +49,11 @@ async void run_futures () throws Error {
     }
 
     /* ...unless errors are returned with the other results. */
-    var gathered = yield Concurra.gather_async (tasks, Concurra.GatherFlags.RETURN_ERRORS, -1, null);
+    var gathered = yield Concurra.gather_async (tasks, Concurra.GatherFlags.RETURN_ERRORS,
+                                                -1, null);
     foreach (var t in gathered)
-        print ("%s: %s\n", t.label, t.has_failed ? t.error_message : t.get_value ().get_string ());
+        print ("%s: %s\n", t.label,
+               t.has_failed ? t.error_message : t.get_value ().get_string ());
     assert (gathered[2].get_value ().get_string () == "medium");
 
     runner.wait ();   /* the run's end: every task is done already */

@@ -215,3 +215,61 @@ def test_command_as_future():
     assert isinstance(exc, Concurra.CommandExecutionError)
     assert exc.returncode == 2
     runner.get_background_results(verify=False)
+
+
+# ---- max_output: what a command keeps of its output ----
+
+def test_max_output_keeps_beginning_and_end():
+    full = "".join("%d\n" % i for i in range(1, 1001))
+    runner = new_runner(max_output=100)
+    runner.add_command(["seq", "1", "1000"], label="default")
+    runner.add_shell_command("seq 1 1000", label="own", max_output=1000)
+    runner.add_shell_command("seq 1 1000 >&2", label="all", max_output=0)
+    results = runner.run()
+    out = results["default"]["result"]["stdout"]
+    marker = "\n[... %d bytes omitted (max-output 100 bytes) ...]\n" % (
+        len(full) - 100)
+    assert out == full[:50] + marker + full[-50:]
+    assert "standard output: %d bytes omitted" % (len(full) - 100) in \
+        results["default"]["warning"]
+    assert results["own"]["result"]["stdout"].startswith(full[:500] + "\n[")
+    assert results["all"]["result"]["stderr"] == full
+    assert results["all"]["warning"] is None
+    assert runner.gobject.get_max_output() == 100
+
+
+def test_max_output_argument_rules():
+    with pytest.raises(ValueError):
+        new_runner(max_output=-1)
+    with pytest.raises(TypeError):
+        new_runner(max_output="1M")
+    runner = new_runner()
+    assert runner.max_output == 64 * 1024 * 1024
+    with pytest.raises(ValueError):
+        runner.add_command(["true"], max_output=-2)
+    with pytest.raises(TypeError):
+        runner.add_shell_command("true", max_output=1.5)
+
+
+def test_max_output_bounds_peak_memory(tmp_path):
+    # 300 MB through a 1 MiB cap, in a fresh interpreter whose peak RSS is
+    # its own: well under the output's size
+    script = tmp_path / "big.py"
+    script.write_text(
+        "import resource, gi\n"
+        "gi.require_version('Concurra', '1')\n"
+        "from gi.repository import Concurra\n"
+        "runner = Concurra.TaskRunner(progress_stats=False,"
+        " max_output=1 << 20)\n"
+        "runner.add_shell_command("
+        "\"head -c 300000000 /dev/zero | tr '\\\\0' x\", label='big')\n"
+        "result = runner.run()['big']\n"
+        "assert result['status'] == 'Successful', result['error']\n"
+        "assert len(result['result']['stdout']) < (1 << 20) + 100\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, str(script)], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout) < 100 * 1024, "peak RSS %s KiB" % r.stdout

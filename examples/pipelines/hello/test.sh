@@ -1,6 +1,8 @@
 #!/bin/sh
 # test.sh: end-to-end tests of the built hello program.
 # Usage: test.sh PATH-TO-HELLO
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 hello=$1
 

@@ -342,6 +342,23 @@ def _check_retries(value, allow_none):
     return min(value, _G_MAXINT)
 
 
+# the library's default of Concurra.Runner:max-output
+DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024
+
+
+def _check_max_output(value, allow_none):
+    """Bytes kept of each output stream of a command; 0 keeps everything."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("max_output must be a number of bytes, got %r"
+                        % (value,))
+    if value < 0:
+        raise ValueError("max_output must be >= 0 (0: no limit), got %d"
+                         % value)
+    return min(value, 2 ** 63 - 1)
+
+
 # ---------------------------------------------------------------------------
 # labels: any hashable Python label <-> a unique string for the library
 
@@ -672,7 +689,10 @@ class TaskRunner:
     order, at most ``max_concurrency`` at a time, and returns a dict of
     structured results keyed by label. A runner runs once.
 
-    The underlying :class:`Concurra.Runner` is ``runner.gobject``.
+    ``max_output`` bounds what a command task keeps of each of its stdout
+    and stderr (64 MiB by default, 0 keeps everything); see
+    :meth:`add_command`. The underlying :class:`Concurra.Runner` is
+    ``runner.gobject``.
     """
 
     def __init__(self, max_concurrency: Optional[int] = None,
@@ -683,7 +703,8 @@ class TaskRunner:
                  logger: Optional[logging.Logger] = None,
                  log_errors: bool = False,
                  fallback_to_thread_on_pickle_error: bool = False,
-                 task_retries: int = 0, launcher: str = "local",
+                 task_retries: int = 0,
+                 max_output: int = DEFAULT_MAX_OUTPUT, launcher: str = "local",
                  slurm: Optional[Mapping[str, Any]] = None,
                  worker_launcher: Optional[Sequence[str]] = None) -> None:
         self.log = logger or LOGGER
@@ -713,6 +734,7 @@ class TaskRunner:
         self.fallback_to_thread_on_pickle_error = \
             fallback_to_thread_on_pickle_error
         self.task_retries = _check_retries(task_retries, False)
+        self.max_output = _check_max_output(max_output, False)
         # where commands (and, with use_multiprocessing, workers) run
         self.launcher = _launcher_kind(launcher, "launcher")
         self.slurm = _slurm_options(slurm, "slurm")
@@ -956,8 +978,9 @@ class TaskRunner:
 
     def _add_command_task(self, kind, command, label, depends_on, cwd, env,
                           check, capture_output, text, task_retries,
-                          launcher=None, slurm=None):
+                          max_output, launcher=None, slurm=None):
         retries = _check_retries(task_retries, True)
+        max_output = _check_max_output(max_output, True)
         cwd, env = self._command_options(cwd, env)
         kind_of_launcher = (None if launcher is None
                             else _launcher_kind(launcher, "launcher"))
@@ -997,6 +1020,8 @@ class TaskRunner:
             task.set_slurm_options(slurm_options)
         if retries is not None:
             task.set_retries(retries)
+        if max_output is not None:
+            task.set_max_output(max_output)
         return self._commit(record, task)
 
     def add_command(self, command: Sequence[Union[str, os.PathLike]],
@@ -1007,12 +1032,17 @@ class TaskRunner:
                     check: bool = True, capture_output: bool = True,
                     text: bool = True,
                     task_retries: Optional[int] = None,
+                    max_output: Optional[int] = None,
                     launcher: Optional[str] = None,
                     slurm: Optional[Mapping[str, Any]] = None) -> Future:
         """Queue an exec-form command (a list or tuple of strings).
 
-        ``launcher`` ("local" or "slurm") overrides the runner's for this
-        task; ``slurm`` (cpus, mem, partition, time_margin, extra_args)
+        ``max_output`` is how many bytes of each of stdout and stderr are
+        kept (None: the runner's ``max_output``, 0: everything); past it the
+        beginning and the end are kept around a marker line that says how
+        many bytes were left out, and the result's ``warning`` says it
+        too. ``launcher`` ("local" or "slurm") overrides the runner's for
+        this task; ``slurm`` (cpus, mem, partition, time_margin, extra_args)
         overrides the runner's Slurm options one key at a time."""
         if isinstance(command, (str, bytes)):
             raise TypeError("add_command() takes a list or tuple of strings; "
@@ -1037,7 +1067,7 @@ class TaskRunner:
             raise ValueError("the command's program (argument 0) is empty")
         return self._add_command_task(_COMMAND, argv, label, depends_on, cwd,
                                       env, check, capture_output, text,
-                                      task_retries, launcher, slurm)
+                                      task_retries, max_output, launcher, slurm)
 
     def add_shell_command(self, command: str, label: Optional[Label] = None,
                           depends_on: Optional[DependsOn] = None,
@@ -1046,10 +1076,11 @@ class TaskRunner:
                           check: bool = True, capture_output: bool = True,
                           text: bool = True,
                           task_retries: Optional[int] = None,
+                          max_output: Optional[int] = None,
                           launcher: Optional[str] = None,
                           slurm: Optional[Mapping[str, Any]] = None) -> Future:
-        """Queue a command string run by ``/bin/sh -c``; ``launcher`` and
-        ``slurm`` as for :meth:`add_command`."""
+        """Queue a command string run by ``/bin/sh -c``; ``max_output``,
+        ``launcher`` and ``slurm`` as for :meth:`add_command`."""
         if isinstance(command, (list, tuple)):
             raise TypeError("add_shell_command() takes a command string; use "
                             "add_command() for lists and tuples")
@@ -1060,7 +1091,7 @@ class TaskRunner:
             raise ValueError("the shell command is empty")
         return self._add_command_task(_SHELL, command, label, depends_on, cwd,
                                       env, check, capture_output, text,
-                                      task_retries, launcher, slurm)
+                                      task_retries, max_output, launcher, slurm)
 
     # ---- running ----
 
@@ -1087,6 +1118,7 @@ class TaskRunner:
         runner.set_timeout(0.0 if timeout is None else max(float(timeout), 1e-6))
         runner.set_fast_fail(bool(self.fast_fail))
         runner.set_task_retries(_check_retries(self.task_retries, False))
+        runner.set_max_output(_check_max_output(self.max_output, False))
         runner.set_progress_stats(False)     # logged here, in Python
         runner.set_log_errors(False)
         runner.set_verify_on_finish(False)

@@ -54,7 +54,7 @@ def main():
     if here not in [os.path.realpath(p) for p in gi.overrides.__path__]:
         gi.overrides.__path__.append(here)
     gi.require_version("Concurra", "1")
-    from gi.repository import Concurra
+    from gi.repository import Concurra  # noqa: F401 - loads the override
     overrides = sys.modules["gi.overrides.Concurra"]
 
     overrides._worker_state = "bootstrapping"
@@ -67,9 +67,10 @@ def main():
         sys.stderr.flush()
     overrides._worker_state = "serving"
 
-    Concurra.worker_register(overrides.PYTHON_CALL,
-                             overrides._worker_python_call)
-    Concurra.worker_main()
+    # the GI class: the override's own Worker is Concurry's base class
+    gi_worker = gi.module.get_introspection_module("Concurra").Worker
+    gi_worker.register(overrides.PYTHON_CALL, overrides._worker_python_call)
+    gi_worker.main()
     # worker_main() returns only when this is not a worker process
     sys.stderr.write("concurra worker: this program serves Concurra "
                      "process-mode runners and is started by them\n")
