@@ -1,6 +1,9 @@
 /* scaling-out.c: commands as Slurm jobs, with the resources each needs,
  * and the srun line each one gets. Without a reachable cluster the same
- * tasks run here. */
+ * tasks run here.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include <concurra.h>
 
 static gboolean
@@ -35,14 +38,15 @@ main (void)
   concurra_slurm_options_set_mem (defaults, "100M");
   concurra_runner_set_slurm_options (runner, defaults);
 
-  simulate = concurra_runner_add_shell_command (runner, "simulate", NULL,
-                                                "echo \"simulating with ${SLURM_CPUS_PER_TASK:-all} CPUs\"",
-                                                &error);
+  simulate = concurra_runner_add_shell_command (
+      runner, "simulate", NULL,
+      "echo \"simulating with ${SLURM_CPUS_PER_TASK:-all} CPUs\"", &error);
   g_assert_no_error (error);
   concurra_slurm_options_set_cpus (bigger, 2);
   concurra_task_set_slurm_options (simulate, bigger);
   concurra_task_set_timeout (simulate, 600);   /* the job's limit: 11 minutes */
-  report = concurra_runner_add_shell_command (runner, "report", deps, "echo report", &error);
+  report = concurra_runner_add_shell_command (runner, "report", deps, "echo report",
+                                              &error);
   g_assert_no_error (error);
 
   line = concurra_runner_dup_launch_command (runner, "simulate", &error);
@@ -53,8 +57,10 @@ main (void)
   results = concurra_runner_run (runner, NULL, &error);
   g_assert_no_error (error);
   g_print ("simulate: %s", concurra_task_get_stdout (simulate));
-  g_print ("job ids: %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT " (0: ran here)\n",
-           concurra_task_get_slurm_job_id (simulate), concurra_task_get_slurm_job_id (report));
-  g_assert_cmpint (concurra_task_get_status (report), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
+  g_print ("job ids: %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT " (0: here)\n",
+           concurra_task_get_slurm_job_id (simulate),
+           concurra_task_get_slurm_job_id (report));
+  g_assert_cmpint (concurra_task_get_status (report), ==,
+                   CONCURRA_TASK_STATUS_SUCCESSFUL);
   return 0;
 }

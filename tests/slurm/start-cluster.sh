@@ -10,6 +10,8 @@
 # without SLURM_CONF, unless a configuration this script did not write is
 # there already; daemon state and logs go to $CONCURRA_SLURM_DIR
 # (/run/concurra-slurm by default).
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 
 dir=${CONCURRA_SLURM_DIR:-/run/concurra-slurm}

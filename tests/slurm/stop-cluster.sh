@@ -1,6 +1,8 @@
 #!/bin/sh
 # Stops the daemons tests/slurm/start-cluster.sh started (by the process
 # ids in their pid files), and munged if that script started it.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 set -u
 dir=${CONCURRA_SLURM_DIR:-/run/concurra-slurm}
 
