@@ -102,6 +102,20 @@ def test_launcher_option_overrides_the_file(tmp_path):
     assert "--launcher must be local or slurm (got 'cloud')" in r.stderr
 
 
+def test_completion_of_launcher(tmp_path):
+    completion = os.environ.get("CONCURRA_RUN_COMPLETION",
+                                str(SOURCE_ROOT / "tools" / "concurra-run.bash-completion"))
+    script = ('source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+              '_concurra_run; printf "%s\\n" "${COMPREPLY[@]}"')
+    for words, expected in ((["--launcher", "s"], ["slurm"]),
+                            (["--launcher", "=", ""], ["local", "slurm"]),
+                            (["--laun"], ["--launcher"])):
+        r = subprocess.run(["bash", "-c", script, completion, BINARY, *words],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert [w for w in r.stdout.split("\n") if w] == expected
+
+
 @pytest.mark.parametrize("key,value,message", [
     ("launcher", "ssh", "'launcher' must be local or slurm, not 'ssh'"),
     ("cpus", "0", "'cpus' must be 1 or more"),

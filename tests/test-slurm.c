@@ -902,6 +902,25 @@ test_worker_launcher_command (void)
   g_assert_cmpstr (string_value (g_ptr_array_index (hygiene, 0)), ==, "");
 }
 
+/* What comes through a launcher is checked as untrusted, as from a local
+ * worker: a launcher that prints on its standard output (a login banner,
+ * say) breaks the protocol, and the task fails with what was wrong. */
+static void
+test_worker_launcher_untrusted (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_process_runner ("chatty-launcher");
+  const char *launcher[] = { "sh", "-c", "echo 'Welcome to node7'; exec \"$@\"", "sh", NULL };
+  g_autoptr(GPtrArray) tasks = NULL;
+  ConcurraTask *task;
+
+  concurra_runner_set_worker_launcher (runner, launcher);
+  tasks = add_getenv_tasks (runner, "HOME", 1);
+  run (runner);
+  task = g_ptr_array_index (tasks, 0);
+  g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
+  g_assert_error (concurra_task_get_error (task), CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED);
+}
+
 /* A launcher command that is not there fails the tasks clearly. */
 static void
 test_worker_launcher_missing (void)
@@ -951,6 +970,7 @@ main (int   argc,
   g_test_add_func ("/slurm/workers-through-srun", test_workers_through_srun);
   g_test_add_func ("/slurm/worker-timeout-through-srun", test_worker_timeout_through_srun);
   g_test_add_func ("/slurm/worker-launcher-command", test_worker_launcher_command);
+  g_test_add_func ("/slurm/worker-launcher-untrusted", test_worker_launcher_untrusted);
   g_test_add_func ("/slurm/worker-launcher-missing", test_worker_launcher_missing);
 
   return g_test_run ();
