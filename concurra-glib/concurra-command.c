@@ -820,7 +820,8 @@ effective_max_output (ConcurraTask *task)
   return task->max_output >= 0 ? (guint64) task->max_output : CONCURRA_MAX_OUTPUT_DEFAULT;
 }
 
-/* Past max-output, the task says so, naming the streams that were cut. */
+/* Past max-output, the task says so, naming the streams that were cut;
+ * the warning is of the last attempt (a command task has no other). */
 static void
 warn_omitted (ConcurraTask  *task,
               const guint64 *omitted)
@@ -833,7 +834,11 @@ warn_omitted (ConcurraTask  *task,
       g_string_append_printf (warning, "%s%s: %" G_GUINT64_FORMAT " bytes omitted",
                               warning->len ? "; " : "", names[i], omitted[i]);
   if (warning->len == 0)
-    return;
+    {
+      if (task->warning != NULL)
+        concurra_task_set_warning (task, NULL);
+      return;
+    }
   g_string_append_printf (warning, " (over max-output, %" G_GUINT64_FORMAT " bytes a stream: "
                           "the beginning and the end were kept)", effective_max_output (task));
   concurra_task_set_warning (task, warning->str);

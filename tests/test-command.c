@@ -1334,6 +1334,32 @@ test_max_output_keeps_head_and_tail (void)
   g_assert_null (strstr (concurra_task_get_warning (task), "standard error"));
 }
 
+/* The warning and the counts are of the last attempt. */
+static void
+test_max_output_last_attempt (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("max-output-retry");
+  g_autoptr(GHashTable) results = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("max-output-XXXXXX", NULL);
+  g_autofree char *marker = g_build_filename (dir, "tried", NULL);
+  ConcurraTask *task;
+
+  task = add_shell (runner, "retried", NULL,
+                    "if [ -e tried ]; then echo short; else touch tried; seq 1000; exit 1; fi");
+  concurra_task_set_cwd (task, dir);
+  concurra_task_set_retries (task, 1);
+  concurra_task_set_max_output (task, 100);
+  results = run_ok (runner);
+
+  assert_successful (task);
+  g_assert_cmpuint (concurra_task_get_attempts (task), ==, 2);
+  g_assert_cmpstr (concurra_task_get_stdout (task), ==, "short\n");
+  g_assert_cmpuint (concurra_task_get_stdout_omitted (task), ==, 0);
+  g_assert_null (concurra_task_get_warning (task));
+  g_assert_no_errno (g_remove (marker));
+  g_assert_no_errno (g_rmdir (dir));
+}
+
 /* Both cuts fall between characters: text stays text, not U+FFFD. */
 static void
 test_max_output_cuts_between_characters (void)
@@ -2024,6 +2050,7 @@ main (int   argc,
   add_test ("/command/max-output/settings", test_max_output_settings);
   add_test ("/command/max-output/head-and-tail", test_max_output_keeps_head_and_tail);
   add_test ("/command/max-output/between-characters", test_max_output_cuts_between_characters);
+  add_test ("/command/max-output/last-attempt", test_max_output_last_attempt);
   add_test ("/command/max-output/bounds-memory", test_max_output_bounds_memory);
   add_test ("/command/timeout-kills-tree", test_timeout_kills_tree);
   add_test ("/command/timeout-kills-orphaned-job", test_timeout_kills_orphaned_job);
