@@ -1616,14 +1616,17 @@ class Future(concurrent.futures.Future[Any]):
             return _cf.CANCELLED
         return _cf.RUNNING if self.running() else _cf.PENDING
 
+    # NotImplementedError (a RuntimeError) as in Concurry's futures
     def set_running_or_notify_cancel(self) -> bool:
-        raise RuntimeError("a Concurra future is run by its runner")
+        raise NotImplementedError("a Concurra future is run by its runner")
 
     def set_result(self, result: Any) -> None:
-        raise RuntimeError("a Concurra future is completed by its task")
+        raise NotImplementedError("a Concurra future is completed by its "
+                                  "task")
 
     def set_exception(self, exception: Optional[BaseException]) -> None:
-        raise RuntimeError("a Concurra future is completed by its task")
+        raise NotImplementedError("a Concurra future is completed by its "
+                                  "task")
 
     def __await__(self) -> Any:
         import asyncio
@@ -2200,3 +2203,15 @@ async def _async_gather_iter(futures, return_exceptions, timeout, progress):
 
 
 __all__.append("async_gather")
+
+
+# ---------------------------------------------------------------------------
+# Concurry's actor model (workers, pools, limits, retries): _concurry.py.
+# Its wait/gather/async_* take every future of a worker and delegate to the
+# ones above; its Worker is Concurry's base class (the introspected
+# Concurra.Worker stays reachable as _concurry._GWorker).
+
+from . import _concurry  # noqa: E402
+from ._concurry import *  # noqa: E402,F401,F403
+
+__all__ += _concurry.__all__
