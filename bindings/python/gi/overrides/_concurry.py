@@ -1070,45 +1070,74 @@ def _run_coroutine(value: Any) -> Any:
     return value
 
 
+class _RetryRun:
+    """The attempts of one call: what to do after each (shared by plain and
+    async methods)."""
+
+    def __init__(self, config: RetryConfig, method_name: str,
+                 worker_name: str, args: Tuple[Any, ...],
+                 kwargs: Dict[str, Any]) -> None:
+        self.config = config
+        self.attempts = config.num_retries + 1
+        self.results: List[Any] = []
+        self.reasons: List[str] = []
+        self.started = time.monotonic()
+        self.base = {"method_name": method_name, "args": args,
+                     "kwargs": kwargs, "worker_class": worker_name,
+                     "worker_class_name": worker_name}
+
+    def context(self, attempt: int) -> Dict[str, Any]:
+        return dict(self.base, attempt=attempt,
+                    elapsed_time=time.monotonic() - self.started)
+
+    def after_error(self, exc: BaseException, attempt: int,
+                    context: Dict[str, Any]) -> Optional[float]:
+        """-> seconds to wait before the next attempt, or None: raise."""
+        if attempt == self.attempts or not _should_retry(self.config, exc,
+                                                         context):
+            return None
+        return self.config.wait_before(attempt)
+
+    def after_result(self, result: Any, attempt: int,
+                     context: Dict[str, Any]) -> Optional[float]:
+        """-> None when the result is accepted, else seconds to wait;
+        RetryValidationError when no attempt is left."""
+        reason = _validate(self.config, result, context)
+        if reason is None:
+            return None
+        self.results.append(result)
+        self.reasons.append(reason)
+        if attempt == self.attempts:
+            name = self.base["method_name"]
+            raise RetryValidationError(
+                "Result validation failed for %s after %d attempt%s: %s"
+                % (name, attempt, "" if attempt == 1 else "s", reason),
+                attempt, self.results, self.reasons, name)
+        return self.config.wait_before(attempt)
+
+
 def _call_with_retries(fn: Callable[..., Any], args: Tuple[Any, ...],
                        kwargs: Dict[str, Any], config: Optional[RetryConfig],
                        method_name: str, worker_name: str,
                        stopping: Optional[threading.Event] = None) -> Any:
     """One call of a worker method, with its retries: runs in the lane."""
-    if config is None or (config.num_retries == 0
-                          and not config.retry_until):
+    if config is None:
         return _run_coroutine(fn(*args, **kwargs))
-    attempts = config.num_retries + 1
-    results: List[Any] = []
-    reasons: List[str] = []
-    started = time.monotonic()
-    for attempt in range(1, attempts + 1):
-        context = {"attempt": attempt,
-                   "elapsed_time": time.monotonic() - started,
-                   "method_name": method_name, "args": args,
-                   "kwargs": kwargs, "worker_class": worker_name,
-                   "worker_class_name": worker_name}
+    run = _RetryRun(config, method_name, worker_name, args, kwargs)
+    for attempt in range(1, run.attempts + 1):
+        context = run.context(attempt)
         try:
             result = _run_coroutine(fn(*args, **kwargs))
         except Exception as exc:
-            if attempt == attempts or not _should_retry(config, exc,
-                                                        context):
+            wait = run.after_error(exc, attempt, context)
+            if wait is None:
                 raise
-            _retry_sleep(config.wait_before(attempt), stopping)
+            _retry_sleep(wait, stopping)
             continue
-        if not config.retry_until:
+        wait = run.after_result(result, attempt, context)
+        if wait is None:
             return result
-        reason = _validate(config, result, context)
-        if reason is None:
-            return result
-        results.append(result)
-        reasons.append(reason)
-        if attempt == attempts:
-            raise RetryValidationError(
-                "Result validation failed for %s after %d attempt%s: %s"
-                % (method_name, attempt, "" if attempt == 1 else "s",
-                   reason), attempt, results, reasons, method_name)
-        _retry_sleep(config.wait_before(attempt), stopping)
+        _retry_sleep(wait, stopping)
     raise AssertionError("unreachable")
 
 
@@ -2660,35 +2689,21 @@ class _AsyncioLanes:
         config = lanes.retries.get(name, lanes.default_retry)
         if config is None:
             return await fn(*args, **kwargs)
-        attempts = config.num_retries + 1
-        results: List[Any] = []
-        reasons: List[str] = []
-        started = time.monotonic()
-        for attempt in range(1, attempts + 1):
-            context = {"attempt": attempt,
-                       "elapsed_time": time.monotonic() - started,
-                       "method_name": name, "args": args, "kwargs": kwargs,
-                       "worker_class": lanes.name,
-                       "worker_class_name": lanes.name}
+        run = _RetryRun(config, name, lanes.name, args, kwargs)
+        for attempt in range(1, run.attempts + 1):
+            context = run.context(attempt)
             try:
                 result = await fn(*args, **kwargs)
             except Exception as exc:
-                if attempt == attempts or not _should_retry(config, exc,
-                                                            context):
+                wait = run.after_error(exc, attempt, context)
+                if wait is None:
                     raise
-                await asyncio.sleep(config.wait_before(attempt))
+                await asyncio.sleep(wait)
                 continue
-            reason = _validate(config, result, context)
-            if reason is None:
+            wait = run.after_result(result, attempt, context)
+            if wait is None:
                 return result
-            results.append(result)
-            reasons.append(reason)
-            if attempt == attempts:
-                raise RetryValidationError(
-                    "Result validation failed for %s after %d attempts: %s"
-                    % (name, attempt, reason), attempt, results, reasons,
-                    name)
-            await asyncio.sleep(config.wait_before(attempt))
+            await asyncio.sleep(wait)
 
     def stop(self) -> None:
         self.lanes.stopping.set()
