@@ -2211,7 +2211,8 @@ __all__.append("async_gather")
 # ones above; its Worker is Concurry's base class (the introspected
 # Concurra.Worker stays reachable as _concurry._GWorker).
 
-from . import _concurry  # noqa: E402
-from ._concurry import *  # noqa: E402,F401,F403
+# (absolute: mypy checks this file outside its package)
+from gi.overrides import _concurry  # noqa: E402
+from gi.overrides._concurry import *  # type: ignore[no-redef] # noqa
 
 __all__ += _concurry.__all__

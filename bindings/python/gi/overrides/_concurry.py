@@ -39,7 +39,7 @@ import traceback
 import uuid as _uuid_mod
 import warnings
 import weakref
-from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping,
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping,
                     Optional, Sequence, Tuple, Type, TypeVar, Union, cast)
 
 _ov: Any = sys.modules["gi.overrides.Concurra"]
@@ -108,7 +108,7 @@ class _AliasEnum(enum.Enum):
 
     @classmethod
     def _aliases(cls) -> Dict[str, Any]:
-        return _ALIASES.get(cls.__name__, {})
+        return dict(_ALIASES.get(cls.__name__) or {})
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -359,7 +359,7 @@ class GlobalConfig:
         return self._global.get(option)
 
     def _apply(self, overrides: Mapping[str, Any]) -> List[Tuple[Any, ...]]:
-        undo = []
+        undo: List[Tuple[Any, ...]] = []
         for key, value in overrides.items():
             scope, _, option = key.partition("_")
             if scope == "global":
@@ -413,7 +413,10 @@ def _mode_key(mode: Any) -> str:
 # ---------------------------------------------------------------------------
 # futures (§11)
 
-BaseFuture = _ov.Future
+if TYPE_CHECKING:
+    from gi.overrides.Concurra import Future as BaseFuture
+else:
+    BaseFuture = _ov.Future
 _cf = concurrent.futures
 _S = GI.TaskStatus
 _CANCELLED_TEXT = "Future was cancelled"
@@ -535,6 +538,9 @@ class ConcurrentFuture(_PyFuture):
     """A future of a thread, process or asyncio worker. Made by workers
     around the call's Concurra.Task, or by users around a
     ``concurrent.futures.Future``: ``ConcurrentFuture(future=f)``."""
+
+    _inner: Optional[concurrent.futures.Future[Any]]
+    _call: Any
 
     def __init__(self, future: Any = None) -> None:
         if not isinstance(future, concurrent.futures.Future):
@@ -808,7 +814,9 @@ def gather(*futures: Any, return_exceptions: bool = False,
     else:
         keys, items = None, list(futures)
     if all(_native(item) for item in items):
-        arg = dict(zip(keys, items)) if keys is not None else items
+        arg: Any = items
+        if keys is not None:
+            arg = dict(zip(keys, items))
         return _base_gather(arg, return_exceptions=return_exceptions, iter=iter,
                           timeout=timeout, progress=progress,
                           _cancellable=cancellable)
@@ -1082,7 +1090,7 @@ class _RetryRun:
         self.results: List[Any] = []
         self.reasons: List[str] = []
         self.started = time.monotonic()
-        self.base = {"method_name": method_name, "args": args,
+        self.base: Dict[str, Any] = {"method_name": method_name, "args": args,
                      "kwargs": kwargs, "worker_class": worker_name,
                      "worker_class_name": worker_name}
 
@@ -2123,8 +2131,8 @@ class Worker:
     def __init_subclass__(cls, **options: Any) -> None:
         super().__init_subclass__()
         if options:
-            cls._concurry_class_options = _ClassOptions(
-                _coerce_options(options))
+            setattr(cls, "_concurry_class_options",
+                    _ClassOptions(_coerce_options(options)))
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is Worker:
@@ -2186,7 +2194,7 @@ def worker(cls: Any = None, **options: Any) -> Any:
         if "mode" in coerced:
             _resolve(cls, coerced)
     bases = (cls,) if issubclass(cls, Worker) else (cls, Worker)
-    namespace = {"__module__": cls.__module__,
+    namespace: Dict[str, Any] = {"__module__": cls.__module__,
                  "__qualname__": cls.__qualname__,
                  "__doc__": cls.__doc__}
     if "__slots__" in cls.__dict__:
@@ -2196,8 +2204,9 @@ def worker(cls: Any = None, **options: Any) -> Any:
     if coerced:
         earlier = cls.__dict__.get("_concurry_options") or {}
         # stacked decorators: the outermost (applied last) wins
-        new_cls._concurry_options = _ClassOptions(dict(earlier, **coerced))
-        new_cls._concurry_autostart = True
+        setattr(new_cls, "_concurry_options",
+                _ClassOptions(dict(earlier, **coerced)))
+        setattr(new_cls, "_concurry_autostart", True)
     return new_cls
 
 
@@ -2577,7 +2586,8 @@ class _PyThreadLanes:
         self.n_lanes = n_lanes
         self.balancing = opts["load_balancing"]
         self.on_demand = bool(opts["on_demand"])
-        self.queues = [queue.SimpleQueue() for _ in range(n_lanes)]
+        self.queues: List[Any] = [queue.SimpleQueue()
+                                  for _ in range(n_lanes)]
         self.active = [0] * n_lanes
         self.total = [0] * n_lanes
         self.counter = itertools.count()
