@@ -109,4 +109,51 @@ typedef enum /*< flags >*/ {
   CONCURRA_GATHER_RETURN_ERRORS = 1 << 0,
 } ConcurraGatherFlags;
 
+/**
+ * ConcurraLimitKind:
+ * @CONCURRA_LIMIT_KIND_RATE: at most a capacity of units per time window;
+ *   every acquisition must report what it used
+ * @CONCURRA_LIMIT_KIND_CALL: a rate limit counting calls, under the key
+ *   `call_count`; taken with 1 when no amount is given
+ * @CONCURRA_LIMIT_KIND_RESOURCE: a counting semaphore: units are held while
+ *   an acquisition lasts and given back when it is released
+ *
+ * What a [class@Concurra.Limit] limits.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_LIMIT_KIND_RATE,
+  CONCURRA_LIMIT_KIND_CALL,
+  CONCURRA_LIMIT_KIND_RESOURCE,
+} ConcurraLimitKind;
+
+/**
+ * ConcurraRateLimitAlgorithm:
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_TOKEN_BUCKET: a bucket of capacity tokens,
+ *   refilled continuously at capacity per window; allows bursts up to the
+ *   capacity; unused tokens are refunded
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_LEAKY_BUCKET: a bucket that fills with
+ *   each unit taken and drains at a fixed rate of capacity per window; a
+ *   request fits while the bucket would not overflow; no refund
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_SLIDING_WINDOW: the exact count of units
+ *   taken in the last window; no refund
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_FIXED_WINDOW: a count per window aligned
+ *   on multiples of the window; up to twice the capacity can pass around a
+ *   window's edge; no refund
+ * @CONCURRA_RATE_LIMIT_ALGORITHM_GCRA: the generic cell rate algorithm,
+ *   which keeps a theoretical arrival time; unused units are refunded
+ *
+ * How a rate or call limit counts (Concurry's `RateLimitAlgorithm`).
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_RATE_LIMIT_ALGORITHM_TOKEN_BUCKET,
+  CONCURRA_RATE_LIMIT_ALGORITHM_LEAKY_BUCKET,
+  CONCURRA_RATE_LIMIT_ALGORITHM_SLIDING_WINDOW,
+  CONCURRA_RATE_LIMIT_ALGORITHM_FIXED_WINDOW,
+  CONCURRA_RATE_LIMIT_ALGORITHM_GCRA,
+} ConcurraRateLimitAlgorithm;
+
 G_END_DECLS

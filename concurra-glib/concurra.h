@@ -13,5 +13,8 @@
 # include "concurra-runner.h"
 # include "concurra-sync.h"
 # include "concurra-task-stream.h"
+# include "concurra-limit.h"
+# include "concurra-acquisition.h"
+# include "concurra-limit-set.h"
 # include "concurra-worker.h"
 #undef CONCURRA_INSIDE

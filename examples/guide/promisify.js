@@ -11,6 +11,7 @@ Gio._promisify(Concurra.TaskStream.prototype, 'next_async', 'next_finish');
 Gio._promisify(Concurra, 'wait_async', 'wait_finish');
 Gio._promisify(Concurra, 'gather_async', 'gather_finish');
 Gio._promisify(Concurra, 'gather_keyed_async', 'gather_keyed_finish');
+Gio._promisify(Concurra.LimitSet.prototype, 'acquire_async', 'acquire_finish');
 
 const runner = new Concurra.Runner({name: 'promisify', verify_on_finish: false});
 const a = runner.add_async_task('a', null, task => task.return_int(1));
