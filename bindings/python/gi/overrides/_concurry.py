@@ -243,12 +243,25 @@ _ALIASES: Dict[str, Dict[str, str]] = {
     "PollingAlgorithm": {},
 }
 
-# The members of the GI enum ExecutionMode stay reachable by their names.
-for _name in ("NONE", "THREAD", "PROCESS", "THREAD_FALLBACK", "SUBPROCESS",
-              "MAIN_CONTEXT"):
-    if hasattr(GI.ExecutionMode, _name):
-        setattr(ExecutionMode, _name, getattr(GI.ExecutionMode, _name))
-ExecutionMode.__gtype__ = GI.ExecutionMode.__gtype__  # type: ignore[attr-defined]
+
+
+def _keep_gi_members(py_enum: Any, gi_name: str) -> None:
+    """The Python enums named like GI ones shadow them in the override: the
+    GI members stay reachable by their names (ExecutionMode.THREAD,
+    RateLimitAlgorithm.SLIDING_WINDOW...) for code using the C API."""
+    gi_enum = getattr(GI, gi_name, None)
+    if gi_enum is None:
+        return
+    for name in dir(gi_enum):
+        if name.isupper() and not name.startswith("_") and \
+                name not in py_enum.__members__:
+            setattr(py_enum, name, getattr(gi_enum, name))
+    setattr(py_enum, "__gtype__", gi_enum.__gtype__)
+
+
+_keep_gi_members(ExecutionMode, "ExecutionMode")
+_keep_gi_members(RateLimitAlgorithm, "RateLimitAlgorithm")
+_keep_gi_members(RetryAlgorithm, "RetryAlgorithm")
 
 ReturnWhen: Any = GI.ReturnWhen
 ALL_COMPLETED: Any = GI.ReturnWhen.ALL_COMPLETED
@@ -1466,7 +1479,8 @@ class _LocalLimits:
                     cast(ResourceLimit, limit))
 
     def acquire(self, amounts: Dict[str, float], timeout: Optional[float],
-                block: bool = True) -> bool:
+                block: bool = True) -> Any:
+        """-> a token for release(), or None (timeout, or would block)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self.cond:
             while True:
@@ -1476,28 +1490,96 @@ class _LocalLimits:
                 if wait <= 0.0:
                     for key, n in amounts.items():
                         self.states[key].take(n, now)
-                    return True
+                    return dict(amounts)
                 if not block:
-                    return False
+                    return None
                 if deadline is not None:
                     remaining = deadline - now
                     if remaining <= 0:
-                        return False
+                        return None
                     wait = min(wait, remaining)
                 self.cond.wait(None if wait == float("inf") else wait)
 
-    def release(self, refunds: Dict[str, float],
-                resources: Dict[str, float]) -> None:
+    def release(self, token: Any, used: Dict[str, float]) -> None:
+        """Gives back resource units, and refunds the rate units not used
+        (where the algorithm allows)."""
         with self.cond:
-            for key, n in refunds.items():
-                self.states[key].refund(n)
-            for key, n in resources.items():
-                self.states[key].give_back(n)
+            for key, n in token.items():
+                state = self.states[key]
+                if isinstance(state, _ResourceState):
+                    state.give_back(n)
+                elif key in used and used[key] < n:
+                    state.refund(n - used[key])
             self.cond.notify_all()
 
     def stats(self) -> Dict[str, Any]:
         with self.cond:
             return {key: state.stats() for key, state in self.states.items()}
+
+
+class _CLimits:
+    """The state of a set's limits in a Concurra.LimitSet (the C limiter:
+    all-or-nothing, FIFO per limit, sleeping until the next unit is due)."""
+
+    def __init__(self, limits: Sequence[Limit]) -> None:
+        algorithms = {
+            RateLimitAlgorithm.TokenBucket: GI.RateLimitAlgorithm.TOKEN_BUCKET,
+            RateLimitAlgorithm.LeakyBucket: GI.RateLimitAlgorithm.LEAKY_BUCKET,
+            RateLimitAlgorithm.SlidingWindow:
+                GI.RateLimitAlgorithm.SLIDING_WINDOW,
+            RateLimitAlgorithm.FixedWindow: GI.RateLimitAlgorithm.FIXED_WINDOW,
+            RateLimitAlgorithm.GCRA: GI.RateLimitAlgorithm.GCRA,
+        }
+        made = []
+        for limit in limits:
+            if isinstance(limit, CallLimit):
+                made.append(_GLimit.new_call(limit.window,
+                                             int(limit.capacity),
+                                             algorithms[limit.algorithm]))
+            elif isinstance(limit, RateLimit):
+                made.append(_GLimit.new_rate(limit.key, limit.window,
+                                             int(limit.capacity),
+                                             algorithms[limit.algorithm]))
+            else:
+                made.append(_GLimit.new_resource(limit.key,
+                                                 int(limit.capacity)))
+        self.gset = _GLimitSet.new(made)
+
+    @staticmethod
+    def fits(limits: Sequence[Limit]) -> bool:
+        return _GLimitSet is not None and all(
+            float(limit.capacity).is_integer() for limit in limits)
+
+    def acquire(self, amounts: Dict[str, float], timeout: Optional[float],
+                block: bool = True) -> Any:
+        keys = list(amounts)
+        units = [int(-(-amounts[k] // 1)) for k in keys]    # round up
+        try:
+            if not block:
+                acquisition = self.gset.try_acquire(keys, units)
+                return acquisition if acquisition.is_successful() else None
+            return self.gset.acquire(keys, units,
+                                     -1.0 if timeout is None else timeout,
+                                     None)
+        except GLib.Error as error:
+            if _ov._is_timeout(error):
+                return None
+            raise ValueError(error.message) from None
+
+    def release(self, token: Any, used: Dict[str, float]) -> None:
+        for key, value in used.items():
+            token.update(key, min(int(value), token.get_amount(key)))
+        try:
+            token.release()
+        except GLib.Error:
+            pass    # not all updated: Python raises its own error for it
+
+    def stats(self) -> Dict[str, Any]:
+        return _variant_dict(self.gset.get_stats())
+
+
+_GLimit: Any = getattr(GI, "Limit", None)
+_GLimitSet: Any = getattr(GI, "LimitSet", None)
 
 
 # ---- limits shared across processes: the parent owns the state ----
@@ -1507,8 +1589,11 @@ class _LimitServer:
     Unix socket in a private directory: a JSON line per request, one thread
     per connected process (a waiting acquire blocks only its own)."""
 
-    def __init__(self, backend: _LocalLimits) -> None:
+    def __init__(self, backend: Any, keys: Iterable[str]) -> None:
         self.backend = backend
+        self.keys = set(keys)
+        self.tokens: Dict[int, Any] = {}
+        self.numbers = itertools.count(1)
         self.dir = tempfile.mkdtemp(prefix="concurra-limits-")
         self.address = os.path.join(self.dir, "socket")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -1544,18 +1629,22 @@ class _LimitServer:
         if op == "acquire":
             amounts = {str(k): float(v)
                        for k, v in dict(request["amounts"]).items()
-                       if k in self.backend.states}
+                       if k in self.keys}
             timeout = request.get("timeout")
-            return self.backend.acquire(
+            token = self.backend.acquire(
                 amounts, None if timeout is None else float(timeout),
                 bool(request.get("block", True)))
+            if token is None:
+                return None
+            number = next(self.numbers)
+            self.tokens[number] = token
+            return number
         if op == "release":
-            states = self.backend.states
-            self.backend.release(
-                {str(k): float(v) for k, v in
-                 dict(request["refunds"]).items() if k in states},
-                {str(k): float(v) for k, v in
-                 dict(request["resources"]).items() if k in states})
+            token = self.tokens.pop(int(request["token"]), None)
+            if token is not None:
+                self.backend.release(
+                    token, {str(k): float(v) for k, v in
+                            dict(request["used"]).items() if k in self.keys})
             return True
         if op == "stats":
             return self.backend.stats()
@@ -1581,14 +1670,12 @@ class _RemoteLimits:
         return json.loads(stream.readline())
 
     def acquire(self, amounts: Dict[str, float], timeout: Optional[float],
-                block: bool = True) -> bool:
-        return bool(self._request({"op": "acquire", "amounts": amounts,
-                                   "timeout": timeout, "block": block}))
+                block: bool = True) -> Any:
+        return self._request({"op": "acquire", "amounts": amounts,
+                              "timeout": timeout, "block": block})
 
-    def release(self, refunds: Dict[str, float],
-                resources: Dict[str, float]) -> None:
-        self._request({"op": "release", "refunds": refunds,
-                       "resources": resources})
+    def release(self, token: Any, used: Dict[str, float]) -> None:
+        self._request({"op": "release", "token": token, "used": used})
 
     def stats(self) -> Dict[str, Any]:
         return dict(self._request({"op": "stats"}))
@@ -1624,8 +1711,9 @@ class LimitSetAcquisition:
 
     def __init__(self, limit_set: "LimitSet",
                  acquisitions: Dict[str, Acquisition],
-                 successful: bool = True) -> None:
+                 successful: bool = True, token: Any = None) -> None:
         self.limit_set = limit_set
+        self.token = token
         self.acquisitions = acquisitions
         self.successful = successful
         self.config = dict(limit_set.config)
@@ -1654,15 +1742,11 @@ class LimitSetAcquisition:
         if self.released:
             return
         self.released = True
-        refunds: Dict[str, float] = {}
-        resources: Dict[str, float] = {}
-        for key, acq in self.acquisitions.items():
-            if isinstance(acq.limit, ResourceLimit):
-                resources[key] = acq.requested
-            elif acq.used is not None and acq.used < acq.requested:
-                refunds[key] = acq.requested - acq.used
-        if refunds or resources:
-            self.limit_set._backend.release(refunds, resources)
+        if self.token is None:
+            return
+        used = {key: float(acq.used) for key, acq in self.acquisitions.items()
+                if acq.used is not None}
+        self.limit_set._backend.release(self.token, used)
 
     def __enter__(self) -> "LimitSetAcquisition":
         return self
@@ -1718,7 +1802,8 @@ class LimitSet:
         self.limits = limits
         self.config = dict(config or {})
         self._by_key = {limit.key: limit for limit in limits}
-        self._backend: Any = _LocalLimits(limits)
+        self._backend: Any = (_CLimits(limits) if _CLimits.fits(limits)
+                              else _LocalLimits(limits))
         self._server: Optional[_LimitServer] = None
         self._warned: set = set()
         self._lock = threading.Lock()
@@ -1744,7 +1829,8 @@ class LimitSet:
             with self._lock:
                 if self._server is None and \
                         not isinstance(self._backend, _RemoteLimits):
-                    self._server = _LimitServer(self._backend)
+                    self._server = _LimitServer(self._backend,
+                                                self._by_key)
             address = (self._server.address if self._server is not None
                        else self._backend.address)
             return (_remote_limit_set, (address, self.limits, self.config))
@@ -1797,12 +1883,15 @@ class LimitSet:
         TimeoutError after ``timeout`` seconds."""
         taken = self._amounts(requested)
         amounts = {k: float(a.requested) for k, a in taken.items()}
-        if amounts and not self._backend.acquire(amounts, timeout):
-            raise TimeoutError(
-                "Could not acquire %s within %s seconds"
-                % (", ".join("%s=%s" % kv for kv in amounts.items()),
-                   timeout))
-        return LimitSetAcquisition(self, taken)
+        token = None
+        if amounts:
+            token = self._backend.acquire(amounts, timeout)
+            if token is None:
+                raise TimeoutError(
+                    "Could not acquire %s within %s seconds"
+                    % (", ".join("%s=%s" % kv for kv in amounts.items()),
+                       timeout))
+        return LimitSetAcquisition(self, taken, token=token)
 
     def try_acquire(self, requested: Optional[Mapping[str, float]] = None
                     ) -> LimitSetAcquisition:
@@ -1810,9 +1899,12 @@ class LimitSet:
         whether it did (an unsuccessful one is a no-op context manager)."""
         taken = self._amounts(requested)
         amounts = {k: float(a.requested) for k, a in taken.items()}
-        if amounts and not self._backend.acquire(amounts, 0.0, block=False):
-            return LimitSetAcquisition(self, taken, successful=False)
-        return LimitSetAcquisition(self, taken)
+        token = None
+        if amounts:
+            token = self._backend.acquire(amounts, 0.0, block=False)
+            if token is None:
+                return LimitSetAcquisition(self, taken, successful=False)
+        return LimitSetAcquisition(self, taken, token=token)
 
     async def async_acquire(self, requested: Optional[Mapping[str, float]]
                             = None, timeout: Optional[float] = None
@@ -3236,3 +3328,29 @@ class Timer:
 
 
 __all__ += ["ProgressBar", "Timer", "TimerError"]
+
+
+# The C API under the names the Python classes took: code written for the
+# introspected classes (Concurra.LimitSet.new, Concurra.Worker.new, ...)
+# runs unchanged with the override.
+def _keep_gi_constructors() -> None:
+    pairs = ((Limit, _GLimit, ("new_rate", "new_call", "new_resource")),
+             (LimitSet, _GLimitSet, ("new",)),
+             (Worker, _GWorker, ("new",)))
+    for py_cls, gi_cls, names in pairs:
+        for name in names:
+            if gi_cls is not None and hasattr(gi_cls, name):
+                setattr(py_cls, name, staticmethod(getattr(gi_cls, name)))
+
+
+_keep_gi_constructors()
+
+
+# PyGObject finds the Python class of a GType that has none yet by its name
+# in gi.repository.Concurra, which is the override: it would take the
+# classes above that are named like introspected ones (Acquisition,
+# LimitSet, Worker...) for wrappers. Loading every introspected class of
+# those names now gives each GType its own wrapper first.
+for _name in __all__ + ["Limit", "Acquisition"]:
+    getattr(GI, _name, None)
+del _name
