@@ -2134,8 +2134,9 @@ def _resolve(worker_cls: type, options: Mapping[str, Any]) -> Dict[str, Any]:
     key = str(mode.value)
     for name in ("blocking", "unwrap_futures", "on_demand"):
         merged.setdefault(name, global_config.get(name, key))
-    if merged.get("max_workers", _NO_ARG) is _NO_ARG:
-        merged["max_workers"] = global_config.get("max_workers", key)
+    # not given: one worker (the per-mode max_workers of global_config is
+    # the size of Executor() and @task pools)
+    merged.setdefault("max_workers", None)
     if "max_queued_tasks" not in merged:
         merged["max_queued_tasks"] = global_config.get("max_queued_tasks",
                                                        key)
@@ -3161,6 +3162,8 @@ def Executor(mode: Any = "thread", max_workers: Optional[int] = None,
              limits: Any = None, **options: Any) -> Any:
     """``TaskWorker.options(...).init()`` with an Executor's signature."""
     opts: Dict[str, Any] = dict(options, mode=mode)
+    if max_workers is None and not on_demand:
+        max_workers = global_config.get("max_workers", _mode_key(mode))
     if max_workers is not None:
         opts["max_workers"] = max_workers
     if load_balancing is not None:
