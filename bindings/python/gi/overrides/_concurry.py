@@ -2120,9 +2120,13 @@ def _coerce_options(options: Mapping[str, Any]) -> Dict[str, Any]:
 def _resolve(worker_cls: type, options: Mapping[str, Any]) -> Dict[str, Any]:
     """Options given + class defaults + global_config -> every option."""
     merged: Dict[str, Any] = {}
-    for klass in reversed(worker_cls.__mro__):
-        merged.update(klass.__dict__.get("_concurry_class_options", {}))
-    merged.update(getattr(worker_cls, "_concurry_options", None) or {})
+    decorated = getattr(worker_cls, "_concurry_options", None)
+    if decorated:
+        # the decorator's options replace those of class keywords
+        merged.update(decorated)
+    else:
+        for klass in reversed(worker_cls.__mro__):
+            merged.update(klass.__dict__.get("_concurry_class_options", {}))
     merged.update(options)
     if "mode" not in merged:
         raise ValueError(
@@ -2686,6 +2690,9 @@ class _PyThreadLanes:
         self.counter = itertools.count()
         self.lock = threading.Lock()
         self.stopped = False
+        self.slots = threading.BoundedSemaphore(n_lanes)
+        if self.on_demand:
+            return
         for lane in range(n_lanes):
             threading.Thread(target=self._serve, args=(lane,), daemon=True,
                              name="concurry-lane-%d" % lane).start()
@@ -2717,9 +2724,34 @@ class _PyThreadLanes:
             return random.randrange(n)
         return next(self.counter) % n
 
+    def _on_demand(self, future: Any, name: str, args: Tuple[Any, ...],
+                   kwargs: Dict[str, Any]) -> None:
+        # a fresh instance for this call only, at most n_lanes at a time
+        with self.slots:
+            with self.lock:
+                self.active[0] += 1
+            try:
+                if future.set_running_or_notify_cancel():
+                    lanes = _Lanes(self.lanes.cls, self.lanes.args,
+                                   self.lanes.kwargs, 1, self.lanes.retries,
+                                   self.lanes.limits_for, self.lanes.unwrap)
+                    try:
+                        future.set_result(lanes.run(0, name, args, kwargs))
+                    except BaseException as exc:  # noqa: B902
+                        future.set_exception(exc)
+            finally:
+                with self.lock:
+                    self.active[0] -= 1
+
     def call(self, name: str, args: Tuple[Any, ...],
              kwargs: Dict[str, Any]) -> Any:
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        if self.on_demand:
+            with self.lock:
+                self.total[0] += 1
+            threading.Thread(target=self._on_demand, daemon=True,
+                             args=(future, name, args, kwargs)).start()
+            return ConcurrentFuture(future=future)
         with self.lock:
             lane = self._pick()
             self.active[lane] += 1
