@@ -313,3 +313,28 @@ def test_timer():
     assert 0.04 < t.time_taken < 1
     with pytest.raises(TimerError):
         Timer().stop()
+
+
+def test_pydantic_model_as_a_worker():
+    # the README's quick start: a pydantic model decorated with @worker
+    pydantic = pytest.importorskip("pydantic")
+
+    @worker(mode="thread", max_workers=4)
+    class LLM(pydantic.BaseModel):
+        temperature: float
+        top_p: float
+        model: str
+
+        def call_llm(self, prompt: str) -> str:
+            return f"{self.model}/{prompt}/{self.temperature}"
+
+    llm = LLM(temperature=0.1, top_p=0.9, model="llama")
+    futures = [llm.call_llm(prompt) for prompt in ["a", "b", "c"]]
+    assert gather(futures) == ["llama/a/0.1", "llama/b/0.1", "llama/c/0.1"]
+    llm.stop()
+    # the fields are validated where the instance is made
+    bad = LLM.options(mode="thread").init(temperature="hot", top_p=1,
+                                          model="m")
+    with pytest.raises(ValueError):
+        bad.call_llm("x").result()
+    bad.stop()
