@@ -465,7 +465,12 @@ def test_stop_cancels_calls_not_started():
     later = [w.slow(0.3) for _ in range(5)]
     time.sleep(0.05)
     w.stop()
-    assert first.result(timeout=30) == 0.3
+    # the call that was running: Concurry lets it finish; the C lanes may
+    # end it cancelled (its cancellable is cancelled, its result dropped)
+    try:
+        assert first.result(timeout=30) == 0.3
+    except concurrent.futures.CancelledError:
+        assert first.cancelled()
     for f in later:
         with pytest.raises(concurrent.futures.CancelledError):
             f.result(timeout=30)

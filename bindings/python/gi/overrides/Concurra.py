@@ -263,10 +263,12 @@ def _timeout_arg(timeout):
     return max(timeout, 0.0)
 
 
+_AY = GLib.VariantType.new("ay")
+
+
 def _bytes_variant(data):
     # GLib.Variant("ay", data) converts byte by byte (seconds for a few MB).
-    return GLib.Variant.new_from_bytes(GLib.VariantType.new("ay"),
-                                       GLib.Bytes.new(data), True)
+    return GLib.Variant.new_from_bytes(_AY, GLib.Bytes.new(data), True)
 
 
 def _variant_bytes(variant):

@@ -2379,6 +2379,7 @@ class _Lanes:
         self.errors: List[Optional[BaseException]] = [None] * n_lanes
         self.retries = retries
         self.default_retry = retries.get("*")
+        self.retries_by_name = len(retries) > 1
         self.limits_for = limits_for
         self.unwrap = unwrap
         self.name = worker_cls.__name__
@@ -2404,11 +2405,17 @@ class _Lanes:
                 raise error
             instance = self.instances[lane]
         fn = getattr(instance, name)
-        if self.unwrap:
+        if self.unwrap and (args or kwargs):
             args, kwargs = _unwrap_call(args, kwargs)
-        return _call_with_retries(fn, args, kwargs,
-                                  self.retries.get(name, self.default_retry),
-                                  name, self.name, self.stopping)
+        config = self.retries.get(name, self.default_retry) \
+            if self.retries_by_name else self.default_retry
+        if config is None:
+            value = fn(*args, **kwargs)
+            if type(value) in _PLAIN or not inspect.isawaitable(value):
+                return value
+            return _run_coroutine(value)
+        return _call_with_retries(fn, args, kwargs, config, name, self.name,
+                                  self.stopping)
 
 
 class _Call:
@@ -2494,17 +2501,31 @@ class _GLanes:
                  ) -> None:
         self.n_lanes = n_lanes
         gworker = self.gworker = _GWorker.new(gi_mode, n_lanes)
-        gworker.set_load_balancing(_GI_BALANCING[opts["load_balancing"]])
-        gworker.set_on_demand(bool(opts["on_demand"]))
+        # only what differs from the C defaults
+        balancing = opts["load_balancing"]
+        if balancing is not LoadBalancingAlgorithm.RoundRobin:
+            gworker.set_load_balancing(_GI_BALANCING[balancing])
+        if opts["on_demand"]:
+            gworker.set_on_demand(True)
         queued = opts["max_queued_tasks"]
-        gworker.set_max_queued(0 if queued is None else int(queued))
+        if queued:
+            gworker.set_max_queued(int(queued))
         self.finalizer = weakref.finalize(self, gworker.stop)
 
     def stop(self) -> None:
         self.gworker.stop()
 
     def stats(self) -> Dict[str, Any]:
-        return _variant_dict(self.gworker.get_stats())
+        """The C worker's statistics in the shape of the Python lanes':
+        active / total per lane, dispatched, on_demand_active."""
+        raw = _variant_dict(self.gworker.get_stats())
+        lanes = sorted(raw.get("lanes") or [],
+                       key=lambda lane: lane.get("index", 0))
+        return {"active": [int(lane.get("active", 0)) for lane in lanes],
+                "total": [int(lane.get("total", 0)) for lane in lanes],
+                "queued": [int(lane.get("queued", 0)) for lane in lanes],
+                "dispatched": int(raw.get("dispatched", 0)),
+                "on_demand_active": int(raw.get("on-demand-active", 0))}
 
     def n_active(self) -> int:
         return int(self.gworker.get_n_active())
@@ -2997,7 +3018,7 @@ class WorkerProxy:
         stats = self._backend.stats()
         out: Dict[str, Any] = {"worker_index": index, "stopped":
                                self._stopped, "mode": self.mode.value}
-        for key in ("active", "total"):
+        for key in ("active", "total", "queued"):
             values = stats.get(key)
             if isinstance(values, (list, tuple)) and index < len(values):
                 out[key + "_calls"] = values[index]
