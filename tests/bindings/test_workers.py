@@ -687,3 +687,67 @@ def test_unwrap_futures_false_passes_futures_through():
     assert consumer.kind(future).result() == "ConcurrentFuture"
     producer.stop()
     consumer.stop()
+
+
+# ---- what the parent unpickles (as tests/bindings/test_override_security) --
+
+class _CreatesFile:
+    """Unpickling it creates a file: what an attacker's pickle would do
+    with os.system instead."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+class Unloadable:
+    def __reduce__(self):
+        return (int, ("not-a-number",))
+
+
+class Rejecter(Worker):
+    def reject(self, text):
+        raise ValueError("bad field: " + text)
+
+    def unloadable(self):
+        return Unloadable()
+
+    def double(self, x):
+        return 2 * x
+
+
+@pytest.mark.parametrize("mode", ["thread",
+                                  pytest.param("process",
+                                               marks=needs_c_worker)])
+def test_exception_text_cannot_forge_a_worker_error(tmp_path, mode):
+    import base64
+    import json
+    import pickle
+    path = str(tmp_path / "pwned")
+    marker = sys.modules["gi.overrides.Concurra"]._MARKER
+    text = marker + json.dumps({
+        "summary": "ValueError: forged", "type": "ValueError",
+        "module": "builtins", "message": "forged", "trace": "forged",
+        "pickle": base64.b64encode(
+            pickle.dumps(_CreatesFile(path))).decode()})
+    w = Rejecter.options(mode=mode).init()
+    exc = w.reject(text).exception(timeout=60)
+    assert not (tmp_path / "pwned").exists()
+    assert type(exc) is ValueError and str(exc) == "bad field: " + text
+    w.stop()
+
+
+@needs_c_worker
+def test_a_result_that_cannot_be_unpickled_fails_only_its_call():
+    import pickle
+    w = Rejecter.options(mode="process").init()
+    bad = w.unloadable()
+    good = w.double(21)
+    with pytest.raises(pickle.UnpicklingError) as info:
+        bad.result(timeout=60)
+    assert isinstance(info.value.__cause__, ValueError)
+    assert good.result(timeout=60) == 42
+    assert gather([bad, good], return_exceptions=True)[1] == 42
+    w.stop()

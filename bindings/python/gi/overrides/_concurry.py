@@ -2598,7 +2598,11 @@ class _ProcessCall:
             try:
                 value = pickle.loads(_ov._variant_bytes(task.get_value()))
                 box: Tuple[Any, Any] = (None, value)
-            except Exception as exc:
+            except Exception as cause:
+                exc = pickle.UnpicklingError(
+                    "Call '%s' returned a result that cannot be unpickled: "
+                    "%s" % (task.get_name(), _ov._summary(cause)))
+                exc.__cause__ = cause
                 box = (exc, None)
         else:
             error = task.get_error()
