@@ -42,6 +42,10 @@ G_BEGIN_DECLS
  * @CONCURRA_ERROR_WORKER_CRASHED: a worker process died while running a task
  * @CONCURRA_ERROR_INVALID_ARGUMENT: an argument is not acceptable
  * @CONCURRA_ERROR_TASKS_FAILED: at least one task of a run failed
+ * @CONCURRA_ERROR_WORKER_STOPPED: a [class@Concurra.Worker] was stopped
+ *   before the call ran, or a call was made after it stopped
+ * @CONCURRA_ERROR_INVALID_RESULT: no attempt of a worker call gave a result
+ *   its validator accepted
  *
  * Error codes of %CONCURRA_ERROR.
  *
@@ -64,6 +68,8 @@ typedef enum {
   CONCURRA_ERROR_WORKER_CRASHED,
   CONCURRA_ERROR_INVALID_ARGUMENT,
   CONCURRA_ERROR_TASKS_FAILED,
+  CONCURRA_ERROR_WORKER_STOPPED,
+  CONCURRA_ERROR_INVALID_RESULT,
 } ConcurraError;
 
 CONCURRA_AVAILABLE_IN_ALL

@@ -703,7 +703,7 @@ concurra_process_call_set_pool (ConcurraTask       *task,
 
 /**
  * concurra_task_new_process:
- * @function_name: a function registered with [func@Concurra.worker_register]
+ * @function_name: a function registered with [func@Concurra.Worker.register]
  * @args: (nullable): the arguments; a floating reference is sunk
  *
  * Creates a process task: in a runner whose

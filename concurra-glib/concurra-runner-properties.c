@@ -243,7 +243,7 @@ concurra_runner_install_properties (GObjectClass *object_class)
    *
    * The command that starts a worker process in process mode: any program
    * that registers the functions its tasks name and calls
-   * [func@Concurra.worker_main]. %NULL (the default) re-executes the
+   * [func@Concurra.Worker.main]. %NULL (the default) re-executes the
    * current program.
    *
    * Since: 1.0

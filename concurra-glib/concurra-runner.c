@@ -455,7 +455,7 @@ concurra_runner_add_main_context_task (ConcurraRunner      *runner,
  * @label: (nullable): a unique label, or %NULL for the task's index
  * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
  *   that must succeed first
- * @function_name: a function registered with [func@Concurra.worker_register]
+ * @function_name: a function registered with [func@Concurra.Worker.register]
  * @args: (nullable): its arguments; a floating reference is sunk
  *
  * Creates a process task with [ctor@Concurra.Task.new_process] and adds it

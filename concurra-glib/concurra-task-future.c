@@ -319,13 +319,13 @@ concurra_task_settle (ConcurraTask       *task,
   g_atomic_int_set (&task->status, status);
 }
 
-/* Tells waiters and listeners that the task is done. */
+/* Tells waiters and listeners that the task is done: they may be other
+ * threads blocked on it. Any thread. */
 void
-concurra_task_announce (ConcurraTask *task)
+concurra_task_wake_listeners (ConcurraTask *task)
 {
   GArray *listeners;
 
-  /* waiters first: they may be other threads blocked on this task */
   g_mutex_lock (&task->future_lock);
   listeners = g_steal_pointer (&task->listeners);
   g_mutex_unlock (&task->future_lock);
@@ -339,8 +339,13 @@ concurra_task_announce (ConcurraTask *task)
         }
       g_array_unref (listeners);
     }
+}
 
-  /* the record is complete: tell about every part that settle() wrote */
+/* Notifies every part of the record that settle() wrote, and emits
+ * ::completed: on the owner context. */
+void
+concurra_task_notify_done (ConcurraTask *task)
+{
   if (task->start_real != 0)
     g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_DURATION]);
   if (task->error_message != NULL)
@@ -351,6 +356,14 @@ concurra_task_announce (ConcurraTask *task)
   if (concurra_task_get_has_failed (task))
     g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_HAS_FAILED]);
   g_signal_emit (task, concurra_task_signals[TASK_SIGNAL_COMPLETED], 0);
+}
+
+/* Tells waiters and listeners that the task is done, then everyone else. */
+void
+concurra_task_announce (ConcurraTask *task)
+{
+  concurra_task_wake_listeners (task);
+  concurra_task_notify_done (task);
 }
 
 /* Marks the start of an attempt on the owner context, telling no one

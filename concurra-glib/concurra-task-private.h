@@ -172,6 +172,8 @@ void          concurra_task_settle              (ConcurraTask       *task,
                                                  ConcurraTaskStatus  status,
                                                  GError             *error);
 void          concurra_task_announce            (ConcurraTask       *task);
+void          concurra_task_wake_listeners      (ConcurraTask       *task);
+void          concurra_task_notify_done         (ConcurraTask       *task);
 void          concurra_task_discard_attempt     (ConcurraTask       *task);
 void          concurra_task_notify_started      (ConcurraTask       *task,
                                                  gboolean            mode_changed);

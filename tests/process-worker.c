@@ -174,6 +174,50 @@ fn_pid (GVariant      *args,
   return g_variant_new_uint32 ((guint32) getpid ());
 }
 
+/* The state of a stateful worker lane (ConcurraWorker in process mode):
+ * counter-init (x) sets it, counter-add (x) adds to it and returns it. */
+static gint64 counter;
+static gboolean counter_set;
+
+static GVariant *
+fn_counter_init (GVariant      *args,
+                 GCancellable  *cancellable,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE ("(x)")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "counter-init wants (x)");
+      return NULL;
+    }
+  g_variant_get (args, "(x)", &counter);
+  counter_set = TRUE;
+  return NULL;
+}
+
+static GVariant *
+fn_counter_add (GVariant      *args,
+                GCancellable  *cancellable,
+                gpointer       user_data,
+                GError       **error)
+{
+  gint64 x;
+
+  if (!counter_set)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED, "counter-init was not called");
+      return NULL;
+    }
+  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE ("(x)")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "counter-add wants (x)");
+      return NULL;
+    }
+  g_variant_get (args, "(x)", &x);
+  counter += x;
+  return g_variant_new_int64 (counter);
+}
+
 /* (d cpu_seconds) -> (t iterations): burns CPU, default 0.2 s */
 static GVariant *
 fn_burn (GVariant      *args,
@@ -562,6 +606,8 @@ static const struct
   { "noop", fn_noop },
   { "echo", fn_echo },
   { "pid", fn_pid },
+  { "counter-init", fn_counter_init },
+  { "counter-add", fn_counter_add },
   { "burn", fn_burn },
   { "big", fn_big },
   { "measure", fn_measure },

@@ -13,9 +13,9 @@ Variant? crash (Variant? args, Cancellable cancellable) throws Error {
 }
 
 int main () {
-    Concurra.worker_register ("square", square);
-    Concurra.worker_register ("crash", crash);
-    Concurra.worker_main ();   /* a worker serves here and never returns */
+    Concurra.Worker.register ("square", square);
+    Concurra.Worker.register ("crash", crash);
+    Concurra.Worker.main ();   /* a worker serves here and never returns */
 
     var runner = new Concurra.Runner ("processes");
     runner.verify_on_finish = false;

@@ -81,3 +81,17 @@ export async function runTests(tests) {
     print(`# ${nChecks} checks`);
     return failures;
 }
+
+// Runs the tests on a main loop, then exits with 0 if all passed.
+export function runTestsAndExit(tests) {
+    const loop = new GLib.MainLoop(null, false);
+    let status = 1;
+    runTests(tests).then(failures => {
+        status = failures ? 1 : 0;
+    }, e => {
+        print(`Bail out! ${e}`);
+        printerr(`${e}\n${e.stack ?? ''}`);
+    }).finally(() => loop.quit());
+    loop.run();
+    return status;
+}

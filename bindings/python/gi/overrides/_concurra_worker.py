@@ -57,7 +57,7 @@ def main():
     if here not in [os.path.realpath(p) for p in gi.overrides.__path__]:
         gi.overrides.__path__.append(here)
     gi.require_version("Concurra", "1")
-    from gi.repository import Concurra
+    from gi.repository import Concurra  # noqa: F401 - loads the override
     overrides = sys.modules["gi.overrides.Concurra"]
 
     overrides._worker_state = "bootstrapping"
@@ -70,16 +70,16 @@ def main():
         sys.stderr.flush()
     overrides._worker_state = "serving"
 
-    # Concurra.Worker.register/main in the GIR since the worker type; the
-    # override keeps the older names as aliases
-    Concurra.worker_register(overrides.PYTHON_CALL,
-                             overrides._worker_python_call)
+    # the GI class's static methods (Concurra.worker_register/main before
+    # the worker type; the override keeps both names): the override's own
+    # Worker is Concurry's base class
+    gi_worker = gi.module.get_introspection_module("Concurra").Worker
+    gi_worker.register(overrides.PYTHON_CALL, overrides._worker_python_call)
     # the instance of a process lane of a Concurry worker, and its calls
     concurry = sys.modules["gi.overrides._concurry"]
-    Concurra.worker_register(concurry.PYTHON_WORKER_NEW, concurry._worker_new)
-    Concurra.worker_register(concurry.PYTHON_WORKER_CALL,
-                             concurry._worker_call)
-    Concurra.worker_main()
+    gi_worker.register(concurry.PYTHON_WORKER_NEW, concurry._worker_new)
+    gi_worker.register(concurry.PYTHON_WORKER_CALL, concurry._worker_call)
+    gi_worker.main()
     # worker_main() returns only when this is not a worker process
     sys.stderr.write("concurra worker: this program serves Concurra "
                      "process-mode runners and is started by them\n")

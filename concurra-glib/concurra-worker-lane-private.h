@@ -1,0 +1,133 @@
+/* concurra-worker-lane-private.h: the inside of ConcurraWorker — its lanes,
+ * their calls and the worker's settings — shared by concurra-worker.c (the
+ * type and its entry points) and concurra-worker-lane.c (the lanes).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "concurra-task-private.h"
+#include "concurra-worker.h"
+
+G_BEGIN_DECLS
+
+#define CONCURRA_WORKER_MAX_LANES   4096
+#define CONCURRA_WORKER_MAX_RETRIES 1000
+#define CONCURRA_WORKER_MAX_WAIT    86400.0
+
+/* A callback with its data, shared by the lanes that call it: a lane takes
+ * a reference under the worker's lock and calls it without the lock, so
+ * that replacing it never frees it under a running call. */
+typedef struct
+{
+  GCallback       func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} ConcurraWorkerClosure;
+
+typedef struct _ConcurraWorkerLane ConcurraWorkerLane;
+
+typedef struct
+{
+  GObject                *object;        /* the ConcurraWorker, not a reference */
+
+  /* construct-only settings */
+  ConcurraExecutionMode   mode;
+  guint                   n_lanes;
+  gboolean                on_demand;
+
+  /* settings; written under lock (or atomically), read when used */
+  int                     balancing;
+  guint                   max_queued;
+  guint                   retries;
+  int                     retry_algorithm;
+  double                  retry_wait;
+  double                  retry_jitter;
+  ConcurraWorkerClosure  *init;
+  ConcurraWorkerClosure  *filter;
+  ConcurraWorkerClosure  *validate;
+  char                   *init_function;
+  GVariant               *init_args;
+  char                  **worker_command;
+
+  /* the owner context */
+  GMainContext           *context;
+  GMainLoop              *loop;          /* a private thread iterates it */
+  GThread                *owner_thread;  /* the thread iterating context, if known */
+  ConcurraTaskOwner      *owner;         /* the calls' handle on us */
+
+  GMutex                  lock;          /* everything below */
+  GPtrArray              *lanes;
+  GQueue                  demand;        /* on-demand calls waiting for a lane */
+  GThreadPool            *pool;          /* thread mode */
+  GRand                  *rand;
+  guint                   next_lane;     /* round robin */
+  guint64                 dispatched;
+  guint                   n_active;      /* calls made, not finished */
+  guint                   n_busy;        /* lanes with work in hand */
+  guint                   n_closing;     /* lanes whose worker process is ending */
+  int                     stopped;       /* atomic for reading */
+  gboolean                stop_told;
+  GQueue                  started;       /* tasks, through started_link */
+  GQueue                  finished;      /* tasks, through done_link */
+  GQueue                  ended;         /* lanes to drive on the owner context */
+  GQueue                  retiring;      /* lanes whose process is to be ended */
+  GSource                *wake;
+} ConcurraWorkerCore;
+
+struct _ConcurraWorker
+{
+  GObject             parent_instance;
+  ConcurraWorkerCore  core;
+};
+
+static inline gboolean
+concurra_worker_mode_is_valid (ConcurraExecutionMode mode)
+{
+  return mode == CONCURRA_EXECUTION_MODE_THREAD ||
+         mode == CONCURRA_EXECUTION_MODE_MAIN_CONTEXT ||
+         mode == CONCURRA_EXECUTION_MODE_PROCESS;
+}
+
+/* concurra-worker.c */
+void          concurra_worker_emit_call_finished     (GObject              *object,
+                                                      ConcurraTask         *task);
+void          concurra_worker_emit_stopped           (GObject              *object);
+
+/* concurra-worker-lane.c */
+void          concurra_worker_core_preinit           (ConcurraWorkerCore   *core);
+void          concurra_worker_core_init              (ConcurraWorkerCore   *core,
+                                                      GObject              *object);
+void          concurra_worker_core_clear             (ConcurraWorkerCore   *core);
+void          concurra_worker_core_set_closure       (ConcurraWorkerCore   *core,
+                                                      ConcurraWorkerClosure **slot,
+                                                      GCallback             func,
+                                                      gpointer              data,
+                                                      GDestroyNotify        destroy);
+void          concurra_worker_core_set_init_function (ConcurraWorkerCore   *core,
+                                                      const char           *function_name,
+                                                      GVariant             *args);
+void          concurra_worker_core_set_command       (ConcurraWorkerCore   *core,
+                                                      const char * const   *command);
+void          concurra_worker_core_set_max_queued    (ConcurraWorkerCore   *core,
+                                                      guint                 max_queued);
+double        concurra_worker_core_get_double        (ConcurraWorkerCore   *core,
+                                                      double               *field);
+void          concurra_worker_core_set_double        (ConcurraWorkerCore   *core,
+                                                      double               *field,
+                                                      double                value);
+double        concurra_worker_core_retry_wait        (ConcurraWorkerCore   *core,
+                                                      guint                 attempt);
+ConcurraTask *concurra_worker_core_submit            (ConcurraWorkerCore   *core,
+                                                      const char           *name,
+                                                      ConcurraWorkerCallFunc func,
+                                                      gpointer              user_data,
+                                                      GDestroyNotify        destroy,
+                                                      const char           *function_name,
+                                                      GVariant             *args,
+                                                      GError              **error);
+void          concurra_worker_core_stop              (ConcurraWorkerCore   *core);
+guint         concurra_worker_core_n_active          (ConcurraWorkerCore   *core);
+GVariant     *concurra_worker_core_stats             (ConcurraWorkerCore   *core);
+
+G_END_DECLS
