@@ -2500,16 +2500,12 @@ class _GLanes:
     def __init__(self, gi_mode: Any, n_lanes: int, opts: Dict[str, Any]
                  ) -> None:
         self.n_lanes = n_lanes
-        gworker = self.gworker = _GWorker.new(gi_mode, n_lanes)
-        # only what differs from the C defaults
-        balancing = opts["load_balancing"]
-        if balancing is not LoadBalancingAlgorithm.RoundRobin:
-            gworker.set_load_balancing(_GI_BALANCING[balancing])
-        if opts["on_demand"]:
-            gworker.set_on_demand(True)
         queued = opts["max_queued_tasks"]
-        if queued:
-            gworker.set_max_queued(int(queued))
+        # on-demand is a construct property: the GObject constructor
+        gworker = self.gworker = _GWorker(
+            mode=gi_mode, n_lanes=n_lanes, on_demand=bool(opts["on_demand"]),
+            load_balancing=_GI_BALANCING[opts["load_balancing"]],
+            max_queued=int(queued or 0))
         self.finalizer = weakref.finalize(self, gworker.stop)
 
     def stop(self) -> None:
