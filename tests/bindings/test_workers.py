@@ -751,3 +751,27 @@ def test_a_result_that_cannot_be_unpickled_fails_only_its_call():
     assert good.result(timeout=60) == 42
     assert gather([bad, good], return_exceptions=True)[1] == 42
     w.stop()
+
+
+@needs_c_worker
+def test_a_crashed_worker_process_fails_its_call_and_restarts():
+    import os
+
+    class Fragile(Worker):
+        def __init__(self):
+            self.calls = 0
+
+        def call(self):
+            self.calls += 1
+            return self.calls
+
+        def crash(self):
+            os._exit(3)
+
+    w = Fragile.options(mode="process").init()
+    assert w.call().result(timeout=60) == 1
+    with pytest.raises(RuntimeError, match="(?i)worker process"):
+        w.crash().result(timeout=60)
+    # a new process, with a new instance made by the replayed constructor
+    assert w.call().result(timeout=60) == 1
+    w.stop()
