@@ -621,14 +621,14 @@ class ConcurrentFuture(_PyFuture):
                                    "seconds" % timeout) from None
             return self._outcome()
         task = self._task
-        if not task.is_done():
-            try:
-                task.wait(_ov._timeout_arg(timeout), None)
-            except GLib.Error as error:
-                if _ov._is_timeout(error):
-                    raise TimeoutError("Future did not complete within %s "
-                                       "seconds" % timeout) from None
-                raise
+        try:
+            # returns at once for a task that is done
+            task.wait(_ov._timeout_arg(timeout), None)
+        except GLib.Error as error:
+            if _ov._is_timeout(error):
+                raise TimeoutError("Future did not complete within %s "
+                                   "seconds" % timeout) from None
+            raise
         return self._call.outcome(task)
 
     def _add_callback(self, fn: Callable[[Any], object]) -> None:
