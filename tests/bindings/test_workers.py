@@ -25,13 +25,9 @@ from gi.repository.Concurra import (  # noqa: E402
 
 import pytest  # noqa: E402
 
-_concurry = sys.modules["gi.overrides._concurry"]
-HAS_C_WORKER = _concurry._GWorker is not None
-needs_c_worker = pytest.mark.skipif(not HAS_C_WORKER,
-                                    reason="library without Concurra.Worker")
 
 MODES = ["sync", "thread", "asyncio",
-         pytest.param("process", marks=needs_c_worker)]
+         "process"]
 
 
 class Counter(Worker):
@@ -235,8 +231,7 @@ def test_method_exceptions_keep_their_type_and_message(mode):
 
 
 @pytest.mark.parametrize("mode", ["thread", "asyncio",
-                                  pytest.param("process",
-                                               marks=needs_c_worker)])
+                                  "process"])
 def test_missing_method_fails_through_the_future(mode):
     w = Counter.options(mode=mode).init()
     future = w.no_such_method(1)
@@ -331,8 +326,7 @@ def test_gather_list_dict_iter_and_progress(mode, capsys):
 
 
 @pytest.mark.parametrize("mode", ["thread", "asyncio",
-                                  pytest.param("process",
-                                               marks=needs_c_worker)])
+                                  "process"])
 def test_future_types_and_timeouts(mode):
     w = Counter.options(mode=mode).init()
     future = w.slow(0.5)
@@ -533,7 +527,6 @@ def test_max_workers_one_is_a_single_worker():
 
 # ---- 6. process and asyncio modes (§2) ----
 
-@needs_c_worker
 def test_process_worker_state_stays_in_the_child():
     import os
 
@@ -553,7 +546,6 @@ def test_process_worker_state_stays_in_the_child():
     w.stop()
 
 
-@needs_c_worker
 def test_process_pool_has_one_instance_per_process():
     import os
 
@@ -567,7 +559,6 @@ def test_process_pool_has_one_instance_per_process():
     pool.stop()
 
 
-@needs_c_worker
 def test_process_worker_ships_local_classes_and_lambdas():
     scale = 3
 
@@ -612,8 +603,7 @@ def test_asyncio_worker_runs_async_methods_concurrently():
 
 
 @pytest.mark.parametrize("mode", ["sync", "thread",
-                                  pytest.param("process",
-                                               marks=needs_c_worker)])
+                                  "process"])
 def test_async_methods_run_in_every_mode(mode):
     class Aio(Worker):
         async def twice(self, x):
@@ -719,8 +709,7 @@ class Rejecter(Worker):
 
 
 @pytest.mark.parametrize("mode", ["thread",
-                                  pytest.param("process",
-                                               marks=needs_c_worker)])
+                                  "process"])
 def test_exception_text_cannot_forge_a_worker_error(tmp_path, mode):
     import base64
     import json
@@ -739,7 +728,6 @@ def test_exception_text_cannot_forge_a_worker_error(tmp_path, mode):
     w.stop()
 
 
-@needs_c_worker
 def test_a_result_that_cannot_be_unpickled_fails_only_its_call():
     import pickle
     w = Rejecter.options(mode="process").init()
@@ -753,7 +741,6 @@ def test_a_result_that_cannot_be_unpickled_fails_only_its_call():
     w.stop()
 
 
-@needs_c_worker
 def test_a_crashed_worker_process_fails_its_call_and_restarts():
     import os
 

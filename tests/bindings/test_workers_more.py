@@ -6,7 +6,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import io
-import sys
 import threading
 import time
 
@@ -20,11 +19,8 @@ from gi.repository.Concurra import (  # noqa: E402
 
 import pytest  # noqa: E402
 
-_concurry = sys.modules["gi.overrides._concurry"]
-needs_c_worker = pytest.mark.skipif(_concurry._GWorker is None,
-                                    reason="library without Concurra.Worker")
 MODES = ["sync", "thread", "asyncio",
-         pytest.param("process", marks=needs_c_worker)]
+         "process"]
 
 
 def square(x):
@@ -124,8 +120,7 @@ def test_task_on_demand_by_default_except_sync_and_asyncio():
 
 
 @pytest.mark.parametrize("mode", ["thread",
-                                  pytest.param("process",
-                                               marks=needs_c_worker)])
+                                  "process"])
 def test_executor(mode):
     ex = Executor(mode, max_workers=2)
     assert ex.submit(square, 7).result(timeout=60) == 49
@@ -206,8 +201,6 @@ def test_submission_never_blocks_with_max_queued_tasks():
 
 
 def test_process_default_queue_is_100():
-    if _concurry._GWorker is None:
-        pytest.skip("library without Concurra.Worker")
     w = Sleeper.options(mode="process").init()
     assert w.max_queued_tasks == 100
     w.stop()

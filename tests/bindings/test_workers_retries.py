@@ -5,7 +5,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import pickle
-import sys
 import time
 
 import gi
@@ -17,11 +16,8 @@ from gi.repository.Concurra import (  # noqa: E402
 
 import pytest  # noqa: E402
 
-_concurry = sys.modules["gi.overrides._concurry"]
-needs_c_worker = pytest.mark.skipif(_concurry._GWorker is None,
-                                    reason="library without Concurra.Worker")
 MODES = ["sync", "thread", "asyncio",
-         pytest.param("process", marks=needs_c_worker)]
+         "process"]
 
 
 class Flaky(Worker):

@@ -20,7 +20,6 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import contextlib
-import copy
 import enum
 import functools
 import inspect
@@ -35,12 +34,11 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 import uuid as _uuid_mod
 import warnings
 import weakref
 from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping,
-                    Optional, Sequence, Tuple, Type, TypeVar, Union, cast)
+                    Optional, Sequence, Tuple, Type, TypeVar, cast)
 
 _ov: Any = sys.modules["gi.overrides.Concurra"]
 GI: Any = _ov.Concurra
@@ -58,24 +56,13 @@ T = TypeVar("T")
 
 # The C worker type (Concurra.Worker in the GIR): the name Worker belongs to
 # Concurry's base class here.
-try:
-    _GWorker: Any = GI.Worker
-except AttributeError:      # a library built before the worker type
-    _GWorker = None
+_GWorker: Any = GI.Worker
 
-
-def _gi_static(name: str) -> Any:
-    """Concurra.Worker.register/main/is_registered, or the functions
-    concurra_worker_* were before the worker type made them its static
-    methods."""
-    if _GWorker is not None and hasattr(_GWorker, name):
-        return getattr(_GWorker, name)
-    return getattr(GI, "worker_" + name)
-
-
-worker_register = _gi_static("register")
-worker_main = _gi_static("main")
-worker_is_registered = _gi_static("is_registered")
+# concurra_worker_register/main/is_registered are static methods of the
+# worker type in the GIR; these are their names from before it.
+worker_register = _GWorker.register
+worker_main = _GWorker.main
+worker_is_registered = _GWorker.is_registered
 __all__ += ["worker_register", "worker_main", "worker_is_registered"]
 
 # The functions Python worker processes register for process lanes.
@@ -1558,12 +1545,18 @@ class _CLimits:
             if not block:
                 acquisition = self.gset.try_acquire(keys, units)
                 return acquisition if acquisition.is_successful() else None
+            # in a worker's lane, stopping the worker ends the wait
             return self.gset.acquire(keys, units,
                                      -1.0 if timeout is None else timeout,
-                                     None)
+                                     getattr(_in_lane, "cancellable", None))
         except GLib.Error as error:
             if _ov._is_timeout(error):
                 return None
+            if error.matches(_ov.Gio.io_error_quark(),
+                             _ov.Gio.IOErrorEnum.CANCELLED):
+                raise concurrent.futures.CancelledError(
+                    "the call was cancelled while it waited for its "
+                    "limits") from None
             raise ValueError(error.message) from None
 
     def release(self, token: Any, used: Dict[str, float]) -> None:
@@ -2451,10 +2444,15 @@ def _lane_init(gworker: Any, lane: int, cancellable: Any,
     return None
 
 
+# the cancellable of the call running in this thread (a thread lane's)
+_in_lane = threading.local()
+
+
 def _lane_call(task: Any, instance: Any, lane: int, cancellable: Any,
                call: _Call) -> None:
     """The function of one call: runs on its lane."""
     _ov._pin_thread_state()
+    _in_lane.cancellable = cancellable
     try:
         value = call.lanes.run(lane, call.name, call.args, call.kwargs)
     except BaseException as exc:  # noqa: B902 - the call's error
@@ -2471,18 +2469,18 @@ def _lane_call(task: Any, instance: Any, lane: int, cancellable: Any,
         task.return_error_full(error, _ov._c_string(
             _ov._format_exception(exc, exc.__traceback__)))
         return
+    finally:
+        _in_lane.cancellable = None
     call.value = value
     call.args = call.kwargs = None   # type: ignore[assignment]
 
 
-_GI_BALANCING = {}
-if _GWorker is not None:
-    _GI_BALANCING = {
-        LoadBalancingAlgorithm.RoundRobin: GI.LoadBalancing.ROUND_ROBIN,
-        LoadBalancingAlgorithm.LeastActiveLoad: GI.LoadBalancing.LEAST_ACTIVE,
-        LoadBalancingAlgorithm.LeastTotalLoad: GI.LoadBalancing.LEAST_TOTAL,
-        LoadBalancingAlgorithm.Random: GI.LoadBalancing.RANDOM,
-    }
+_GI_BALANCING = {
+    LoadBalancingAlgorithm.RoundRobin: GI.LoadBalancing.ROUND_ROBIN,
+    LoadBalancingAlgorithm.LeastActiveLoad: GI.LoadBalancing.LEAST_ACTIVE,
+    LoadBalancingAlgorithm.LeastTotalLoad: GI.LoadBalancing.LEAST_TOTAL,
+    LoadBalancingAlgorithm.Random: GI.LoadBalancing.RANDOM,
+}
 
 
 def _variant_dict(variant: Any) -> Dict[str, Any]:
@@ -2689,121 +2687,6 @@ def _worker_call(args: Any, cancellable: Any, *user_data: Any) -> Any:
     return _ov._bytes_variant(data)
 
 
-# ---- lanes in Python threads, for a library without Concurra.Worker ----
-
-class _PyThreadLanes:
-    """Thread lanes as Python threads: only used with a concurra-glib that
-    has no Concurra.Worker yet."""
-
-    process = False
-
-    def __init__(self, lanes: _Lanes, n_lanes: int, opts: Dict[str, Any]
-                 ) -> None:
-        import queue
-        self.lanes = lanes
-        self.n_lanes = n_lanes
-        self.balancing = opts["load_balancing"]
-        self.on_demand = bool(opts["on_demand"])
-        self.queues: List[Any] = [queue.SimpleQueue()
-                                  for _ in range(n_lanes)]
-        self.active = [0] * n_lanes
-        self.total = [0] * n_lanes
-        self.counter = itertools.count()
-        self.lock = threading.Lock()
-        self.stopped = False
-        self.slots = threading.BoundedSemaphore(n_lanes)
-        if self.on_demand:
-            return
-        for lane in range(n_lanes):
-            threading.Thread(target=self._serve, args=(lane,), daemon=True,
-                             name="concurry-lane-%d" % lane).start()
-
-    def _serve(self, lane: int) -> None:
-        lanes = self.lanes
-        lanes.make(lane)
-        queue = self.queues[lane]
-        while True:
-            item = queue.get()
-            if item is None:
-                return
-            future, name, args, kwargs = item
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(lanes.run(lane, name, args, kwargs))
-                except BaseException as exc:  # noqa: B902
-                    future.set_exception(exc)
-            with self.lock:
-                self.active[lane] -= 1
-
-    def _pick(self) -> int:
-        n = self.n_lanes
-        if self.balancing is LoadBalancingAlgorithm.LeastActiveLoad:
-            return min(range(n), key=lambda i: self.active[i])
-        if self.balancing is LoadBalancingAlgorithm.LeastTotalLoad:
-            return min(range(n), key=lambda i: self.total[i])
-        if self.balancing is LoadBalancingAlgorithm.Random:
-            return random.randrange(n)
-        return next(self.counter) % n
-
-    def _on_demand(self, future: Any, name: str, args: Tuple[Any, ...],
-                   kwargs: Dict[str, Any]) -> None:
-        # a fresh instance for this call only, at most n_lanes at a time
-        with self.slots:
-            with self.lock:
-                self.active[0] += 1
-            try:
-                if future.set_running_or_notify_cancel():
-                    lanes = _Lanes(self.lanes.cls, self.lanes.args,
-                                   self.lanes.kwargs, 1, self.lanes.retries,
-                                   self.lanes.limits_for, self.lanes.unwrap)
-                    try:
-                        future.set_result(lanes.run(0, name, args, kwargs))
-                    except BaseException as exc:  # noqa: B902
-                        future.set_exception(exc)
-            finally:
-                with self.lock:
-                    self.active[0] -= 1
-
-    def call(self, name: str, args: Tuple[Any, ...],
-             kwargs: Dict[str, Any]) -> Any:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        if self.on_demand:
-            with self.lock:
-                self.total[0] += 1
-            threading.Thread(target=self._on_demand, daemon=True,
-                             args=(future, name, args, kwargs)).start()
-            return ConcurrentFuture(future=future)
-        with self.lock:
-            lane = self._pick()
-            self.active[lane] += 1
-            self.total[lane] += 1
-        self.queues[lane].put((future, name, args, kwargs))
-        return ConcurrentFuture(future=future)
-
-    def stop(self) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
-        self.lanes.stopping.set()
-        for queue in self.queues:
-            while True:
-                try:
-                    item = queue.get_nowait()
-                except Exception:
-                    break
-                if item is not None:
-                    item[0].cancel()
-            queue.put(None)
-
-    def stats(self) -> Dict[str, Any]:
-        with self.lock:
-            return {"active": list(self.active), "total": list(self.total),
-                    "dispatched": sum(self.total)}
-
-    def n_active(self) -> int:
-        return sum(self.active)
-
-
 # ---- asyncio: an event-loop thread, and a thread for plain methods ----
 
 class _AsyncioLanes:
@@ -2933,15 +2816,10 @@ def _start(worker_cls: type, options: Mapping[str, Any],
     elif mode is ExecutionMode.Asyncio:
         backend = _AsyncioLanes(lanes, opts)
     elif mode is ExecutionMode.Processes:
-        if _GWorker is None:
-            raise RuntimeError("process workers need a concurra-glib with "
-                               "Concurra.Worker")
         backend = _ProcessLanes(worker_cls, args, kwargs, n_lanes, opts,
                                 retries, limits_for)
-    elif _GWorker is not None:
-        backend = _ThreadLanes(lanes, n_lanes, opts)
     else:
-        backend = _PyThreadLanes(lanes, n_lanes, opts)
+        backend = _ThreadLanes(lanes, n_lanes, opts)
     task_worker = issubclass(worker_cls, TaskWorker)
     if pool:
         cls: type = TaskWorkerProxyPool if task_worker else WorkerProxyPool
