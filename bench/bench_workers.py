@@ -60,16 +60,18 @@ def square(x):
     return x * x
 
 
-def timed(fn, reps):
-    times = []
+def seconds(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def compare(name, count, ours_fn, peer_fn, peer_name, reps):
+    """Times both sides reps times, interleaved, and prints the figures."""
+    ours, peer = [], []
     for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def report(name, count, ours, peer, peer_name):
+        ours.append(seconds(ours_fn))
+        peer.append(seconds(peer_fn))
     best, peer_best = min(ours), min(peer)
     print("%-10s %7d calls  ours %.4f s (median %.4f)  %s %.4f s "
           "(median %.4f)  peer/ours %.2fx (median %.2fx)"
@@ -120,11 +122,7 @@ def main():
             for _ in range(n_round):
                 executor.submit(noop).result()
 
-        a, b = [], []
-        for _ in range(reps):
-            a += timed(ours, 1)
-            b += timed(peer, 1)
-        report("roundtrip", n_round, a, b, "ThreadPoolExecutor(2)")
+        compare("roundtrip", n_round, ours, peer, "ThreadPoolExecutor(2)", reps)
         worker.stop()
         executor.shutdown()
 
@@ -138,11 +136,7 @@ def main():
         def peer():
             cf.wait([executor.submit(noop) for _ in range(n_many)])
 
-        a, b = [], []
-        for _ in range(reps):
-            a += timed(ours, 1)
-            b += timed(peer, 1)
-        report("throughput", n_many, a, b, "ThreadPoolExecutor(2)")
+        compare("throughput", n_many, ours, peer, "ThreadPoolExecutor(2)", reps)
         pool.stop()
         executor.shutdown()
 
@@ -161,11 +155,7 @@ def main():
             results = [h.get() for h in handles]
             assert results[-1] == (n_proc - 1) ** 2
 
-        a, b = [], []
-        for _ in range(reps):
-            a += timed(ours, 1)
-            b += timed(peer, 1)
-        report("process", n_proc, a, b, "multiprocessing.Pool(2)")
+        compare("process", n_proc, ours, peer, "multiprocessing.Pool(2)", reps)
         pool.stop()
         mp.close()
         mp.join()

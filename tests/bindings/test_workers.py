@@ -20,7 +20,7 @@ gi.require_version("Concurra", "1")
 from gi.repository import Concurra  # noqa: E402
 from gi.repository.Concurra import (  # noqa: E402
     BaseFuture, ConcurrentFuture, ExecutionMode, LoadBalancingAlgorithm,
-    ReturnWhen, SyncFuture, Worker, WorkerProxy, WorkerProxyPool, gather,
+    SyncFuture, Worker, WorkerProxy, WorkerProxyPool, gather,
     wait, worker, wrap_future)
 
 import pytest  # noqa: E402
@@ -384,28 +384,6 @@ def test_wrap_future_and_mixed_inputs():
     w.stop()
 
 
-def test_race_first_completed_and_cancel_the_losers():
-    class Mirror(Worker):
-        def __init__(self, name, seconds):
-            self.name, self.seconds = name, seconds
-
-        def get(self):
-            time.sleep(self.seconds)
-            return self.name
-
-    mirror1 = Mirror.options(mode="thread").init("mirror1", 3)
-    mirror2 = Mirror.options(mode="thread").init("mirror2", 0.05)
-    mirror3 = Mirror.options(mode="thread").init("mirror3", 3)
-    sources = [mirror1.get(), mirror2.get(), mirror3.get()]
-    done, not_done = wait(sources, return_when=ReturnWhen.FIRST_COMPLETED)
-    fastest_result = done.pop().result()
-    for f in not_done:
-        f.cancel()
-    assert fastest_result == "mirror2" and len(not_done) == 2
-    for m in (mirror1, mirror2, mirror3):
-        m.stop()
-
-
 def test_return_when_aliases():
     w = Counter.options(mode="thread").init()
     f = w.fail("x")
@@ -530,13 +508,9 @@ def test_max_workers_one_is_a_single_worker():
 def test_process_worker_state_stays_in_the_child():
     import os
 
-    class Pid(Worker):
-        def __init__(self):
-            self.calls = 0
-
+    class Pid(Counter):
         def pid(self):
-            self.calls += 1
-            return os.getpid(), self.calls
+            return os.getpid(), self.increment()
 
     w = Pid.options(mode="process").init()
     first = w.pid().result(timeout=60)
@@ -744,21 +718,14 @@ def test_a_result_that_cannot_be_unpickled_fails_only_its_call():
 def test_a_crashed_worker_process_fails_its_call_and_restarts():
     import os
 
-    class Fragile(Worker):
-        def __init__(self):
-            self.calls = 0
-
-        def call(self):
-            self.calls += 1
-            return self.calls
-
+    class Fragile(Counter):
         def crash(self):
             os._exit(3)
 
     w = Fragile.options(mode="process").init()
-    assert w.call().result(timeout=60) == 1
+    assert w.increment().result(timeout=60) == 1
     with pytest.raises(RuntimeError, match="(?i)worker process"):
         w.crash().result(timeout=60)
     # a new process, with a new instance made by the replayed constructor
-    assert w.call().result(timeout=60) == 1
+    assert w.increment().result(timeout=60) == 1
     w.stop()
