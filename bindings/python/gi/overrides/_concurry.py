@@ -2375,6 +2375,8 @@ class _Lanes:
         self.retries_by_name = len(retries) > 1
         self.limits_for = limits_for
         self.unwrap = unwrap
+        # limits in this worker: a wait for them ends when it stops
+        self.limited = True
         self.name = worker_cls.__name__
         self.stopping = threading.Event()
 
@@ -2452,27 +2454,33 @@ def _lane_call(task: Any, instance: Any, lane: int, cancellable: Any,
                call: _Call) -> None:
     """The function of one call: runs on its lane."""
     _ov._pin_thread_state()
-    _in_lane.cancellable = cancellable
+    lanes = call.lanes
+    if lanes.limited:
+        _in_lane.cancellable = cancellable
     try:
-        value = call.lanes.run(lane, call.name, call.args, call.kwargs)
+        value = lanes.run(lane, call.name, call.args, call.kwargs)
     except BaseException as exc:  # noqa: B902 - the call's error
-        tb = exc.__traceback__
-        exc.__traceback__ = tb.tb_next if tb is not None else None
-        call.exc = exc
-        call.args = call.kwargs = None   # type: ignore[assignment]
-        try:
-            error = GLib.Error.new_literal(
-                _ov._PY_QUARK, _ov._c_string(_ov._summary(exc)), 0)
-        except Exception:  # pragma: no cover - defensive
-            error = GLib.Error.new_literal(_ov._PY_QUARK,
-                                           type(exc).__name__, 0)
-        task.return_error_full(error, _ov._c_string(
-            _ov._format_exception(exc, exc.__traceback__)))
+        _in_lane.cancellable = None
+        _fail_call(task, call, exc)
         return
-    finally:
+    if lanes.limited:
         _in_lane.cancellable = None
     call.value = value
     call.args = call.kwargs = None   # type: ignore[assignment]
+
+
+def _fail_call(task: Any, call: _Call, exc: BaseException) -> None:
+    tb = exc.__traceback__
+    exc.__traceback__ = tb.tb_next if tb is not None else None
+    call.exc = exc
+    call.args = call.kwargs = None   # type: ignore[assignment]
+    try:
+        error = GLib.Error.new_literal(
+            _ov._PY_QUARK, _ov._c_string(_ov._summary(exc)), 0)
+    except Exception:  # pragma: no cover - defensive
+        error = GLib.Error.new_literal(_ov._PY_QUARK, type(exc).__name__, 0)
+    task.return_error_full(error, _ov._c_string(
+        _ov._format_exception(exc, exc.__traceback__)))
 
 
 _GI_BALANCING = {
@@ -2542,6 +2550,22 @@ class _ThreadLanes(_GLanes):
         call = _Call(self.lanes, name, args, kwargs)
         task = self.gworker.submit(name, _lane_call, call)
         return ConcurrentFuture._of_call(task, call)
+
+    def caller(self, name: str, proxy: "WorkerProxy") -> Callable[..., Any]:
+        """The proxy's method ``name``: call() inlined, for the common
+        case (its cost is most of what a call costs in Python)."""
+        submit = self.gworker.submit
+        lanes = self.lanes
+        new_future = ConcurrentFuture._of_call
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            if proxy._stopped:
+                raise RuntimeError(proxy._stopped_text)
+            call = _Call(lanes, name, args, kwargs)
+            future = new_future(submit(name, _lane_call, call), call)
+            return future.result() if proxy.blocking else future
+
+        return method
 
     def stop(self) -> None:
         _stop_lanes(self.gworker, self.lanes)
@@ -2810,6 +2834,7 @@ def _start(worker_cls: type, options: Mapping[str, Any],
     limits_for = _limit_pools(opts["limits"], mode, pool)
     lanes = _Lanes(worker_cls, args, kwargs, n_lanes, retries, limits_for,
                    bool(opts["unwrap_futures"]))
+    lanes.limited = opts["limits"] is not None
     backend: Any
     if mode is ExecutionMode.Sync:
         backend = _SyncLanes(lanes)
@@ -2860,6 +2885,11 @@ class WorkerProxy:
 
     def _method(self, name: str) -> Callable[..., Any]:
         proxy = self
+        caller = getattr(self._backend, "caller", None)
+        if caller is not None:
+            method = caller(name, proxy)
+            method.__name__ = method.__qualname__ = name
+            return method
         backend_call = self._backend.call
 
         def call(*args: Any, **kwargs: Any) -> Any:
