@@ -243,7 +243,6 @@ def _keep_gi_members(py_enum: Any, gi_name: str) -> None:
         if name.isupper() and not name.startswith("_") and \
                 name not in py_enum.__members__:
             setattr(py_enum, name, getattr(gi_enum, name))
-    setattr(py_enum, "__gtype__", gi_enum.__gtype__)
 
 
 _keep_gi_members(ExecutionMode, "ExecutionMode")
