@@ -110,6 +110,43 @@ typedef enum /*< flags >*/ {
 } ConcurraGatherFlags;
 
 /**
+ * ConcurraLoadBalancing:
+ * @CONCURRA_LOAD_BALANCING_ROUND_ROBIN: lanes 0, 1, …, n−1, 0, … in turn
+ * @CONCURRA_LOAD_BALANCING_LEAST_ACTIVE: the lane with the fewest calls not
+ *   finished (ties: the lowest index)
+ * @CONCURRA_LOAD_BALANCING_LEAST_TOTAL: the lane that was given the fewest
+ *   calls so far (ties: the lowest index)
+ * @CONCURRA_LOAD_BALANCING_RANDOM: a lane chosen uniformly at random
+ *
+ * How a [class@Concurra.Worker] with several lanes picks the lane of a call.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_LOAD_BALANCING_ROUND_ROBIN,
+  CONCURRA_LOAD_BALANCING_LEAST_ACTIVE,
+  CONCURRA_LOAD_BALANCING_LEAST_TOTAL,
+  CONCURRA_LOAD_BALANCING_RANDOM,
+} ConcurraLoadBalancing;
+
+/**
+ * ConcurraRetryAlgorithm:
+ * @CONCURRA_RETRY_ALGORITHM_LINEAR: the wait before attempt k+1 is
+ *   `wait × k`
+ * @CONCURRA_RETRY_ALGORITHM_EXPONENTIAL: `wait × 2^(k−1)`
+ * @CONCURRA_RETRY_ALGORITHM_FIBONACCI: `wait × fib(k)` (1, 1, 2, 3, 5, …)
+ *
+ * How the wait between the attempts of a [class@Concurra.Worker] call grows.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  CONCURRA_RETRY_ALGORITHM_LINEAR,
+  CONCURRA_RETRY_ALGORITHM_EXPONENTIAL,
+  CONCURRA_RETRY_ALGORITHM_FIBONACCI,
+} ConcurraRetryAlgorithm;
+
+/**
  * ConcurraLimitKind:
  * @CONCURRA_LIMIT_KIND_RATE: at most a capacity of units per time window;
  *   every acquisition must report what it used
@@ -155,42 +192,5 @@ typedef enum {
   CONCURRA_RATE_LIMIT_ALGORITHM_FIXED_WINDOW,
   CONCURRA_RATE_LIMIT_ALGORITHM_GCRA,
 } ConcurraRateLimitAlgorithm;
-
-/**
- * ConcurraLoadBalancing:
- * @CONCURRA_LOAD_BALANCING_ROUND_ROBIN: lanes 0, 1, …, n−1, 0, … in turn
- * @CONCURRA_LOAD_BALANCING_LEAST_ACTIVE: the lane with the fewest calls not
- *   finished (ties: the lowest index)
- * @CONCURRA_LOAD_BALANCING_LEAST_TOTAL: the lane that was given the fewest
- *   calls so far (ties: the lowest index)
- * @CONCURRA_LOAD_BALANCING_RANDOM: a lane chosen uniformly at random
- *
- * How a [class@Concurra.Worker] with several lanes picks the lane of a call.
- *
- * Since: 1.0
- */
-typedef enum {
-  CONCURRA_LOAD_BALANCING_ROUND_ROBIN,
-  CONCURRA_LOAD_BALANCING_LEAST_ACTIVE,
-  CONCURRA_LOAD_BALANCING_LEAST_TOTAL,
-  CONCURRA_LOAD_BALANCING_RANDOM,
-} ConcurraLoadBalancing;
-
-/**
- * ConcurraRetryAlgorithm:
- * @CONCURRA_RETRY_ALGORITHM_LINEAR: the wait before attempt k+1 is
- *   `wait × k`
- * @CONCURRA_RETRY_ALGORITHM_EXPONENTIAL: `wait × 2^(k−1)`
- * @CONCURRA_RETRY_ALGORITHM_FIBONACCI: `wait × fib(k)` (1, 1, 2, 3, 5, …)
- *
- * How the wait between the attempts of a [class@Concurra.Worker] call grows.
- *
- * Since: 1.0
- */
-typedef enum {
-  CONCURRA_RETRY_ALGORITHM_LINEAR,
-  CONCURRA_RETRY_ALGORITHM_EXPONENTIAL,
-  CONCURRA_RETRY_ALGORITHM_FIBONACCI,
-} ConcurraRetryAlgorithm;
 
 G_END_DECLS

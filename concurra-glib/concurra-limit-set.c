@@ -28,7 +28,9 @@
  *   rate limit fails, as a rate limit needs an amount;
  * - keys: the amounts given for those limits, plus one unit of every call
  *   and resource limit not named; rate limits not named are not taken;
- *   unknown keys are ignored with a warning naming the keys there are;
+ *   an amount of 0 takes nothing (naming a call or resource limit with 0
+ *   keeps it from being taken); unknown keys are ignored with a warning
+ *   naming the keys there are;
  * - an amount above a limit's capacity fails at once with
  *   %CONCURRA_ERROR_INVALID_ARGUMENT, as it could never fit.
  *

@@ -13,7 +13,10 @@
  * limits (FIFO per limit), and nothing is taken past a waiter by the fast
  * path either. A large request therefore holds back later requests for the
  * same limits until it fits, instead of being starved by a stream of small
- * ones; requests for other limits go on meanwhile.
+ * ones; requests for other limits go on meanwhile. Waiters held back that
+ * way sleep until a dispatch finds them first in line: a release, or the
+ * due time of the waiter ahead (for an asynchronous one, when its main
+ * context runs), not at every token.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

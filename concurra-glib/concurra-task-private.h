@@ -112,6 +112,8 @@ struct _ConcurraTask
    * them one after the other, under its own lock: waiter, then task) */
   GMutex                 future_lock;
   ConcurraTaskOwner     *owner;         /* set once, when it is added */
+  gpointer               owner_data;    /* the owner's record of it, under the
+                                         * owner's own lock (a worker's call) */
   GArray                *listeners;
   gboolean               cancel_requested;  /* future_lock before the task has an
                                              * owner, the owner's lock after */

@@ -93,6 +93,7 @@ concurra_worker_mode_is_valid (ConcurraExecutionMode mode)
 void          concurra_worker_emit_call_finished     (GObject              *object,
                                                       ConcurraTask         *task);
 void          concurra_worker_emit_stopped           (GObject              *object);
+gboolean      concurra_worker_is_watched             (GObject              *object);
 
 /* concurra-worker-lane.c */
 void          concurra_worker_core_preinit           (ConcurraWorkerCore   *core);

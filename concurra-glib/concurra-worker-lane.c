@@ -50,6 +50,8 @@ struct _ConcurraWorkerLane
   gboolean            busy;
   GSource            *retry_source;    /* the current call waits to be retried */
   GCancellable       *cancellable;     /* cancelled when the worker stops */
+  GCancellable       *call_cancellable; /* lent to each call it starts, until
+                                         * one of them is cancelled */
 
   /* owner-driven lanes */
   GList               drive_link;
@@ -70,8 +72,6 @@ typedef enum
   ATTEMPT_RETRY_NOW,
   ATTEMPT_RETRY_LATER,
 } AttemptEnd;
-
-static GQuark call_quark;
 
 static void lane_kick_locked  (ConcurraWorkerLane *lane);
 static void lane_resume_locked (ConcurraWorkerLane *lane);
@@ -282,13 +282,41 @@ wake_owner_locked (ConcurraWorkerCore *core)
     g_source_set_ready_time (core->wake, 0);
 }
 
-/* Under the lock: the call is finished; its lane (if it has one) lets go of
- * it, and the owner context will tell and free it. */
+/* Whether anyone listens to the call's notifications or to
+ * ::call-finished: only then are they emitted, on the owner context; a
+ * call nobody watches is freed where it ends, without waking the owner. */
+static gboolean
+call_is_watched (ConcurraWorkerCore *core,
+                 ConcurraTask       *task)
+{
+  static guint notify_id;
+
+  if (notify_id == 0)
+    notify_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+  return g_signal_handler_find (task, G_SIGNAL_MATCH_ID, notify_id, 0, NULL, NULL, NULL) != 0 ||
+         g_signal_has_handler_pending (task, concurra_task_signals[TASK_SIGNAL_COMPLETED], 0, TRUE) ||
+         concurra_worker_is_watched (core->object);
+}
+
 static void
-call_finished_locked (ConcurraWorkerCore *core,
+call_release (ConcurraWorkerCore *core,
+              WorkerCall         *call)
+{
+  GObject *object = core->object;
+
+  call_free (call);
+  g_object_unref (object);   /* the call's */
+}
+
+/* Releases the lock, after the call is finished: its lane (if it has one)
+ * lets go of it, and the owner context tells about it and frees it, or it
+ * is freed here. */
+static void
+call_finished_unlock (ConcurraWorkerCore *core,
                       WorkerCall         *call)
 {
   ConcurraWorkerLane *lane = call->lane;
+  gboolean watched = call_is_watched (core, call->task);
 
   if (lane != NULL)
     {
@@ -297,21 +325,29 @@ call_finished_locked (ConcurraWorkerCore *core,
       lane->n_active--;
     }
   core->n_active--;
-  call->task->done_link.data = call->task;
-  g_queue_push_tail_link (&core->finished, &call->task->done_link);
-  wake_owner_locked (core);
+  if (watched)
+    {
+      call->task->done_link.data = call->task;
+      g_queue_push_tail_link (&core->finished, &call->task->done_link);
+      wake_owner_locked (core);
+    }
+  else
+    call->task->owner_data = NULL;
+  g_mutex_unlock (&core->lock);
+  if (!watched)
+    call_release (core, call);
 }
 
-/* Gives the call its final status, which this caller claimed, while its
- * lane still has it in hand (it lets go when the attempt ends). */
+/* Gives a running call the final status this caller claimed for it. Its
+ * lane lets go of it (and may free it) when the attempt ends, so the caller
+ * holds its own reference on the task. */
 static void
-call_settle (ConcurraWorkerCore *core,
-             WorkerCall         *call,
+task_settle (ConcurraTask       *task,
              ConcurraTaskStatus  status,
              GError             *error)
 {
-  concurra_task_settle (call->task, status, error);
-  concurra_task_wake_listeners (call->task);
+  concurra_task_settle (task, status, error);
+  concurra_task_wake_listeners (task);
 }
 
 /* Gives the call its final status, which this caller claimed, and ends it:
@@ -327,8 +363,7 @@ call_conclude (ConcurraWorkerCore *core,
 
   concurra_task_settle (task, status, error);
   g_mutex_lock (&core->lock);
-  call_finished_locked (core, call);
-  g_mutex_unlock (&core->lock);
+  call_finished_unlock (core, call);
   concurra_task_wake_listeners (task);
 }
 
@@ -376,6 +411,7 @@ lane_new (ConcurraWorkerCore *core,
   lane->on_demand = on_demand;
   lane->drive_link.data = lane;
   lane->cancellable = g_cancellable_new ();
+  lane->call_cancellable = g_cancellable_new ();
   lane->needs_init = TRUE;
   return lane;
 }
@@ -386,6 +422,7 @@ lane_free (ConcurraWorkerLane *lane)
 {
   g_clear_object (&lane->instance);
   g_clear_object (&lane->cancellable);
+  g_clear_object (&lane->call_cancellable);
   g_clear_object (&lane->init_task);
   if (lane->pool != NULL)
     concurra_worker_pool_unref (lane->pool);
@@ -557,34 +594,62 @@ lane_ensure_instance (ConcurraWorkerLane  *lane,
   return TRUE;
 }
 
-/* Starts an attempt of the lane's current call; FALSE if it was claimed
- * (cancelled) meanwhile. */
+/* Under the lock: starts an attempt of the lane's current call; FALSE if
+ * it was claimed (cancelled) meanwhile. */
 static gboolean
-attempt_begin (ConcurraWorkerLane *lane,
-               WorkerCall         *call)
+attempt_begin_locked (ConcurraWorkerLane *lane,
+                      WorkerCall         *call)
 {
   ConcurraWorkerCore *core = lane->core;
   ConcurraTask *task = call->task;
 
+  if (call->claimed)
+    return FALSE;
   concurra_task_begin_attempt (task);
   task->outcome.start_real = g_get_real_time ();
   task->outcome.start_mono = g_get_monotonic_time ();
-  g_mutex_lock (&core->lock);
-  if (call->claimed)
-    {
-      g_mutex_unlock (&core->lock);
-      return FALSE;
-    }
+  if (call->cancellable == NULL)
+    call->cancellable = g_object_ref (lane->call_cancellable);
   concurra_task_mark_started (task, task->executor->mode == CONCURRA_EXECUTION_MODE_PROCESS
                                     ? CONCURRA_EXECUTION_MODE_PROCESS : core->mode);
-  if (task->started_link.prev == NULL && core->started.head != &task->started_link)
+  if (task->started_link.prev == NULL && core->started.head != &task->started_link &&
+      call_is_watched (core, task))
     {
       task->started_link.data = g_object_ref (task);
       g_queue_push_tail_link (&core->started, &task->started_link);
       wake_owner_locked (core);
     }
-  g_mutex_unlock (&core->lock);
   return TRUE;
+}
+
+static gboolean
+attempt_begin (ConcurraWorkerLane *lane,
+               WorkerCall         *call)
+{
+  gboolean started;
+
+  g_mutex_lock (&lane->core->lock);
+  started = attempt_begin_locked (lane, call);
+  g_mutex_unlock (&lane->core->lock);
+  return started;
+}
+
+/* Under the lock: the call's attempt is to be stopped; returns the
+ * cancellable to cancel once the lock is released. Later calls of the lane
+ * get a fresh one. */
+static GCancellable *
+call_take_cancellable_locked (WorkerCall *call)
+{
+  ConcurraWorkerLane *lane = call->lane;
+
+  if (call->cancellable == NULL)
+    return NULL;
+  if (lane != NULL && lane->call_cancellable == call->cancellable)
+    {
+      g_object_unref (lane->call_cancellable);
+      lane->call_cancellable = g_cancellable_new ();
+    }
+  return g_object_ref (call->cancellable);
 }
 
 static gboolean
@@ -639,18 +704,16 @@ attempt_end (ConcurraWorkerLane *lane,
   double wait = 0;
 
   task->outcome.end_mono = g_get_monotonic_time ();
-  g_mutex_lock (&core->lock);
-  if (call->claimed)
+  if (g_atomic_int_get (&call->claimed))
     {
-      /* cancelled or stopped while it ran: a process lane lost its process */
-      lane->needs_init = TRUE;
-      call_finished_locked (core, call);
-      g_mutex_unlock (&core->lock);
+      /* cancelled or stopped while it ran: its status is given; a process
+       * lane lost its process */
       concurra_task_discard_attempt (task);
+      g_mutex_lock (&core->lock);
+      lane->needs_init = TRUE;
+      call_finished_unlock (core, call);
       return ATTEMPT_DONE;
     }
-  g_mutex_unlock (&core->lock);
-
   ok = concurra_task_take_attempt (task, &error);
   if (ok && !call_is_valid (core, task, &error))
     invalid = TRUE;
@@ -676,9 +739,9 @@ attempt_end (ConcurraWorkerLane *lane,
           g_error_free (error);
           return wait > 0 ? ATTEMPT_RETRY_LATER : ATTEMPT_RETRY_NOW;
         }
-      /* cancelled by a retry filter: the cancellation gave the status */
-      call_finished_locked (core, call);
-      g_mutex_unlock (&core->lock);
+      /* cancelled meanwhile: the cancellation gave the status */
+      lane->needs_init = TRUE;
+      call_finished_unlock (core, call);
       g_error_free (error);
       return ATTEMPT_DONE;
     }
@@ -695,26 +758,30 @@ attempt_end (ConcurraWorkerLane *lane,
   g_mutex_lock (&core->lock);
   if (call->claimed)
     {
-      call_finished_locked (core, call);
-      g_mutex_unlock (&core->lock);
+      /* cancelled or stopped while it ran: its status is given; a process
+       * lane lost its process */
+      lane->needs_init = TRUE;
+      call_finished_unlock (core, call);
       g_clear_error (&error);
       return ATTEMPT_DONE;
     }
-  call->claimed = TRUE;
+  g_atomic_int_set (&call->claimed, TRUE);
   g_mutex_unlock (&core->lock);
 
   call_conclude (core, call, error ? CONCURRA_TASK_STATUS_FAILED : CONCURRA_TASK_STATUS_SUCCESSFUL, error);
   return ATTEMPT_DONE;
 }
 
-/* Runs an attempt to its end where the caller is (an on-lane executor). */
+/* Runs an attempt that attempt_begin() started (or found claimed) to its
+ * end where the caller is (an on-lane executor). */
 static AttemptEnd
-attempt_run_here (ConcurraWorkerLane *lane,
-                  WorkerCall         *call)
+attempt_run_started (ConcurraWorkerLane *lane,
+                     WorkerCall         *call,
+                     gboolean            started)
 {
   GError *error = NULL;
 
-  if (!attempt_begin (lane, call))
+  if (!started)
     return attempt_end (lane, call);
   if (lane_ensure_instance (lane, &error))
     call->task->executor->start (call->task, call->cancellable, NULL, NULL);
@@ -738,8 +805,12 @@ lane_job (gpointer data,
       gboolean retire;
       AttemptEnd end;
 
+      gboolean started;
+
+      /* one lock: the next call, and the start of its attempt */
       g_mutex_lock (&core->lock);
       call = lane_next_locked (lane, &retire);
+      started = call != NULL && attempt_begin_locked (lane, call);
       g_mutex_unlock (&core->lock);
       if (call == NULL)
         {
@@ -747,10 +818,7 @@ lane_job (gpointer data,
             lane_free (lane);
           break;
         }
-      call->lane = lane;
-      do
-        end = attempt_run_here (lane, call);
-      while (end == ATTEMPT_RETRY_NOW);
+      end = attempt_run_started (lane, call, started);
       if (end == ATTEMPT_RETRY_LATER)
         break;
     }
@@ -830,12 +898,11 @@ lane_init_ended (ConcurraWorkerLane *lane,
   g_mutex_lock (&core->lock);
   if (call->claimed)
     {
-      call_finished_locked (core, call);
-      g_mutex_unlock (&core->lock);
+      call_finished_unlock (core, call);
       g_error_free (error);
       return;
     }
-  call->claimed = TRUE;
+  g_atomic_int_set (&call->claimed, TRUE);
   g_mutex_unlock (&core->lock);
   g_prefix_error (&error, "The init function of lane %u failed: ", lane->index);
   call_conclude (core, call, CONCURRA_TASK_STATUS_FAILED, error);
@@ -915,7 +982,7 @@ lane_drive (ConcurraWorkerLane *lane)
                lane_start_init (lane))
         return;
       else if (core->mode != CONCURRA_EXECUTION_MODE_PROCESS && call->task->executor->on_lane)
-        end = attempt_run_here (lane, call);
+        end = attempt_run_started (lane, call, attempt_begin (lane, call));
       else if (lane_start_attempt (lane, call))
         continue;
       else
@@ -978,15 +1045,14 @@ wake_dispatch (GSource     *source,
   while ((link = g_queue_pop_head_link (&finished)) != NULL)
     {
       ConcurraTask *task = link->data;
-      WorkerCall *call = g_object_get_qdata (G_OBJECT (task), call_quark);
+      WorkerCall *call = task->owner_data;
 
       concurra_task_notify_done (task);
       concurra_worker_emit_call_finished (object, task);
       g_mutex_lock (&core->lock);
-      g_object_set_qdata (G_OBJECT (task), call_quark, NULL);
+      task->owner_data = NULL;
       g_mutex_unlock (&core->lock);
-      call_free (call);
-      g_object_unref (object);   /* the call's */
+      call_release (core, call);
     }
   g_mutex_lock (&core->lock);
   tell_stopped = core->stopped && core->n_busy == 0 && core->n_closing == 0 &&
@@ -1014,18 +1080,20 @@ owner_cancel_task (GObject      *owner,
                    ConcurraTask *task)
 {
   ConcurraWorkerCore *core = &((ConcurraWorker *) owner)->core;
+  g_autoptr(GCancellable) cancellable = NULL;
   WorkerCall *call;
   GError *error;
   gboolean waiting;
 
   g_mutex_lock (&core->lock);
-  call = g_object_get_qdata (G_OBJECT (task), call_quark);
+  call = task->owner_data;
   if (call == NULL || call->claimed)
     {
       g_mutex_unlock (&core->lock);
       return;
     }
-  call->claimed = TRUE;
+  g_atomic_int_set (&call->claimed, TRUE);
+  cancellable = call_take_cancellable_locked (call);
   /* queued: it ends here; running or waiting for a retry: its lane ends it */
   waiting = call->lane == NULL || call->lane->current != call;
   if (call->lane != NULL && call->lane->current != call)
@@ -1040,13 +1108,14 @@ owner_cancel_task (GObject      *owner,
     }
   g_mutex_unlock (&core->lock);
 
-  cancel_on_owner (core, call->cancellable);
+  if (cancellable != NULL)
+    cancel_on_owner (core, cancellable);
   error = g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_TERMINATED, "Call '%s' was cancelled",
                        task->label);
   if (waiting)
     call_conclude (core, call, CONCURRA_TASK_STATUS_TERMINATED, error);
   else
-    call_settle (core, call, CONCURRA_TASK_STATUS_TERMINATED, error);
+    task_settle (task, CONCURRA_TASK_STATUS_TERMINATED, error);   /* the caller's reference */
 }
 
 static GMainContext *
@@ -1085,8 +1154,6 @@ void
 concurra_worker_core_init (ConcurraWorkerCore *core,
                            GObject            *object)
 {
-  if (call_quark == 0)
-    call_quark = g_quark_from_static_string ("concurra-worker-call");
   core->object = object;
   if (!concurra_worker_mode_is_valid (core->mode))
     {
@@ -1122,7 +1189,9 @@ void
 concurra_worker_core_clear (ConcurraWorkerCore *core)
 {
   if (core->pool != NULL)
-    g_thread_pool_free (core->pool, FALSE, TRUE);
+    /* not waiting: this may be a pool thread, whose job dropped the last
+     * reference as its very last step */
+    g_thread_pool_free (core->pool, FALSE, FALSE);
   /* stopped and idle: every lane can go */
   for (guint i = 0; i < core->lanes->len; i++)
     lane_free (g_ptr_array_index (core->lanes, i));
@@ -1232,7 +1301,6 @@ concurra_worker_core_submit (ConcurraWorkerCore      *core,
     }
   call->task = g_object_ref (task);
   call->link.data = call;
-  call->cancellable = g_cancellable_new ();
 
   g_mutex_lock (&core->lock);
   if (core->stopped)
@@ -1250,7 +1318,7 @@ concurra_worker_core_submit (ConcurraWorkerCore      *core,
                                                    name ? name : function_name ? function_name : "call",
                                                    core->dispatched));
   concurra_task_set_owner (task, core->owner);
-  g_object_set_qdata (G_OBJECT (task), call_quark, call);
+  task->owner_data = call;
   g_object_ref (core->object);
   core->n_active++;
 
@@ -1282,7 +1350,9 @@ void
 concurra_worker_core_stop (ConcurraWorkerCore *core)
 {
   GQueue doomed = G_QUEUE_INIT;
-  GPtrArray *running = g_ptr_array_new ();
+  /* the tasks of running calls: their lanes may free the calls meanwhile */
+  GPtrArray *running = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) running_cancellables = g_ptr_array_new_with_free_func (g_object_unref);
   GPtrArray *idle = g_ptr_array_new ();
   g_autoptr(GPtrArray) lane_cancellables = g_ptr_array_new_with_free_func (g_object_unref);
   GList *link;
@@ -1309,8 +1379,12 @@ concurra_worker_core_stop (ConcurraWorkerCore *core)
       g_ptr_array_add (lane_cancellables, g_object_ref (lane->cancellable));
       if (lane->current != NULL && !lane->current->claimed)
         {
-          lane->current->claimed = TRUE;
-          g_ptr_array_add (running, lane->current);
+          GCancellable *cancellable = call_take_cancellable_locked (lane->current);
+
+          g_atomic_int_set (&lane->current->claimed, TRUE);
+          g_ptr_array_add (running, g_object_ref (lane->current->task));
+          if (cancellable != NULL)
+            g_ptr_array_add (running_cancellables, cancellable);
           if (lane->retry_source != NULL)
             {
               g_source_destroy (lane->retry_source);
@@ -1322,7 +1396,7 @@ concurra_worker_core_stop (ConcurraWorkerCore *core)
         g_ptr_array_add (idle, lane);
     }
   for (link = doomed.head; link != NULL; link = link->next)
-    ((WorkerCall *) link->data)->claimed = TRUE;
+    g_atomic_int_set (&((WorkerCall *) link->data)->claimed, TRUE);
   /* idle lanes are retired now, a process lane's worker process on the
    * owner context; busy lanes when they see the stop */
   for (guint i = 0; i < idle->len; i++)
@@ -1350,12 +1424,13 @@ concurra_worker_core_stop (ConcurraWorkerCore *core)
 
       call_conclude (core, call, CONCURRA_TASK_STATUS_TERMINATED, stopped_error (call->task, FALSE));
     }
+  for (guint i = 0; i < running_cancellables->len; i++)
+    cancel_on_owner (core, running_cancellables->pdata[i]);
   for (guint i = 0; i < running->len; i++)
     {
-      WorkerCall *call = running->pdata[i];
+      ConcurraTask *task = running->pdata[i];
 
-      cancel_on_owner (core, call->cancellable);
-      call_settle (core, call, CONCURRA_TASK_STATUS_TERMINATED, stopped_error (call->task, TRUE));
+      task_settle (task, CONCURRA_TASK_STATUS_TERMINATED, stopped_error (task, TRUE));
     }
   for (guint i = 0; i < idle->len; i++)
     lane_free (idle->pdata[i]);

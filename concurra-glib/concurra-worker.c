@@ -490,6 +490,12 @@ concurra_worker_emit_call_finished (GObject      *object,
   g_signal_emit (object, signals[SIGNAL_CALL_FINISHED], 0, task);
 }
 
+gboolean
+concurra_worker_is_watched (GObject *object)
+{
+  return g_signal_has_handler_pending (object, signals[SIGNAL_CALL_FINISHED], 0, TRUE);
+}
+
 void
 concurra_worker_emit_stopped (GObject *object)
 {

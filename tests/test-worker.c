@@ -612,6 +612,65 @@ test_stop (void)
   test_flag_clear (&started);
 }
 
+/* ::call-finished and the calls' notifications come on the owner context,
+ * after the call ended; a call's waiters do not wait for them. */
+typedef struct
+{
+  GThread *thread;
+  guint    finished;
+  guint    notified;
+} Watch;
+
+static void
+on_call_finished (ConcurraWorker *worker,
+                  ConcurraTask   *task,
+                  Watch          *watch)
+{
+  g_assert_true (g_thread_self () == watch->thread);
+  g_assert_true (concurra_task_is_done (task));
+  watch->finished++;
+}
+
+static void
+on_status (ConcurraTask *task,
+           GParamSpec   *pspec,
+           Watch        *watch)
+{
+  g_assert_true (g_thread_self () == watch->thread);
+  watch->notified++;
+}
+
+static void
+test_signals (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(ConcurraWorker) worker = g_object_new (CONCURRA_TYPE_WORKER, "mode", CONCURRA_EXECUTION_MODE_THREAD,
+                                                   "n-lanes", 2, "context", context, NULL);
+  g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func (g_object_unref);
+  Watch watch = { g_thread_self (), 0, 0 };
+  gboolean all = FALSE;
+
+  g_signal_connect (worker, "call-finished", G_CALLBACK (on_call_finished), &watch);
+  for (guint i = 0; i < 10; i++)
+    {
+      ConcurraTask *call = submit (worker, "lane", return_lane, NULL);
+
+      g_signal_connect (call, "notify::status", G_CALLBACK (on_status), &watch);
+      g_ptr_array_add (calls, call);
+    }
+  /* the calls end in lane threads, without the context being iterated */
+  for (guint i = 0; i < calls->len; i++)
+    wait_ok (calls->pdata[i]);
+  g_assert_cmpuint (watch.finished, ==, 0);
+  while (!all)
+    {
+      g_main_context_iteration (context, TRUE);
+      all = watch.finished == calls->len;
+    }
+  /* RUNNING, then the final status, for each */
+  g_assert_cmpuint (watch.notified, >=, 2 * calls->len);
+}
+
 /* Cancelling a queued call ends it at once; the lane runs the others. */
 static void
 test_cancel_call (void)
@@ -991,6 +1050,7 @@ main (int   argc,
   g_test_add_func ("/worker/retry/waits", test_retry_waits);
   g_test_add_func ("/worker/stop", test_stop);
   g_test_add_func ("/worker/cancel", test_cancel_call);
+  g_test_add_func ("/worker/signals", test_signals);
   g_test_add_func ("/worker/instances-released", test_instances_released);
   g_test_add_func ("/worker/main-context", test_main_context);
   g_test_add_func ("/worker/process/state", test_process_state);
