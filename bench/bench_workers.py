@@ -4,7 +4,9 @@
 #
 #   1. roundtrip: one call at a time on an idle worker, N times (default
 #      10 000): worker.noop().result() on a thread worker (one lane) vs
-#      ThreadPoolExecutor(2).submit(noop).result(). Per-call seconds.
+#      ThreadPoolExecutor(2).submit(noop).result(); each call timed, the
+#      two sides alternating by blocks of 100; median and 90th percentile
+#      (a loaded machine's pauses fall on both sides alike).
 #   2. throughput: M calls (default 100 000) on a pool of 2 thread lanes,
 #      all submitted, then waited for: [pool.noop() ...] + wait() vs
 #      ThreadPoolExecutor(2): [submit(noop) ...] + concurrent.futures.wait.
@@ -115,14 +117,27 @@ def main():
         executor.submit(noop).result()
 
         def ours():
-            for _ in range(n_round):
-                worker.noop().result()
+            worker.noop().result()
 
         def peer():
-            for _ in range(n_round):
-                executor.submit(noop).result()
+            executor.submit(noop).result()
 
-        compare("roundtrip", n_round, ours, peer, "ThreadPoolExecutor(2)", reps)
+        samples = {ours: [], peer: []}
+        for _ in range(n_round // 100):
+            for side in (ours, peer):
+                samples[side] += [seconds(side) for _ in range(100)]
+        a, b = sorted(samples[ours]), sorted(samples[peer])
+        p90 = len(a) * 9 // 10
+        print("roundtrip  %7d calls  ours median %.1f us (p90 %.1f)  "
+              "ThreadPoolExecutor(2) median %.1f us (p90 %.1f)  peer/ours "
+              "%.2fx" % (len(a), statistics.median(a) * 1e6, a[p90] * 1e6,
+                         statistics.median(b) * 1e6, b[p90] * 1e6,
+                         statistics.median(b) / statistics.median(a)))
+        print("RESULT name=workers-roundtrip calls=%d ours_median_us=%.2f "
+              "peer_median_us=%.2f ratio=%.3f"
+              % (len(a), statistics.median(a) * 1e6,
+                 statistics.median(b) * 1e6,
+                 statistics.median(b) / statistics.median(a)))
         worker.stop()
         executor.shutdown()
 
