@@ -729,3 +729,17 @@ def test_a_crashed_worker_process_fails_its_call_and_restarts():
     # a new process, with a new instance made by the replayed constructor
     assert w.increment().result(timeout=60) == 1
     w.stop()
+
+
+def test_the_c_api_stays_reachable_under_the_python_names():
+    assert Concurra.worker_register is Concurra.Worker.register
+    assert Concurra.worker_main is Concurra.Worker.main
+    assert Concurra.worker_is_registered("python-call") is False
+    gworker = Concurra.Worker.new(Concurra.ExecutionMode.THREAD, 2)
+    assert gworker.get_n_lanes() == 2
+    gworker.stop()
+    limits = Concurra.LimitSet.new([
+        Concurra.Limit.new_call(1, 5, Concurra.RateLimitAlgorithm.GCRA)])
+    acquisition = limits.acquire(None, None, -1, None)
+    assert acquisition.is_successful()
+    acquisition.release()

@@ -1508,24 +1508,16 @@ class _CLimits:
     all-or-nothing, FIFO per limit, sleeping until the next unit is due)."""
 
     def __init__(self, limits: Sequence[Limit]) -> None:
-        algorithms = {
-            RateLimitAlgorithm.TokenBucket: GI.RateLimitAlgorithm.TOKEN_BUCKET,
-            RateLimitAlgorithm.LeakyBucket: GI.RateLimitAlgorithm.LEAKY_BUCKET,
-            RateLimitAlgorithm.SlidingWindow:
-                GI.RateLimitAlgorithm.SLIDING_WINDOW,
-            RateLimitAlgorithm.FixedWindow: GI.RateLimitAlgorithm.FIXED_WINDOW,
-            RateLimitAlgorithm.GCRA: GI.RateLimitAlgorithm.GCRA,
-        }
         made = []
         for limit in limits:
             if isinstance(limit, CallLimit):
                 made.append(_GLimit.new_call(limit.window,
                                              int(limit.capacity),
-                                             algorithms[limit.algorithm]))
+                                             _gi_arg(limit.algorithm)))
             elif isinstance(limit, RateLimit):
                 made.append(_GLimit.new_rate(limit.key, limit.window,
                                              int(limit.capacity),
-                                             algorithms[limit.algorithm]))
+                                             _gi_arg(limit.algorithm)))
             else:
                 made.append(_GLimit.new_resource(limit.key,
                                                  int(limit.capacity)))
@@ -3296,6 +3288,24 @@ __all__ += ["ProgressBar", "Timer", "TimerError"]
 # The C API under the names the Python classes took: code written for the
 # introspected classes (Concurra.LimitSet.new, Concurra.Worker.new, ...)
 # runs unchanged with the override.
+def _gi_arg(value: Any) -> Any:
+    # RateLimitAlgorithm.GCRA is Concurry's member, named like the GI one
+    if isinstance(value, RateLimitAlgorithm):
+        return getattr(GI.RateLimitAlgorithm,
+                       _norm(value.value).upper().replace("BUCKET",
+                                                          "_BUCKET")
+                       .replace("WINDOW", "_WINDOW"))
+    return value
+
+
+def _gi_constructor(function: Callable[..., Any]) -> Callable[..., Any]:
+    def constructor(*args: Any) -> Any:
+        return function(*[_gi_arg(arg) for arg in args])
+    constructor.__name__ = constructor.__qualname__ = function.__name__
+    constructor.__doc__ = function.__doc__
+    return constructor
+
+
 def _keep_gi_constructors() -> None:
     pairs = ((Limit, _GLimit, ("new_rate", "new_call", "new_resource")),
              (LimitSet, _GLimitSet, ("new",)),
@@ -3303,7 +3313,8 @@ def _keep_gi_constructors() -> None:
     for py_cls, gi_cls, names in pairs:
         for name in names:
             if gi_cls is not None and hasattr(gi_cls, name):
-                setattr(py_cls, name, staticmethod(getattr(gi_cls, name)))
+                setattr(py_cls, name, staticmethod(
+                    _gi_constructor(getattr(gi_cls, name))))
 
 
 _keep_gi_constructors()
