@@ -29,6 +29,17 @@ struct _ConcurraLauncher
 
 typedef void (*ConcurraPoolClosedFunc) (gpointer data);
 
+/* A worker process asked, while it runs a call, for a service of its
+ * parent (see CONCURRA_PROTOCOL_SERVICE_BIT): called on the owner context.
+ * The service answers by calling concurra_service_reply() exactly once, at
+ * once or later; @cancellable fires when the call ends first. */
+typedef struct _ConcurraServiceReply ConcurraServiceReply;
+typedef void (*ConcurraServiceFunc) (const char           *name,
+                                     GVariant             *args,
+                                     GCancellable         *cancellable,
+                                     ConcurraServiceReply *reply,
+                                     gpointer              user_data);
+
 extern const ConcurraLauncher concurra_local_launcher;
 extern const ConcurraExecutor concurra_process_executor;
 
@@ -41,6 +52,12 @@ gboolean            concurra_worker_pool_close   (ConcurraWorkerPool     *pool,
 gboolean            concurra_worker_pool_is_closed (ConcurraWorkerPool   *pool);
 void                concurra_worker_pool_unref   (ConcurraWorkerPool     *pool);
 void                concurra_process_call_free   (ConcurraProcessCall    *call);
+void                concurra_worker_pool_set_service (ConcurraWorkerPool *pool,
+                                                  ConcurraServiceFunc     func,
+                                                  gpointer                data);
+void                concurra_service_reply       (ConcurraServiceReply   *reply,
+                                                  GVariant               *value,
+                                                  const GError           *error);
 void                concurra_process_call_set_pool (ConcurraTask         *task,
                                                   ConcurraWorkerPool     *pool);
 

@@ -59,6 +59,8 @@ struct _ConcurraWorkerPool
   gboolean                 closing;
   ConcurraPoolClosedFunc   closed_func;
   gpointer                 closed_data;
+  ConcurraServiceFunc      service;
+  gpointer                 service_data;
 };
 
 struct _Worker
@@ -79,6 +81,15 @@ struct _Worker
   int                  next_signal;
   GError              *failure;       /* a broken protocol, for its call */
   GList                idle_link;
+  GList               *services;      /* ConcurraServiceReply: not answered yet */
+};
+
+/* A service request of a worker, until it is answered; cut off from its
+ * worker when the worker goes first. */
+struct _ConcurraServiceReply
+{
+  Worker  *worker;
+  guint64  id;
 };
 
 /* One attempt of a process task on a worker. */
@@ -154,6 +165,9 @@ worker_close_socket (Worker *worker)
 static void
 worker_free (Worker *worker)
 {
+  for (GList *l = worker->services; l != NULL; l = l->next)
+    ((ConcurraServiceReply *) l->data)->worker = NULL;
+  g_list_free (worker->services);
   worker_close_socket (worker);
   g_clear_pointer (&worker->grace, destroy_source);
   g_clear_pointer (&worker->out, g_byte_array_unref);
@@ -290,6 +304,67 @@ call_finish (Call *call)
   g_free (call);
 }
 
+static void worker_send (Worker *worker,
+                         GBytes *frame);
+
+/* A request of the worker running @call for a service of the parent; one
+ * of a service that is not there fails at once. */
+static void
+worker_ask_service (Worker   *worker,
+                    Call     *call,
+                    guint64   id,
+                    GVariant *request)
+{
+  ConcurraWorkerPool *pool = worker->pool;
+  ConcurraServiceReply *reply = g_new0 (ConcurraServiceReply, 1);
+  g_autoptr(GVariant) args = NULL;
+  const char *name;
+
+  reply->worker = worker;
+  reply->id = id;
+  worker->services = g_list_prepend (worker->services, reply);
+  g_variant_get (request, "(&sv)", &name, &args);
+  if (pool->service == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+                                             "'%s' is not available to this worker process: it "
+                                             "serves a runner, not a ConcurraWorker", name);
+
+      concurra_service_reply (reply, NULL, error);
+      return;
+    }
+  pool->service (name, args, call->cancellable, reply, pool->service_data);
+}
+
+void
+concurra_service_reply (ConcurraServiceReply *reply,
+                        GVariant             *value,
+                        const GError         *error)
+{
+  Worker *worker = reply->worker;
+
+  if (worker != NULL)
+    {
+      g_autoptr(GBytes) frame = concurra_protocol_encode_frame (
+                                  concurra_protocol_service_answer (reply->id, value, error));
+
+      worker->services = g_list_remove (worker->services, reply);
+      worker_send (worker, frame);
+    }
+  else if (value != NULL)
+    g_variant_unref (g_variant_ref_sink (value));
+  g_free (reply);
+}
+
+void
+concurra_worker_pool_set_service (ConcurraWorkerPool  *pool,
+                                  ConcurraServiceFunc  func,
+                                  gpointer             data)
+{
+  pool->service = func;
+  pool->service_data = data;
+}
+
 static void
 pool_give_back (ConcurraWorkerPool *pool,
                 Worker             *worker)
@@ -329,6 +404,12 @@ handle_reply (Worker *worker,
       if (error->domain != CONCURRA_ERROR)
         g_prefix_error (&error, "Lost the worker process: ");
       worker_end (worker, g_steal_pointer (&error), SIGKILL, 0);
+      return;
+    }
+  if (reply.service != 0)
+    {
+      worker_ask_service (worker, call, reply.service, reply.value);
+      concurra_reply_clear (&reply);
       return;
     }
   if (reply.ok)

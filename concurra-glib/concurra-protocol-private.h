@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 #define CONCURRA_PROTOCOL_REPLY_TYPE    "(tbmvsiss)"
 #define CONCURRA_WORKER_FD_ENV          "CONCURRA_WORKER_FD"
 
+/* A worker asks its parent for a service (limits) while it runs a call
+ * with a reply-typed message whose id has this bit, ok TRUE and the value
+ * (s name, v args); the parent answers with a request-typed message of
+ * the same id: ("ok", v value) or ("error", v (s domain, i code, s message)). */
+#define CONCURRA_PROTOCOL_SERVICE_BIT   (G_GUINT64_CONSTANT (1) << 63)
 /* Frames read from a file descriptor through one buffer: most reads bring
  * a whole message, or several. */
 typedef struct
@@ -30,9 +35,10 @@ typedef struct
 typedef struct
 {
   gboolean  ok;
-  GVariant *value;     /* nullable */
+  GVariant *value;     /* nullable; for a service request, (sv) */
   GError   *error;     /* when !ok */
   char     *trace;     /* nullable */
+  guint64   service;   /* not 0: a service request of this id, not a reply */
 } ConcurraReply;
 
 void      concurra_reply_clear            (ConcurraReply  *reply);
@@ -61,5 +67,11 @@ gboolean  concurra_protocol_parse_reply   (GBytes         *payload,
                                            GError        **error);
 GVariant *concurra_protocol_parse_request (GBytes         *payload,
                                            GError        **error);
+GVariant *concurra_protocol_service_request (guint64        id,
+                                             const char    *name,
+                                             GVariant      *args);
+GVariant *concurra_protocol_service_answer (guint64         id,
+                                            GVariant       *value,
+                                            const GError   *error);
 
 G_END_DECLS

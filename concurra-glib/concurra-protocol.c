@@ -478,6 +478,15 @@ concurra_protocol_parse_reply (GBytes         *payload,
     return FALSE;
 
   g_variant_get (message, "(tbmv&si&s&s)", &id, &ok, &value, &domain, &code, &text, &trace);
+  if ((id & CONCURRA_PROTOCOL_SERVICE_BIT) != 0)
+    {
+      if (!ok || value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE ("(sv)")))
+        return malformed (error, "invalid service request");
+      reply->service = id;
+      reply->ok = TRUE;
+      reply->value = g_steal_pointer (&value);
+      return TRUE;
+    }
   if (id != expected_id)
     return malformed (error, "reply to request %" G_GUINT64_FORMAT " while %" G_GUINT64_FORMAT " is in flight",
                       id, expected_id);
@@ -497,4 +506,51 @@ concurra_protocol_parse_request (GBytes  *payload,
                                  GError **error)
 {
   return parse_message (payload, G_VARIANT_TYPE (CONCURRA_PROTOCOL_REQUEST_TYPE), error);
+}
+
+/* A worker's request for a service of its parent (see
+ * CONCURRA_PROTOCOL_SERVICE_BIT); @args is sunk if floating. */
+GVariant *
+concurra_protocol_service_request (guint64     id,
+                                   const char *name,
+                                   GVariant   *args)
+{
+  GVariant *fields[7];
+  GVariant *call[2];
+
+  call[0] = g_variant_new_string (name);
+  call[1] = g_variant_new_variant (args);
+  fields[0] = g_variant_new_uint64 (id | CONCURRA_PROTOCOL_SERVICE_BIT);
+  fields[1] = g_variant_new_boolean (TRUE);
+  fields[2] = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                   g_variant_new_variant (g_variant_new_tuple (call, 2)));
+  fields[3] = g_variant_new_string ("");
+  fields[4] = g_variant_new_int32 (0);
+  fields[5] = g_variant_new_string ("");
+  fields[6] = g_variant_new_string ("");
+  return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
+}
+
+/* The parent's answer to a service request: @value (sunk if floating; NULL
+ * for none) or @error. */
+GVariant *
+concurra_protocol_service_answer (guint64       id,
+                                  GVariant     *value,
+                                  const GError *error)
+{
+  GVariant *fields[3];
+
+  fields[0] = g_variant_new_uint64 (id);
+  if (error != NULL)
+    {
+      fields[1] = g_variant_new_string ("error");
+      fields[2] = g_variant_new_variant (g_variant_new ("(sis)", g_quark_to_string (error->domain),
+                                                        error->code, error->message));
+    }
+  else
+    {
+      fields[1] = g_variant_new_string ("ok");
+      fields[2] = g_variant_new_variant (value ? value : g_variant_new_tuple (NULL, 0));
+    }
+  return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
 }

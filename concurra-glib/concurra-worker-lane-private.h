@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "concurra-limit-set.h"
 #include "concurra-task-private.h"
 #include "concurra-worker.h"
 
@@ -49,6 +50,7 @@ typedef struct
   char                   *init_function;
   GVariant               *init_args;
   char                  **worker_command;
+  ConcurraLimitSet       *limits;
 
   /* the owner context */
   GMainContext           *context;

@@ -176,6 +176,169 @@ make_reply (guint64   id,
   return g_variant_new_tuple (fields, G_N_ELEMENTS (fields));
 }
 
+/* While a call runs: the channel to the parent, for services. */
+static int serving_fd = -1;
+static ConcurraFrameReader *serving_reader;
+static guint64 last_service_id;
+
+/* Asks the parent for a service and waits for its answer. */
+static GVariant *
+ask_parent (const char  *name,
+            GVariant    *args,
+            GError     **error)
+{
+  g_autoptr(GVariant) request = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GVariant) boxed = NULL;
+  g_autoptr(GVariant) value = NULL;
+  const char *kind;
+  guint64 id, expected;
+  gboolean eof;
+
+  if (serving_fd < 0)
+    {
+      g_variant_unref (g_variant_ref_sink (args));
+      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
+                   "'%s' is for functions that a worker process runs for a ConcurraWorker; "
+                   "this is not one", name);
+      return NULL;
+    }
+  expected = ++last_service_id | CONCURRA_PROTOCOL_SERVICE_BIT;
+  if (!concurra_protocol_write_frame (serving_fd, concurra_protocol_service_request (expected, name, args)))
+    {
+      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                   "'%s': the channel to the parent is closed", name);
+      return NULL;
+    }
+  payload = concurra_frame_reader_next (serving_reader, serving_fd, &eof, error);
+  if (payload == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                     "'%s': the parent closed the channel", name);
+      return NULL;
+    }
+  request = concurra_protocol_parse_request (payload, error);
+  if (request == NULL)
+    return NULL;
+  g_variant_get (request, "(t&sv)", &id, &kind, &boxed);
+  if (id != expected)
+    {
+      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                   "'%s': the parent answered another request", name);
+      return NULL;
+    }
+  if (g_str_equal (kind, "error") && g_variant_is_of_type (boxed, G_VARIANT_TYPE ("(sis)")))
+    {
+      const char *domain, *message;
+      gint32 code;
+
+      g_variant_get (boxed, "(&si&s)", &domain, &code, &message);
+      g_set_error_literal (error, g_quark_from_string (domain), code, message);
+      return NULL;
+    }
+  return g_steal_pointer (&boxed);
+}
+
+/**
+ * concurra_worker_acquire_limits:
+ * @keys: (array length=n_keys) (nullable): the keys of the limits to take
+ *   units of
+ * @amounts: (array length=n_keys) (nullable): how many units of each
+ * @n_keys: the length of @keys and @amounts
+ * @timeout: how long to wait, in seconds; a negative value waits as long as
+ *   it takes
+ * @error: return location for a #GError
+ *
+ * In a function that a worker process runs for a process-mode
+ * [class@Concurra.Worker], takes units of the limits of the worker's
+ * [property@Concurra.Worker:limits], which the parent process keeps, so
+ * that every lane (process) of the worker, and every worker given the same
+ * [class@Concurra.LimitSet], counts against the same limits. It waits, all
+ * or nothing, as [method@Concurra.LimitSet.acquire] does, and fails the same
+ * ways. Give the units back with [func@Concurra.Worker.release_limits];
+ * what the call still holds when it ends is given back for it, as fully
+ * used.
+ *
+ * Returns: the acquisition's number, for
+ *   [func@Concurra.Worker.release_limits], or 0 with @error set
+ *
+ * Since: 1.0
+ */
+guint64
+concurra_worker_acquire_limits (const char * const  *keys,
+                                const guint         *amounts,
+                                guint                n_keys,
+                                double               timeout,
+                                GError             **error)
+{
+  g_autoptr(GVariant) answer = NULL;
+  GVariantBuilder names, counts;
+  guint64 id;
+
+  g_return_val_if_fail (n_keys == 0 || (keys != NULL && amounts != NULL), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  g_variant_builder_init (&names, G_VARIANT_TYPE_STRING_ARRAY);
+  g_variant_builder_init (&counts, G_VARIANT_TYPE ("au"));
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_variant_builder_add (&names, "s", keys[i]);
+      g_variant_builder_add (&counts, "u", amounts[i]);
+    }
+  answer = ask_parent ("concurra.limits.acquire",
+                       g_variant_new ("(asaud)", &names, &counts, timeout), error);
+  if (answer == NULL)
+    return 0;
+  if (!g_variant_is_of_type (answer, G_VARIANT_TYPE ("(t)")))
+    {
+      g_set_error_literal (error, CONCURRA_ERROR, CONCURRA_ERROR_WORKER_CRASHED,
+                           "The parent's answer to an acquisition of limits is malformed");
+      return 0;
+    }
+  g_variant_get (answer, "(t)", &id);
+  return id;
+}
+
+/**
+ * concurra_worker_release_limits:
+ * @acquisition: what [func@Concurra.Worker.acquire_limits] returned
+ * @keys: (array length=n_keys) (nullable): the keys of the rate limits
+ *   (and call limits taken with more than 1) whose use is reported
+ * @used: (array length=n_keys) (nullable): how many units of each were used
+ * @n_keys: the length of @keys and @used
+ * @error: return location for a #GError
+ *
+ * Gives back what @acquisition took, with what was used of each limit, as
+ * [method@Concurra.Acquisition.update] then
+ * [method@Concurra.Acquisition.release] do in the parent; fails as they
+ * do (a rate limit whose use was not reported counts as fully used).
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_worker_release_limits (guint64              acquisition,
+                                const char * const  *keys,
+                                const guint         *used,
+                                guint                n_keys,
+                                GError             **error)
+{
+  g_autoptr(GVariant) answer = NULL;
+  GVariantBuilder usage;
+
+  g_return_val_if_fail (n_keys == 0 || (keys != NULL && used != NULL), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_variant_builder_init (&usage, G_VARIANT_TYPE ("a{su}"));
+  for (guint i = 0; i < n_keys; i++)
+    g_variant_builder_add (&usage, "{su}", keys[i], used[i]);
+  answer = ask_parent ("concurra.limits.release",
+                       g_variant_new ("(ta{su})", acquisition, &usage), error);
+  return answer != NULL;
+}
+
 /* Serves requests until the parent closes the socket. */
 static int
 serve (int fd)
@@ -214,7 +377,11 @@ serve (int fd)
       name = g_variant_get_child_value (request, 1);
       boxed = g_variant_get_child_value (request, 2);
       args = g_variant_get_variant (boxed);
+      serving_fd = fd;
+      serving_reader = &reader;
       result = concurra_registry_call (g_variant_get_string (name, NULL), args, cancellable, &error);
+      serving_fd = -1;
+      serving_reader = NULL;
       if (!concurra_protocol_write_frame (fd, make_reply (g_variant_get_uint64 (id), result, error)))
         {
           status = 1;

@@ -107,6 +107,7 @@ enum {
   PROP_RETRY_WAIT,
   PROP_RETRY_JITTER,
   PROP_WORKER_COMMAND,
+  PROP_LIMITS,
   PROP_STOPPED,
   N_PROPS
 };
@@ -234,6 +235,9 @@ concurra_worker_get_property (GObject    *object,
     case PROP_WORKER_COMMAND:
       g_value_set_boxed (value, core->worker_command);
       break;
+    case PROP_LIMITS:
+      g_value_take_object (value, concurra_worker_get_limits (self));
+      break;
     case PROP_STOPPED:
       g_value_set_boolean (value, concurra_worker_is_stopped (self));
       break;
@@ -285,6 +289,9 @@ concurra_worker_set_property (GObject      *object,
       break;
     case PROP_WORKER_COMMAND:
       concurra_worker_set_worker_command (self, g_value_get_boxed (value));
+      break;
+    case PROP_LIMITS:
+      concurra_worker_set_limits (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -435,6 +442,21 @@ concurra_worker_class_init (ConcurraWorkerClass *klass)
   properties[PROP_WORKER_COMMAND] =
     g_param_spec_boxed ("worker-command", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraWorker:limits:
+   *
+   * The limits the worker's calls share: its thread and main-context calls
+   * take them with [method@Concurra.LimitSet.acquire] (or its async form),
+   * and the functions its worker processes run with
+   * [func@Concurra.Worker.acquire_limits], which asks this process. Give
+   * the same set to several workers to share it among them.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LIMITS] =
+    g_param_spec_object ("limits", NULL, NULL, CONCURRA_TYPE_LIMIT_SET,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * ConcurraWorker:stopped:
@@ -1075,6 +1097,54 @@ concurra_worker_set_worker_command (ConcurraWorker     *worker,
 
   concurra_worker_core_set_command (&worker->core, command);
   g_object_notify_by_pspec (G_OBJECT (worker), properties[PROP_WORKER_COMMAND]);
+}
+
+/**
+ * concurra_worker_get_limits:
+ * @worker: a worker
+ *
+ * Gets [property@Concurra.Worker:limits].
+ *
+ * Returns: (transfer full) (nullable): the limits, or %NULL
+ *
+ * Since: 1.0
+ */
+ConcurraLimitSet *
+concurra_worker_get_limits (ConcurraWorker *worker)
+{
+  ConcurraLimitSet *limits;
+
+  g_return_val_if_fail (CONCURRA_IS_WORKER (worker), NULL);
+
+  g_mutex_lock (&worker->core.lock);
+  limits = worker->core.limits ? g_object_ref (worker->core.limits) : NULL;
+  g_mutex_unlock (&worker->core.lock);
+  return limits;
+}
+
+/**
+ * concurra_worker_set_limits:
+ * @worker: a worker
+ * @limits: (nullable): the limits its calls share, or %NULL
+ *
+ * Sets [property@Concurra.Worker:limits].
+ *
+ * Since: 1.0
+ */
+void
+concurra_worker_set_limits (ConcurraWorker   *worker,
+                            ConcurraLimitSet *limits)
+{
+  gboolean changed;
+
+  g_return_if_fail (CONCURRA_IS_WORKER (worker));
+  g_return_if_fail (limits == NULL || CONCURRA_IS_LIMIT_SET (limits));
+
+  g_mutex_lock (&worker->core.lock);
+  changed = g_set_object (&worker->core.limits, limits);
+  g_mutex_unlock (&worker->core.lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (worker), properties[PROP_LIMITS]);
 }
 
 /**

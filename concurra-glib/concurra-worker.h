@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "concurra-enums.h"
+#include "concurra-limit-set.h"
 #include "concurra-task.h"
 #include "concurra-version.h"
 
@@ -194,6 +195,11 @@ CONCURRA_AVAILABLE_IN_ALL
 double                 concurra_worker_compute_retry_wait  (ConcurraWorker           *worker,
                                                             guint                     attempt);
 CONCURRA_AVAILABLE_IN_ALL
+ConcurraLimitSet      *concurra_worker_get_limits          (ConcurraWorker           *worker);
+CONCURRA_AVAILABLE_IN_ALL
+void                   concurra_worker_set_limits          (ConcurraWorker           *worker,
+                                                            ConcurraLimitSet         *limits);
+CONCURRA_AVAILABLE_IN_ALL
 guint                  concurra_worker_get_n_active        (ConcurraWorker           *worker);
 CONCURRA_AVAILABLE_IN_ALL
 GVariant              *concurra_worker_get_stats           (ConcurraWorker           *worker);
@@ -227,5 +233,17 @@ CONCURRA_AVAILABLE_IN_ALL
 gboolean  concurra_worker_is_registered (const char          *name);
 CONCURRA_AVAILABLE_IN_ALL
 void      concurra_worker_main          (void);
+CONCURRA_AVAILABLE_IN_ALL
+guint64   concurra_worker_acquire_limits (const char * const  *keys,
+                                          const guint         *amounts,
+                                          guint                n_keys,
+                                          double               timeout,
+                                          GError             **error);
+CONCURRA_AVAILABLE_IN_ALL
+gboolean  concurra_worker_release_limits (guint64              acquisition,
+                                          const char * const  *keys,
+                                          const guint         *used,
+                                          guint                n_keys,
+                                          GError             **error);
 
 G_END_DECLS

@@ -218,6 +218,38 @@ fn_counter_add (GVariant      *args,
   return g_variant_new_int64 (counter);
 }
 
+/* (s key, b release) -> (x): takes one unit of the limit @key (and every
+ * call limit) from the parent ConcurraWorker's limits, gives it back if
+ * @release, and returns the monotonic time it got it at */
+static GVariant *
+fn_limited (GVariant      *args,
+            GCancellable  *cancellable,
+            gpointer       user_data,
+            GError       **error)
+{
+  const char *key;
+  gboolean release;
+  const char *keys[1];
+  guint amounts[1] = { 1 };
+  guint64 acquisition;
+  gint64 now;
+
+  if (args == NULL || !g_variant_is_of_type (args, G_VARIANT_TYPE ("(sb)")))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "limited wants (sb)");
+      return NULL;
+    }
+  g_variant_get (args, "(&sb)", &key, &release);
+  keys[0] = key;
+  acquisition = concurra_worker_acquire_limits (keys, amounts, 1, 30, error);
+  if (acquisition == 0)
+    return NULL;
+  now = g_get_monotonic_time ();
+  if (release && !concurra_worker_release_limits (acquisition, NULL, NULL, 0, error))
+    return NULL;
+  return g_variant_new_int64 (now);
+}
+
 /* (d cpu_seconds) -> (t iterations): burns CPU, default 0.2 s */
 static GVariant *
 fn_burn (GVariant      *args,
@@ -608,6 +640,7 @@ static const struct
   { "pid", fn_pid },
   { "counter-init", fn_counter_init },
   { "counter-add", fn_counter_add },
+  { "limited", fn_limited },
   { "burn", fn_burn },
   { "big", fn_big },
   { "measure", fn_measure },

@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -999,6 +1000,100 @@ test_process_stop (void)
   test_iterate_until (context, (gboolean *) &ended, TEST_LONG_WAIT);
 }
 
+/* Limits shared by the processes of a worker: the parent keeps them, and a
+ * call's function takes units through it. */
+static ConcurraLimitSet *
+new_limits (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConcurraLimit) calls = concurra_limit_new_call (1.0, 10, CONCURRA_RATE_LIMIT_ALGORITHM_SLIDING_WINDOW,
+                                                            &error);
+  g_autoptr(ConcurraLimit) connection = concurra_limit_new_resource ("connection", 1, &error);
+  ConcurraLimit *limits[] = { calls, connection };
+  ConcurraLimitSet *set = concurra_limit_set_new (limits, G_N_ELEMENTS (limits), &error);
+
+  g_assert_no_error (error);
+  return set;
+}
+
+static ConcurraTask *
+call_limited (ConcurraWorker *worker,
+              gboolean        release)
+{
+  g_autoptr(GError) error = NULL;
+  ConcurraTask *task = concurra_worker_call_function (worker, "limited",
+                                                      g_variant_new ("(sb)", "connection", release), &error);
+
+  g_assert_no_error (error);
+  return task;
+}
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+static void
+test_process_limits (void)
+{
+  g_autoptr(ConcurraWorker) worker = new_process_worker (3);
+  g_autoptr(ConcurraLimitSet) limits = new_limits ();
+  g_autoptr(ConcurraLimitSet) set = NULL;
+  g_autoptr(GPtrArray) calls = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 times[25];
+
+  concurra_worker_set_limits (worker, limits);
+  set = concurra_worker_get_limits (worker);
+  g_assert_true (set == limits);
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    g_ptr_array_add (calls, call_limited (worker, TRUE));
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    times[i] = variant_value (calls->pdata[i]);
+  qsort (times, G_N_ELEMENTS (times), sizeof times[0], compare_int64);
+  /* three processes, one count: 10 calls a second, so 25 take 2 s */
+  for (guint i = 10; i < G_N_ELEMENTS (times); i++)
+    g_assert_cmpint (times[i] - times[i - 10], >=, G_USEC_PER_SEC - 20000);
+  g_assert_cmpint (times[24] - times[0], >=, 2 * G_USEC_PER_SEC - 40000);
+  stop_and_wait (worker);
+}
+
+/* What a call did not give back goes back when it ends; a worker without
+ * limits, or a process that is not a worker's, is told so. */
+static void
+test_process_limits_errors (void)
+{
+  g_autoptr(ConcurraWorker) worker = new_process_worker (1);
+  g_autoptr(ConcurraWorker) bare = new_process_worker (1);
+  g_autoptr(ConcurraLimitSet) limits = new_limits ();
+  g_autoptr(ConcurraTask) keeps = NULL;
+  g_autoptr(ConcurraTask) after = NULL;
+  g_autoptr(ConcurraTask) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *keys[] = { "connection" };
+  guint one[] = { 1 };
+
+  concurra_worker_set_limits (worker, limits);
+  keeps = call_limited (worker, FALSE);
+  after = call_limited (worker, TRUE);
+  variant_value (keeps);
+  /* the one connection was given back when the first call ended */
+  variant_value (after);
+
+  refused = call_limited (bare, TRUE);
+  wait_ok (refused);
+  test_assert_task_error (refused, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR_INVALID_ARGUMENT, NULL);
+  g_assert_nonnull (strstr (concurra_task_get_error (refused)->message, "no limits"));
+
+  g_assert_cmpuint (concurra_worker_acquire_limits (keys, one, 1, 0, &error), ==, 0);
+  g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT);
+  stop_and_wait (worker);
+  stop_and_wait (bare);
+}
+
 /* ---- bad input ---- */
 
 static void
@@ -1057,6 +1152,8 @@ main (int   argc,
   g_test_add_func ("/worker/process/crash-restart", test_process_crash_restart);
   g_test_add_func ("/worker/process/init-failure", test_process_init_failure);
   g_test_add_func ("/worker/process/stop", test_process_stop);
+  g_test_add_func ("/worker/process/limits", test_process_limits);
+  g_test_add_func ("/worker/process/limits-errors", test_process_limits_errors);
   g_test_add_func ("/worker/bad-input", test_bad_input);
 
   return g_test_run ();
