@@ -282,3 +282,42 @@ def test_stopping_a_worker_ends_its_wait_for_limits():
     assert ended.wait(10)       # the lane's wait ended, not only the future
     assert future.cancelled()
     held.release()
+
+
+class ProcessCaller(Worker):
+    def call(self):
+        with self.limits.acquire() as acq:
+            return acq.config.get("region"), time.time()
+
+
+def test_process_workers_share_a_limit_set_through_their_channel():
+    shared = LimitSet([CallLimit(window=1, capacity=5,
+                                 algorithm="sliding_window")],
+                      mode="process", config={"region": "eu"})
+    pool = ProcessCaller.options(mode="process", max_workers=2,
+                                 limits=shared).init()
+    single = ProcessCaller.options(mode="process", limits=shared).init()
+    start = time.monotonic()
+    results = gather([pool.call() for _ in range(8)] + [single.call()
+                                                        for _ in range(4)],
+                     timeout=60)
+    # 12 calls under 5/s across two workers: two windows of waiting
+    assert time.monotonic() - start >= 1.8
+    assert {region for region, _ in results} == {"eu"}
+    assert shared._server is None       # no socket: the worker's channel
+    pool.stop()
+    single.stop()
+
+
+def test_process_workers_with_a_pool_of_limit_sets():
+    eu = LimitSet([ResourceLimit("c", 1)], mode="process",
+                  config={"region": "eu"})
+    us = LimitSet([ResourceLimit("c", 1)], mode="process",
+                  config={"region": "us"})
+    pool = ProcessCaller.options(mode="process", max_workers=2,
+                                 limits=LimitPool([eu, us])).init()
+    regions = {region for region, _ in gather([pool.call()
+                                               for _ in range(6)],
+                                              timeout=60)}
+    assert regions == {"eu", "us"}
+    pool.stop()

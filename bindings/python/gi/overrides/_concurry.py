@@ -1901,19 +1901,70 @@ class LimitSet:
         return dict(self._backend.stats())
 
 
-def _remote_limit_set(address: str, limits: List[Limit],
-                      config: Dict[str, Any]) -> LimitSet:
+def _limit_set_on(backend: Any, limits: List[Limit],
+                  config: Dict[str, Any]) -> LimitSet:
+    """A process-mode LimitSet, in a worker process, whose state another
+    process keeps."""
     limit_set = LimitSet.__new__(LimitSet)
     limit_set.shared = True
     limit_set.mode = ExecutionMode.Processes
     limit_set.limits = limits
     limit_set.config = config
     limit_set._by_key = {limit.key: limit for limit in limits}
-    limit_set._backend = _RemoteLimits(address)
+    limit_set._backend = backend
     limit_set._server = None
     limit_set._warned = set()
     limit_set._lock = threading.Lock()
     return limit_set
+
+
+def _remote_limit_set(address: str, limits: List[Limit],
+                      config: Dict[str, Any]) -> LimitSet:
+    return _limit_set_on(_RemoteLimits(address), limits, config)
+
+
+class _ChannelLimits:
+    """In a process lane's worker process: the limits of its worker
+    (Concurra.Worker:limits), which the parent keeps and serves over the
+    worker's own channel (Concurra.Worker.acquire_limits)."""
+
+    def acquire(self, amounts: Dict[str, float], timeout: Optional[float],
+                block: bool = True) -> Any:
+        keys = list(amounts)
+        units = [int(-(-amounts[k] // 1)) for k in keys]    # round up
+        wait = 0.0 if not block else (-1.0 if timeout is None else timeout)
+        try:
+            return _GWorker.acquire_limits(keys, units, wait)
+        except GLib.Error as error:
+            if _ov._is_timeout(error):
+                return None
+            raise ValueError(error.message) from None
+
+    def release(self, token: Any, used: Dict[str, float]) -> None:
+        keys = list(used)
+        try:
+            _GWorker.release_limits(token, keys,
+                                    [int(used[k]) for k in keys])
+        except GLib.Error:
+            pass    # not all updated: Python raises its own error for it
+
+    def stats(self) -> Dict[str, Any]:
+        return {}
+
+
+def _channel_limit_pool(limits: List[Limit], config: Dict[str, Any],
+                        index: int) -> "LimitPool":
+    return LimitPool([_limit_set_on(_ChannelLimits(), limits, config)])
+
+
+def _channel_set(pool: "LimitPool") -> Optional[LimitSet]:
+    """The one C-backed set of a process worker's limits, which the
+    worker's channel can serve; None for pools of several sets and sets
+    kept in Python (served over a socket instead)."""
+    sets = pool.limit_sets
+    if len(sets) == 1 and isinstance(sets[0]._backend, _CLimits):
+        return sets[0]
+    return None
 
 
 class LimitPool:
@@ -2635,6 +2686,12 @@ class _ProcessLanes(_GLanes):
         super().__init__(GI.ExecutionMode.PROCESS, n_lanes, opts)
         self.unwrap = bool(opts["unwrap_futures"])
         self.gworker.set_worker_command(_ov._worker_command())
+        shared = _channel_set(limits_for(0))
+        if shared is not None:
+            # the parent keeps the state; the processes ask over their channel
+            self.gworker.set_limits(shared._backend.gset)
+            limits_for = functools.partial(_channel_limit_pool,
+                                           shared.limits, shared.config)
         payload = _dumps_by_value((worker_cls, args, kwargs, retries,
                                    limits_for))
         self.gworker.set_init_function(PYTHON_WORKER_NEW,
