@@ -68,7 +68,11 @@ def test_readme_retry_example():
 @pytest.mark.parametrize("mode", MODES)
 def test_retries_until_success(mode):
     w = Flaky.options(mode=mode, num_retries=3, retry_wait=0.01).init(2)
-    assert w.call().result(timeout=60) == {"status": "ok", "calls": 3}
+    future = w.call()
+    assert future.result(timeout=60) == {"status": "ok", "calls": 3}
+    if mode == "thread":
+        # the attempts are the library's (its waits hold no thread)
+        assert future.task.get_attempts() == 3
     w.stop()
 
 
@@ -139,6 +143,7 @@ def test_retry_until_and_validation_error(mode):
         never.next().result(timeout=60)
     error = info.value
     assert error.attempts == 3 and error.all_results == [1, 2, 3]
+    assert isinstance(error, RetryValidationError)
     assert error.method_name == "next"
     assert len(error.validation_errors) == 3
     copy = pickle.loads(pickle.dumps(error))

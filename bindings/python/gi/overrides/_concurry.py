@@ -1115,12 +1115,16 @@ class _RetryRun:
         self.results.append(result)
         self.reasons.append(reason)
         if attempt == self.attempts:
-            name = self.base["method_name"]
-            raise RetryValidationError(
-                "Result validation failed for %s after %d attempt%s: %s"
-                % (name, attempt, "" if attempt == 1 else "s", reason),
-                attempt, self.results, self.reasons, name)
+            raise self.validation_error(attempt)
         return self.config.wait_before(attempt)
+
+    def validation_error(self, attempt: int) -> RetryValidationError:
+        name = self.base["method_name"]
+        return RetryValidationError(
+            "Result validation failed for %s after %d attempt%s: %s"
+            % (name, attempt, "" if attempt == 1 else "s",
+               self.reasons[-1] if self.reasons else ""),
+            attempt, self.results, self.reasons, name)
 
 
 def _call_with_retries(fn: Callable[..., Any], args: Tuple[Any, ...],
@@ -2419,6 +2423,8 @@ class _Lanes:
         self.unwrap = unwrap
         # limits in this worker: a wait for them ends when it stops
         self.limited = True
+        # the one retry setting the C worker applies (thread lanes)
+        self.c_retry: Optional[RetryConfig] = None
         self.name = worker_cls.__name__
         self.stopping = threading.Event()
 
@@ -2446,7 +2452,7 @@ class _Lanes:
             args, kwargs = _unwrap_call(args, kwargs)
         config = self.retries.get(name, self.default_retry) \
             if self.retries_by_name else self.default_retry
-        if config is None:
+        if config is None or config is self.c_retry:
             value = fn(*args, **kwargs)
             if type(value) in _PLAIN or not inspect.isawaitable(value):
                 return value
@@ -2459,7 +2465,7 @@ class _Call:
     """One call of a thread-lane worker: its outcome stays in Python."""
 
     __slots__ = ("lanes", "name", "args", "kwargs", "value", "exc",
-                 "cancelled")
+                 "cancelled", "run")
 
     def __init__(self, lanes: _Lanes, name: str, args: Tuple[Any, ...],
                  kwargs: Dict[str, Any]) -> None:
@@ -2470,6 +2476,7 @@ class _Call:
         self.value = None
         self.exc: Optional[BaseException] = None
         self.cancelled = False
+        self.run: Optional[_RetryRun] = None   # attempts retried in C
 
     def outcome(self, task: Any) -> Tuple[Any, Any]:
         if self.exc is not None:
@@ -2477,7 +2484,38 @@ class _Call:
         status = task.get_status()
         if status == _S.SUCCESSFUL:
             return None, self.value
-        return _error_exception(task.get_error(), self.cancelled), None
+        error = task.get_error()
+        run = self.run
+        if run is not None and run.results and error is not None and \
+                error.matches(_ov._CONCURRA_QUARK, int(_E.INVALID_RESULT)):
+            return run.validation_error(len(run.results)), None
+        return _error_exception(error, self.cancelled), None
+
+
+# The retries of a thread worker with one retry setting for all its methods
+# are the C worker's: its waits hold no thread. These run where an attempt
+# ended, on the lane's thread, right after _lane_call: the call is the one
+# that thread ran last.
+
+def _lane_retry_filter(task: Any, error: Any, attempt: int,
+                       lanes: _Lanes) -> bool:
+    call = getattr(_in_lane, "call", None)
+    if call is None or call.exc is None or call.run is None:
+        return False
+    return _should_retry(call.run.config, call.exc, call.run.context(attempt))
+
+
+def _lane_validate(task: Any, attempt: int, lanes: _Lanes) -> bool:
+    call = getattr(_in_lane, "call", None)
+    if call is None or call.run is None:
+        return True
+    run = call.run
+    reason = _validate(run.config, call.value, run.context(attempt))
+    if reason is None:
+        return True
+    run.results.append(call.value)
+    run.reasons.append(reason)
+    return False
 
 
 def _lane_init(gworker: Any, lane: int, cancellable: Any,
@@ -2499,6 +2537,13 @@ def _lane_call(task: Any, instance: Any, lane: int, cancellable: Any,
     lanes = call.lanes
     if lanes.limited:
         _in_lane.cancellable = cancellable
+    if lanes.c_retry is not None:
+        # attempts are the C worker's: the filter and validator read these
+        _in_lane.call = call
+        call.exc = None
+        if call.run is None:
+            call.run = _RetryRun(lanes.c_retry, call.name, lanes.name,
+                                 call.args, call.kwargs)
     try:
         value = lanes.run(lane, call.name, call.args, call.kwargs)
     except BaseException as exc:  # noqa: B902 - the call's error
@@ -2508,14 +2553,16 @@ def _lane_call(task: Any, instance: Any, lane: int, cancellable: Any,
     if lanes.limited:
         _in_lane.cancellable = None
     call.value = value
-    call.args = call.kwargs = None   # type: ignore[assignment]
+    if lanes.c_retry is None:
+        call.args = call.kwargs = None   # type: ignore[assignment]
 
 
 def _fail_call(task: Any, call: _Call, exc: BaseException) -> None:
     tb = exc.__traceback__
     exc.__traceback__ = tb.tb_next if tb is not None else None
     call.exc = exc
-    call.args = call.kwargs = None   # type: ignore[assignment]
+    if call.lanes.c_retry is None:
+        call.args = call.kwargs = None   # type: ignore[assignment]
     try:
         error = GLib.Error.new_literal(
             _ov._PY_QUARK, _ov._c_string(_ov._summary(exc)), 0)
@@ -2583,9 +2630,24 @@ class _ThreadLanes(_GLanes):
         super().__init__(GI.ExecutionMode.THREAD, n_lanes, opts)
         self.lanes = lanes
         self.gworker.set_init_func(_lane_init, lanes)
+        config = lanes.default_retry
+        if config is not None and not lanes.retries_by_name:
+            self._retry_in_c(config)
         self.finalizer.detach()
         self.finalizer = weakref.finalize(self, _stop_lanes, self.gworker,
                                           lanes)
+
+    def _retry_in_c(self, config: RetryConfig) -> None:
+        gworker = self.gworker
+        gworker.set_retries(config.num_retries)
+        gworker.set_retry_algorithm(
+            getattr(GI.RetryAlgorithm, config.retry_algorithm.name.upper()))
+        gworker.set_retry_wait(config.retry_wait)
+        gworker.set_retry_jitter(config.retry_jitter)
+        gworker.set_retry_filter(_lane_retry_filter, self.lanes)
+        if config.retry_until:
+            gworker.set_validate_func(_lane_validate, self.lanes)
+        self.lanes.c_retry = config
 
     def call(self, name: str, args: Tuple[Any, ...],
              kwargs: Dict[str, Any]) -> Any:
