@@ -2360,10 +2360,15 @@ def _has_future(value: Any) -> bool:
     kind = type(value)
     if kind in _PLAIN:
         return False
+    if kind is tuple or kind is list:
+        # the common case, a call's arguments: no generator, no isinstance
+        for item in value:
+            if type(item) not in _PLAIN and _has_future(item):
+                return True
+        return False
     if isinstance(value, _FUTURE_TYPES) or isinstance(value, GI.Task):
         return True
-    if kind in (list, tuple, set, frozenset) or \
-            isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return any(_has_future(v) for v in value)
     if isinstance(value, dict):
         return any(_has_future(v) for v in value.values())
@@ -2393,7 +2398,7 @@ def _unwrap(value: Any) -> Any:
 
 def _unwrap_call(args: Tuple[Any, ...], kwargs: Dict[str, Any]
                  ) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
-    if _has_future(args) or _has_future(kwargs):
+    if _has_future(args) or (kwargs and _has_future(kwargs)):
         return tuple(_unwrap(a) for a in args), \
             {k: _unwrap(v) for k, v in kwargs.items()}
     return args, kwargs
