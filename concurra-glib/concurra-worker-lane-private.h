@@ -61,6 +61,7 @@ typedef struct
   GMutex                  lock;          /* everything below */
   GPtrArray              *lanes;
   GQueue                  demand;        /* on-demand calls waiting for a lane */
+  GArray                 *free_indices;  /* of on-demand lanes that ended */
   GThreadPool            *pool;          /* thread mode */
   GRand                  *rand;
   guint                   next_lane;     /* round robin */

@@ -510,6 +510,10 @@ lane_idle_locked (ConcurraWorkerLane *lane)
       next->n_total++;
       lane_kick_locked (next);
     }
+  else if (lane->on_demand)
+    /* its index is free for the next on-demand lane: two lanes that run at
+     * once never share one */
+    g_array_append_val (core->free_indices, lane->index);
   return TRUE;
 }
 
@@ -1325,6 +1329,7 @@ concurra_worker_core_preinit (ConcurraWorkerCore *core)
   core->retry_wait = 1.0;
   core->retry_jitter = 0.3;
   core->lanes = g_ptr_array_new ();
+  core->free_indices = g_array_new (FALSE, FALSE, sizeof (guint));
   core->rand = g_rand_new ();
 }
 
@@ -1374,6 +1379,7 @@ concurra_worker_core_clear (ConcurraWorkerCore *core)
   for (guint i = 0; i < core->lanes->len; i++)
     lane_free (g_ptr_array_index (core->lanes, i));
   g_ptr_array_unref (core->lanes);
+  g_array_unref (core->free_indices);
   if (core->wake != NULL)
     {
       g_source_destroy (core->wake);
@@ -1505,7 +1511,14 @@ concurra_worker_core_submit (ConcurraWorkerCore      *core,
     {
       if (core->n_lanes == 0 || core->lanes->len < core->n_lanes)
         {
-          lane = lane_new (core, core->lanes->len, TRUE);
+          guint index = core->lanes->len;
+
+          if (core->free_indices->len > 0)
+            {
+              index = g_array_index (core->free_indices, guint, core->free_indices->len - 1);
+              g_array_set_size (core->free_indices, core->free_indices->len - 1);
+            }
+          lane = lane_new (core, index, TRUE);
           g_ptr_array_add (core->lanes, lane);
         }
       else

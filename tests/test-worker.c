@@ -750,10 +750,15 @@ count_concurrent (ConcurraTask *task,
                   gpointer      user_data)
 {
   TestCounter *running = user_data;
+  static int busy_lanes[64];
 
+  /* two on-demand lanes that run at once never share an index */
+  g_assert_cmpuint (lane, <, G_N_ELEMENTS (busy_lanes));
+  g_assert_cmpint (g_atomic_int_add (&busy_lanes[lane], 1), ==, 0);
   test_counter_add (running, 1);
   g_usleep (2000);
   test_counter_add (running, -1);
+  g_atomic_int_add (&busy_lanes[lane], -1);
   concurra_task_return_int (task, (int) TEST_COUNTER_OBJECT (instance)->value++);
 }
 
@@ -782,6 +787,50 @@ test_on_demand (void)
   g_assert_true (g_variant_lookup (stats, "on-demand-active", "u", &active));
   g_assert_cmpuint (active, <=, 3);
   test_counter_clear (&running);
+}
+
+static guint
+n_lanes_now (ConcurraWorker *worker)
+{
+  g_autoptr(GVariant) stats = concurra_worker_get_stats (worker);
+  guint n;
+
+  g_assert_true (g_variant_lookup (stats, "n-lanes", "u", &n));
+  return n;
+}
+
+/* On-demand lanes that run at once have different indices (a binding keeps
+ * a lane's state by its index), also after a lane in the middle ended. */
+static void
+test_on_demand_indices (void)
+{
+  g_autoptr(ConcurraWorker) worker = g_object_new (CONCURRA_TYPE_WORKER, "mode", CONCURRA_EXECUTION_MODE_THREAD,
+                                                   "n-lanes", 3, "on-demand", TRUE, NULL);
+  g_autoptr(ConcurraTask) quick = NULL;
+  g_autoptr(ConcurraTask) slow1 = NULL;
+  g_autoptr(ConcurraTask) slow2 = NULL;
+  g_autoptr(ConcurraTask) late = NULL;
+  TestFlag flag;
+  gint64 lanes[4];
+
+  test_flag_init (&flag);
+  quick = submit (worker, "quick", return_lane, NULL);
+  slow1 = submit (worker, "slow", block_until_flag, &flag);
+  slow2 = submit (worker, "slow", block_until_flag, &flag);
+  lanes[0] = value_of (quick);
+  /* the quick call's lane goes right after it; the two slow ones still run */
+  for (guint i = 0; i < 10000 && n_lanes_now (worker) != 2; i++)
+    g_usleep (1000);
+  g_assert_cmpuint (n_lanes_now (worker), ==, 2);
+  late = submit (worker, "late", return_lane, NULL);
+  lanes[3] = value_of (late);
+  test_flag_set (&flag);
+  wait_ok (slow1);
+  wait_ok (slow2);
+  g_assert_cmpint (lanes[0], ==, 0);
+  /* the slow calls have lanes 1 and 2: the late one reuses 0 */
+  g_assert_cmpint (lanes[3], ==, 0);
+  test_flag_clear (&flag);
 }
 
 /* ---- main-context lanes ---- */
@@ -1138,6 +1187,7 @@ main (int   argc,
   g_test_add_func ("/worker/pool/round-robin", test_pool_round_robin);
   g_test_add_func ("/worker/pool/balancers", test_pool_balancers);
   g_test_add_func ("/worker/pool/on-demand", test_on_demand);
+  g_test_add_func ("/worker/pool/on-demand-indices", test_on_demand_indices);
   g_test_add_func ("/worker/retry/count", test_retries);
   g_test_add_func ("/worker/retry/filter", test_retry_filter);
   g_test_add_func ("/worker/retry/validator", test_validator);
