@@ -329,7 +329,7 @@ def test_gather_list_dict_iter_and_progress(mode, capsys):
                                   "process"])
 def test_future_types_and_timeouts(mode):
     w = Counter.options(mode=mode).init()
-    future = w.slow(0.5)
+    future = w.slow(1.5)
     assert isinstance(future, ConcurrentFuture)
     assert isinstance(future, BaseFuture)
     assert isinstance(future, concurrent.futures.Future)
@@ -339,7 +339,7 @@ def test_future_types_and_timeouts(mode):
         gather([future], timeout=0.01)
     done, not_done = wait([future], timeout=0.01)
     assert not done and not_done == {future}
-    assert future.result(timeout=30) == 0.5
+    assert future.result(timeout=30) == 1.5
     assert future.done() and not future.cancelled()
     assert future.cancel() is False
     called = []
@@ -569,7 +569,7 @@ def test_asyncio_worker_runs_async_methods_concurrently():
     start = time.monotonic()
     futures = [w.fetch(str(i)) for i in range(10)]
     assert gather(futures)[3] == {"url": "http://x/3"}
-    assert time.monotonic() - start < 1.5      # not 10 x 0.2 s
+    assert time.monotonic() - start < 1.9      # not 10 x 0.2 s
     result = w.fetch_many(["a", "b"]).result()
     assert result == [{"url": "http://x/a"}, {"url": "http://x/b"}]
     assert w.plain().result() == "plain"

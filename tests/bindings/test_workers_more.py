@@ -146,7 +146,7 @@ class Sleeper(Worker):
 def test_least_active_sends_calls_to_idle_workers():
     pool = Sleeper.options(mode="thread", max_workers=3,
                            load_balancing="least_active").init()
-    busy = pool.nap(0.5)
+    busy = pool.nap(2)
     time.sleep(0.05)
     # one at a time: an idle worker is always there (ties: lowest index)
     quick = [pool.nap(0).result() for _ in range(6)]
@@ -193,8 +193,9 @@ def test_submission_never_blocks_with_max_queued_tasks():
     pool = Sleeper.options(mode="thread", max_workers=2,
                            max_queued_tasks=2).init()
     start = time.monotonic()
-    futures = [pool.nap(0.02) for _ in range(20)]
-    assert time.monotonic() - start < 0.2
+    futures = [pool.nap(0.1) for _ in range(20)]
+    # blocking until queued calls ran would take 1 s
+    assert time.monotonic() - start < 0.5
     assert len(gather(futures)) == 20
     assert pool.get_pool_stats()["max_queued_tasks"] == 2
     pool.stop()

@@ -188,7 +188,7 @@ def test_waits_happen_in_the_worker():
     assert time.monotonic() - start < 0.1       # the call returned at once
     assert future.result()["calls"] == 3
     # waits of 0.2 x 1 and 0.2 x 2
-    assert 0.55 < time.monotonic() - start < 2.0
+    assert 0.55 < time.monotonic() - start < 5.0
     w.stop()
 
 
