@@ -212,7 +212,6 @@ concurra_runner_init (ConcurraRunner *self)
   self->mode = CONCURRA_EXECUTION_MODE_THREAD;
   self->retry_backoff = 2.0;
   self->max_output = CONCURRA_MAX_OUTPUT_DEFAULT;
-  self->verify = TRUE;
   self->graph = concurra_graph_new ();
   self->tasks = self->graph->tasks;
   self->owner = concurra_task_owner_new (G_OBJECT (self), &concurra_run_owner_class);

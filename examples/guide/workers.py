@@ -1,6 +1,8 @@
 # workers.py: Concurry's workers from Python — a stateful worker, a pool
 # with a shared rate limit, retries, and a process worker; the futures go
 # to gather() and wait() like any other.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
 import time
 
 import gi
