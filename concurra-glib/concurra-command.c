@@ -32,6 +32,7 @@ struct _ConcurraCommand
 {
   char       **argv;
   char        *shell_command;   /* set for shell commands */
+  char       **shell_argv;      /* /bin/sh -c and shell_command, for get_command() */
   char        *cwd;
   GHashTable  *env;             /* name -> value, NULL value to unset */
   gboolean     check;
@@ -44,6 +45,7 @@ concurra_command_free (ConcurraCommand *command)
 {
   g_strfreev (command->argv);
   g_free (command->shell_command);
+  g_strfreev (command->shell_argv);
   g_free (command->cwd);
   g_clear_pointer (&command->env, g_hash_table_unref);
   g_free (command);
@@ -68,6 +70,12 @@ command_task_new (const char *name,
 
   command->argv = argv;
   command->shell_command = shell_command;
+  if (shell_command != NULL)
+    {
+      const char *shell_argv[] = { "/bin/sh", "-c", shell_command, NULL };
+
+      command->shell_argv = g_strdupv ((char **) shell_argv);
+    }
   command->check = TRUE;
   command->capture_output = TRUE;
   command->text = TRUE;
@@ -445,24 +453,20 @@ concurra_task_get_shell (ConcurraTask *task)
  * Gets the command line: the argument vector of an exec-form command, or
  * `/bin/sh`, `-c` and the command of a shell command.
  *
- * Returns: (nullable) (array zero-terminated=1) (transfer full): the
- *   arguments, %NULL for a function task
+ * Returns: (nullable) (array zero-terminated=1) (transfer none): the
+ *   arguments, owned by the task; %NULL for a function task
  *
  * Since: 1.0
  */
-char **
+const char * const *
 concurra_task_get_command (ConcurraTask *task)
 {
-  const char *shell_argv[4] = { "/bin/sh", "-c", NULL, NULL };
-
   g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
 
   if (task->command == NULL)
     return NULL;
-  if (task->command->argv != NULL)
-    return g_strdupv (task->command->argv);
-  shell_argv[2] = task->command->shell_command;
-  return g_strdupv ((char **) shell_argv);
+  return (const char * const *) (task->command->argv != NULL ? task->command->argv
+                                                             : task->command->shell_argv);
 }
 
 /* ---- the structured result, stored as the task's value ---- */

@@ -643,7 +643,7 @@ test_structured_result (void)
 
   /* getters: exec form */
   {
-    g_auto(GStrv) command = concurra_task_get_command (exec_task);
+    const char * const *command = concurra_task_get_command (exec_task);
     g_autoptr(GBytes) out = concurra_task_get_stdout_bytes (exec_task);
     g_autoptr(GBytes) err = concurra_task_get_stderr_bytes (exec_task);
 
@@ -659,7 +659,7 @@ test_structured_result (void)
   }
   /* getters: shell */
   {
-    g_auto(GStrv) command = concurra_task_get_command (shell_task);
+    const char * const *command = concurra_task_get_command (shell_task);
     const char * const expected[] = { "/bin/sh", "-c", shell_cmd, NULL };
 
     g_assert_cmpstrv (command, expected);
@@ -669,7 +669,7 @@ test_structured_result (void)
   }
   /* function tasks have no command result */
   {
-    g_auto(GStrv) command = concurra_task_get_command (fn_task);
+    const char * const *command = concurra_task_get_command (fn_task);
 
     g_assert_null (command);
     g_assert_false (concurra_task_get_shell (fn_task));
