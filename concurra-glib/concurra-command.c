@@ -486,29 +486,49 @@ result_lookup (ConcurraTask       *task,
 }
 
 /**
- * concurra_task_get_returncode:
- * @task: a command task
- * @returncode: (out): the exit status, or minus the number of the signal
- *   that killed the command (as Python reports it)
+ * concurra_task_has_returncode:
+ * @task: a task
  *
- * Gets how the command ended.
+ * Gets whether the task is a command that ran to its end, so that
+ * [method@Concurra.Task.get_returncode] says how it ended.
  *
  * Returns: %TRUE if the command ran to its end
  *
  * Since: 1.0
  */
 gboolean
-concurra_task_get_returncode (ConcurraTask *task,
-                              int          *returncode)
+concurra_task_has_returncode (ConcurraTask *task)
 {
-  g_autoptr(GVariant) v = result_lookup (task, "returncode", G_VARIANT_TYPE_INT32);
+  g_autoptr(GVariant) v = NULL;
 
-  g_return_val_if_fail (returncode != NULL, FALSE);
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
 
-  if (v == NULL)
-    return FALSE;
-  *returncode = g_variant_get_int32 (v);
-  return TRUE;
+  v = result_lookup (task, "returncode", G_VARIANT_TYPE_INT32);
+  return v != NULL;
+}
+
+/**
+ * concurra_task_get_returncode:
+ * @task: a task
+ *
+ * Gets how a command ended: its exit status, or minus the number of the
+ * signal that killed it (as Python reports it). A task that is not a
+ * command, or a command that did not run to its end, has none
+ * ([method@Concurra.Task.has_returncode]): 0 then.
+ *
+ * Returns: the exit status, minus a signal number, or 0
+ *
+ * Since: 1.0
+ */
+int
+concurra_task_get_returncode (ConcurraTask *task)
+{
+  g_autoptr(GVariant) v = NULL;
+
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), 0);
+
+  v = result_lookup (task, "returncode", G_VARIANT_TYPE_INT32);
+  return v != NULL ? g_variant_get_int32 (v) : 0;
 }
 
 static GBytes *

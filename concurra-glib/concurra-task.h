@@ -239,8 +239,9 @@ gboolean               concurra_task_get_shell           (ConcurraTask      *tas
 CONCURRA_AVAILABLE_IN_1_0
 const char * const     *concurra_task_get_command         (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_1_0
-gboolean               concurra_task_get_returncode      (ConcurraTask      *task,
-                                                          int               *returncode);
+gboolean               concurra_task_has_returncode      (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_1_0
+int                    concurra_task_get_returncode      (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_stdout          (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_1_0

@@ -144,10 +144,8 @@ assert_successful (ConcurraTask *task)
 static int
 returncode (ConcurraTask *task)
 {
-  int rc = G_MININT;
-
-  g_assert_true (concurra_task_get_returncode (task, &rc));
-  return rc;
+  g_assert_true (concurra_task_has_returncode (task));
+  return concurra_task_get_returncode (task);
 }
 
 /* The command's structured result: the "result" entry of to_variant. */
@@ -578,7 +576,8 @@ test_mixed_dependencies (void)
   g_assert_nonnull (strstr (concurra_task_get_error (after_fail_cmd)->message, "fail"));
   g_assert_cmpuint (concurra_task_get_attempts (after_fail_cmd), ==, 0);
   g_assert_cmpint (concurra_task_get_execution_mode (after_fail_cmd), ==, CONCURRA_EXECUTION_MODE_NONE);
-  g_assert_false (concurra_task_get_returncode (after_fail_cmd, &(int) { 0 }));
+  g_assert_false (concurra_task_has_returncode (after_fail_cmd));
+  g_assert_cmpint (concurra_task_get_returncode (after_fail_cmd), ==, 0);
   g_assert_cmpint (g_atomic_int_get (&never_ran), ==, 0);
   g_assert_false (g_file_test (skipped_file, G_FILE_TEST_EXISTS));
 
@@ -629,7 +628,7 @@ test_structured_result (void)
   /* before the run: the command is known, the result is not */
   g_assert_false (concurra_task_get_shell (exec_task));
   g_assert_true (concurra_task_get_shell (shell_task));
-  g_assert_false (concurra_task_get_returncode (exec_task, &(int) { 0 }));
+  g_assert_false (concurra_task_has_returncode (exec_task));
   g_assert_null (concurra_task_get_stdout (exec_task));
   g_assert_true (concurra_task_get_check (exec_task));
   g_assert_true (concurra_task_get_capture_output (exec_task));
@@ -673,7 +672,7 @@ test_structured_result (void)
 
     g_assert_null (command);
     g_assert_false (concurra_task_get_shell (fn_task));
-    g_assert_false (concurra_task_get_returncode (fn_task, &(int) { 0 }));
+    g_assert_false (concurra_task_has_returncode (fn_task));
     g_assert_null (concurra_task_get_stdout (fn_task));
   }
 
@@ -1019,7 +1018,7 @@ test_missing_program (void)
   if (strstr (concurra_task_get_error (a)->message, "'concurra-test-no-such-program-7f3a'") == NULL)
     g_error ("message should name the program: %s", concurra_task_get_error (a)->message);
   g_assert_cmpuint (concurra_task_get_attempts (a), ==, 1);
-  g_assert_false (concurra_task_get_returncode (a, &(int) { 0 }));
+  g_assert_false (concurra_task_has_returncode (a));
 
   test_assert_task_error (b, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR_COMMAND_FAILED, NULL);
   if (strstr (concurra_task_get_error (b)->message, "/nonexistent-concurra/bin/no-such-tool") == NULL)

@@ -1395,9 +1395,9 @@ class TaskRunner:
         return record.decoded
 
     def _command_result(self, record, task):
-        ok, returncode = task.get_returncode()
-        if not ok:
+        if not task.has_returncode():
             return None
+        returncode = task.get_returncode()
         if task.get_capture_output():
             if task.get_text():
                 stdout, stderr = task.get_stdout(), task.get_stderr()
