@@ -298,7 +298,7 @@ run_latency (const LatencyOptions *o)
       g_async_queue_push (rel.queue, &gates[i]);   /* "about to wait" */
       entered = now_ns ();
       if (!concurra_wait (&tasks[i], 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, -1,
-                          &done, NULL, NULL, &error))
+                          NULL, &done, NULL, &error))
         g_error ("wait: %s", error->message);
       returned = now_ns ();
       if (done->len != 1 || gates[i].returned_ns == 0)
@@ -790,7 +790,7 @@ drain_stream (ConcurraTask **input,
   ConcurraTask *task;
   guint count = 0, index;
 
-  while ((task = concurra_task_stream_next (stream, -1, &index, NULL, &error)) != NULL)
+  while ((task = concurra_task_stream_next (stream, -1, NULL, &index, &error)) != NULL)
     {
       if (index >= n || input[index] != task || !concurra_task_is_done (task))
         g_error ("stream: bad task at position %u", count);
@@ -1029,7 +1029,7 @@ run_idle (double      seconds,
       g_autoptr(GPtrArray) done = NULL;
       double timeout = g_str_equal (api, "wait") ? -1 : 3600;
 
-      if (!concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, timeout, &done, NULL, NULL, &error))
+      if (!concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, timeout, NULL, &done, NULL, &error))
         g_error ("wait: %s", error->message);
       if (done->len != 1)
         g_error ("wait returned before the task was done");
@@ -1049,7 +1049,7 @@ run_idle (double      seconds,
         {
           g_autoptr(GPtrArray) done = NULL;
 
-          if (!concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, 0.001, &done, NULL, NULL, &error))
+          if (!concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, 0.001, NULL, &done, NULL, &error))
             g_error ("wait: %s", error->message);
           if (done->len == 1)
             break;

@@ -33,6 +33,7 @@ struct _ConcurraCommand
 {
   char       **argv;
   char        *shell_command;   /* set for shell commands */
+  char       **shell_argv;      /* /bin/sh -c and shell_command, for get_command() */
   char        *cwd;
   GHashTable  *env;             /* name -> value, NULL value to unset */
   gboolean     check;
@@ -45,6 +46,7 @@ concurra_command_free (ConcurraCommand *command)
 {
   g_strfreev (command->argv);
   g_free (command->shell_command);
+  g_strfreev (command->shell_argv);
   g_free (command->cwd);
   g_clear_pointer (&command->env, g_hash_table_unref);
   g_free (command);
@@ -69,6 +71,12 @@ command_task_new (const char *name,
 
   command->argv = argv;
   command->shell_command = shell_command;
+  if (shell_command != NULL)
+    {
+      const char *shell_argv[] = { "/bin/sh", "-c", shell_command, NULL };
+
+      command->shell_argv = g_strdupv ((char **) shell_argv);
+    }
   command->check = TRUE;
   command->capture_output = TRUE;
   command->text = TRUE;
@@ -446,24 +454,20 @@ concurra_task_get_shell (ConcurraTask *task)
  * Gets the command line: the argument vector of an exec-form command, or
  * `/bin/sh`, `-c` and the command of a shell command.
  *
- * Returns: (nullable) (array zero-terminated=1) (transfer full): the
- *   arguments, %NULL for a function task
+ * Returns: (nullable) (array zero-terminated=1) (transfer none): the
+ *   arguments, owned by the task; %NULL for a function task
  *
  * Since: 1.0
  */
-char **
+const char * const *
 concurra_task_get_command (ConcurraTask *task)
 {
-  const char *shell_argv[4] = { "/bin/sh", "-c", NULL, NULL };
-
   g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
 
   if (task->command == NULL)
     return NULL;
-  if (task->command->argv != NULL)
-    return g_strdupv (task->command->argv);
-  shell_argv[2] = task->command->shell_command;
-  return g_strdupv ((char **) shell_argv);
+  return (const char * const *) (task->command->argv != NULL ? task->command->argv
+                                                             : task->command->shell_argv);
 }
 
 /* ---- the structured result, stored as the task's value ---- */
@@ -483,29 +487,49 @@ result_lookup (ConcurraTask       *task,
 }
 
 /**
- * concurra_task_get_returncode:
- * @task: a command task
- * @returncode: (out): the exit status, or minus the number of the signal
- *   that killed the command (as Python reports it)
+ * concurra_task_has_returncode:
+ * @task: a task
  *
- * Gets how the command ended.
+ * Gets whether the task is a command that ran to its end, so that
+ * [method@Concurra.Task.get_returncode] says how it ended.
  *
  * Returns: %TRUE if the command ran to its end
  *
  * Since: 1.0
  */
 gboolean
-concurra_task_get_returncode (ConcurraTask *task,
-                              int          *returncode)
+concurra_task_has_returncode (ConcurraTask *task)
 {
-  g_autoptr(GVariant) v = result_lookup (task, "returncode", G_VARIANT_TYPE_INT32);
+  g_autoptr(GVariant) v = NULL;
 
-  g_return_val_if_fail (returncode != NULL, FALSE);
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), FALSE);
 
-  if (v == NULL)
-    return FALSE;
-  *returncode = g_variant_get_int32 (v);
-  return TRUE;
+  v = result_lookup (task, "returncode", G_VARIANT_TYPE_INT32);
+  return v != NULL;
+}
+
+/**
+ * concurra_task_get_returncode:
+ * @task: a task
+ *
+ * Gets how a command ended: its exit status, or minus the number of the
+ * signal that killed it (as Python reports it). A task that is not a
+ * command, or a command that did not run to its end, has none
+ * ([method@Concurra.Task.has_returncode]): 0 then.
+ *
+ * Returns: the exit status, minus a signal number, or 0
+ *
+ * Since: 1.0
+ */
+int
+concurra_task_get_returncode (ConcurraTask *task)
+{
+  g_autoptr(GVariant) v = NULL;
+
+  g_return_val_if_fail (CONCURRA_IS_TASK (task), 0);
+
+  v = result_lookup (task, "returncode", G_VARIANT_TYPE_INT32);
+  return v != NULL ? g_variant_get_int32 (v) : 0;
 }
 
 static GBytes *
@@ -829,7 +853,8 @@ effective_max_output (ConcurraTask *task)
   return task->max_output >= 0 ? (guint64) task->max_output : CONCURRA_MAX_OUTPUT_DEFAULT;
 }
 
-/* Past max-output, the task says so, naming the streams that were cut. */
+/* Past max-output, the task says so, naming the streams that were cut;
+ * the warning is of the last attempt (a command task has no other). */
 static void
 warn_omitted (ConcurraTask  *task,
               const guint64 *omitted)
@@ -842,7 +867,11 @@ warn_omitted (ConcurraTask  *task,
       g_string_append_printf (warning, "%s%s: %" G_GUINT64_FORMAT " bytes omitted",
                               warning->len ? "; " : "", names[i], omitted[i]);
   if (warning->len == 0)
-    return;
+    {
+      if (task->warning != NULL)
+        concurra_task_set_warning (task, NULL);
+      return;
+    }
   g_string_append_printf (warning, " (over max-output, %" G_GUINT64_FORMAT " bytes a stream: "
                           "the beginning and the end were kept)", effective_max_output (task));
   concurra_task_set_warning (task, warning->str);

@@ -224,7 +224,7 @@ concurra_runner_dup_launch_command (ConcurraRunner  *runner,
                                     GError         **error)
 {
   ConcurraTask *task;
-  g_auto(GStrv) argv = NULL;
+  const char * const *argv;
   g_auto(GStrv) srun = NULL;
   ConcurraLauncherKind kind;
   double timeout;
@@ -247,7 +247,7 @@ concurra_runner_dup_launch_command (ConcurraRunner  *runner,
   if (kind == CONCURRA_LAUNCHER_KIND_DEFAULT)
     kind = runner->launcher;
   if (kind != CONCURRA_LAUNCHER_KIND_SLURM)
-    return g_steal_pointer (&argv);
+    return g_strdupv ((char **) argv);
 
   timeout = task->timeout >= 0 ? task->timeout : runner->timeout;
   srun = concurra_slurm_srun_line (label, runner->slurm_options, concurra_task_get_slurm_options (task),

@@ -395,12 +395,14 @@ concurra_runner_install_properties (GObjectClass *object_class)
    * ConcurraRunner:verify-on-finish:
    *
    * Whether the report of all tasks is logged when the run finishes, as
-   * [method@Concurra.Runner.verify] does.
+   * [method@Concurra.Runner.verify] does. Off by default: a library logs
+   * only what its caller asked for (Concurra's `run(verify=True)` is the
+   * Python override's default, which turns it on for its own report).
    *
    * Since: 1.0
    */
   concurra_runner_properties[PROP_VERIFY] =
-    g_param_spec_boolean ("verify-on-finish", NULL, NULL, TRUE, RW_FLAGS);
+    g_param_spec_boolean ("verify-on-finish", NULL, NULL, FALSE, RW_FLAGS);
 
   /**
    * ConcurraRunner:raise-on-failure:

@@ -216,7 +216,6 @@ concurra_runner_init (ConcurraRunner *self)
   self->launcher = CONCURRA_LAUNCHER_KIND_LOCAL;
   self->retry_backoff = 2.0;
   self->max_output = CONCURRA_MAX_OUTPUT_DEFAULT;
-  self->verify = TRUE;
   self->graph = concurra_graph_new ();
   self->tasks = self->graph->tasks;
   self->owner = concurra_task_owner_new (G_OBJECT (self), &concurra_run_owner_class);

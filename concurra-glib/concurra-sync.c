@@ -75,11 +75,11 @@ check_tasks (ConcurraTask * const *tasks,
  * @return_when: when to return
  * @timeout: the most seconds to wait; negative to wait as long as it takes;
  *   not NaN
+ * @cancellable: (nullable): stops waiting when cancelled
  * @done: (out) (optional) (transfer container) (element-type Concurra.Task):
  *   the distinct tasks that are done, in input order
  * @not_done: (out) (optional) (transfer container) (element-type Concurra.Task):
  *   the distinct tasks that are not, in input order
- * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
  *
  * Blocks until the tasks are done as @return_when asks — all of them, the
@@ -101,9 +101,9 @@ concurra_wait (ConcurraTask * const  *tasks,
                guint                  n_tasks,
                ConcurraReturnWhen     return_when,
                double                 timeout,
+               GCancellable          *cancellable,
                GPtrArray            **done,
                GPtrArray            **not_done,
-               GCancellable          *cancellable,
                GError               **error)
 {
   ConcurraWaiter *waiter;

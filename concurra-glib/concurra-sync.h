@@ -21,9 +21,9 @@ gboolean    concurra_wait                (ConcurraTask * const  *tasks,
                                           guint                  n_tasks,
                                           ConcurraReturnWhen     return_when,
                                           double                 timeout,
+                                          GCancellable          *cancellable,
                                           GPtrArray            **done,
                                           GPtrArray            **not_done,
-                                          GCancellable          *cancellable,
                                           GError               **error);
 CONCURRA_AVAILABLE_IN_1_0
 void        concurra_wait_async          (ConcurraTask * const  *tasks,

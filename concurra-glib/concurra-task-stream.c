@@ -426,8 +426,8 @@ set_stream_error (ConcurraWaitResult   result,
  * @stream: a stream
  * @timeout: the most seconds to wait; negative to wait as long as it takes;
  *   not NaN
- * @index: (out) (optional): the task's position in the input
  * @cancellable: (nullable): stops waiting when cancelled
+ * @index: (out) (optional): the task's position in the input
  * @error: return location for a #GError
  *
  * Blocks until the next task completes and returns it. Every task is
@@ -443,8 +443,8 @@ set_stream_error (ConcurraWaitResult   result,
 ConcurraTask *
 concurra_task_stream_next (ConcurraTaskStream  *stream,
                            double               timeout,
-                           guint               *index,
                            GCancellable        *cancellable,
+                           guint               *index,
                            GError             **error)
 {
   g_return_val_if_fail (concurra_timeout_is_valid (timeout), NULL);

@@ -35,8 +35,8 @@ const char         *concurra_task_stream_get_key       (ConcurraTaskStream   *st
 CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask       *concurra_task_stream_next          (ConcurraTaskStream   *stream,
                                                         double                timeout,
-                                                        guint                *index,
                                                         GCancellable         *cancellable,
+                                                        guint                *index,
                                                         GError              **error);
 CONCURRA_AVAILABLE_IN_1_0
 void                concurra_task_stream_next_async    (ConcurraTaskStream   *stream,

@@ -238,10 +238,11 @@ gint64                 concurra_task_get_max_output      (ConcurraTask      *tas
 CONCURRA_AVAILABLE_IN_1_0
 gboolean               concurra_task_get_shell           (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_1_0
-char                 **concurra_task_get_command         (ConcurraTask      *task);
+const char * const     *concurra_task_get_command         (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_1_0
-gboolean               concurra_task_get_returncode      (ConcurraTask      *task,
-                                                          int               *returncode);
+gboolean               concurra_task_has_returncode      (ConcurraTask      *task);
+CONCURRA_AVAILABLE_IN_1_0
+int                    concurra_task_get_returncode      (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_1_0
 const char            *concurra_task_get_stdout          (ConcurraTask      *task);
 CONCURRA_AVAILABLE_IN_1_0

@@ -144,10 +144,8 @@ assert_successful (ConcurraTask *task)
 static int
 returncode (ConcurraTask *task)
 {
-  int rc = G_MININT;
-
-  g_assert_true (concurra_task_get_returncode (task, &rc));
-  return rc;
+  g_assert_true (concurra_task_has_returncode (task));
+  return concurra_task_get_returncode (task);
 }
 
 /* The command's structured result: the "result" entry of to_variant. */
@@ -578,7 +576,8 @@ test_mixed_dependencies (void)
   g_assert_nonnull (strstr (concurra_task_get_error (after_fail_cmd)->message, "fail"));
   g_assert_cmpuint (concurra_task_get_attempts (after_fail_cmd), ==, 0);
   g_assert_cmpint (concurra_task_get_execution_mode (after_fail_cmd), ==, CONCURRA_EXECUTION_MODE_NONE);
-  g_assert_false (concurra_task_get_returncode (after_fail_cmd, &(int) { 0 }));
+  g_assert_false (concurra_task_has_returncode (after_fail_cmd));
+  g_assert_cmpint (concurra_task_get_returncode (after_fail_cmd), ==, 0);
   g_assert_cmpint (g_atomic_int_get (&never_ran), ==, 0);
   g_assert_false (g_file_test (skipped_file, G_FILE_TEST_EXISTS));
 
@@ -629,7 +628,7 @@ test_structured_result (void)
   /* before the run: the command is known, the result is not */
   g_assert_false (concurra_task_get_shell (exec_task));
   g_assert_true (concurra_task_get_shell (shell_task));
-  g_assert_false (concurra_task_get_returncode (exec_task, &(int) { 0 }));
+  g_assert_false (concurra_task_has_returncode (exec_task));
   g_assert_null (concurra_task_get_stdout (exec_task));
   g_assert_true (concurra_task_get_check (exec_task));
   g_assert_true (concurra_task_get_capture_output (exec_task));
@@ -643,7 +642,7 @@ test_structured_result (void)
 
   /* getters: exec form */
   {
-    g_auto(GStrv) command = concurra_task_get_command (exec_task);
+    const char * const *command = concurra_task_get_command (exec_task);
     g_autoptr(GBytes) out = concurra_task_get_stdout_bytes (exec_task);
     g_autoptr(GBytes) err = concurra_task_get_stderr_bytes (exec_task);
 
@@ -659,7 +658,7 @@ test_structured_result (void)
   }
   /* getters: shell */
   {
-    g_auto(GStrv) command = concurra_task_get_command (shell_task);
+    const char * const *command = concurra_task_get_command (shell_task);
     const char * const expected[] = { "/bin/sh", "-c", shell_cmd, NULL };
 
     g_assert_cmpstrv (command, expected);
@@ -669,11 +668,11 @@ test_structured_result (void)
   }
   /* function tasks have no command result */
   {
-    g_auto(GStrv) command = concurra_task_get_command (fn_task);
+    const char * const *command = concurra_task_get_command (fn_task);
 
     g_assert_null (command);
     g_assert_false (concurra_task_get_shell (fn_task));
-    g_assert_false (concurra_task_get_returncode (fn_task, &(int) { 0 }));
+    g_assert_false (concurra_task_has_returncode (fn_task));
     g_assert_null (concurra_task_get_stdout (fn_task));
   }
 
@@ -1019,7 +1018,7 @@ test_missing_program (void)
   if (strstr (concurra_task_get_error (a)->message, "'concurra-test-no-such-program-7f3a'") == NULL)
     g_error ("message should name the program: %s", concurra_task_get_error (a)->message);
   g_assert_cmpuint (concurra_task_get_attempts (a), ==, 1);
-  g_assert_false (concurra_task_get_returncode (a, &(int) { 0 }));
+  g_assert_false (concurra_task_has_returncode (a));
 
   test_assert_task_error (b, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR_COMMAND_FAILED, NULL);
   if (strstr (concurra_task_get_error (b)->message, "/nonexistent-concurra/bin/no-such-tool") == NULL)
@@ -1332,6 +1331,32 @@ test_max_output_keeps_head_and_tail (void)
   g_assert_nonnull (strstr (concurra_task_get_warning (task), "standard output:"));
   g_assert_nonnull (strstr (concurra_task_get_warning (task), "max-output, 1000 bytes"));
   g_assert_null (strstr (concurra_task_get_warning (task), "standard error"));
+}
+
+/* The warning and the counts are of the last attempt. */
+static void
+test_max_output_last_attempt (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner ("max-output-retry");
+  g_autoptr(GHashTable) results = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("max-output-XXXXXX", NULL);
+  g_autofree char *marker = g_build_filename (dir, "tried", NULL);
+  ConcurraTask *task;
+
+  task = add_shell (runner, "retried", NULL,
+                    "if [ -e tried ]; then echo short; else touch tried; seq 1000; exit 1; fi");
+  concurra_task_set_cwd (task, dir);
+  concurra_task_set_retries (task, 1);
+  concurra_task_set_max_output (task, 100);
+  results = run_ok (runner);
+
+  assert_successful (task);
+  g_assert_cmpuint (concurra_task_get_attempts (task), ==, 2);
+  g_assert_cmpstr (concurra_task_get_stdout (task), ==, "short\n");
+  g_assert_cmpuint (concurra_task_get_stdout_omitted (task), ==, 0);
+  g_assert_null (concurra_task_get_warning (task));
+  g_assert_no_errno (g_remove (marker));
+  g_assert_no_errno (g_rmdir (dir));
 }
 
 /* Both cuts fall between characters: text stays text, not U+FFFD. */
@@ -2024,6 +2049,7 @@ main (int   argc,
   add_test ("/command/max-output/settings", test_max_output_settings);
   add_test ("/command/max-output/head-and-tail", test_max_output_keeps_head_and_tail);
   add_test ("/command/max-output/between-characters", test_max_output_cuts_between_characters);
+  add_test ("/command/max-output/last-attempt", test_max_output_last_attempt);
   add_test ("/command/max-output/bounds-memory", test_max_output_bounds_memory);
   add_test ("/command/timeout-kills-tree", test_timeout_kills_tree);
   add_test ("/command/timeout-kills-orphaned-job", test_timeout_kills_orphaned_job);

@@ -412,7 +412,8 @@ test_runner_defaults (void)
   g_assert_cmpfloat (concurra_runner_get_retry_delay (runner), ==, 0.0);
   g_assert_cmpfloat (concurra_runner_get_retry_backoff (runner), ==, 2.0);
   g_assert_false (concurra_runner_get_progress_stats (runner));
-  g_assert_true (concurra_runner_get_verify_on_finish (runner));
+  /* quiet by default: a library logs only what it is asked to */
+  g_assert_false (concurra_runner_get_verify_on_finish (runner));
   g_assert_false (concurra_runner_get_raise_on_failure (runner));
   g_assert_null (concurra_runner_get_error_message (runner));
   g_assert_cmpint (concurra_runner_get_state (runner), ==, CONCURRA_RUNNER_STATE_IDLE);
@@ -3069,6 +3070,7 @@ test_progress_stats (void)
       g_log_writer_default_set_use_stderr (TRUE);
 
       concurra_runner_set_progress_stats (runner, TRUE);
+      concurra_runner_set_verify_on_finish (runner, TRUE);
       concurra_runner_set_max_concurrency (runner, 1);
       for (int i = 0; i < 4; i++)
         {
@@ -3086,9 +3088,9 @@ test_progress_stats (void)
         add_job (thirds, probe, NULL, NULL, JOB_OK);
       thirds_results = run_ok (thirds);
 
-      /* off by default; and with verify off, no report either */
+      /* both off by default: no progress, no report */
       g_assert_false (concurra_runner_get_progress_stats (quiet));
-      concurra_runner_set_verify_on_finish (quiet, FALSE);
+      g_assert_false (concurra_runner_get_verify_on_finish (quiet));
       add_job (quiet, probe, "hush", NULL, JOB_OK);
       quiet_results = run_ok (quiet);
       probe_finish (probe);
@@ -3106,7 +3108,7 @@ test_progress_stats (void)
   g_test_trap_assert_stderr ("*MyRunner progress: [#################........] 2/3 [66.67%] in 0 min *sec*");
   g_test_trap_assert_stderr ("*MyRunner progress: [#########################] 3/3 [100.0%] in 0 min *sec*");
   g_test_trap_assert_stderr_unmatched ("*silent progress:*");
-  /* "verify" is on by default: the report is logged after the run */
+  /* with verify-on-finish, the report is logged after the run */
   g_test_trap_assert_stderr ("*| label   | task   | status     | duration   |*");
   g_test_trap_assert_stderr ("*| step-3  | step-3 | Successful | *");
   g_test_trap_assert_stderr_unmatched ("*| hush *");

@@ -397,7 +397,6 @@ test_output_and_status (void)
   g_autoptr(ConcurraRunner) runner = NULL;
   g_autoptr(GVariant) result = NULL;
   guint64 id = 0;
-  int returncode = 0;
   ConcurraTask *fails, *env;
 
   if (!need_cluster ())
@@ -410,8 +409,8 @@ test_output_and_status (void)
   run (runner);
 
   g_assert_cmpint (concurra_task_get_status (fails), ==, CONCURRA_TASK_STATUS_FAILED);
-  g_assert_true (concurra_task_get_returncode (fails, &returncode));
-  g_assert_cmpint (returncode, ==, 3);
+  g_assert_true (concurra_task_has_returncode (fails));
+  g_assert_cmpint (concurra_task_get_returncode (fails), ==, 3);
   g_assert_cmpstr (concurra_task_get_stdout (fails), ==, "out\n");
   /* srun's own lines are not the command's */
   g_assert_cmpstr (concurra_task_get_stderr (fails), ==, "err\n");
@@ -441,7 +440,6 @@ test_output_cap_and_partial_lines (void)
 {
   g_autoptr(ConcurraRunner) runner = NULL;
   ConcurraTask *chatty, *partial;
-  int returncode = 0;
 
   if (!need_cluster ())
     return;
@@ -452,8 +450,8 @@ test_output_cap_and_partial_lines (void)
   run (runner);
 
   g_assert_error (concurra_task_get_error (chatty), CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED);
-  g_assert_true (concurra_task_get_returncode (chatty, &returncode));
-  g_assert_cmpint (returncode, ==, 5);
+  g_assert_true (concurra_task_has_returncode (chatty));
+  g_assert_cmpint (concurra_task_get_returncode (chatty), ==, 5);
   g_assert_cmpuint (concurra_task_get_stderr_omitted (chatty), >, 190000);
   g_assert_null (strstr (concurra_task_get_stderr (chatty), "srun"));
   g_assert_cmpuint (concurra_task_get_slurm_job_id (chatty), >, 0);
@@ -466,7 +464,6 @@ test_signal_death (void)
 {
   g_autoptr(ConcurraRunner) runner = NULL;
   ConcurraTask *remote, *local;
-  int returncode = 0;
 
   if (!need_cluster ())
     return;
@@ -476,8 +473,8 @@ test_signal_death (void)
   concurra_task_set_launcher (local, CONCURRA_LAUNCHER_KIND_LOCAL);
   run (runner);
 
-  g_assert_true (concurra_task_get_returncode (remote, &returncode));
-  g_assert_cmpint (returncode, ==, -9);
+  g_assert_true (concurra_task_has_returncode (remote));
+  g_assert_cmpint (concurra_task_get_returncode (remote), ==, -9);
   g_assert_error (concurra_task_get_error (remote), CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED);
   /* word for word what a local command reports */
   g_assert_cmpstr (concurra_task_get_error (remote)->message, ==,
@@ -625,7 +622,6 @@ test_unknown_partition (void)
   g_autoptr(ConcurraRunner) runner = NULL;
   g_autoptr(ConcurraSlurmOptions) options = options_new (0, NULL, "nosuchpartition");
   ConcurraTask *task;
-  int returncode;
 
   if (!need_cluster ())
     return;
@@ -639,7 +635,7 @@ test_unknown_partition (void)
   g_assert_nonnull (strstr (concurra_task_get_error (task)->message, "Task 'lost': Slurm did not run"));
   g_assert_nonnull (strstr (concurra_task_get_error (task)->message, "Invalid partition name specified"));
   /* the command never ran: no exit status */
-  g_assert_false (concurra_task_get_returncode (task, &returncode));
+  g_assert_false (concurra_task_has_returncode (task));
   /* retried: resubmitted, refused again */
   g_assert_cmpuint (concurra_task_get_attempts (task), ==, 2);
   g_assert_cmpuint (concurra_task_get_slurm_job_id (task), ==, 0);

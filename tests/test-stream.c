@@ -112,7 +112,7 @@ assert_next (ConcurraTaskStream *stream,
   g_autoptr(ConcurraTask) task = NULL;
   guint index = G_MAXUINT;
 
-  task = concurra_task_stream_next (stream, TEST_LONG_WAIT, &index, NULL, &error);
+  task = concurra_task_stream_next (stream, TEST_LONG_WAIT, NULL, &index, &error);
   g_assert_no_error (error);
   g_assert_nonnull (task);
   if (task != set->tasks[expected])
@@ -126,7 +126,7 @@ assert_exhausted (ConcurraTaskStream *stream)
   g_autoptr(GError) error = NULL;
   guint index = 12345;
 
-  g_assert_null (concurra_task_stream_next (stream, TEST_LONG_WAIT, &index, NULL, &error));
+  g_assert_null (concurra_task_stream_next (stream, TEST_LONG_WAIT, NULL, &index, &error));
   g_assert_no_error (error);
   g_assert_null (concurra_task_stream_next (stream, 0, NULL, NULL, &error));
   g_assert_no_error (error);
@@ -222,7 +222,7 @@ test_stream_keyed (void)
       const char *key;
 
       job_open (set.jobs[order[k]]);
-      task = concurra_task_stream_next (stream, TEST_LONG_WAIT, &index, NULL, &error);
+      task = concurra_task_stream_next (stream, TEST_LONG_WAIT, NULL, &index, &error);
       g_assert_no_error (error);
       g_assert_true (task == set.tasks[order[k]]);
       g_assert_cmpuint (index, <, 3);
@@ -277,11 +277,11 @@ test_stream_next_timeout_and_cancel (gconstpointer data)
   g_clear_error (&error);
 
   thread = g_thread_new ("cancel", cancel_thread, cancellable);
-  g_assert_null (concurra_task_stream_next (stream, -1, NULL, cancellable, &error));
+  g_assert_null (concurra_task_stream_next (stream, -1, cancellable, NULL, &error));
   g_thread_join (thread);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_assert_null (concurra_task_stream_next (stream, -1, NULL, cancellable, &error));
+  g_assert_null (concurra_task_stream_next (stream, -1, cancellable, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 
@@ -320,7 +320,7 @@ test_stream_duplicates (void)
       g_autoptr(ConcurraTask) task = NULL;
       guint index = G_MAXUINT;
 
-      task = concurra_task_stream_next (stream, TEST_LONG_WAIT, &index, NULL, &error);
+      task = concurra_task_stream_next (stream, TEST_LONG_WAIT, NULL, &index, &error);
       g_assert_no_error (error);
       g_assert_true (task == set.tasks[0]);
       g_assert_true (index == 0 || index == 2);
@@ -447,7 +447,7 @@ consumer_thread (gpointer data)
       g_autoptr(ConcurraTask) task = NULL;
       guint index;
 
-      task = concurra_task_stream_next (consumer->stream, TEST_LONG_WAIT, &index, NULL, &error);
+      task = concurra_task_stream_next (consumer->stream, TEST_LONG_WAIT, NULL, &index, &error);
       g_assert_no_error (error);
       if (task == NULL)
         break;
@@ -1078,7 +1078,7 @@ test_stream_created_before_run_async (void)
   run_begin (&run, runner, DRIVER_RUN_ASYNC);
 
   job_open (jobs[1]);
-  task = concurra_task_stream_next (stream, 5.0, &index, NULL, &error);
+  task = concurra_task_stream_next (stream, 5.0, NULL, &index, &error);
   if (error != NULL)
     g_error ("next() from the run_async() thread on a stream made before the run: %s "
              "(the runner's context was not iterated)", error->message);

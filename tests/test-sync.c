@@ -342,7 +342,7 @@ op_sync (Waiter *w)
     }
   else
     w->ok = concurra_wait (sc->input, sc->n_input, op_return_when (op), op_timeout (op),
-                           &w->done, &w->not_done, NULL, &w->error);
+                           NULL, &w->done, &w->not_done, &w->error);
   waiter_returned (w);
 }
 
@@ -785,7 +785,7 @@ test_wait_timeout (gconstpointer data)
 
   /* nothing finishes: every task is in not_done, and it is not an error */
   start = g_get_monotonic_time ();
-  g_assert_true (concurra_wait (g.tasks, 3, when, 0.2, &done, &not_done, NULL, &error));
+  g_assert_true (concurra_wait (g.tasks, 3, when, 0.2, NULL, &done, &not_done, &error));
   g_assert_no_error (error);
   g_assert_cmpfloat (test_elapsed (start), >=, 0.19);
   g_assert_cmpfloat (test_elapsed (start), <, TEST_LONG_WAIT);
@@ -799,7 +799,7 @@ test_wait_timeout (gconstpointer data)
   job_open (g.jobs[1]);
   g_assert_true (concurra_task_wait (g.tasks[1], TEST_LONG_WAIT, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (concurra_wait (g.tasks, 3, when, 0.1, &done, &not_done, NULL, &error));
+  g_assert_true (concurra_wait (g.tasks, 3, when, 0.1, NULL, &done, &not_done, &error));
   g_assert_no_error (error);
   assert_tasks (done, (ConcurraTask *[]) { g.tasks[1] }, 1);
   assert_tasks (not_done, (ConcurraTask *[]) { g.tasks[0], g.tasks[2] }, 2);
@@ -808,7 +808,7 @@ test_wait_timeout (gconstpointer data)
 
   /* timeout 0: a non-blocking check */
   start = g_get_monotonic_time ();
-  g_assert_true (concurra_wait (g.tasks, 3, when, 0, &done, &not_done, NULL, &error));
+  g_assert_true (concurra_wait (g.tasks, 3, when, 0, NULL, &done, &not_done, &error));
   g_assert_no_error (error);
   g_assert_cmpfloat (test_elapsed (start), <, 1.0);
   assert_tasks (done, (ConcurraTask *[]) { g.tasks[1] }, 1);
@@ -926,7 +926,7 @@ test_wait_cancellable (void)
   /* cancelled from another thread while waiting */
   thread = g_thread_new ("cancel", cancel_later_thread, cancellable);
   g_assert_false (concurra_wait (g.tasks, 2, CONCURRA_RETURN_WHEN_ALL_COMPLETED, -1,
-                                 &done, &not_done, cancellable, &error));
+                                 cancellable, &done, &not_done, &error));
   g_thread_join (thread);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (done);
@@ -936,7 +936,7 @@ test_wait_cancellable (void)
   /* already cancelled */
   g_cancellable_cancel (cancelled);
   g_assert_false (concurra_wait (g.tasks, 2, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, TEST_LONG_WAIT,
-                                 &done, &not_done, cancelled, &error));
+                                 cancelled, &done, &not_done, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 
@@ -1003,7 +1003,7 @@ test_wait_unscheduled (void)
   track (&tracker, task);
   g_assert_false (concurra_task_is_done (task));
   g_assert_true (concurra_wait (tasks, 1, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, 0.05,
-                                &done, &not_done, NULL, &error));
+                                NULL, &done, &not_done, &error));
   g_assert_no_error (error);
   assert_tasks (done, NULL, 0);
   assert_tasks (not_done, tasks, 1);
@@ -1030,7 +1030,7 @@ wait_all_thread (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_assert_true (concurra_wait (g->tasks, g->n, CONCURRA_RETURN_WHEN_ALL_COMPLETED, TEST_LONG_WAIT,
-                                &done, NULL, NULL, &error));
+                                NULL, &done, NULL, &error));
   g_assert_no_error (error);
   return done;
 }
@@ -1099,7 +1099,7 @@ test_race_mirrors (void)
   /* b answers first */
   job_open (jobs[1]);
   g_assert_true (concurra_wait (mirrors, 3, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, -1,
-                                &done, &not_done, NULL, &error));
+                                NULL, &done, &not_done, &error));
   g_assert_no_error (error);
   assert_tasks (done, (ConcurraTask *[]) { mirrors[1] }, 1);
   assert_tasks (not_done, (ConcurraTask *[]) { mirrors[0], mirrors[2] }, 2);
@@ -1363,7 +1363,7 @@ test_cancel_runner_gone (void)
   g_object_unref (runner);
 
   g_assert_true (concurra_wait (&task, 1, CONCURRA_RETURN_WHEN_ALL_COMPLETED, 0.01,
-                                &done, &not_done, NULL, &error));
+                                NULL, &done, &not_done, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (done->len, ==, 0);
   g_assert_cmpuint (not_done->len, ==, 1);
@@ -1822,7 +1822,7 @@ test_gather_empty_and_duplicates (void)
   g_clear_pointer (&gathered, g_ptr_array_unref);
   for (int when = 0; when < 3; when++)
     {
-      g_assert_true (concurra_wait (NULL, 0, when, -1, &done, &not_done, NULL, &error));
+      g_assert_true (concurra_wait (NULL, 0, when, -1, NULL, &done, &not_done, &error));
       g_assert_no_error (error);
       assert_tasks (done, NULL, 0);
       assert_tasks (not_done, NULL, 0);
@@ -2395,7 +2395,7 @@ plain_wait_thread (gpointer data)
 
   test_flag_set (&pw->waiting);
   g_assert_true (concurra_wait (pw->tasks, 2, CONCURRA_RETURN_WHEN_ALL_COMPLETED, 0.5,
-                                &pw->done, NULL, NULL, &error));
+                                NULL, &pw->done, NULL, &error));
   g_assert_no_error (error);
   return NULL;
 }
@@ -2484,10 +2484,10 @@ test_leak_after_timeout_and_cancel (gconstpointer data)
     {
       for (int when = 0; when < 3; when++)
         {
-          g_assert_true (concurra_wait (tasks, 2, when, 0.01, &done, &not_done, NULL, &error));
+          g_assert_true (concurra_wait (tasks, 2, when, 0.01, NULL, &done, &not_done, &error));
           g_clear_pointer (&done, g_ptr_array_unref);
           g_clear_pointer (&not_done, g_ptr_array_unref);
-          g_assert_false (concurra_wait (tasks, 2, when, -1, &done, &not_done, cancellable, &error));
+          g_assert_false (concurra_wait (tasks, 2, when, -1, cancellable, &done, &not_done, &error));
           g_clear_error (&error);
         }
       g_assert_null (concurra_gather (tasks, 2, 0, 0.01, NULL, &error));

@@ -373,15 +373,14 @@ append_failure (GString      *out,
   g_autofree char *line = cr_command_line (spec);
   const char * const *retry_errors = concurra_task_get_retry_errors (task);
   guint attempts = concurra_task_get_attempts (task);
-  int returncode;
 
   g_string_append_printf (out, "\n%s: %s after %u attempt%s (%s)\n",
                           concurra_task_get_label (task), status_text (task),
                           attempts, attempts == 1 ? "" : "s", duration);
   g_string_append_printf (out, "  command: %s\n", line);
-  if (concurra_task_get_returncode (task, &returncode))
-    g_string_append_printf (out, "  exit status: %d\n", returncode);
-  if (!concurra_task_get_returncode (task, &returncode) ||
+  if (concurra_task_has_returncode (task))
+    g_string_append_printf (out, "  exit status: %d\n", concurra_task_get_returncode (task));
+  if (!concurra_task_has_returncode (task) ||
       g_error_matches (concurra_task_get_error (task), CONCURRA_ERROR, CONCURRA_ERROR_LAUNCHER_FAILED))
     {
       g_autofree char *reason = cr_failure_reason (task, 200);
@@ -432,13 +431,13 @@ cr_report_summary (ConcurraRunner  *runner,
     {
       g_autoptr(ConcurraTask) task = g_list_model_get_item (model, i);
       const char *status = status_text (task);
-      int returncode;
 
       g_ptr_array_add (cells, g_strdup (concurra_task_get_label (task)));
       g_ptr_array_add (cells, g_strdup (status));
       g_ptr_array_add (cells, g_strdup_printf ("%u", concurra_task_get_attempts (task)));
-      g_ptr_array_add (cells, concurra_task_get_returncode (task, &returncode)
-                              ? g_strdup_printf ("%d", returncode) : g_strdup ("-"));
+      g_ptr_array_add (cells, concurra_task_has_returncode (task)
+                              ? g_strdup_printf ("%d", concurra_task_get_returncode (task))
+                              : g_strdup ("-"));
       g_ptr_array_add (cells, concurra_format_duration (concurra_task_get_duration (task)));
       g_ptr_array_add (cells, cr_failure_reason (task, 60));
 

@@ -99,7 +99,6 @@ close_attempt (CrTrace      *trace,
 {
   Attempt *open = g_hash_table_lookup (trace->open, task);
   gint64 now = g_get_monotonic_time () - trace->origin;
-  int returncode;
 
   if (open == NULL)
     return FALSE;
@@ -109,8 +108,8 @@ close_attempt (CrTrace      *trace,
                           MAX (now - open->start, 0));
   cr_json_append_string (trace->events, status);
   g_string_append_printf (trace->events, ",\"attempt\":%u", attempt);
-  if (concurra_task_get_returncode (task, &returncode))
-    g_string_append_printf (trace->events, ",\"returncode\":%d", returncode);
+  if (concurra_task_has_returncode (task))
+    g_string_append_printf (trace->events, ",\"returncode\":%d", concurra_task_get_returncode (task));
   if (message != NULL)
     {
       g_string_append (trace->events, ",\"error\":");

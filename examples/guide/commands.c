@@ -60,13 +60,13 @@ main (void)
   g_assert_cmpint (concurra_task_get_status (fail), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_error (concurra_task_get_error (fail), CONCURRA_ERROR,
                   CONCURRA_ERROR_COMMAND_FAILED);
-  g_assert_true (concurra_task_get_returncode (fail, &returncode));
-  g_assert_cmpint (returncode, ==, 3);
+  g_assert_true (concurra_task_has_returncode (fail));
+  g_assert_cmpint (concurra_task_get_returncode (fail), ==, 3);
   g_print ("fail: %s\n", concurra_task_get_error_message (fail));
 
   g_assert_cmpint (concurra_task_get_status (lenient), ==,
                    CONCURRA_TASK_STATUS_SUCCESSFUL);
-  g_assert_true (concurra_task_get_returncode (lenient, &returncode));
+  returncode = concurra_task_get_returncode (lenient);
   g_print ("lenient: exit status %d, status %s\n", returncode,
            concurra_task_get_has_failed (lenient) ? "failed" : "successful");
   g_assert_cmpint (returncode, ==, 1);

@@ -48,12 +48,11 @@ assert(!GLib.file_test(dir, GLib.FileTest.EXISTS), 'cleanup');
 assert(fail.status === Concurra.TaskStatus.FAILED, 'fail status');
 assert(fail.get_error().matches(Concurra.Error, Concurra.Error.COMMAND_FAILED),
        'fail error');
-let [ok, returncode] = fail.get_returncode();
-assert(ok && returncode === 3, 'fail returncode');
+assert(fail.has_returncode() && fail.get_returncode() === 3, 'fail returncode');
 print(`fail: ${fail.error_message}`);
 
 assert(lenient.status === Concurra.TaskStatus.SUCCESSFUL, 'lenient status');
-[ok, returncode] = lenient.get_returncode();
+const returncode = lenient.get_returncode();
 const how = lenient.has_failed ? 'failed' : 'successful';
 print(`lenient: exit status ${returncode}, status ${how}`);
 assert(returncode === 1, 'lenient returncode');

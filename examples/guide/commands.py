@@ -43,12 +43,11 @@ assert not os.path.exists(directory)
 
 assert fail.props.status == Concurra.TaskStatus.FAILED
 assert fail.get_error().matches(Concurra.error_quark(), Concurra.Error.COMMAND_FAILED)
-ok, returncode = fail.get_returncode()
-assert ok and returncode == 3
+assert fail.has_returncode() and fail.get_returncode() == 3
 print("fail:", fail.props.error_message)
 
 assert lenient.props.status == Concurra.TaskStatus.SUCCESSFUL
-ok, returncode = lenient.get_returncode()
+returncode = lenient.get_returncode()
 print("lenient: exit status %d, status %s"
       % (returncode, "failed" if lenient.props.has_failed else "successful"))
 assert returncode == 1

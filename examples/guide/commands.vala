@@ -45,11 +45,11 @@ int main () {
         int returncode;
         assert (fail.status == Concurra.TaskStatus.FAILED);
         assert (fail.get_error () is Concurra.Error.COMMAND_FAILED);
-        assert (fail.get_returncode (out returncode) && returncode == 3);
+        assert (fail.has_returncode () && fail.get_returncode () == 3);
         print ("fail: %s\n", fail.error_message);
 
         assert (lenient.status == Concurra.TaskStatus.SUCCESSFUL);
-        assert (lenient.get_returncode (out returncode));
+        returncode = lenient.get_returncode ();
         print ("lenient: exit status %d, status %s\n", returncode,
                lenient.has_failed ? "failed" : "successful");
         assert (returncode == 1);

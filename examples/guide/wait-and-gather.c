@@ -51,7 +51,7 @@ main (void)
   g_assert_no_error (error);
 
   /* The first of three to complete; a timeout (here none) is not an error. */
-  concurra_wait (tasks, 3, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, -1, &done, NULL, NULL,
+  concurra_wait (tasks, 3, CONCURRA_RETURN_WHEN_FIRST_COMPLETED, -1, NULL, &done, NULL,
                  &error);
   g_assert_no_error (error);
   task = g_ptr_array_index (done, 0);
@@ -60,7 +60,7 @@ main (void)
 
   /* Every task in completion order. */
   stream = concurra_task_stream_new (tasks, 4);
-  while ((task = concurra_task_stream_next (stream, -1, &index, NULL, &error)) != NULL)
+  while ((task = concurra_task_stream_next (stream, -1, NULL, &index, &error)) != NULL)
     g_print ("completed: %s (input #%u)\n", concurra_task_get_label (task), index);
   g_assert_no_error (error);
 

@@ -169,9 +169,9 @@ static async void test_wait_return_when_and_timeout () throws Error {
 
     gates[2].open ();
     assert (tasks[2].wait (LONG, null));
-    Concurra.wait (tasks, Concurra.ReturnWhen.FIRST_COMPLETED, LONG, out done, out not_done);
+    Concurra.wait (tasks, Concurra.ReturnWhen.FIRST_COMPLETED, LONG, null, out done, out not_done);
     assert_tasks (done, { tasks[2] });
-    Concurra.wait (tasks, Concurra.ReturnWhen.FIRST_EXCEPTION, 0.05, out done, out not_done);
+    Concurra.wait (tasks, Concurra.ReturnWhen.FIRST_EXCEPTION, 0.05, null, out done, out not_done);
     assert_tasks (not_done, { tasks[0], tasks[1] });
 
     gates[1].open ();
@@ -182,10 +182,9 @@ static async void test_wait_return_when_and_timeout () throws Error {
 
     /* empty list, duplicates, cancellable */
     Concurra.Task[] none = {};
-    Concurra.wait (none, Concurra.ReturnWhen.ALL_COMPLETED, -1, out done, out not_done);
+    Concurra.wait (none, Concurra.ReturnWhen.ALL_COMPLETED, -1, null, out done, out not_done);
     assert (done.length == 0 && not_done.length == 0);
-    Concurra.wait ({ tasks[2], tasks[0], tasks[2] }, Concurra.ReturnWhen.FIRST_COMPLETED, LONG,
-                   out done, out not_done);
+    Concurra.wait ({ tasks[2], tasks[0], tasks[2] }, Concurra.ReturnWhen.FIRST_COMPLETED, LONG, null, out done, out not_done);
     assert_tasks (done, { tasks[2] });
     assert_tasks (not_done, { tasks[0] });
     var cancellable = new Cancellable ();
@@ -322,7 +321,7 @@ static async void test_stream () throws Error {
     });
 
     try {
-        stream.next (0.05, null);
+        stream.next (0.05, null, null);
         assert_not_reached ();
     } catch (Concurra.Error.TIMEOUT e) {
     }
@@ -337,7 +336,7 @@ static async void test_stream () throws Error {
     }
     uint index;
     assert ((yield stream.next_async (LONG, null, out index)) == null);
-    assert (stream.next (LONG, out index) == null);
+    assert (stream.next (LONG, null, out index) == null);
     yield idle ();
 
     assert (completed.length == 4);
@@ -367,7 +366,7 @@ static async void test_stream_keyed () throws Error {
     foreach (var i in new int[] { 1, 2, 0 }) {
         gates[i].open ();
         uint index;
-        var task = stream.next (LONG, out index);
+        var task = stream.next (LONG, null, out index);
         var key = stream.get_key (index);
         assert (table[key] == task);
         keys += key;
@@ -396,13 +395,13 @@ static async void test_sync_from_owner_thread () throws Error {
     /* no loop runs while these block: they iterate this thread's context */
     var opener = new Thread<void> ("opener", () => { gates[1].open (); });
     uint index;
-    assert (stream.next (LONG, out index) == tasks[1] && index == 1);
+    assert (stream.next (LONG, null, out index) == tasks[1] && index == 1);
     opener.join ();
     opener = new Thread<void> ("opener", () => { gates[0].open (); });
     assert_tasks (Concurra.gather (tasks, Concurra.GatherFlags.NONE, LONG), tasks);
     opener.join ();
     GenericArray<weak Concurra.Task> done, not_done;
-    assert (Concurra.wait (tasks, Concurra.ReturnWhen.ALL_COMPLETED, LONG, out done, out not_done));
+    assert (Concurra.wait (tasks, Concurra.ReturnWhen.ALL_COMPLETED, LONG, null, out done, out not_done));
     assert_tasks (done, tasks);
     assert (tasks[0].wait (LONG, null));
     while (!finished)

@@ -91,13 +91,12 @@ void test_run_on_cluster () {
         lost.set_slurm_options (options);
         runner.run (null);
 
-        int returncode;
-        assert_true (ok.get_returncode (out returncode));
-        assert_cmpint (returncode, CompareOperator.EQ, 7);
+        assert_true (ok.has_returncode ());
+        assert_cmpint (ok.get_returncode (), CompareOperator.EQ, 7);
         assert_cmpstr (ok.get_stdout (), CompareOperator.EQ, "ok\n");
         assert_true (ok.get_slurm_job_id () > 0);
-        assert_true (killed.get_returncode (out returncode));
-        assert_cmpint (returncode, CompareOperator.EQ, -15);
+        assert_true (killed.has_returncode ());
+        assert_cmpint (killed.get_returncode (), CompareOperator.EQ, -15);
         assert_true (killed.get_error ().message.contains ("killed by signal 15"));
         assert_error (lost.get_error (), Concurra.Error.quark (), Concurra.Error.LAUNCHER_FAILED);
         assert_true ("Task 'lost'" in lost.get_error ().message);

@@ -45,6 +45,10 @@ def test_misuse_is_reported(tmp_path):
 
 
 def test_override_module_checks_clean(tmp_path):
-    checked = mypy(tmp_path, os.path.join(BINDINGS, "gi", "overrides",
-                                          "Concurra.py"))
+    checked = mypy(tmp_path, "-m", "gi.overrides.Concurra")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_concurry_module_checks_clean(tmp_path):
+    checked = mypy(tmp_path, "-m", "gi.overrides._concurry")
     assert checked.returncode == 0, checked.stdout + checked.stderr

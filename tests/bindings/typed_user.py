@@ -32,7 +32,30 @@ def build(runner: Concurra.TaskRunner) -> List[Concurra.Future]:
     return [first, second, command]
 
 
+class Doubler(Concurra.Worker):
+    def __init__(self, factor: int) -> None:
+        self.factor = factor
+
+    def double(self, x: int) -> int:
+        return self.factor * x
+
+
+def use_workers() -> int:
+    worker = Doubler.options(mode="thread", max_workers=2).init(2)
+    futures = [worker.double(i) for i in range(4)]
+    values: List[int] = Concurra.gather(futures)
+    limits = Concurra.LimitSet([Concurra.CallLimit(window=1, capacity=10)],
+                               mode="thread")
+    with limits.acquire() as acquisition:
+        assert acquisition.successful
+    retry = Concurra.RetryConfig(num_retries=2, retry_algorithm="linear")
+    assert retry.wait_before(1) >= 0
+    worker.stop()
+    return sum(values)
+
+
 def main() -> int:
+    assert use_workers() == 12
     runner = Concurra.TaskRunner(max_concurrency=2, progress_stats=False)
     futures = build(runner)
     results: Dict[Any, Dict[str, Any]] = runner.run(verify=False)

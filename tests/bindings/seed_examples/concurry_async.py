@@ -1,13 +1,15 @@
-# Concurry's "Async Support": async_gather is awaitable from asyncio.
+# Concurry's "Async Support": async_gather is awaitable from asyncio. The
+# futures come from a worker, defined first.
 import asyncio
-from gi.repository.Concurra import TaskRunner, async_gather  # concurra: import line
+from gi.repository.Concurra import worker, async_gather  # the import line
 
-def fetch(i):                                          # concurra: worker method
-    return i + 100
+@worker(mode="thread")
+class Fetcher:
+    def fetch(self, i):
+        return i + 100
 
-worker = TaskRunner(progress_stats=False)              # concurra
-futures = [worker.add_task(fetch, i) for i in range(5)]  # concurra
-worker.execute_in_background()                         # concurra
+worker = Fetcher()
+futures = [worker.fetch(i) for i in range(5)]
 
 async def main():
     # Works exactly like gather(), but awaitable
@@ -15,3 +17,4 @@ async def main():
     print(results)
 
 asyncio.run(main())
+worker.stop()

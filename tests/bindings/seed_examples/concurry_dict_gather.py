@@ -1,24 +1,28 @@
-# Concurry's "Dictionary Support": results preserve keys.
-from gi.repository.Concurra import TaskRunner, gather  # concurra: import line
+# Concurry's "Dictionary Support": results preserve keys. The pattern's
+# lines are Concurry's; the worker they call is defined first.
+from gi.repository.Concurra import worker, gather  # the import line
 
-def get_users():                                       # concurra: worker methods
-    return ["ada", "grace"]
+@worker(mode="thread")
+class Api:
+    def get_users(self):
+        return ["ada", "grace"]
 
-def get_posts():
-    return ["hello"]
+    def get_posts(self):
+        return ["hello"]
 
-def get_comments():
-    return []
+    def get_comments(self):
+        return []
 
-worker = TaskRunner(progress_stats=False)              # concurra
+worker = Api.init()
+
 tasks = {
-    "users": worker.add_task(get_users),               # concurra: worker.get_users()
-    "posts": worker.add_task(get_posts),               # concurra: worker.get_posts()
-    "comments": worker.add_task(get_comments),         # concurra: worker.get_comments()
+    "users": worker.get_users(),
+    "posts": worker.get_posts(),
+    "comments": worker.get_comments()
 }
-worker.execute_in_background()                         # concurra
 
 # Results preserve keys
 results = gather(tasks)
 print(results["users"])
 print(list(results))
+worker.stop()

@@ -1,18 +1,21 @@
-# Concurry's Pattern 3, "The Race": query 3 mirrors, use the fastest.
+# Concurry's Pattern 3, "The Race": query 3 mirrors, use the fastest. The
+# pattern's lines are Concurry's; the mirrors are three workers.
 import time
-from gi.repository.Concurra import TaskRunner, wait, ReturnWhen  # concurra: import line
+from gi.repository.Concurra import Worker, wait, ReturnWhen  # the import line
 
-def get(name, seconds):                                # concurra: mirror.get()
-    time.sleep(seconds)
-    return name
+class Mirror(Worker):
+    def __init__(self, name, seconds):
+        self.name, self.seconds = name, seconds
 
-runner = TaskRunner(progress_stats=False)              # concurra
-mirror1 = lambda: runner.add_task(get, "mirror1", 5)   # concurra: three mirrors
-mirror2 = lambda: runner.add_task(get, "mirror2", 0.1)
-mirror3 = lambda: runner.add_task(get, "mirror3", 5)
+    def get(self):
+        time.sleep(self.seconds)
+        return self.name
 
-sources = [mirror1(), mirror2(), mirror3()]            # concurra: mirrorN.get()
-runner.execute_in_background()                         # concurra
+mirror1 = Mirror.options(mode="thread").init("mirror1", 5)
+mirror2 = Mirror.options(mode="thread").init("mirror2", 0.1)
+mirror3 = Mirror.options(mode="thread").init("mirror3", 5)
+
+sources = [mirror1.get(), mirror2.get(), mirror3.get()]
 
 # Return as soon as ONE finishes
 done, not_done = wait(
@@ -26,4 +29,6 @@ fastest_result = done.pop().result()
 for f in not_done:
     f.cancel()
 
-print(fastest_result, len(not_done), all(f.cancelled() for f in not_done))
+print(fastest_result, len(not_done))
+for mirror in (mirror1, mirror2, mirror3):
+    mirror.stop()

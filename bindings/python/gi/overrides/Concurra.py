@@ -263,10 +263,12 @@ def _timeout_arg(timeout):
     return max(timeout, 0.0)
 
 
+_AY = GLib.VariantType.new("ay")
+
+
 def _bytes_variant(data):
     # GLib.Variant("ay", data) converts byte by byte (seconds for a few MB).
-    return GLib.Variant.new_from_bytes(GLib.VariantType.new("ay"),
-                                       GLib.Bytes.new(data), True)
+    return GLib.Variant.new_from_bytes(_AY, GLib.Bytes.new(data), True)
 
 
 def _variant_bytes(variant):
@@ -1483,9 +1485,9 @@ class TaskRunner:
         return record.decoded
 
     def _command_result(self, record, task):
-        ok, returncode = task.get_returncode()
-        if not ok:
+        if not task.has_returncode():
             return None
+        returncode = task.get_returncode()
         if task.get_capture_output():
             if task.get_text():
                 stdout, stderr = task.get_stdout(), task.get_stderr()
@@ -1746,14 +1748,17 @@ class Future(concurrent.futures.Future[Any]):
             return _cf.CANCELLED
         return _cf.RUNNING if self.running() else _cf.PENDING
 
+    # NotImplementedError (a RuntimeError) as in Concurry's futures
     def set_running_or_notify_cancel(self) -> bool:
-        raise RuntimeError("a Concurra future is run by its runner")
+        raise NotImplementedError("a Concurra future is run by its runner")
 
     def set_result(self, result: Any) -> None:
-        raise RuntimeError("a Concurra future is completed by its task")
+        raise NotImplementedError("a Concurra future is completed by its "
+                                  "task")
 
     def set_exception(self, exception: Optional[BaseException]) -> None:
-        raise RuntimeError("a Concurra future is completed by its task")
+        raise NotImplementedError("a Concurra future is completed by its "
+                                  "task")
 
     def __await__(self) -> Any:
         import asyncio
@@ -2330,3 +2335,16 @@ async def _async_gather_iter(futures, return_exceptions, timeout, progress):
 
 
 __all__.append("async_gather")
+
+
+# ---------------------------------------------------------------------------
+# Concurry's actor model (workers, pools, limits, retries): _concurry.py.
+# Its wait/gather/async_* take every future of a worker and delegate to the
+# ones above; its Worker is Concurry's base class (the introspected
+# Concurra.Worker stays reachable as _concurry._GWorker).
+
+# (absolute: mypy checks this file outside its package)
+from gi.overrides import _concurry  # noqa: E402
+from gi.overrides._concurry import *  # type: ignore[no-redef] # noqa
+
+__all__ += _concurry.__all__

@@ -7,7 +7,10 @@
 # reference (including ones from the parent's __main__, imported here as
 # __mp_main__ like multiprocessing's spawn does) can be unpickled. The worker
 # registers "python-call" — unpickle (fn, args, kwargs), call, pickle the
-# result — and serves requests until the runner closes the socket.
+# result — and, for the process lanes of Concurry workers (_concurry.py),
+# "python-worker-new" (make this process's instance) and
+# "python-worker-call" (call one of its methods); then it serves requests
+# until the runner or worker closes the socket.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -67,9 +70,15 @@ def main():
         sys.stderr.flush()
     overrides._worker_state = "serving"
 
-    # the GI class: the override's own Worker is Concurry's base class
+    # the GI class's static methods (Concurra.worker_register/main before
+    # the worker type; the override keeps both names): the override's own
+    # Worker is Concurry's base class
     gi_worker = gi.module.get_introspection_module("Concurra").Worker
     gi_worker.register(overrides.PYTHON_CALL, overrides._worker_python_call)
+    # the instance of a process lane of a Concurry worker, and its calls
+    concurry = sys.modules["gi.overrides._concurry"]
+    gi_worker.register(concurry.PYTHON_WORKER_NEW, concurry._worker_new)
+    gi_worker.register(concurry.PYTHON_WORKER_CALL, concurry._worker_call)
     gi_worker.main()
     # worker_main() returns only when this is not a worker process
     sys.stderr.write("concurra worker: this program serves Concurra "
