@@ -299,8 +299,10 @@ concurra_task_get_slurm_options (ConcurraTask *task)
  * concurra_task_get_slurm_job_id:
  * @task: a task
  *
- * Gets the id of the Slurm job that ran the task's last attempt (also the
- * `slurm_job_id` field of its result).
+ * Gets the id of the Slurm job that runs or ran the task's last attempt
+ * (also the `slurm_job_id` field of its result): known from the moment
+ * Slurm gives the job an id, before the command starts, and readable from
+ * any thread.
  *
  * Returns: the job id, 0 if the task did not run through Slurm or Slurm
  *   never gave it a job
@@ -342,20 +344,34 @@ parse_id (const char *p)
   return g_ascii_strtoull (p, NULL, 10);
 }
 
-/* One line of srun's: the job id ("srun: jobid 42: nodes(1)..." once
- * allocated, "srun: job 42 queued and waiting for resources" before), the
- * command's wait status, an error. */
+/* The job id in "srun: jobid 42: nodes(1)..." (once allocated) or "srun:
+ * job 42 queued and waiting for resources" (before), 0 in other lines. */
+static guint64
+job_id_of (const char *line)
+{
+  if (g_str_has_prefix (line, "srun: jobid "))
+    return parse_id (line + strlen ("srun: jobid "));
+  if (g_str_has_prefix (line, "srun: job ") && g_ascii_isdigit (line[strlen ("srun: job ")]))
+    return parse_id (line + strlen ("srun: job "));
+  return 0;
+}
+
+/* One line of srun's: the job id, the command's wait status, an error. */
 static void
 scan_srun_line (ConcurraSlurmAttempt *attempt,
                 const char           *line)
 {
   const char *status = strstr (line, "(status=0x");
+  guint64 id = job_id_of (line);
 
-  if (g_str_has_prefix (line, "srun: jobid "))
-    attempt->job_id = parse_id (line + strlen ("srun: jobid "));
-  else if (g_str_has_prefix (line, "srun: job ") && g_ascii_isdigit (line[strlen ("srun: job ")]))
-    attempt->job_id = parse_id (line + strlen ("srun: job "));
-  else if (status != NULL)
+  if (id != 0)
+    {
+      attempt->job_id = id;
+      /* readable while the job runs */
+      attempt->task->launch->job_id = id;
+      return;
+    }
+  if (status != NULL)
     {
       attempt->have_status = TRUE;
       attempt->status = (int) g_ascii_strtoll (status + strlen ("(status=0x"), NULL, 16);

@@ -580,11 +580,15 @@ test_cancel_cancels_job (void)
   g_autofree char *label = unique ("cancel");
   g_autoptr(GHashTable) results = NULL;
   ConcurraTask *task;
+  guint64 id;
 
   if (!need_cluster ())
     return;
   runner = new_runner (CONCURRA_LAUNCHER_KIND_SLURM);
   task = start_in_background (runner, label, "sleep 300");
+  /* the job id is the task's while the job runs */
+  id = wait_job_named (label);
+  g_assert_true (WAIT_UNTIL (concurra_task_get_slurm_job_id (task) == id));
   g_assert_true (concurra_task_cancel (task));
   results = concurra_runner_wait (runner, NULL, NULL);
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_TERMINATED);
