@@ -7,6 +7,7 @@
  *
  * which bench/compare.py parses; everything else is for humans.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

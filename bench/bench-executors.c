@@ -16,6 +16,7 @@
  *
  * Every measurement prints a RESULT line (see bench-common.h).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

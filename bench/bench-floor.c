@@ -13,6 +13,7 @@
  *
  *   bench-floor [--tasks N] [--reps R]
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

@@ -9,6 +9,7 @@
  * growing with demand), which cannot be limited to a concurrency; the
  * figure is what GIO gives out of the box.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gio/gio.h>

@@ -9,6 +9,7 @@
  *
  *   bench-gthreadpool [--tasks N] [--reps R] [--concurrency C] [--gobject]
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <glib.h>

@@ -18,6 +18,7 @@
  *   TASK-THREAD <tid>
  *   WINDOW-END <epoch seconds>
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

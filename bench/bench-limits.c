@@ -18,6 +18,7 @@
  * the blocking acquire (voluntary context switches of the waiting thread)
  * and with acquire_async (iterations of its main context).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #define _GNU_SOURCE

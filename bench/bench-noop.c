@@ -8,6 +8,7 @@
  * By default the runner's "verify" report is turned off (the peers print no
  * report either); --defaults keeps every property at its default value.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

@@ -1,5 +1,6 @@
 /* bench-object.c: BenchObj, see bench-object.h.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "bench-object.h"

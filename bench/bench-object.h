@@ -2,6 +2,7 @@
  * final subclass with one readable property ("value") and one signal
  * ("ping"), like any GObject with a record to show.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -13,6 +13,7 @@
  * Prints the time of each phase (add, run, free), the total, microseconds
  * per task, and the peak RSS above the pre-run baseline divided by N.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

@@ -58,6 +58,7 @@
  *
  * Every measurement ends in a "RESULT name=..." line for bench/compare.py.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

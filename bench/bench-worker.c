@@ -8,6 +8,7 @@
  *   bench-worker [roundtrip N] [throughput N] [process N]
  *   (default: roundtrip 2000 throughput 100000 process 10000)
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdlib.h>

@@ -10,6 +10,7 @@
 # runner and its children) of each, the ratios, and RESULT lines (see
 # bench-common.h).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

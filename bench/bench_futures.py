@@ -27,6 +27,7 @@
 #
 # Prints "RESULT name=..." lines for bench/compare.py.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

@@ -18,6 +18,7 @@
 # Run with /usr/bin/python3 (the system Python). Prints RESULT lines like
 # the C benchmarks (see bench-common.h).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

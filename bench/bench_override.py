@@ -44,6 +44,7 @@
 #
 # Prints "RESULT name=..." lines too, in the format of bench/compare.py.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

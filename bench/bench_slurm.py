@@ -20,6 +20,7 @@
 # Needs a reachable cluster (tests/slurm/start-cluster.sh). Prints the
 # medians, the ratios and RESULT lines (see bench-common.h).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

@@ -5,6 +5,7 @@
 #
 #   bench_worker_peers.py [--roundtrip N] [--throughput N]
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

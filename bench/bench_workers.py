@@ -25,6 +25,7 @@
 # re-executes itself with GI_TYPELIB_PATH / LD_LIBRARY_PATH set to the build
 # directory and bindings/python on PYTHONPATH.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

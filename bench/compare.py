@@ -28,6 +28,7 @@
 # target is missed. Results are also written as JSON (default
 # bench/results/latest.json).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

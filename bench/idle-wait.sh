@@ -22,6 +22,7 @@
 # for wait-async) before the window and returns from it after. The last
 # line is machine-readable (RESULT name=idle-wait ...).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 

@@ -12,6 +12,7 @@
 #
 # The last line is machine-readable (RESULT name=idle-wakeups ...).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 

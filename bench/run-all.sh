@@ -7,6 +7,7 @@
 #
 # BUILD_DIR (default <source root>/build) picks the build directory.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 

@@ -1,5 +1,6 @@
 /* concurra-acquisition-private.h: how a limit set makes acquisitions.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -1,6 +1,7 @@
 /* concurra-acquisition.c: ConcurraAcquisition, units taken from a
  * ConcurraLimitSet, reported on and given back.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-acquisition-private.h"

@@ -1,6 +1,7 @@
 /* concurra-acquisition.h: ConcurraAcquisition, units taken from a
  * ConcurraLimitSet.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -2,6 +2,7 @@
  * within a cap (the task's max-output): past it, the beginning and the end
  * are kept and the middle is counted, never stored.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -10,6 +10,7 @@
  * the end; both cuts fall on UTF-8 character boundaries so that text stays
  * valid text (the bytes given up for that count as omitted too).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-capture-private.h"

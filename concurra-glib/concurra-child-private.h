@@ -1,6 +1,7 @@
 /* concurra-child-private.h: a command's child process, spawned in its own
  * process group and watched from a main context with no thread waiting.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

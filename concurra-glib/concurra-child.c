@@ -22,6 +22,7 @@
  * function for the process group and with it rules out posix_spawn();
  * see doc/internals.md for the measurement that led here.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 /* posix_spawn_file_actions_addchdir_np() and _addclosefrom_np() */

@@ -13,6 +13,7 @@
  * the child is reaped, and the run only after that, so nothing is left
  * behind.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

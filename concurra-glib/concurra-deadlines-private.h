@@ -1,5 +1,6 @@
 /* concurra-deadlines-private.h: one timer for many deadlines.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

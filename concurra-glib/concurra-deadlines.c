@@ -4,6 +4,7 @@
  * tasks have a deadline, and no timer at all when none has (never poll).
  * Entries are not removed when they become moot; the callback checks them.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-deadlines-private.h"

@@ -1,5 +1,6 @@
 /* concurra-error.c: the CONCURRA_ERROR quark.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

@@ -1,5 +1,6 @@
 /* concurra-error.h: the CONCURRA_ERROR domain.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

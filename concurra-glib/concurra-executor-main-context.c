@@ -3,6 +3,7 @@
  * the attempt ends at the task's first report, from any thread, or when
  * its cancellable fires. No thread waits for it.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

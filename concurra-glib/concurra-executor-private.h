@@ -9,6 +9,7 @@
  * them on the owner context and returns at once (async functions, commands):
  * those hold no thread while they wait.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -3,6 +3,7 @@
  * ends when it returns. Process tasks use it too: their function talks to
  * a worker process from the lane.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-executor-private.h"

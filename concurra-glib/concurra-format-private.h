@@ -1,6 +1,7 @@
 /* concurra-format-private.h: the human-readable strings Concurra users know:
  * durations, progress lines and the report table.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -2,6 +2,7 @@
  * and the report. Numbers follow Python's round(x, 2) as Concurra prints
  * them ("1.04", "2.5", "0.0"), so logs read the same in both.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-format-private.h"

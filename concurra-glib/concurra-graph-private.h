@@ -6,6 +6,7 @@
  * concurra_graph_link() then turns labels into the tasks' deps and
  * dependents arrays, which the run walks on its owner context.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

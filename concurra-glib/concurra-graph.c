@@ -7,6 +7,7 @@
  * graph only when the new label was referenced before it existed, the one
  * way a cycle can close. Owner context only, or before the run.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

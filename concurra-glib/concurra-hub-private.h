@@ -1,6 +1,7 @@
 /* concurra-hub-private.h: the only state shared between the owner context
  * and worker threads.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -23,6 +23,7 @@
  * reference counted so that such a late thread can finish after the runner
  * is gone.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-executor-private.h"

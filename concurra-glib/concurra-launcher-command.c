@@ -11,6 +11,7 @@
  * protocol. The parent checks everything it reads as untrusted, as it
  * does for local workers.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-process-private.h"

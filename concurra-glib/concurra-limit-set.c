@@ -3,6 +3,7 @@
  * concurra-limiter.c; this file turns keys into requests and requests into
  * acquisitions.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-acquisition-private.h"

@@ -1,6 +1,7 @@
 /* concurra-limit.c: ConcurraLimit, the definition of one rate, call or
  * resource limit — plain data; the state lives in a ConcurraLimitSet.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>

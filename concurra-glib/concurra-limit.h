@@ -1,6 +1,7 @@
 /* concurra-limit.h: ConcurraLimit, the definition of one rate, call or
  * resource limit.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

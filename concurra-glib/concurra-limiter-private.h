@@ -1,6 +1,7 @@
 /* concurra-limiter-private.h: the counting engine behind ConcurraLimitSet
  * and ConcurraAcquisition — limit states, their lock and their waiters.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

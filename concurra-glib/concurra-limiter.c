@@ -18,6 +18,7 @@
  * due time of the waiter ahead (for an asynchronous one, when its main
  * context runs), not at every token.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>

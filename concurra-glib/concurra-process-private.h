@@ -1,6 +1,7 @@
 /* concurra-process-private.h: process tasks, their executor, and the
  * pool of worker processes that runs them.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -29,6 +29,7 @@
  * In a thread mode runner a process task calls the registered function in
  * a thread instead.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-child-private.h"

@@ -1,6 +1,7 @@
 /* concurra-protocol-private.h: the framed GVariant protocol between a
  * runner and its worker processes.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -7,6 +7,7 @@
  * may add is bounded too). Whatever is wrong becomes a GError, never a crash. The fuzz target
  * in tests/ feeds this file random input.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

@@ -5,6 +5,7 @@
  * These functions see tasks only, never the runner: the runner describes
  * itself in a ConcurraReport.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -5,6 +5,7 @@
  * that run() and wait() return, and the structured log lines a runner
  * writes (field CONCURRA_RUNNER, only when its settings ask for them).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

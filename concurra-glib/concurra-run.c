@@ -10,6 +10,7 @@
  *
  * The public entry points that drive it are in concurra-runner.c.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

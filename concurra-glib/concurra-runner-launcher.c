@@ -2,6 +2,7 @@
  * processes run — on this machine, through Slurm, or (workers) through
  * any launcher command such as `ssh HOST`.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-enum-types.h"

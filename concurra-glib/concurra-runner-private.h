@@ -4,6 +4,7 @@
  * (where its commands and workers run) and concurra-run.c (a run on the
  * owner context). Only they include it.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -7,6 +7,7 @@
  * written on the owner context by the run (concurra-run.c) and may be read
  * from any thread.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-enum-types.h"

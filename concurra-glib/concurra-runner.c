@@ -8,6 +8,7 @@
  * (concurra-run.c) over the scheduler (concurra-hub.c) and the executors,
  * and the report (concurra-report.c). See doc/internals.md.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

@@ -1,5 +1,6 @@
 /* concurra-runner.h: ConcurraRunner, a run-once DAG scheduler of tasks.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -1,6 +1,7 @@
 /* concurra-slurm-options.c: ConcurraSlurmOptions, the resources a task
  * asks Slurm for.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

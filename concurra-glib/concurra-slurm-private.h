@@ -1,6 +1,7 @@
 /* concurra-slurm-private.h: command tasks run as Slurm jobs, and the srun
  * line that starts them (and worker processes).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

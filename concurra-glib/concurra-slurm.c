@@ -26,6 +26,7 @@
  * Nothing polls: no squeue, no sacct; the only events are srun's exit and
  * its output, and scancel's exit.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 /* memmem() */

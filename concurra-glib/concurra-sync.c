@@ -1,6 +1,7 @@
 /* concurra-sync.c: wait and gather over tasks, Concurry's synchronization
  * primitives, woken by task completion instead of polling.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

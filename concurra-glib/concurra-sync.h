@@ -1,5 +1,6 @@
 /* concurra-sync.h: coordinating tasks as futures — wait and gather.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

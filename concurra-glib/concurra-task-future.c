@@ -5,6 +5,7 @@
  * pending again for a retry, settled, then announced to the listeners and
  * by the completed signal. The only code that takes a task's future_lock.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

@@ -8,6 +8,7 @@
  * disposed: from then on the handle answers "nobody", and tasks and waiters
  * that outlive the runner hold a small struct, not the runner.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-task-private.h"

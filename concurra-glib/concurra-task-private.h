@@ -7,6 +7,7 @@
  * record), concurra-task-future.c (the future side and the status
  * transitions) and concurra-task-report.c (reporting an attempt's outcome).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

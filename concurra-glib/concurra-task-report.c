@@ -4,6 +4,7 @@
  * at its report, not when the function returns), and the hand-over of the
  * outcome to the owner when the attempt ends.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-executor-private.h"

@@ -1,6 +1,7 @@
 /* concurra-task-stream.c: ConcurraTaskStream, tasks in the order they
  * complete — Concurry's gather(iter=True).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

@@ -4,6 +4,7 @@
  * writes besides the status). The future side and the status transitions
  * are in concurra-task-future.c, reporting in concurra-task-report.c.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-enum-types.h"

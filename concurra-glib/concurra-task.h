@@ -1,5 +1,6 @@
 /* concurra-task.h: ConcurraTask, one unit of work and its future.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -7,6 +7,7 @@
  * CONCURRA_VERSION_MAX_ALLOWED to the newest it may use, to be warned
  * about anything newer; both default to the version of these headers.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -1,6 +1,7 @@
 /* concurra-waiter-private.h: completion tracking over a set of tasks, the
  * engine behind wait, gather and the task stream.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

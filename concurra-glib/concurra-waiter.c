@@ -15,6 +15,7 @@
  * removes the registrations on tasks that are not done, so a timed-out or
  * cancelled wait leaves nothing behind on its tasks.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-deadlines-private.h"

@@ -2,6 +2,7 @@
  * their calls and the worker's settings — shared by concurra-worker.c (the
  * type and its entry points) and concurra-worker-lane.c (the lanes).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -14,6 +14,7 @@
  * ends, so an instance never runs two calls at once. Waiters are woken
  * where the status is given; notifications follow on the owner context.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

@@ -2,6 +2,7 @@
  * registry and the serving loop of worker
  * processes.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

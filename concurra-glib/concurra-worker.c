@@ -16,6 +16,7 @@
  * there, and the task's notifications and the worker's signals follow on
  * the owner context, one wake-up per batch.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

@@ -2,6 +2,7 @@
  * that each own one instance and run calls on it in order; and the process
  * side of workers — the named functions a worker process serves.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -5,6 +5,7 @@
 #
 #   check-index-links.py DOC-DIR
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os

@@ -17,6 +17,7 @@
 #       write the pages, blocks filled from the files, into DIR (the build
 #       does this, so the HTML always shows the code that was tested)
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

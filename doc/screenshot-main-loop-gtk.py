@@ -7,6 +7,7 @@
 #
 # Needs xvfb-run (Debian: xvfb) and GTK 4's typelib (gir1.2-gtk-4.0).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os

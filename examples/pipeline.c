@@ -9,6 +9,7 @@
  *
  *   ./build/examples/pipeline
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

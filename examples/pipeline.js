@@ -16,6 +16,7 @@
 // (the README's "Running the examples" has the line for an installed
 // concurra-glib)
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -9,6 +9,7 @@
  *
  *   meson devenv -C build sh -c 'valac --pkg concurra-glib-1 -o examples/pipeline-valac examples/pipeline.vala && examples/pipeline-valac'
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

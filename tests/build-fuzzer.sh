@@ -13,6 +13,7 @@
 #
 # Debian 12: apt-get install clang libclang-rt-14-dev
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 

@@ -11,6 +11,7 @@
 # declared with the unversioned CONCURRA_AVAILABLE_IN_ALL (kept only so
 # that older headers still compile).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import re

@@ -8,6 +8,7 @@
 #
 #   check-version-macros.py SOURCE-INCLUDE-DIR BUILD-INCLUDE-DIR CC [ARG...]
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os

@@ -19,6 +19,7 @@
  * errors, several frames, truncated frames, bad lengths, wrong ids, values
  * not in normal form).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-error.h"

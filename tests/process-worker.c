@@ -6,6 +6,7 @@
  * Run by a runner (CONCURRA_WORKER_FD=3 set), it serves; run by hand it
  * lists its functions.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

@@ -23,6 +23,7 @@
 # --plan: TAG marks a plain block of `concurra-run -n build.pipeline`
 # output; every line of it must be in the output of that command.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

@@ -6,10 +6,12 @@
 #       characters long: longer ones are clipped in the rendered guide
 #   source-checks.py spdx SOURCE-ROOT
 #       every source file (C, headers, Python, JavaScript, Vala, meson,
-#       shell) carries an SPDX-License-Identifier line
+#       shell) carries SPDX-FileCopyrightText and SPDX-License-Identifier
+#       lines
 #
 # Exit status 1 with one line per offence. Run by meson (suite 'lint').
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os
@@ -69,6 +71,8 @@ def check_spdx(root):
             text = f.read()
         if "SPDX-License-Identifier:" not in text:
             problems.append("%s: no SPDX-License-Identifier line" % path)
+        if "SPDX-FileCopyrightText:" not in text:
+            problems.append("%s: no SPDX-FileCopyrightText line" % path)
     return problems
 
 

@@ -15,6 +15,7 @@
  * The test binary doubles as a helper program: run as
  * `test-command --list-fds` it prints the file descriptors it inherited.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <dirent.h>

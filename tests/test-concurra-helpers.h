@@ -3,6 +3,7 @@
  * for a task function to block until its cancellable fires, all without
  * polling and with generous timeouts so a loaded machine does not flake.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -8,6 +8,7 @@
 # pipeline file's directory) never write into the source tree; the fixture
 # files in tests/pipelines/bad/ only create marker files under $MARKER_DIR.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import json

@@ -9,6 +9,7 @@
  * count before the run, with a margin for GLib's own helper threads;
  * nothing here is timed except with generous, relative bounds.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>

@@ -2,6 +2,7 @@
  * flags that wake the main thread, gated jobs released one at a time,
  * runner set-up and result assertions.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

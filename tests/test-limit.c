@@ -5,6 +5,7 @@
  * Timing checks use windows of a few hundred milliseconds, generous
  * margins and relative comparisons, so a loaded machine does not flake.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #define _GNU_SOURCE

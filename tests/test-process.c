@@ -18,6 +18,7 @@
  * that must be observed while it runs writes its pid to a file. Timing
  * checks are relative and generous.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <dirent.h>

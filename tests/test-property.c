@@ -15,6 +15,7 @@
  * Everything random comes from g_test_rand_*, so a failure is reproduced
  * with the --seed printed at the top of the log.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>

@@ -7,6 +7,7 @@
  * Timing checks are relative and generous: blocking task functions wait on
  * flags or on their cancellable with long timeouts, never on fixed sleeps.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>

@@ -15,6 +15,7 @@
  * (the library never does): waiting for a job to leave the queue is done
  * here, with a generous bound.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>

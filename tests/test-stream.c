@@ -9,6 +9,7 @@
  * time, so the completion order is the release order. Streams, tasks and
  * runners are checked to be finalized (weak references).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>

@@ -16,6 +16,7 @@
  * "completed" signal. Every case ends by checking that all tasks and
  * runners were finalized (weak references).
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>

@@ -2,6 +2,7 @@
  * return_* value types, error-message formatting, traces, timestamps, the
  * a{sv} record of concurra_task_to_variant() and concurra_format_duration().
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>

@@ -5,6 +5,7 @@
  *
  * Nothing here is timed except with generous, relative bounds.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdlib.h>

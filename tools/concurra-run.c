@@ -12,6 +12,7 @@
  * 128 + the signal's number once none of them is left. A second signal
  * cuts the commands' grace short: SIGKILL at once.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

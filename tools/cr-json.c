@@ -5,6 +5,7 @@
  * here: dictionaries with string keys become objects, maybes become null
  * or their value, variants are unboxed, arrays and tuples become arrays.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-json.h"

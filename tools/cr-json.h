@@ -1,6 +1,7 @@
 /* cr-json.h: a small JSON writer for concurra-run (--json, --trace);
  * json-glib is deliberately not a dependency.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

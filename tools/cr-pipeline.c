@@ -14,6 +14,7 @@
  * printed anything. One entry may expand to ENV_ENTRY_MAX bytes, and all
  * entries of all tasks together to ENV_TOTAL_MAX.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-pipeline.h"

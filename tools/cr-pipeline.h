@@ -1,5 +1,6 @@
 /* cr-pipeline.h: a pipeline file of concurra-run, parsed and validated.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

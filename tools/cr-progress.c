@@ -13,6 +13,7 @@
  * reader of a pipe is gone, as with `concurra-run p 2>&1 | head -1`) ends
  * the display, and the owner is told once, to end the run cleanly.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-progress.h"

@@ -1,5 +1,6 @@
 /* cr-progress.h: live progress of a concurra-run run on standard error.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

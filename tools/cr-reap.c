@@ -21,6 +21,7 @@
  * scanned again for processes the stragglers started during the grace, so
  * concurra-run does not exit while a process of its run is alive.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-reap.h"

@@ -1,5 +1,6 @@
 /* cr-reap.h: makes sure no process of a run outlives concurra-run.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -7,6 +7,7 @@
  * attempts, exit status and a one-line reason. Failed tasks then get their
  * error and the end of their captured output.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-report.h"

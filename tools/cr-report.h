@@ -1,6 +1,7 @@
 /* cr-report.h: what concurra-run prints: the plan, the graph, the summary
  * and the JSON results.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

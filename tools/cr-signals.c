@@ -18,6 +18,7 @@
  * handler, but would keep SIG_IGN). Faults (SEGV, BUS, ABRT...) are left
  * alone, and so is SIGPROF, which profilers use.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-signals.h"

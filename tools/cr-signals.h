@@ -1,5 +1,6 @@
 /* cr-signals.h: the signals that end a concurra-run run, as main-loop events.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -8,6 +8,7 @@
  * Tasks skipped because a dependency failed never run; they appear as
  * instant events on row 0.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "cr-trace.h"

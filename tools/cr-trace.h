@@ -1,5 +1,6 @@
 /* cr-trace.h: a Chrome trace-event timeline of a concurra-run run.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

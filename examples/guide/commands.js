@@ -1,6 +1,7 @@
 // commands.js: external programs as tasks, in dependency order, with their
 // output, exit status and environment.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';

@@ -1,6 +1,7 @@
 /* commands.vala: external programs as tasks, in dependency order, with
  * their output, exit status and environment.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,6 +1,7 @@
 // dependencies.js: a diamond of tasks, results passed along the edges, and
 // the mistakes a runner refuses.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';

@@ -1,6 +1,7 @@
 /* dependencies.vala: a diamond of tasks, results passed along the edges,
  * and the mistakes a runner refuses.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,6 +1,7 @@
 # errors-and-retries.py: a flaky task retried until it succeeds, a broken
 # one that fails, and the task that depended on it skipped.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import itertools
 

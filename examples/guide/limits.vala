@@ -2,6 +2,7 @@
 // tokens, shared by four asynchronous jobs on the main loop; each call
 // takes all three at once and gives back the tokens it did not use.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 Concurra.LimitSet limits;

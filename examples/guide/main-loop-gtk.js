@@ -5,6 +5,7 @@
 //
 //   gjs -m main-loop-gtk.js [--quit-when-done]
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gtk from 'gi://Gtk?version=4.0';

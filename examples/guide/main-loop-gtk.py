@@ -6,6 +6,7 @@
 #
 #   python3 main-loop-gtk.py [--quit-when-done]
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import sys
 

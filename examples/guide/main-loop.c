@@ -1,6 +1,7 @@
 /* main-loop.c: running tasks from an application's main loop, which stays
  * free: progress arrives as signals on the main thread.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

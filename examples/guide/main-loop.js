@@ -2,6 +2,7 @@
 // free: progress arrives as signals, and tasks are async functions that
 // await other asynchronous work.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';

@@ -2,6 +2,7 @@
  * stays free: yield waits for the run, progress arrives as signals on the
  * main thread.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

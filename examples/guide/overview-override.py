@@ -2,6 +2,7 @@
 # Concurra's TaskRunner, any callable and any Python values, and Concurry's
 # gather() over the futures add_task() returns.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import gi
 

@@ -1,5 +1,6 @@
 /* overview.c: the smallest pipeline, two tasks where one waits for the other.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

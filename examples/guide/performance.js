@@ -1,6 +1,7 @@
 // performance.js: many small tasks; what a task costs to schedule. Async
 // tasks run on the main thread: the runner's cost per task is what remains.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';

@@ -2,6 +2,7 @@
 # functions run one at a time (the GIL): commands, processes, or functions
 # that release the GIL get the parallelism.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import time
 

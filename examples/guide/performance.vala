@@ -1,5 +1,6 @@
 /* performance.vala: many small tasks; what a task costs to schedule.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

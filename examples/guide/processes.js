@@ -2,6 +2,7 @@
 // that register their functions: here the C example, processes.c, whose
 // path is the first argument.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';

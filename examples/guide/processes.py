@@ -2,6 +2,7 @@
 # that register their functions (here the C example, processes.c, given as
 # the first argument); the Pythonic override brings Python workers.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import sys
 

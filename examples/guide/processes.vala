@@ -2,6 +2,7 @@
  * own worker: it registers its functions, then lets worker_main() serve
  * them when a runner started it as a worker.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -3,6 +3,7 @@
 // without its callback, the function then returns a promise of what
 // *_finish() returns.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import Gio from 'gi://Gio';
 import Concurra from 'gi://Concurra?version=1';

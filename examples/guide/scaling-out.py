@@ -1,6 +1,7 @@
 # scaling-out.py: commands as Slurm jobs from Python's TaskRunner, with the
 # resources each needs. Without a reachable cluster the same tasks run here.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import shutil
 import subprocess

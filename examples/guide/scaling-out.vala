@@ -2,6 +2,7 @@
  * and the srun line each one gets. Without a reachable cluster the same
  * tasks run here.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 bool have_cluster () {

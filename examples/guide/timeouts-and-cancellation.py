@@ -1,6 +1,7 @@
 # timeouts-and-cancellation.py: a task that outlives its timeout, a task
 # cancelled on its own, and a run aborted from outside.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import select
 

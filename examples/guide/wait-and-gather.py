@@ -2,6 +2,7 @@
 # in order, and each one as it completes. (With the Pythonic override,
 # Concurra.wait() and Concurra.gather() take Concurry's arguments instead.)
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import time
 

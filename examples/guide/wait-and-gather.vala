@@ -1,6 +1,7 @@
 /* wait-and-gather.vala: tasks as futures — the first to finish, all of
  * them in order, and each one as it completes, with yield.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -2,6 +2,7 @@
  * cache; lookups are calls that return tasks at once, are gathered, and
  * are retried when the "service" is busy.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <concurra.h>

@@ -2,6 +2,7 @@
 // cache; a call starts its work and reports later, and the lane runs its
 // next call only then. Calls are tasks: await them as promises.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';

@@ -2,6 +2,7 @@
 # with a shared rate limit, retries, and a process worker; the futures go
 # to gather() and wait() like any other.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import time
 

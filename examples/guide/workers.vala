@@ -1,6 +1,7 @@
 /* workers.vala: a pool of two stateful workers with thread lanes; each
  * lane owns an Account; calls are awaited with yield.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 class Account : Object {

@@ -4,6 +4,7 @@
 //   import {assert, assertEq, runTests} from './tap.js';
 //   const failures = await runTests([['name', testFn], ...]);
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -4,6 +4,7 @@
  * by domain and code, and their results owned as the VAPI says — run under
  * valgrind by the 'valgrind' suite, which fails on any definite leak.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

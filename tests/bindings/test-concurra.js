@@ -8,6 +8,7 @@
 // runner's owner main context and the attempt ends when it calls one of
 // task.return_*(), at once or later from a main-context source.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -1,6 +1,7 @@
 /* test-concurra.vala: binding smoke test against the generated
  * concurra-glib-1.vapi; built and run by meson (suite 'bindings').
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

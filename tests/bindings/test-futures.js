@@ -12,6 +12,7 @@
 // from this thread iterate that context, so gates can also be opened from
 // GLib timeouts while a sync wait blocks.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -7,6 +7,7 @@
  * Task functions run on worker threads and block on a Gate (Mutex/Cond) or
  * on their Cancellable, so outcomes do not depend on timing.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -4,6 +4,7 @@
  * Concurry's rules, try_acquire and `yield` on acquire_async (issue 16).
  * Built and run by meson (suite 'bindings').
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -7,6 +7,7 @@
 // as "# SKIP" with the reason when none is reachable outside CI, and fail
 // in CI (CI or CONCURRA_REQUIRE_SLURM set).
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -6,6 +6,7 @@
  * need a cluster (tests/slurm/start-cluster.sh) are skipped with the
  * reason when none is reachable outside CI, failed in CI.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -5,6 +5,7 @@
 //
 // Run by meson (suite 'bindings'):  gjs -m test-worker.js
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

@@ -5,6 +5,7 @@
  * state in a warm worker process; stop.
  * Built and run by meson (suite 'bindings').
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

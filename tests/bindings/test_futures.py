@@ -8,6 +8,7 @@
 # Task functions run on worker threads; they block on a threading.Event (a
 # "gate") or on their GCancellable, so outcomes do not depend on timing.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import gc

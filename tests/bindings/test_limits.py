@@ -6,6 +6,7 @@
 # Run by meson (suite 'bindings') with GI_TYPELIB_PATH and LD_LIBRARY_PATH
 # pointing at build/concurra-glib:  /usr/bin/python3 -m pytest test_limits.py
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import threading

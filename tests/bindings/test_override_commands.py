@@ -1,6 +1,7 @@
 # Tests of the PyGObject override: external commands in Concurra.TaskRunner
 # (add_command / add_shell_command), their argument rules and results.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import json

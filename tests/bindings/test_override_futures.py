@@ -5,6 +5,7 @@
 # as_completed, asyncio.wrap_future, await), callbacks on a GLib main
 # context, TaskRunner.run_async.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import asyncio

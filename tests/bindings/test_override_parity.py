@@ -3,6 +3,7 @@
 # CommandExecutionError of failed commands, FIRST_EXCEPTION and cancelled
 # futures.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import concurrent.futures

@@ -2,6 +2,7 @@
 # True) — pickled callables in warm Python worker processes, pickle errors
 # and the thread fallback, hard termination, crashes, retries.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import logging

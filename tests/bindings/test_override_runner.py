@@ -5,6 +5,7 @@
 # Run by meson (suite 'bindings') with PYTHONPATH=bindings/python and the
 # uninstalled typelib:  /usr/bin/python3 -m pytest test_override_runner.py
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import json

@@ -3,6 +3,7 @@
 # (a task's own exception text cannot forge one), and a result that cannot
 # be unpickled fails its own task only.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import base64

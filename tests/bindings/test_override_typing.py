@@ -2,6 +2,7 @@
 # them: typed_user.py passes `mypy --strict`, a misuse is reported, and the
 # override module itself checks clean.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os

@@ -8,6 +8,7 @@
 # Each example is a file in seed_examples/, run in a subprocess with
 # /usr/bin/python3; the test checks what it prints.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import json

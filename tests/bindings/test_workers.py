@@ -5,6 +5,7 @@
 # with only the import changed (`from concurry import ...` ->
 # `from gi.repository.Concurra import ...`).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import asyncio

@@ -3,6 +3,7 @@
 # self.limits.acquire(requested=...) and acq.update(usage=...) in workers,
 # shared across a pool, across process pools too.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import logging

@@ -3,6 +3,7 @@
 # on-demand pools, the submission queue, ProgressBar, class-keyword options,
 # global_config / temp_config and Timer.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import io

@@ -2,6 +2,7 @@
 # 14): num_retries, retry_on, retry_algorithm, retry_wait, retry_jitter,
 # retry_until, RetryValidationError, per-method settings.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import pickle

@@ -5,6 +5,7 @@
 # which mypy cannot follow; under TYPE_CHECKING the script names the module
 # it loads, gi.overrides.Concurra, whose hints mypy then reads.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 from __future__ import annotations

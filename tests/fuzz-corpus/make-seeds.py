@@ -4,6 +4,7 @@
 # a byte stream a worker could write: frames of a 4-byte little-endian
 # length and a GVariant payload.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import os
 import struct

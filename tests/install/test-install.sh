@@ -12,6 +12,7 @@
 # Run by meson test (suite 'install'); KEEP_INSTALL_TEST=1 keeps the scratch
 # directory.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 

@@ -11,6 +11,7 @@
 # there already; daemon state and logs go to $CONCURRA_SLURM_DIR
 # (/run/concurra-slurm by default).
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 

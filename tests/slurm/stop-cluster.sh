@@ -2,6 +2,7 @@
 # Stops the daemons tests/slurm/start-cluster.sh started (by the process
 # ids in their pid files), and munged if that script started it.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -u
 dir=${CONCURRA_SLURM_DIR:-/run/concurra-slurm}

@@ -1,5 +1,6 @@
 /* greet.c: builds greetings for the hello example.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "greet.h"

@@ -1,5 +1,6 @@
 /* greet.h: builds greetings for the hello example.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -1,5 +1,6 @@
 /* main.c: the hello program of the example pipeline; greets its arguments.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "greet.h"

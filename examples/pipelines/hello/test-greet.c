@@ -1,5 +1,6 @@
 /* test-greet.c: unit tests of greet() for the example pipeline.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "greet.h"

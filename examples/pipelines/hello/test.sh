@@ -2,6 +2,7 @@
 # test.sh: end-to-end tests of the built hello program.
 # Usage: test.sh PATH-TO-HELLO
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -eu
 hello=$1

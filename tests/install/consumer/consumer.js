@@ -1,6 +1,7 @@
 // consumer.js: the installed typelib from GJS, as a user has it after
 // `meson install`. Run by ../test-install.sh.
 //
+// SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';

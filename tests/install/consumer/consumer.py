@@ -1,6 +1,7 @@
 # consumer.py: the installed PyGObject override and typelib, as a user has
 # them after `meson install`. Run by ../test-install.sh.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import gi

@@ -2,6 +2,7 @@
  * concurra-glib, built by test-install.sh with `valac --pkg
  * concurra-glib-1` and by the Meson project beside it.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,6 +1,7 @@
 /* main.c: the smallest program using an installed concurra-glib, built by
  * test-install.sh with pkg-config and by the Meson project beside it.
  *
+ * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

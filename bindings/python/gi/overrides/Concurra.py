@@ -14,6 +14,7 @@
 # Python objects never cross into C: a thread task stores its return value
 # or exception in its record here, and the C task only carries the status.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 from __future__ import annotations

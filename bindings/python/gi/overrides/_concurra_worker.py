@@ -12,6 +12,7 @@
 # "python-worker-call" (call one of its methods); then it serves requests
 # until the runner or worker closes the socket.
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os

@@ -12,6 +12,7 @@
 # Options, enums, limits, retries and configuration follow Concurry's names,
 # defaults and error texts (see doc/workers.md, "Python").
 #
+# SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 from __future__ import annotations
