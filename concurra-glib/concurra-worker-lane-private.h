@@ -51,6 +51,7 @@ typedef struct
   char                   *init_function;
   GVariant               *init_args;
   char                  **worker_command;
+  char                  **worker_launcher;
   ConcurraLimitSet       *limits;
 
   /* the owner context */
@@ -114,6 +115,8 @@ void          concurra_worker_core_set_init_function (ConcurraWorkerCore   *core
                                                       GVariant             *args);
 void          concurra_worker_core_set_command       (ConcurraWorkerCore   *core,
                                                       const char * const   *command);
+void          concurra_worker_core_set_launcher      (ConcurraWorkerCore   *core,
+                                                      const char * const   *launcher);
 void          concurra_worker_core_set_max_queued    (ConcurraWorkerCore   *core,
                                                       guint                 max_queued);
 double        concurra_worker_core_get_double        (ConcurraWorkerCore   *core,

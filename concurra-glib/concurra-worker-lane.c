@@ -185,6 +185,16 @@ concurra_worker_core_set_command (ConcurraWorkerCore *core,
 }
 
 void
+concurra_worker_core_set_launcher (ConcurraWorkerCore *core,
+                                   const char * const *launcher)
+{
+  g_mutex_lock (&core->lock);
+  g_strfreev (core->worker_launcher);
+  core->worker_launcher = g_strdupv ((char **) launcher);
+  g_mutex_unlock (&core->lock);
+}
+
+void
 concurra_worker_core_set_max_queued (ConcurraWorkerCore *core,
                                      guint               max_queued)
 {
@@ -893,7 +903,11 @@ lane_pool (ConcurraWorkerLane *lane)
     {
       g_mutex_lock (&core->lock);
       lane->pool = concurra_worker_pool_new (core->context,
-                                             (const char * const *) core->worker_command, NULL);
+                                             (const char * const *) core->worker_command,
+                                             core->worker_launcher != NULL
+                                             ? concurra_command_launcher_new (
+                                                 (const char * const *) core->worker_launcher)
+                                             : NULL);
       g_mutex_unlock (&core->lock);
       concurra_worker_pool_set_service (lane->pool, lane_service, lane);
     }
@@ -1397,6 +1411,7 @@ concurra_worker_core_clear (ConcurraWorkerCore *core)
   g_free (core->init_function);
   g_clear_pointer (&core->init_args, g_variant_unref);
   g_strfreev (core->worker_command);
+  g_strfreev (core->worker_launcher);
   g_clear_pointer (&core->context, g_main_context_unref);
   g_clear_object (&core->limits);
   g_rand_free (core->rand);

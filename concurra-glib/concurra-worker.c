@@ -108,6 +108,7 @@ enum {
   PROP_RETRY_WAIT,
   PROP_RETRY_JITTER,
   PROP_WORKER_COMMAND,
+  PROP_WORKER_LAUNCHER,
   PROP_LIMITS,
   PROP_STOPPED,
   N_PROPS
@@ -236,6 +237,9 @@ concurra_worker_get_property (GObject    *object,
     case PROP_WORKER_COMMAND:
       g_value_set_boxed (value, core->worker_command);
       break;
+    case PROP_WORKER_LAUNCHER:
+      g_value_set_boxed (value, core->worker_launcher);
+      break;
     case PROP_LIMITS:
       g_value_take_object (value, concurra_worker_get_limits (self));
       break;
@@ -290,6 +294,9 @@ concurra_worker_set_property (GObject      *object,
       break;
     case PROP_WORKER_COMMAND:
       concurra_worker_set_worker_command (self, g_value_get_boxed (value));
+      break;
+    case PROP_WORKER_LAUNCHER:
+      concurra_worker_set_worker_launcher (self, g_value_get_boxed (value));
       break;
     case PROP_LIMITS:
       concurra_worker_set_limits (self, g_value_get_object (value));
@@ -442,6 +449,22 @@ concurra_worker_class_init (ConcurraWorkerClass *klass)
    */
   properties[PROP_WORKER_COMMAND] =
     g_param_spec_boxed ("worker-command", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ConcurraWorker:worker-launcher:
+   *
+   * A command put before [property@Concurra.Worker:worker-command] to start
+   * each lane's worker process elsewhere: `srun --unbuffered` for a node of
+   * a Slurm cluster, or `ssh HOST`. The worker protocol then runs over the
+   * launched process's standard input and output, checked as untrusted as
+   * always. One launch per lane, for as long as its process lives.
+   * %NULL (the default) starts processes on this machine.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WORKER_LAUNCHER] =
+    g_param_spec_boxed ("worker-launcher", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -1098,6 +1121,45 @@ concurra_worker_set_worker_command (ConcurraWorker     *worker,
 
   concurra_worker_core_set_command (&worker->core, command);
   g_object_notify_by_pspec (G_OBJECT (worker), properties[PROP_WORKER_COMMAND]);
+}
+
+/**
+ * concurra_worker_get_worker_launcher:
+ * @worker: a worker
+ *
+ * Gets [property@Concurra.Worker:worker-launcher].
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the command
+ *
+ * Since: 1.0
+ */
+const char * const *
+concurra_worker_get_worker_launcher (ConcurraWorker *worker)
+{
+  g_return_val_if_fail (CONCURRA_IS_WORKER (worker), NULL);
+
+  return (const char * const *) worker->core.worker_launcher;
+}
+
+/**
+ * concurra_worker_set_worker_launcher:
+ * @worker: a process worker, before its first call
+ * @launcher: (nullable) (array zero-terminated=1): the command put before
+ *   the worker program, or %NULL to start processes on this machine
+ *
+ * Sets [property@Concurra.Worker:worker-launcher].
+ *
+ * Since: 1.0
+ */
+void
+concurra_worker_set_worker_launcher (ConcurraWorker     *worker,
+                                     const char * const *launcher)
+{
+  g_return_if_fail (CONCURRA_IS_WORKER (worker));
+  g_return_if_fail (launcher == NULL || (launcher[0] != NULL && *launcher[0] != '\0'));
+
+  concurra_worker_core_set_launcher (&worker->core, launcher);
+  g_object_notify_by_pspec (G_OBJECT (worker), properties[PROP_WORKER_LAUNCHER]);
 }
 
 /**

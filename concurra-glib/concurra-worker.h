@@ -196,6 +196,11 @@ CONCURRA_AVAILABLE_IN_1_0
 double                 concurra_worker_compute_retry_wait  (ConcurraWorker           *worker,
                                                             guint                     attempt);
 CONCURRA_AVAILABLE_IN_1_0
+const char * const    *concurra_worker_get_worker_launcher (ConcurraWorker           *worker);
+CONCURRA_AVAILABLE_IN_1_0
+void                   concurra_worker_set_worker_launcher (ConcurraWorker           *worker,
+                                                            const char * const       *launcher);
+CONCURRA_AVAILABLE_IN_1_0
 ConcurraLimitSet      *concurra_worker_get_limits          (ConcurraWorker           *worker);
 CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_worker_set_limits          (ConcurraWorker           *worker,

@@ -1156,6 +1156,36 @@ test_process_limits_errors (void)
   stop_and_wait (bare);
 }
 
+/* Process lanes through a launcher (ssh HOST, srun): the protocol runs
+ * over the launched process's standard input and output; the lane keeps
+ * its one process. A shell stands in for ssh. */
+static void
+test_process_launcher (void)
+{
+  const char *launcher[] = { "sh", "-c", "LAUNCHED=yes exec \"$@\"", "sh", NULL };
+  g_autoptr(ConcurraWorker) worker = new_process_worker (1);
+  g_autoptr(ConcurraTask) launched = NULL;
+  g_autoptr(GError) error = NULL;
+  ConcurraTask *calls[4];
+
+  concurra_worker_set_worker_launcher (worker, launcher);
+  g_assert_cmpstrv (concurra_worker_get_worker_launcher (worker), launcher);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    calls[i] = call_add (worker, 1);
+  launched = concurra_worker_call_function (worker, "getenv", g_variant_new ("(s)", "LAUNCHED"), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      /* one process, whose state the calls share */
+      g_assert_cmpint (variant_value (calls[i]), ==, 100 + i + 1);
+      g_object_unref (calls[i]);
+    }
+  wait_ok (launched);
+  g_assert_cmpstr (g_variant_get_string (g_value_get_variant (concurra_task_get_value (launched)), NULL),
+                   ==, "yes");
+  stop_and_wait (worker);
+}
+
 /* ---- bad input ---- */
 
 static void
@@ -1215,6 +1245,7 @@ main (int   argc,
   g_test_add_func ("/worker/process/crash-restart", test_process_crash_restart);
   g_test_add_func ("/worker/process/init-failure", test_process_init_failure);
   g_test_add_func ("/worker/process/stop", test_process_stop);
+  g_test_add_func ("/worker/process/launcher", test_process_launcher);
   g_test_add_func ("/worker/process/limits", test_process_limits);
   g_test_add_func ("/worker/process/limits-errors", test_process_limits_errors);
   g_test_add_func ("/worker/bad-input", test_bad_input);
