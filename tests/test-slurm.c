@@ -127,10 +127,12 @@ name_gone (const char *name)
 }
 
 /* Checks @done every 100 ms (a test may poll squeue; the library never
- * does) until it holds; FALSE after 20 s. */
+ * does) until it holds; FALSE after 90 s: a job Slurm is still completing
+ * (killing and cleaning up, on a loaded machine under ASan) stays in the
+ * queue for a while after it was cancelled. */
 #define WAIT_UNTIL(done) \
   ({ gboolean _ok = FALSE; \
-     for (guint _i = 0; _i < 200 && !(_ok = (done)); _i++) \
+     for (guint _i = 0; _i < 900 && !(_ok = (done)); _i++) \
        g_usleep (100 * 1000); \
      _ok; })
 
