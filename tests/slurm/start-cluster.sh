@@ -100,14 +100,16 @@ for daemon in slurmd slurmctld; do
     while alive "$dir/$daemon.pid"; do sleep 0.1; done
   fi
 done
-slurmctld -i
+# a fresh cluster: jobs an earlier run left (one still completing would
+# keep the node busy) are not carried over (-c clears the saved state)
+slurmctld -c
 slurmd
 
-# until the node is idle (at most 30 s)
+# until the node is idle (at most 120 s)
 i=0
 while [ "$(sinfo -h -n "$node" -o %t 2>/dev/null)" != idle ]; do
   i=$((i + 1))
-  if [ $i -gt 150 ]; then
+  if [ $i -gt 600 ]; then
     echo "start-cluster.sh: the node did not become idle; see $dir/slurmctld.log and $dir/slurmd.log" >&2
     sinfo >&2 || true
     exit 1
