@@ -8,6 +8,7 @@
 #pragma once
 
 #include "concurra-limit-set.h"
+#include "concurra-process-private.h"
 #include "concurra-task-private.h"
 #include "concurra-worker.h"
 
@@ -28,6 +29,15 @@ typedef struct
 } ConcurraWorkerClosure;
 
 typedef struct _ConcurraWorkerLane ConcurraWorkerLane;
+
+/* What the call running on a process lane holds of the worker's limits, and
+ * waits for (concurra-worker-limits.c). */
+typedef struct
+{
+  GHashTable *acquisitions;    /* id → ConcurraAcquisition */
+  GList      *pending;         /* acquisitions waited for */
+  guint64     last;            /* the last id given */
+} ConcurraLaneLimits;
 
 typedef struct
 {
@@ -99,6 +109,16 @@ void          concurra_worker_emit_call_finished     (GObject              *obje
                                                       ConcurraTask         *task);
 void          concurra_worker_emit_stopped           (GObject              *object);
 gboolean      concurra_worker_is_watched             (GObject              *object);
+
+/* concurra-worker-limits.c */
+void          concurra_lane_limits_serve             (ConcurraLaneLimits   *limits,
+                                                      ConcurraWorkerCore   *core,
+                                                      const char           *name,
+                                                      GVariant             *args,
+                                                      GCancellable         *cancellable,
+                                                      ConcurraServiceReply *reply);
+void          concurra_lane_limits_end               (ConcurraLaneLimits   *limits);
+void          concurra_lane_limits_clear             (ConcurraLaneLimits   *limits);
 
 /* concurra-worker-lane.c */
 void          concurra_worker_core_preinit           (ConcurraWorkerCore   *core);

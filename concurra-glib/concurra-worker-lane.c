@@ -65,17 +65,8 @@ struct _ConcurraWorkerLane
   ConcurraWorkerPool *pool;
   ConcurraTask       *init_task;
   gboolean            needs_init;
-  GHashTable         *acquisitions;    /* id → ConcurraAcquisition of its call */
-  GList              *pending;         /* PendingAcquire of its call */
-  guint64             last_acquisition;
+  ConcurraLaneLimits  limits;          /* what its call holds and waits for */
 };
-
-/* An acquisition of limits a lane's process waits for. */
-typedef struct
-{
-  ConcurraWorkerLane   *lane;          /* NULL once the call ended */
-  ConcurraServiceReply *reply;
-} PendingAcquire;
 
 typedef enum
 {
@@ -85,12 +76,6 @@ typedef enum
 } AttemptEnd;
 
 static void lane_kick_locked  (ConcurraWorkerLane *lane);
-static void lane_end_services (ConcurraWorkerLane *lane);
-static void lane_service      (const char           *name,
-                               GVariant             *args,
-                               GCancellable         *cancellable,
-                               ConcurraServiceReply *reply,
-                               gpointer              user_data);
 static void lane_resume_locked (ConcurraWorkerLane *lane);
 static void lane_drive        (ConcurraWorkerLane *lane);
 static void wake_owner_locked (ConcurraWorkerCore *core);
@@ -451,8 +436,7 @@ lane_free (ConcurraWorkerLane *lane)
   g_clear_object (&lane->cancellable);
   g_clear_object (&lane->call_cancellable);
   g_clear_object (&lane->init_task);
-  lane_end_services (lane);
-  g_clear_pointer (&lane->acquisitions, g_hash_table_unref);
+  concurra_lane_limits_clear (&lane->limits);
   if (lane->pool != NULL)
     concurra_worker_pool_unref (lane->pool);
   g_free (lane);
@@ -894,6 +878,20 @@ attempt_finished (ConcurraTask *task,
     }
 }
 
+/* On the owner context: a request of the lane's process while it runs a
+ * call (concurra-worker-limits.c serves them). */
+static void
+lane_service (const char           *name,
+              GVariant             *args,
+              GCancellable         *cancellable,
+              ConcurraServiceReply *reply,
+              gpointer              user_data)
+{
+  ConcurraWorkerLane *lane = user_data;
+
+  concurra_lane_limits_serve (&lane->limits, lane->core, name, args, cancellable, reply);
+}
+
 static ConcurraWorkerPool *
 lane_pool (ConcurraWorkerLane *lane)
 {
@@ -912,146 +910,6 @@ lane_pool (ConcurraWorkerLane *lane)
       concurra_worker_pool_set_service (lane->pool, lane_service, lane);
     }
   return lane->pool;
-}
-
-/* ---- limits for process lanes (concurra_worker_acquire_limits()) ---- */
-
-static void
-acquired (GObject      *source,
-          GAsyncResult *result,
-          gpointer      data)
-{
-  PendingAcquire *pending = data;
-  ConcurraWorkerLane *lane = pending->lane;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ConcurraAcquisition) acquisition = NULL;
-
-  acquisition = concurra_limit_set_acquire_finish (CONCURRA_LIMIT_SET (source), result, &error);
-  if (lane == NULL)
-    /* the call ended meanwhile: what it got goes back at once */
-    concurra_service_reply (pending->reply, NULL, error ? error : NULL);
-  else
-    {
-      lane->pending = g_list_remove (lane->pending, pending);
-      if (acquisition == NULL)
-        concurra_service_reply (pending->reply, NULL, error);
-      else
-        {
-          guint64 id = ++lane->last_acquisition;
-
-          if (lane->acquisitions == NULL)
-            lane->acquisitions = g_hash_table_new_full (g_int64_hash, g_int64_equal,
-                                                        g_free, g_object_unref);
-          g_hash_table_insert (lane->acquisitions, g_memdup2 (&id, sizeof id),
-                               g_steal_pointer (&acquisition));
-          concurra_service_reply (pending->reply, g_variant_new ("(t)", id), NULL);
-        }
-    }
-  g_free (pending);
-}
-
-static gboolean
-release_limits (ConcurraWorkerLane  *lane,
-                GVariant            *args,
-                GError             **error)
-{
-  g_autoptr(GVariantIter) usage = NULL;
-  ConcurraAcquisition *acquisition;
-  const char *key;
-  guint64 id;
-  guint used;
-  gboolean ok = TRUE;
-
-  g_variant_get (args, "(ta{su})", &id, &usage);
-  acquisition = lane->acquisitions ? g_hash_table_lookup (lane->acquisitions, &id) : NULL;
-  if (acquisition == NULL)
-    {
-      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
-                   "No acquisition %" G_GUINT64_FORMAT " of limits is held by this call", id);
-      return FALSE;
-    }
-  while (ok && g_variant_iter_next (usage, "{&su}", &key, &used))
-    ok = concurra_acquisition_update (acquisition, key, used, error);
-  if (ok)
-    ok = concurra_acquisition_release (acquisition, error);
-  g_hash_table_remove (lane->acquisitions, &id);
-  return ok;
-}
-
-/* On the owner context: a request of the lane's process while it runs a
- * call. Limits are the worker's; their waits hold no thread. */
-static void
-lane_service (const char           *name,
-              GVariant             *args,
-              GCancellable         *cancellable,
-              ConcurraServiceReply *reply,
-              gpointer              user_data)
-{
-  ConcurraWorkerLane *lane = user_data;
-  ConcurraWorkerCore *core = lane->core;
-  g_autoptr(ConcurraLimitSet) limits = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_mutex_lock (&core->lock);
-  limits = core->limits ? g_object_ref (core->limits) : NULL;
-  g_mutex_unlock (&core->lock);
-
-  if (limits == NULL)
-    g_set_error (&error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
-                 "The worker has no limits to take from: set its \"limits\" property");
-  else if (g_str_equal (name, "concurra.limits.acquire") &&
-           g_variant_is_of_type (args, G_VARIANT_TYPE ("(asaud)")))
-    {
-      g_autoptr(GVariant) key_list = g_variant_get_child_value (args, 0);
-      g_autoptr(GVariant) amounts = g_variant_get_child_value (args, 1);
-      g_autofree const char **keys = g_variant_get_strv (key_list, NULL);
-      gsize n_keys = g_variant_n_children (key_list), n_amounts;
-      double timeout;
-
-      g_variant_get_child (args, 2, "d", &timeout);
-      /* from another process: checked before the set's own checks */
-      if (n_keys != g_variant_n_children (amounts) || isnan (timeout))
-        g_set_error (&error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
-                     "An acquisition of limits gave %" G_GSIZE_FORMAT " keys, %" G_GSIZE_FORMAT
-                     " amounts and a timeout of %g", n_keys, g_variant_n_children (amounts), timeout);
-      else
-        {
-          PendingAcquire *pending = g_new0 (PendingAcquire, 1);
-
-          pending->lane = lane;
-          pending->reply = reply;
-          lane->pending = g_list_prepend (lane->pending, pending);
-          concurra_limit_set_acquire_async (limits, keys,
-                                            g_variant_get_fixed_array (amounts, &n_amounts, sizeof (guint32)),
-                                            (guint) n_keys, timeout, cancellable, acquired, pending);
-          return;
-        }
-    }
-  else if (g_str_equal (name, "concurra.limits.release") &&
-           g_variant_is_of_type (args, G_VARIANT_TYPE ("(ta{su})")))
-    {
-      if (release_limits (lane, args, &error))
-        {
-          concurra_service_reply (reply, NULL, NULL);
-          return;
-        }
-    }
-  else
-    g_set_error (&error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
-                 "Unknown request '%s' from a worker process", name);
-  concurra_service_reply (reply, NULL, error);
-}
-
-/* The call of a process lane ended: what it still holds goes back (as
- * fully used), and what it waits for will go back when it comes. */
-static void
-lane_end_services (ConcurraWorkerLane *lane)
-{
-  for (GList *l = lane->pending; l != NULL; l = l->next)
-    ((PendingAcquire *) l->data)->lane = NULL;
-  g_clear_pointer (&lane->pending, g_list_free);
-  if (lane->acquisitions != NULL)
-    g_hash_table_remove_all (lane->acquisitions);
 }
 
 /* A process lane whose process is new: starts the init function. Returns
@@ -1172,7 +1030,7 @@ lane_drive (ConcurraWorkerLane *lane)
       if (attempt_ended)
         {
           lane->in_attempt = FALSE;
-          lane_end_services (lane);
+          concurra_lane_limits_end (&lane->limits);
           end = attempt_end (lane, call);
         }
       else if (core->mode == CONCURRA_EXECUTION_MODE_PROCESS && lane->needs_init &&
