@@ -7,7 +7,33 @@
 
 #include <glib.h>
 
+#include "concurra-task.h"
+
 G_BEGIN_DECLS
+
+/* Timeouts in seconds follow one convention (concurra-task.h): a negative
+ * value is CONCURRA_TIMEOUT_DEFAULT, CONCURRA_TIMEOUT_INFINITE or more
+ * (an infinity) is no limit, NaN is a caller's bug. */
+static inline gboolean
+concurra_timeout_is_valid (double timeout)
+{
+  return timeout == timeout;
+}
+
+static inline double
+concurra_timeout_normalize (double timeout)
+{
+  if (timeout < 0)
+    return CONCURRA_TIMEOUT_DEFAULT;
+  return MIN (timeout, CONCURRA_TIMEOUT_INFINITE);
+}
+
+/* Whether @timeout, already resolved against its default, sets a limit. */
+static inline gboolean
+concurra_timeout_is_limited (double timeout)
+{
+  return timeout >= 0 && timeout < CONCURRA_TIMEOUT_INFINITE;
+}
 
 typedef struct _ConcurraDeadlines ConcurraDeadlines;
 
@@ -26,6 +52,7 @@ void               concurra_deadlines_add   (ConcurraDeadlines    *deadlines,
 void               concurra_deadlines_stop  (ConcurraDeadlines    *deadlines);
 gint64             concurra_deadline_after  (gint64                start,
                                              double                seconds);
+gint64             concurra_deadline_for_timeout (double           timeout);
 void               concurra_deadlines_free  (ConcurraDeadlines    *deadlines);
 
 G_END_DECLS

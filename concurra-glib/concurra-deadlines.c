@@ -172,3 +172,13 @@ concurra_deadline_after (gint64 start,
     return start + MAX_WAIT_USEC;
   return start + (gint64) (seconds * G_USEC_PER_SEC);
 }
+
+/* The monotonic time at which a wait of @timeout seconds from now ends, or
+ * -1 when @timeout sets no limit (the default, or infinite). */
+gint64
+concurra_deadline_for_timeout (double timeout)
+{
+  if (!concurra_timeout_is_limited (timeout))
+    return -1;
+  return concurra_deadline_after (g_get_monotonic_time (), timeout);
+}

@@ -438,8 +438,9 @@ set_wait_error (ConcurraLimiterResult   result,
  * @amounts: (array length=n_keys) (nullable): how many units of each
  * @n_keys: the number of @keys and of @amounts; 0 to take one unit of
  *   every call and resource limit
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
  *
@@ -575,8 +576,9 @@ acquire_taken (GObject      *source,
  * @amounts: (array length=n_keys) (nullable): how many units of each
  * @n_keys: the number of @keys and of @amounts; 0 to take one unit of
  *   every call and resource limit
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread

@@ -553,14 +553,6 @@ leave_locked (ConcurraLimiter *self,
   dispatch_locked (self);
 }
 
-static gint64
-deadline_for (double timeout)
-{
-  if (timeout < 0 || isinf (timeout))
-    return -1;
-  return concurra_deadline_after (g_get_monotonic_time (), timeout);
-}
-
 gboolean
 concurra_limiter_try_take (ConcurraLimiter            *self,
                            ConcurraLimitRequest *request)
@@ -602,7 +594,8 @@ concurra_limiter_take (ConcurraLimiter            *self,
                        double                      timeout,
                        GCancellable               *cancellable)
 {
-  Waiter waiter = { request, NEVER, deadline_for (timeout), FALSE, { NULL }, wake_blocking };
+  Waiter waiter = { request, NEVER, concurra_deadline_for_timeout (timeout), FALSE, { NULL },
+                    wake_blocking };
   CancelData cancel_data = { self, &waiter };
   gulong cancel_id = 0;
   int result;
@@ -732,7 +725,7 @@ concurra_limiter_take_async (ConcurraLimiter            *self,
   op->result = -1;
   op->waiter.request = request;
   op->waiter.due = NEVER;
-  op->waiter.deadline = deadline_for (timeout);
+  op->waiter.deadline = concurra_deadline_for_timeout (timeout);
   op->waiter.wake = wake_async;
   op->task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, concurra_limiter_take_async);

@@ -146,8 +146,12 @@ announce (ConcurraRunner *self,
   self->n_announced++;
 
   if (self->log_errors && concurra_task_get_status (task) == CONCURRA_TASK_STATUS_FAILED)
-    concurra_runner_log (self, G_LOG_LEVEL_MESSAGE, "Task '%s' failed: %s%s%s", task->label,
-                         task->error_message, task->trace ? "\n" : "", task->trace ? task->trace : "");
+    {
+      g_autofree char *described = concurra_task_describe_error (task);
+
+      concurra_runner_log (self, G_LOG_LEVEL_MESSAGE, "Task '%s' failed: %s%s%s", task->label,
+                           described, task->trace ? "\n" : "", task->trace ? task->trace : "");
+    }
 
   g_signal_emit (self, concurra_runner_signals[SIGNAL_TASK_FINISHED], 0, task);
   /* a handler that iterated the context may have announced more tasks and
@@ -269,7 +273,7 @@ on_started (ConcurraRunner *self,
    * handlers run: one that iterates the context may see the attempt end */
   mode_changed = concurra_task_mark_started (task, task_execution_mode (self, task));
   g_atomic_int_inc (&self->n_running);
-  if (task->timeout > 0)
+  if (concurra_timeout_is_limited (task->timeout))
     concurra_deadlines_add (self->deadlines,
                             concurra_deadline_after (task->outcome.start_mono, task->timeout),
                             task, task->attempts << 1 | DEADLINE_TIMEOUT);

@@ -10,6 +10,7 @@
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "concurra-deadlines-private.h"
 #include "concurra-enum-types.h"
 #include "concurra-runner-private.h"
 
@@ -215,18 +216,23 @@ concurra_runner_install_properties (GObjectClass *object_class)
    * Since: 1.0
    */
   concurra_runner_properties[PROP_MAX_CONCURRENCY] =
-    g_param_spec_int ("max-concurrency", NULL, NULL, G_MININT, G_MAXINT, 0, RW_FLAGS);
+    g_param_spec_int ("max-concurrency", NULL, NULL, 0, G_MAXINT, 0, RW_FLAGS);
 
   /**
    * ConcurraRunner:timeout:
    *
-   * Seconds one attempt of a task may run before it is terminated; 0 means
-   * no timeout. [property@Concurra.Task:timeout] overrides it per task.
+   * Seconds one attempt of a task may run before it is terminated with
+   * %CONCURRA_ERROR_TIMEOUT. The default, %CONCURRA_TIMEOUT_DEFAULT, and
+   * %CONCURRA_TIMEOUT_INFINITE both mean no limit; 0 terminates every
+   * attempt at once. [property@Concurra.Task:timeout] overrides it per
+   * task. [method@Concurra.Runner.set_timeout] stores any negative value as
+   * %CONCURRA_TIMEOUT_DEFAULT.
    *
    * Since: 1.0
    */
   concurra_runner_properties[PROP_TIMEOUT] =
-    g_param_spec_double ("timeout", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, RW_FLAGS);
+    g_param_spec_double ("timeout", NULL, NULL, CONCURRA_TIMEOUT_DEFAULT, G_MAXDOUBLE,
+                         CONCURRA_TIMEOUT_DEFAULT, RW_FLAGS);
 
   /**
    * ConcurraRunner:fast-fail:
@@ -875,25 +881,27 @@ concurra_runner_set_retry_delay (ConcurraRunner *runner,
  * concurra_runner_get_timeout:
  * @runner: a runner
  *
- * Gets the default per-attempt timeout in seconds (0 for none); see [property@Concurra.Runner:timeout].
+ * Gets the default per-attempt timeout; see [property@Concurra.Runner:timeout].
  *
- * Returns: the value
+ * Returns: seconds, or %CONCURRA_TIMEOUT_DEFAULT or %CONCURRA_TIMEOUT_INFINITE
+ *   for none
  *
  * Since: 1.0
  */
 double
 concurra_runner_get_timeout (ConcurraRunner *runner)
 {
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), 0.0);
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), CONCURRA_TIMEOUT_DEFAULT);
   return runner->timeout;
 }
 
 /**
  * concurra_runner_set_timeout:
  * @runner: a runner not started yet
- * @timeout: the new value
+ * @timeout: seconds; %CONCURRA_TIMEOUT_DEFAULT (or any negative value) or
+ *   %CONCURRA_TIMEOUT_INFINITE (or an infinite value) for none; not NaN
  *
- * Sets the default per-attempt timeout in seconds (0 for none); see [property@Concurra.Runner:timeout].
+ * Sets the default per-attempt timeout; see [property@Concurra.Runner:timeout].
  *
  * Since: 1.0
  */
@@ -902,8 +910,8 @@ concurra_runner_set_timeout (ConcurraRunner *runner,
                              double          timeout)
 {
   g_return_if_fail (CONCURRA_IS_RUNNER (runner));
-  g_return_if_fail (timeout >= 0.0);
-  set_double (runner, &runner->timeout, timeout, PROP_TIMEOUT);
+  g_return_if_fail (concurra_timeout_is_valid (timeout));
+  set_double (runner, &runner->timeout, concurra_timeout_normalize (timeout), PROP_TIMEOUT);
 }
 
 /**

@@ -216,6 +216,7 @@ concurra_runner_init (ConcurraRunner *self)
   self->mode = CONCURRA_EXECUTION_MODE_THREAD;
   self->launcher = CONCURRA_LAUNCHER_KIND_LOCAL;
   self->retry_backoff = 2.0;
+  self->timeout = CONCURRA_TIMEOUT_DEFAULT;
   self->max_output = CONCURRA_MAX_OUTPUT_DEFAULT;
   self->graph = concurra_graph_new ();
   self->tasks = self->graph->tasks;
@@ -269,8 +270,8 @@ check_idle (ConcurraRunner  *self,
  * Adds @task to the run. Fails, adding nothing, when the label is taken
  * (%CONCURRA_ERROR_DUPLICATE_LABEL), when the task depends on itself
  * (%CONCURRA_ERROR_SELF_DEPENDENCY) or would close a dependency cycle
- * (%CONCURRA_ERROR_CYCLE, the message shows the cycle), when its retry
- * budget is negative (%CONCURRA_ERROR_INVALID_ARGUMENT), or once the runner
+ * (%CONCURRA_ERROR_CYCLE, the message shows the cycle), when its settings
+ * cannot run (%CONCURRA_ERROR_INVALID_ARGUMENT), or once the runner
  * was started (%CONCURRA_ERROR_ALREADY_STARTED). Dependencies that name no
  * task are reported when the run starts.
  *
@@ -313,12 +314,6 @@ concurra_runner_add (ConcurraRunner      *runner,
       g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
                    "Cannot add task '%s': it has nothing to run (create it with "
                    "concurra_task_new() or another constructor, not g_object_new())", label);
-      return FALSE;
-    }
-  if (task->retries < -1)
-    {
-      g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT,
-                   "Task '%s': retries must not be negative (got %d)", label, task->retries);
       return FALSE;
     }
   if (task->command != NULL && !concurra_command_validate (task, label, error))

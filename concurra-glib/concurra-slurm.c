@@ -31,6 +31,7 @@
  */
 /* memmem() */
 #define _GNU_SOURCE
+#include "concurra-deadlines-private.h"
 #include "concurra-error.h"
 #include "concurra-slurm-private.h"
 
@@ -134,7 +135,7 @@ concurra_slurm_srun_line (const char            *name,
     g_ptr_array_add (argv, g_strdup_printf ("--mem=%s", mem));
   if (partition != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--partition=%s", partition));
-  if (timeout > 0)
+  if (concurra_timeout_is_limited (timeout))
     {
       double seconds = timeout + (margin >= 0 ? margin : DEFAULT_TIME_MARGIN);
 

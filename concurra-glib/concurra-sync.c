@@ -74,8 +74,9 @@ check_tasks (ConcurraTask * const *tasks,
  *   appear twice, and tasks may come from several runners
  * @n_tasks: the number of @tasks
  * @return_when: when to return
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @done: (out) (optional) (transfer container) (element-type Concurra.Task):
  *   the distinct tasks that are done, in input order
@@ -211,8 +212,9 @@ wait_async_done (GObject      *source,
  * @tasks: (array length=n_tasks): the tasks to wait for
  * @n_tasks: the number of @tasks
  * @return_when: when to complete
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread
@@ -325,8 +327,9 @@ gather_result (ConcurraWaiter       *waiter,
  * @tasks: (array length=n_tasks): the tasks to gather
  * @n_tasks: the number of @tasks
  * @flags: how failures are reported
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
  *
@@ -389,8 +392,9 @@ gather_async_done (GObject      *source,
  * @tasks: (array length=n_tasks): the tasks to gather
  * @n_tasks: the number of @tasks
  * @flags: how failures are reported
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread
@@ -494,8 +498,9 @@ keyed_result (GPtrArray  *gathered,
  * concurra_gather_keyed:
  * @tasks: (element-type utf8 Concurra.Task): the tasks to gather, by key
  * @flags: how failures are reported
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
  *
@@ -529,8 +534,9 @@ concurra_gather_keyed (GHashTable           *tasks,
  * concurra_gather_keyed_async:
  * @tasks: (element-type utf8 Concurra.Task): the tasks to gather, by key
  * @flags: how failures are reported
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread

@@ -170,8 +170,9 @@ wait_result_to_error (ConcurraWaitResult   result,
 /**
  * concurra_task_wait:
  * @task: a task
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @error: return location for a #GError
  *
@@ -235,8 +236,9 @@ task_wait_done (GObject      *source,
 /**
  * concurra_task_wait_async:
  * @task: a task
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread
@@ -313,9 +315,7 @@ concurra_task_settle (ConcurraTask       *task,
   if (error != NULL)
     {
       task->error = error;
-      task->error_message = status == CONCURRA_TASK_STATUS_FAILED
-                            ? concurra_error_describe (error)
-                            : g_strdup (error->message);
+      task->error_message = g_strdup (error->message);
     }
   g_atomic_int_set (&task->status, status);
 }

@@ -209,6 +209,7 @@ gboolean      concurra_command_validate         (ConcurraTask       *task,
                                                  const char         *label,
                                                  GError            **error);
 char         *concurra_error_describe           (const GError       *error);
+char         *concurra_task_describe_error      (ConcurraTask       *task);
 const char   *concurra_task_status_to_string    (ConcurraTaskStatus  status);
 
 /* The owner of a task: whatever runs it (a runner), seen from the task

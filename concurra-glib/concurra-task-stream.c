@@ -425,8 +425,9 @@ set_stream_error (ConcurraWaitResult   result,
 /**
  * concurra_task_stream_next:
  * @stream: a stream
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @index: (out) (optional): the task's position in the input
  * @error: return location for a #GError
@@ -531,8 +532,9 @@ next_async_step (GTask *gtask)
 /**
  * concurra_task_stream_next_async:
  * @stream: a stream
- * @timeout: the most seconds to wait; negative to wait as long as it takes;
- *   not NaN
+ * @timeout: the most seconds to wait; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE to wait as long as it
+ *   takes; not NaN
  * @cancellable: (nullable): stops waiting when cancelled
  * @callback: (scope async): called on the thread-default main context of the
  *   calling thread

@@ -10,6 +10,7 @@
 #include "concurra-enum-types.h"
 #include "concurra-error.h"
 #include "concurra-executor-private.h"
+#include "concurra-deadlines-private.h"
 #include "concurra-format-private.h"
 #include "concurra-slurm-private.h"
 #include "concurra-task-private.h"
@@ -248,26 +249,30 @@ concurra_task_class_init (ConcurraTaskClass *klass)
   /**
    * ConcurraTask:timeout:
    *
-   * Seconds one attempt may run before the task is terminated: -1 uses the
-   * runner's [property@Concurra.Runner:timeout], 0 means no timeout.
+   * Seconds one attempt may run before the task is terminated with
+   * %CONCURRA_ERROR_TIMEOUT. %CONCURRA_TIMEOUT_DEFAULT (the default) uses
+   * the runner's [property@Concurra.Runner:timeout];
+   * %CONCURRA_TIMEOUT_INFINITE lets this task run as long as it takes.
+   * [method@Concurra.Task.set_timeout] stores any negative value as
+   * %CONCURRA_TIMEOUT_DEFAULT.
    *
    * Since: 1.0
    */
   concurra_task_properties[TASK_PROP_TIMEOUT] =
-    g_param_spec_double ("timeout", NULL, NULL, -1.0, G_MAXDOUBLE, -1.0,
+    g_param_spec_double ("timeout", NULL, NULL, CONCURRA_TIMEOUT_DEFAULT, G_MAXDOUBLE,
+                         CONCURRA_TIMEOUT_DEFAULT,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * ConcurraTask:retries:
    *
    * How many times a failed attempt is retried: -1 uses the runner's
-   * [property@Concurra.Runner:task-retries]. Values below -1 make
-   * [method@Concurra.Runner.add] fail with %CONCURRA_ERROR_INVALID_ARGUMENT.
+   * [property@Concurra.Runner:task-retries]. Values below -1 are refused.
    *
    * Since: 1.0
    */
   concurra_task_properties[TASK_PROP_RETRIES] =
-    g_param_spec_int ("retries", NULL, NULL, G_MININT, G_MAXINT, -1,
+    g_param_spec_int ("retries", NULL, NULL, -1, G_MAXINT, -1,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -308,7 +313,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
   /**
    * ConcurraTask:error-message:
    *
-   * The error as results show it; see
+   * The error's human text, for a user interface; see
    * [method@Concurra.Task.get_error_message].
    *
    * Since: 1.0
@@ -388,7 +393,7 @@ concurra_task_class_init (ConcurraTaskClass *klass)
 static void
 concurra_task_init (ConcurraTask *self)
 {
-  self->timeout = -1.0;
+  self->timeout = CONCURRA_TIMEOUT_DEFAULT;
   self->retries = -1;
   self->retry_delay = -1.0;
   self->max_output = -1;
@@ -434,7 +439,8 @@ concurra_task_new (const char       *name,
  *
  * Gets the per-attempt timeout; see [property@Concurra.Task:timeout].
  *
- * Returns: seconds, 0 for none, -1 for the runner's default
+ * Returns: seconds, %CONCURRA_TIMEOUT_DEFAULT for the runner's default
+ *   or %CONCURRA_TIMEOUT_INFINITE for none
  *
  * Since: 1.0
  */
@@ -448,7 +454,9 @@ concurra_task_get_timeout (ConcurraTask *task)
 /**
  * concurra_task_set_timeout:
  * @task: a task not started yet
- * @timeout: seconds, 0 for none, -1 for the runner's default
+ * @timeout: seconds, %CONCURRA_TIMEOUT_DEFAULT (or any negative value) for
+ *   the runner's default, %CONCURRA_TIMEOUT_INFINITE (or an infinite value)
+ *   for none; not NaN
  *
  * Sets the per-attempt timeout; see [property@Concurra.Task:timeout].
  *
@@ -459,8 +467,9 @@ concurra_task_set_timeout (ConcurraTask *task,
                            double        timeout)
 {
   g_return_if_fail (CONCURRA_IS_TASK (task));
-  g_return_if_fail (timeout >= 0.0 || timeout == -1.0);
+  g_return_if_fail (concurra_timeout_is_valid (timeout));
 
+  timeout = concurra_timeout_normalize (timeout);
   if (task->timeout != timeout)
     {
       task->timeout = timeout;
@@ -500,6 +509,7 @@ concurra_task_set_retries (ConcurraTask *task,
                            int           retries)
 {
   g_return_if_fail (CONCURRA_IS_TASK (task));
+  g_return_if_fail (retries >= -1);
 
   if (task->retries != retries)
     {
@@ -676,10 +686,12 @@ concurra_task_get_error (ConcurraTask *task)
  * concurra_task_get_error_message:
  * @task: a task
  *
- * Gets the error as results show it: `"Type: message"` for an error the task
- * function reported (the type is `ConcurraError.NAME` for %CONCURRA_ERROR,
- * otherwise the domain and code), and the plain message for terminations
- * made by the runner ("Task exceeded timeout of 2 seconds").
+ * Gets the error's human text: the message of [method@Concurra.Task.get_error]
+ * ("Command exited with return code 7", "Task exceeded timeout of 2
+ * seconds"), ready for a label in a user interface. Match the error itself
+ * (its domain and code) to tell kinds of failure apart. The record of
+ * [method@Concurra.Task.to_variant] and [property@Concurra.Task:retry-errors]
+ * keep Concurra's form, `"Type: message"`.
  *
  * Returns: (nullable): the text, %NULL unless the task has failed
  *
@@ -852,8 +864,10 @@ concurra_task_get_retried (ConcurraTask *task)
  * concurra_task_get_retry_errors:
  * @task: a task
  *
- * Gets the error messages of the failed attempts that were retried, oldest
- * first, formatted as [method@Concurra.Task.get_error_message].
+ * Gets the errors of the failed attempts that were retried, oldest first,
+ * in the form of Concurra's record: `"Type: message"`, where the type is
+ * `ConcurraError.NAME` for %CONCURRA_ERROR and otherwise the error's domain
+ * and code (`g-io-error-quark.1`).
  *
  * Returns: (array zero-terminated=1) (transfer none): the messages, possibly empty
  *
@@ -930,7 +944,9 @@ execution_mode_to_string (ConcurraExecutionMode mode)
  * `end_time` (ms, "YYYY-MM-DD HH:MM:SS" in local time), `duration` (s,
  * "1.01 sec" or "2.5 min"), `duration_seconds` (d, rounded to hundredths;
  * [property@Concurra.Task:duration] is exact), `result` and its alias
- * `output` (mv), `error` (ms), `trace` (ms), `status` (s: "Pending",
+ * `output` (mv), `error` (ms: `"Type: message"` for a failure, as in
+ * [property@Concurra.Task:retry-errors]; the plain message for a
+ * termination made by the runner), `trace` (ms), `status` (s: "Pending",
  * "Running", "Successful", "Failed", "Terminated"), `has_failed` (b),
  * `execution_mode` (ms: "thread", "process", "thread_fallback",
  * "subprocess", "main_context" for async tasks, or nothing if the task
@@ -953,11 +969,13 @@ concurra_task_to_variant (ConcurraTask *task)
   g_autofree char *start = NULL;
   g_autofree char *end = NULL;
   g_autofree char *duration = NULL;
+  g_autofree char *error = NULL;
   GVariant *result;
   ConcurraTaskStatus status;
 
   g_return_val_if_fail (CONCURRA_IS_TASK (task), NULL);
 
+  error = concurra_task_describe_error (task);
   status = concurra_task_get_status (task);
   if (task->start_real != 0)
     {
@@ -978,7 +996,7 @@ concurra_task_to_variant (ConcurraTask *task)
   g_variant_builder_add (&builder, "{sv}", "duration_seconds", g_variant_new_double (round (task->duration * 100.0) / 100.0));
   g_variant_builder_add (&builder, "{sv}", "result", g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, result ? g_variant_new_variant (result) : NULL));
   g_variant_builder_add (&builder, "{sv}", "output", g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, result ? g_variant_new_variant (result) : NULL));
-  g_variant_builder_add (&builder, "{sv}", "error", maybe_string (task->error_message));
+  g_variant_builder_add (&builder, "{sv}", "error", maybe_string (error));
   g_variant_builder_add (&builder, "{sv}", "trace", maybe_string (task->trace));
   g_variant_builder_add (&builder, "{sv}", "status", g_variant_new_string (concurra_task_status_to_string (status)));
   g_variant_builder_add (&builder, "{sv}", "has_failed", g_variant_new_boolean (concurra_task_get_has_failed (task)));
@@ -1003,6 +1021,18 @@ concurra_task_take_label (ConcurraTask *task,
   g_free (task->label);
   task->label = label;
   g_object_notify_by_pspec (G_OBJECT (task), concurra_task_properties[TASK_PROP_LABEL]);
+}
+
+/* The error as Concurra's record shows it: "Type: message" for a failure,
+ * the plain message for a termination made by the runner. NULL if none. */
+char *
+concurra_task_describe_error (ConcurraTask *task)
+{
+  if (task->error == NULL)
+    return NULL;
+  if (concurra_task_get_status (task) == CONCURRA_TASK_STATUS_FAILED)
+    return concurra_error_describe (task->error);
+  return g_strdup (task->error->message);
 }
 
 char *

@@ -19,6 +19,39 @@ G_BEGIN_DECLS
 
 #define CONCURRA_TYPE_TASK (concurra_task_get_type ())
 
+/**
+ * CONCURRA_TIMEOUT_DEFAULT:
+ *
+ * The timeout that means "the default", wherever the API takes a timeout in
+ * seconds: for a task ([property@Concurra.Task:timeout]), its runner's
+ * [property@Concurra.Runner:timeout]; for a runner, and for every wait
+ * ([method@Concurra.Task.wait], [func@Concurra.wait],
+ * [func@Concurra.gather], [method@Concurra.TaskStream.next],
+ * [method@Concurra.LimitSet.acquire]), no limit. Any negative value means
+ * the same.
+ *
+ * Every timeout of the API follows one convention: a number of seconds,
+ * where 0 means no time at all (an attempt that has timed out already, a
+ * wait that only looks), %CONCURRA_TIMEOUT_DEFAULT the default, and
+ * %CONCURRA_TIMEOUT_INFINITE no limit.
+ *
+ * Since: 1.0
+ */
+#define CONCURRA_TIMEOUT_DEFAULT (-1)
+
+/**
+ * CONCURRA_TIMEOUT_INFINITE:
+ *
+ * The timeout that means "no limit", wherever the API takes a timeout in
+ * seconds: a task given it runs as long as it takes whatever its runner's
+ * default. It is the largest double (%G_MAXDOUBLE); an infinite value
+ * (`INFINITY`, `math.inf` in Python, `Infinity` in JavaScript) given to a
+ * setter or a wait means the same. See %CONCURRA_TIMEOUT_DEFAULT.
+ *
+ * Since: 1.0
+ */
+#define CONCURRA_TIMEOUT_INFINITE (1.7976931348623157e+308)
+
 CONCURRA_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ConcurraTask, concurra_task, CONCURRA, TASK, GObject)
 

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "concurra-deadlines-private.h"
 #include "concurra-task-private.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,5 @@ void               concurra_waiter_watch        (ConcurraWaiter       *waiter,
                                                  ConcurraWaiterFunc    func,
                                                  gpointer              user_data);
 void               concurra_waiter_unwatch      (ConcurraWaiter       *waiter);
-gboolean           concurra_timeout_is_valid    (double                timeout);
 
 G_END_DECLS

@@ -304,20 +304,6 @@ concurra_want_for (ConcurraReturnWhen when,
   return want;
 }
 
-gboolean
-concurra_timeout_is_valid (double timeout)
-{
-  return !isnan (timeout);
-}
-
-static gint64
-deadline_for (double timeout)
-{
-  if (timeout < 0 || isinf (timeout))
-    return -1;
-  return concurra_deadline_after (g_get_monotonic_time (), timeout);
-}
-
 /* ---- the waker source: ready at the deadline, or at once when woken ---- */
 
 typedef struct
@@ -444,7 +430,7 @@ concurra_waiter_wait (ConcurraWaiter *waiter,
                       double          timeout,
                       GCancellable   *cancellable)
 {
-  Waker waker = { want, NULL, deadline_for (timeout) };
+  Waker waker = { want, NULL, concurra_deadline_for_timeout (timeout) };
   GMainContext *context = NULL;
   ConcurraWaitResult result;
   gulong cancel_id = 0;
@@ -555,7 +541,7 @@ concurra_waiter_wait_async (ConcurraWaiter      *waiter,
 
   wait->waiter = concurra_waiter_ref (waiter);
   wait->waker.want = want;
-  wait->waker.deadline = deadline_for (timeout);
+  wait->waker.deadline = concurra_deadline_for_timeout (timeout);
   wait->task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_check_cancellable (wait->task, FALSE);
   g_task_set_source_tag (wait->task, concurra_waiter_wait_async);

@@ -259,8 +259,8 @@ ask_parent (const char  *name,
  *   units of
  * @amounts: (array length=n_keys) (nullable): how many units of each
  * @n_keys: the length of @keys and @amounts
- * @timeout: how long to wait, in seconds; a negative value waits as long as
- *   it takes
+ * @timeout: how long to wait, in seconds; %CONCURRA_TIMEOUT_DEFAULT (or any
+ *   negative value) or %CONCURRA_TIMEOUT_INFINITE waits as long as it takes
  * @error: return location for a #GError
  *
  * In a function that a worker process runs for a process-mode

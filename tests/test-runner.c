@@ -406,7 +406,19 @@ test_runner_defaults (void)
   g_assert_cmpstr (concurra_runner_get_name (runner), ==, "defaults");
   g_assert_cmpstr (concurra_runner_get_name (unnamed), ==, "TaskRunner");
   g_assert_cmpuint (concurra_runner_get_max_concurrency (runner), >=, 1);
-  g_assert_cmpfloat (concurra_runner_get_timeout (runner), ==, 0.0);
+  g_assert_cmpfloat (concurra_runner_get_timeout (runner), ==, CONCURRA_TIMEOUT_DEFAULT);
+  /* the properties' ranges refuse what cannot mean anything, where it is set */
+  g_object_set (runner, "max-concurrency", 3, "timeout", 2.0, NULL);
+  g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING, "*out of range*max-concurrency*");
+  g_object_set (runner, "max-concurrency", -2, NULL);
+  g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING, "*out of range*timeout*");
+  g_object_set (runner, "timeout", -5.0, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (concurra_runner_get_max_concurrency (runner), ==, 3);
+  g_assert_cmpfloat (concurra_runner_get_timeout (runner), ==, 2.0);
+  /* the setter stores any negative timeout as the default */
+  concurra_runner_set_timeout (runner, -5.0);
+  g_assert_cmpfloat (concurra_runner_get_timeout (runner), ==, CONCURRA_TIMEOUT_DEFAULT);
   g_assert_false (concurra_runner_get_fast_fail (runner));
   g_assert_cmpint (concurra_runner_get_execution_mode (runner), ==, CONCURRA_EXECUTION_MODE_THREAD);
   g_assert_cmpuint (concurra_runner_get_task_retries (runner), ==, 0);
@@ -1104,7 +1116,7 @@ test_timeout_override (void)
   g_autoptr(ConcurraRunner) runner = new_runner ("override");
   g_autoptr(Probe) probe = probe_new ();
   g_autoptr(GHashTable) results = NULL;
-  ConcurraTask *by_default, *shorter, *unlimited, *longer;
+  ConcurraTask *by_default, *shorter, *unlimited, *longer, *zero;
 
   concurra_runner_set_timeout (runner, 1);
   concurra_runner_set_max_concurrency (runner, 4);
@@ -1113,11 +1125,14 @@ test_timeout_override (void)
   shorter = add_job (runner, probe, "shorter", NULL, JOB_COOPERATIVE);
   concurra_task_set_timeout (shorter, 0.2);
   unlimited = add_job (runner, probe, "unlimited", NULL, JOB_OK);
-  concurra_task_set_timeout (unlimited, 0);
+  concurra_task_set_timeout (unlimited, CONCURRA_TIMEOUT_INFINITE);
   task_job (unlimited)->sleep_ms = 1500;
   longer = add_job (runner, probe, "longer", NULL, JOB_OK);
   concurra_task_set_timeout (longer, 20);
   task_job (longer)->sleep_ms = 1500;
+  /* 0 is no time at all, as for a wait, not "none" */
+  zero = add_job (runner, probe, "zero", NULL, JOB_COOPERATIVE);
+  concurra_task_set_timeout (zero, 0);
 
   results = run_ok (runner);
 
@@ -1125,6 +1140,8 @@ test_timeout_override (void)
                           "Task exceeded timeout of 1 seconds");
   test_assert_task_error (shorter, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
                           "Task exceeded timeout of 0.2 seconds");
+  test_assert_task_error (zero, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
+                          "Task exceeded timeout of 0 seconds");
   g_assert_cmpint (concurra_task_get_status (unlimited), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpint (concurra_task_get_status (longer), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   /* the shorter timeout fired first */
@@ -1432,8 +1449,7 @@ test_retries_default (void)
   g_assert_cmpint (concurra_task_get_status (broken), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_cmpuint (concurra_task_get_attempts (broken), ==, 3);
   g_assert_true (concurra_task_get_retried (broken));
-  g_assert_cmpstr (concurra_task_get_error_message (broken), ==,
-                   "g-io-error-quark.0: broken attempt 3 failed");
+  g_assert_cmpstr (concurra_task_get_error_message (broken), ==, "broken attempt 3 failed");
   retry_errors = concurra_task_get_retry_errors (broken);
   g_assert_cmpuint (g_strv_length ((char **) retry_errors), ==, 2);
   g_assert_cmpstr (retry_errors[1], ==, "g-io-error-quark.0: broken attempt 2 failed");
@@ -1510,11 +1526,16 @@ test_retries_invalid (void)
   g_autoptr(ConcurraTask) task = concurra_task_new ("bad", noop_func, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
+  /* refused where it is set, by the setter and by the property's range */
+  concurra_task_set_retries (task, 3);
+  g_test_expect_message ("Concurra", G_LOG_LEVEL_CRITICAL, "*retries >= -1*");
   concurra_task_set_retries (task, -2);
-  g_assert_false (concurra_runner_add (runner, task, "bad", NULL, &error));
-  g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT);
-  g_assert_cmpuint (concurra_runner_get_n_tasks (runner), ==, 0);
-  g_clear_error (&error);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (concurra_task_get_retries (task), ==, 3);
+  g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING, "*out of range*retries*");
+  g_object_set (task, "retries", -2, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (concurra_task_get_retries (task), ==, 3);
 
   /* -1 is the runner default and fine */
   concurra_task_set_retries (task, -1);
@@ -1694,7 +1715,7 @@ test_fast_fail (void)
   g_assert_cmpfloat (test_elapsed (start), <, 10.0);
 
   g_assert_cmpint (concurra_task_get_status (bad), ==, CONCURRA_TASK_STATUS_FAILED);
-  g_assert_cmpstr (concurra_task_get_error_message (bad), ==, "g-io-error-quark.0: bad attempt 1 failed");
+  g_assert_cmpstr (concurra_task_get_error_message (bad), ==, "bad attempt 1 failed");
   test_assert_task_error (slow, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TERMINATED,
                           TERMINATED_MESSAGE);
   g_assert_cmpstr (concurra_task_get_error_message (slow), ==, TERMINATED_MESSAGE);

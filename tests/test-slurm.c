@@ -278,7 +278,7 @@ test_srun_line (void)
   g_clear_pointer (&line, g_free);
 
   /* no timeout anywhere: no time limit */
-  concurra_runner_set_timeout (runner, 0);
+  concurra_runner_set_timeout (runner, CONCURRA_TIMEOUT_DEFAULT);
   line = launch_line (runner, "two words");
   g_assert_null (strstr (line, "--time"));
   g_clear_pointer (&line, g_free);

@@ -505,7 +505,7 @@ check_waiter (Scenario *sc,
           else
             {
               g_assert_error (w->error, G_IO_ERROR, G_IO_ERROR_FAILED);
-              message = g_strdup_printf ("Task 't%d' failed: g-io-error-quark.0: boom-%" G_GINT64_FORMAT,
+              message = g_strdup_printf ("Task 't%d' failed: boom-%" G_GINT64_FORMAT,
                                          failed, spec_value (failed));
             }
           g_assert_cmpstr (w->error->message, ==, message);
@@ -1713,7 +1713,7 @@ test_gather_first_failure (void)
   gathered = concurra_gather (tasks, 3, CONCURRA_GATHER_NONE, -1, NULL, &error);
   g_assert_null (gathered);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
-  g_assert_cmpstr (error->message, ==, "Task 'parse' failed: g-io-error-quark.0: boom-2");
+  g_assert_cmpstr (error->message, ==, "Task 'parse' failed: boom-2");
   /* returned without waiting for the slow one */
   g_assert_false (concurra_task_is_done (tasks[2]));
   g_clear_error (&error);
@@ -1736,11 +1736,11 @@ test_gather_first_failure (void)
 
     g_assert_null (concurra_gather (order1, 4, CONCURRA_GATHER_NONE, 0, NULL, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
-    g_assert_cmpstr (error->message, ==, "Task 'lint' failed: g-io-error-quark.0: boom-4");
+    g_assert_cmpstr (error->message, ==, "Task 'lint' failed: boom-4");
     g_clear_error (&error);
     g_assert_null (concurra_gather (order2, 2, CONCURRA_GATHER_NONE, -1, NULL, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
-    g_assert_cmpstr (error->message, ==, "Task 'parse' failed: g-io-error-quark.0: boom-2");
+    g_assert_cmpstr (error->message, ==, "Task 'parse' failed: boom-2");
     g_clear_error (&error);
   }
 
@@ -1891,7 +1891,7 @@ test_gather_keyed (void)
   job_open (jobs[1]);
   g_assert_null (concurra_gather_keyed (input, CONCURRA_GATHER_NONE, -1, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
-  g_assert_cmpstr (error->message, ==, "Task 'get-posts' failed: g-io-error-quark.0: boom-101");
+  g_assert_cmpstr (error->message, ==, "Task 'get-posts' failed: boom-101");
   g_clear_error (&error);
 
   /* RETURN_ERRORS: the same keys, each with its task */
@@ -2024,7 +2024,7 @@ test_gather_async_failure (void)
   iterate_until (&r.returned);
   g_assert_null (r.gathered);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_FAILED);
-  g_assert_cmpstr (r.error->message, ==, "Task 'bad' failed: g-io-error-quark.0: boom-2");
+  g_assert_cmpstr (r.error->message, ==, "Task 'bad' failed: boom-2");
   g_assert_false (concurra_task_is_done (tasks[0]));
   async_result_clear (&r);
 
@@ -2032,7 +2032,7 @@ test_gather_async_failure (void)
   iterate_until (&r.returned);
   g_assert_null (r.keyed);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_FAILED);
-  g_assert_cmpstr (r.error->message, ==, "Task 'bad' failed: g-io-error-quark.0: boom-2");
+  g_assert_cmpstr (r.error->message, ==, "Task 'bad' failed: boom-2");
   async_result_clear (&r);
 
   concurra_gather_keyed_async (input, CONCURRA_GATHER_RETURN_ERRORS, -1, NULL, gather_keyed_async_cb, &r);

@@ -5,6 +5,7 @@
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <math.h>
 #include <string.h>
 
 #include <concurra.h>
@@ -168,6 +169,13 @@ test_task_new (void)
 
   concurra_task_set_timeout (task, 0.0);
   g_assert_cmpfloat (concurra_task_get_timeout (task), ==, 0.0);
+
+  /* one convention: any negative value is the default, an infinity none */
+  concurra_task_set_timeout (task, -0.5);
+  g_assert_cmpfloat (concurra_task_get_timeout (task), ==, CONCURRA_TIMEOUT_DEFAULT);
+  concurra_task_set_timeout (task, INFINITY);
+  g_assert_cmpfloat (concurra_task_get_timeout (task), ==, CONCURRA_TIMEOUT_INFINITE);
+  g_assert_cmpfloat (CONCURRA_TIMEOUT_INFINITE, ==, G_MAXDOUBLE);
 
   g_assert_cmpint (destroyed, ==, 0);
   g_object_unref (task);
@@ -525,7 +533,7 @@ test_task_error_foreign_domain (void)
   /* the error itself is kept as returned */
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, "boom");
-  g_assert_cmpstr (concurra_task_get_error_message (task), ==, "g-io-error-quark.1: boom");
+  g_assert_cmpstr (concurra_task_get_error_message (task), ==, "boom");
   g_assert_null (concurra_task_get_value (task));
   g_assert_null (concurra_task_get_trace (task));
 
@@ -550,13 +558,17 @@ test_task_error_concurra_domain (void)
 {
   g_autoptr(ConcurraTask) task = run_func ("own", concurra_error_func, NULL);
   const GError *error = concurra_task_get_error (task);
-  const char *message = concurra_task_get_error_message (task);
+  g_autoptr(GVariant) record = concurra_task_to_variant (task);
+  const char *message = NULL;
 
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED);
   g_assert_cmpstr (error->message, ==, "exit status 3");
+  /* error-message is the human text, for a user interface */
+  g_assert_cmpstr (concurra_task_get_error_message (task), ==, "exit status 3");
 
-  /* "ConcurraError.NICK: message" */
+  /* the record says "ConcurraError.NICK: message", as Concurra's does */
+  g_assert_true (g_variant_lookup (record, "error", "m&s", &message));
   g_assert_nonnull (message);
   g_assert_true (g_str_has_prefix (message, "ConcurraError."));
   g_assert_true (g_str_has_suffix (message, ": exit status 3"));
@@ -582,11 +594,16 @@ test_task_error_new_error (void)
   g_autoptr(ConcurraTask) task = run_func ("new-error", new_error_func, NULL);
   g_autofree char *expected = g_strdup_printf ("g-file-error-quark.%d: no such file: input.txt (7)",
                                                G_FILE_ERROR_NOENT);
+  g_autoptr(GVariant) record = concurra_task_to_variant (task);
+  const char *recorded = NULL;
 
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_error (concurra_task_get_error (task), G_FILE_ERROR, G_FILE_ERROR_NOENT);
   g_assert_cmpstr (concurra_task_get_error (task)->message, ==, "no such file: input.txt (7)");
-  g_assert_cmpstr (concurra_task_get_error_message (task), ==, expected);
+  g_assert_cmpstr (concurra_task_get_error_message (task), ==, "no such file: input.txt (7)");
+  /* the record keeps the domain and code, as Concurra's keeps the type */
+  g_assert_true (g_variant_lookup (record, "error", "m&s", &recorded));
+  g_assert_cmpstr (recorded, ==, expected);
 }
 
 #define TRACE_TEXT "Traceback:\n  at step_one (pipeline.c:10)\n  at main (pipeline.c:42)"
@@ -613,7 +630,7 @@ test_task_error_trace (void)
 
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_cmpstr (concurra_task_get_trace (task), ==, TRACE_TEXT);
-  g_assert_cmpstr (concurra_task_get_error_message (task), ==, "g-io-error-quark.0: broken");
+  g_assert_cmpstr (concurra_task_get_error_message (task), ==, "broken");
   g_assert_cmpstr (record_trace, ==, TRACE_TEXT);
   g_assert_cmpstr (record_error, ==, "g-io-error-quark.0: broken");
 }

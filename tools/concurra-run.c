@@ -300,6 +300,14 @@ parse_options (Options  *options,
   return TRUE;
 }
 
+/* The files and options say 0 for no timeout, as GNU timeout(1) does; the
+ * library's "no limit" is CONCURRA_TIMEOUT_INFINITE. */
+static double
+library_timeout (double seconds)
+{
+  return seconds > 0 ? seconds : CONCURRA_TIMEOUT_INFINITE;
+}
+
 static void
 resolve_settings (const Options *options,
                   CrPipeline    *pipeline,
@@ -357,7 +365,7 @@ build_runner (CrPipeline       *pipeline,
   g_autoptr(ConcurraRunner) runner = concurra_runner_new (pipeline->name);
 
   concurra_runner_set_max_concurrency (runner, (int) settings->jobs);
-  concurra_runner_set_timeout (runner, settings->timeout);
+  concurra_runner_set_timeout (runner, library_timeout (settings->timeout));
   concurra_runner_set_task_retries (runner, settings->retries);
   concurra_runner_set_retry_delay (runner, settings->retry_delay);
   concurra_runner_set_fast_fail (runner, settings->fast_fail);
@@ -387,7 +395,7 @@ build_runner (CrPipeline       *pipeline,
       g_autoptr(ConcurraSlurmOptions) own = slurm_options (&spec->slurm);
 
       if (spec->timeout >= 0)
-        concurra_task_set_timeout (task, spec->timeout);
+        concurra_task_set_timeout (task, library_timeout (spec->timeout));
       if (spec->retries >= 0)
         concurra_task_set_retries (task, spec->retries);
       if (spec->retry_delay >= 0)

@@ -122,7 +122,7 @@ async function testGatherAsync() {
 
     const e = await assertRejects(Concurra.gather_async([tasks[0], bad], NONE, -1, null),
         Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED, 'failed task');
-    assertEq(e.message, "Task 'bad' failed: g-io-error-quark.0: no route", 'message');
+    assertEq(e.message, "Task 'bad' failed: no route", 'message');
 
     const all = await Concurra.gather_async([bad, tasks[1]], RETURN_ERRORS, -1, null);
     assertEq(all.map(t => t.has_failed), [true, false], 'RETURN_ERRORS');

@@ -1115,10 +1115,10 @@ class TaskRunner:
         runner = self.gobject
         max_concurrency = self.max_concurrency or os.cpu_count() or 1
         runner.set_max_concurrency(min(max(1, int(max_concurrency)), _G_MAXINT))
-        # None is no timeout; 0 is a timeout that has passed already (C's
-        # 0 means none, so the smallest positive one stands for it)
+        # None is no timeout; 0 is a timeout that has passed already, in
+        # Python as in C
         timeout = self.timeout
-        runner.set_timeout(0.0 if timeout is None else max(float(timeout), 1e-6))
+        runner.set_timeout(Concurra.TIMEOUT_DEFAULT if timeout is None else float(timeout))
         runner.set_fast_fail(bool(self.fast_fail))
         runner.set_task_retries(_check_retries(self.task_retries, False))
         runner.set_max_output(_check_max_output(self.max_output, False))
