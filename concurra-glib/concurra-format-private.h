@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "concurra-format.h"
+
 G_BEGIN_DECLS
 
 void   concurra_append_number       (GString     *out,

@@ -6,7 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "concurra-format-private.h"
-#include "concurra-task.h"
+#include "concurra-format.h"
 
 #include <math.h>
 #include <string.h>

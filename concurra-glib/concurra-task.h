@@ -302,7 +302,4 @@ ConcurraSlurmOptions  *concurra_task_get_slurm_options   (ConcurraTask      *tas
 CONCURRA_AVAILABLE_IN_1_0
 guint64                concurra_task_get_slurm_job_id    (ConcurraTask      *task);
 
-CONCURRA_AVAILABLE_IN_1_0
-char                  *concurra_format_duration          (double             seconds);
-
 G_END_DECLS

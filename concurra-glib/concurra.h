@@ -10,6 +10,7 @@
 # include "concurra-enums.h"
 # include "concurra-enum-types.h"
 # include "concurra-error.h"
+# include "concurra-format.h"
 # include "concurra-slurm-options.h"
 # include "concurra-task.h"
 # include "concurra-runner.h"
