@@ -690,7 +690,7 @@ concurra_task_get_error (ConcurraTask *task)
  * ("Command exited with return code 7", "Task exceeded timeout of 2
  * seconds"), ready for a label in a user interface. Match the error itself
  * (its domain and code) to tell kinds of failure apart. The record of
- * [method@Concurra.Task.to_variant] and [property@Concurra.Task:retry-errors]
+ * [method@Concurra.Task.to_variant] and [method@Concurra.Task.get_retry_errors]
  * keep Concurra's form, `"Type: message"`.
  *
  * Returns: (nullable): the text, %NULL unless the task has failed
@@ -945,7 +945,7 @@ execution_mode_to_string (ConcurraExecutionMode mode)
  * "1.01 sec" or "2.5 min"), `duration_seconds` (d, rounded to hundredths;
  * [property@Concurra.Task:duration] is exact), `result` and its alias
  * `output` (mv), `error` (ms: `"Type: message"` for a failure, as in
- * [property@Concurra.Task:retry-errors]; the plain message for a
+ * [method@Concurra.Task.get_retry_errors]; the plain message for a
  * termination made by the runner), `trace` (ms), `status` (s: "Pending",
  * "Running", "Successful", "Failed", "Terminated"), `has_failed` (b),
  * `execution_mode` (ms: "thread", "process", "thread_fallback",
