@@ -30,11 +30,11 @@ G_DECLARE_FINAL_TYPE (ConcurraTask, concurra_task, CONCURRA, TASK, GObject)
  *   terminated by fast-fail; long-running functions should check it
  * @user_data: the data given with the function
  *
- * The body of a function task. It runs on a worker thread; for an async task
- * ([ctor@Concurra.Task.new_async]) it is started on the runner's owner main
- * context instead, and the attempt lasts until the task reports. For a
- * thread task, returning without reporting anything means success with no
- * value.
+ * The body of a thread task ([ctor@Concurra.Task.new]). It runs on a worker
+ * thread, and the attempt ends when it returns: returning without reporting
+ * anything means success with no value. Work started on the runner's owner
+ * main context, which ends at a later report, is a main-context task
+ * ([ctor@Concurra.Task.new_main_context]) with a [callback@Concurra.StartFunc].
  *
  * Since: 1.0
  */
@@ -74,11 +74,6 @@ ConcurraTask          *concurra_task_new                 (const char        *nam
                                                           gpointer           user_data,
                                                           GDestroyNotify     destroy);
 
-CONCURRA_AVAILABLE_IN_1_0
-ConcurraTask          *concurra_task_new_async           (const char        *name,
-                                                          ConcurraTaskFunc   func,
-                                                          gpointer           user_data,
-                                                          GDestroyNotify     destroy);
 CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new_main_context    (const char        *name,
                                                           ConcurraStartFunc  func,
