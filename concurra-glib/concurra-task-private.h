@@ -31,9 +31,9 @@ typedef struct _ConcurraTaskOwner ConcurraTaskOwner;
 typedef void (*ConcurraReportFunc) (ConcurraTask *task,
                                     gpointer      data);
 
-/* A main-context task's attempt ends when it reports, not when its function
- * returns: reports are taken only while the gate is open, and the first
- * one closes it. */
+/* A main-context task's attempt ends when it reports, not when its
+ * function returns: reports are taken only while the gate is open, and the
+ * first one closes it. */
 typedef struct
 {
   GMutex              lock;

@@ -1,8 +1,8 @@
 /* concurra-task-report.c: how a task reports the outcome of an attempt:
  * the return functions its function calls, the report gate of main-context
  * tasks (with their constructor: an attempt of theirs ends at its report,
- * not when the function returns), and the hand-over of the
- * outcome to the owner when the attempt ends.
+ * not when the function returns), and the hand-over of the outcome to the
+ * owner when the attempt ends.
  *
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -53,11 +53,12 @@ concurra_outcome_clear (ConcurraOutcome *outcome)
  * runs counts for the retry, so stop pending work when the cancellable
  * fires.
  *
- * @func says whether it started the work: when it returns %FALSE (in
- * JavaScript or Vala: when it throws), the attempt fails at once with its
- * error instead of waiting forever for a report that never comes; without
- * an error, with a %CONCURRA_ERROR_FAILED error naming the task. A
- * JavaScript function must therefore end with `return true`.
+ * @func says whether it started the work: when it returns %FALSE with an
+ * error (in JavaScript or Vala: when it throws), the attempt fails at once
+ * with that error instead of waiting forever for a report that never
+ * comes; when it returns %FALSE without one, with a %CONCURRA_ERROR_FAILED
+ * error naming the task. A JavaScript function must therefore end with
+ * `return true`.
  *
  * This is the task to use from JavaScript, where functions cannot run on
  * worker threads, and for work that is asynchronous already. Attach timers
@@ -97,8 +98,8 @@ concurra_task_new_main_context (const char        *name,
   return self;
 }
 
-/* The report gate of a main-context task's attempt, opened by its executor when
- * the attempt starts. */
+/* The report gate of a main-context task's attempt, opened by its executor
+ * when the attempt starts. */
 void
 concurra_task_open_reports (ConcurraTask       *task,
                             ConcurraReportFunc  on_report,
@@ -127,9 +128,10 @@ concurra_task_close_reports (ConcurraTask *task)
 
 /* Reporting from the task function. The outcome block belongs to the
  * executor running the current attempt; the owner reads it after the done
- * event. A main-context task reports from any thread, at any time: its outcome is
- * written under the gate's lock, and only while the gate is open (held from
- * here to end_report()). Returns NULL when the report is to be dropped. */
+ * event. A main-context task reports from any thread, at any time: its
+ * outcome is written under the gate's lock, and only while the gate is open
+ * (held from here to end_report()). Returns NULL when the report is to be
+ * dropped. */
 static ConcurraOutcome *
 begin_report (ConcurraTask *self)
 {

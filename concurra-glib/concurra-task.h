@@ -55,9 +55,11 @@ typedef void (*ConcurraTaskFunc) (ConcurraTask *task,
  * Starts the work of a main-context task
  * ([ctor@Concurra.Task.new_main_context]) on the runner's owner main
  * context, and returns at once. Returning %FALSE with @error set (in
- * JavaScript or Vala: throwing) fails the attempt with that error, unless
- * the task already reported; returning %TRUE means the task reported, or
- * will report, its outcome.
+ * JavaScript or Vala: throwing) fails the attempt with that error, and
+ * %FALSE without an error (a JavaScript function that returns nothing)
+ * with a %CONCURRA_ERROR_FAILED error naming the task, unless the task
+ * already reported; returning %TRUE means the task reported, or will
+ * report, its outcome.
  *
  * Returns: %TRUE if the work was started
  *
