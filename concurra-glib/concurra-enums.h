@@ -44,8 +44,8 @@ typedef enum {
  * @CONCURRA_EXECUTION_MODE_THREAD_FALLBACK: could not cross the process
  *   boundary and ran in a thread instead
  * @CONCURRA_EXECUTION_MODE_SUBPROCESS: an external command
- * @CONCURRA_EXECUTION_MODE_MAIN_CONTEXT: an async task, run on the runner's
- *   owner main context (see [ctor@Concurra.Task.new_async])
+ * @CONCURRA_EXECUTION_MODE_MAIN_CONTEXT: a main-context task, started on the
+ *   runner's owner main context (see [ctor@Concurra.Task.new_main_context])
  *
  * How a task ran; for a runner, how its function tasks run
  * (only %CONCURRA_EXECUTION_MODE_THREAD and

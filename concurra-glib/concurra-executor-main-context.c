@@ -1,7 +1,8 @@
-/* concurra-executor-main-context.c: the main-context executor — async
- * tasks. The function is called on the owner context and returns at once;
- * the attempt ends at the task's first report, from any thread, or when
- * its cancellable fires. No thread waits for it.
+/* concurra-executor-main-context.c: the main-context executor. The start
+ * function is called on the owner context and returns at once; the attempt
+ * ends at the task's first report, from any thread, when the function
+ * fails to start the work, or when its cancellable fires. No thread waits
+ * for it.
  *
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -50,11 +51,6 @@ start_function (ConcurraTask *task,
 {
   GError *error = NULL;
 
-  if (task->start_func == NULL)
-    {
-      task->func (task, cancellable, task->func_data);
-      return;
-    }
   if (task->start_func (task, cancellable, task->func_data, &error))
     {
       g_clear_error (&error);

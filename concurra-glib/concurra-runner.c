@@ -386,39 +386,6 @@ add_created (ConcurraRunner      *runner,
 }
 
 /**
- * concurra_runner_add_async_task:
- * @runner: a runner not started yet
- * @label: (nullable): a unique label, or %NULL for the task's index
- * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
- *   that must succeed first
- * @func: (scope notified) (closure user_data) (destroy destroy): the function to start
- * @user_data: data for @func
- * @destroy: (nullable): frees @user_data
- *
- * Creates an async task with [ctor@Concurra.Task.new_async], named after
- * its label, and adds it as [method@Concurra.Runner.add] does.
- *
- * Returns: (transfer none): the task, owned by @runner
- *
- * Since: 1.0
- */
-ConcurraTask *
-concurra_runner_add_async_task (ConcurraRunner      *runner,
-                                const char          *label,
-                                const char * const  *depends_on,
-                                ConcurraTaskFunc     func,
-                                gpointer             user_data,
-                                GDestroyNotify       destroy,
-                                GError             **error)
-{
-  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
-  g_return_val_if_fail (func != NULL, NULL);
-
-  return add_created (runner, concurra_task_new_async (NULL, func, user_data, destroy),
-                      label, depends_on, error);
-}
-
-/**
  * concurra_runner_add_main_context_task:
  * @runner: a runner not started yet
  * @label: (nullable): a unique label, or %NULL for the task's index

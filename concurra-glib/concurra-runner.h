@@ -153,14 +153,6 @@ ConcurraTask          *concurra_runner_add_task               (ConcurraRunner   
                                                                GDestroyNotify         destroy,
                                                                GError               **error);
 CONCURRA_AVAILABLE_IN_1_0
-ConcurraTask          *concurra_runner_add_async_task         (ConcurraRunner        *runner,
-                                                               const char            *label,
-                                                               const char * const    *depends_on,
-                                                               ConcurraTaskFunc       func,
-                                                               gpointer               user_data,
-                                                               GDestroyNotify         destroy,
-                                                               GError               **error);
-CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_runner_add_main_context_task  (ConcurraRunner        *runner,
                                                                const char            *label,
                                                                const char * const    *depends_on,

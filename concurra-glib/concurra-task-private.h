@@ -31,9 +31,9 @@ typedef struct _ConcurraTaskOwner ConcurraTaskOwner;
 typedef void (*ConcurraReportFunc) (ConcurraTask *task,
                                     gpointer      data);
 
-/* An async task's attempt ends when it reports, not when its function
- * returns: reports are taken only while the gate is open, and the first
- * one closes it. */
+/* A main-context task's attempt ends when it reports, not when its
+ * function returns: reports are taken only while the gate is open, and the
+ * first one closes it. */
 typedef struct
 {
   GMutex              lock;
@@ -60,14 +60,14 @@ struct _ConcurraTask
 
   char                  *label;
   char                  *name;
-  ConcurraTaskFunc       func;
-  ConcurraStartFunc      start_func;    /* or this, for main-context tasks */
+  ConcurraTaskFunc       func;          /* thread tasks */
+  ConcurraStartFunc      start_func;    /* main-context tasks */
   gpointer               func_data;
   GDestroyNotify         func_destroy;
 
   const ConcurraExecutor *executor;     /* how its attempts run */
   ConcurraCommand       *command;       /* command tasks only */
-  ConcurraReportGate    *async;         /* async tasks only */
+  ConcurraReportGate    *async;         /* main-context tasks only */
   ConcurraProcessCall   *process;       /* process tasks only */
   ConcurraLaunch        *launch;        /* launcher settings, see concurra-slurm.c */
   gboolean               fallback;      /* runs in a thread in a process runner */

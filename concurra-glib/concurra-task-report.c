@@ -1,8 +1,8 @@
 /* concurra-task-report.c: how a task reports the outcome of an attempt:
- * the return functions its function calls, the report gate of async and
- * main-context tasks (with their constructors: an attempt of theirs ends
- * at its report, not when the function returns), and the hand-over of the
- * outcome to the owner when the attempt ends.
+ * the return functions its function calls, the report gate of main-context
+ * tasks (with their constructor: an attempt of theirs ends at its report,
+ * not when the function returns), and the hand-over of the outcome to the
+ * owner when the attempt ends.
  *
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -36,67 +36,6 @@ concurra_outcome_clear (ConcurraOutcome *outcome)
   outcome->reported = FALSE;
 }
 
-static ConcurraTask *
-main_context_task_new (const char     *name,
-                       gpointer        user_data,
-                       GDestroyNotify  destroy)
-{
-  ConcurraTask *self = g_object_new (CONCURRA_TYPE_TASK, NULL);
-
-  self->name = g_strdup (name);
-  self->executor = &concurra_main_context_executor;
-  self->func_data = user_data;
-  self->func_destroy = destroy;
-  self->async = g_new0 (ConcurraReportGate, 1);
-  g_mutex_init (&self->async->lock);
-  return self;
-}
-
-/**
- * concurra_task_new_async:
- * @name: (nullable): what the task runs, for reports; %NULL uses the label
- * @func: (scope notified) (closure user_data) (destroy destroy): the function to start
- * @user_data: data for @func
- * @destroy: (nullable): frees @user_data when the task is finalized
- *
- * Creates an async task: @func is called on the runner's owner main context
- * (the thread of a GTK application's main loop after
- * [method@Concurra.Runner.run_async]) and may return at once; the attempt
- * ends when the task reports its outcome with one of the `return` methods,
- * from any thread, for example from the callback of an asynchronous call.
- * A report that comes after the attempt ended (timeout, abort, cancel) is
- * dropped, its value freed; one that comes while a retry runs counts for
- * the retry, so stop pending work when the cancellable fires.
- * This is the task to use from JavaScript, where functions cannot run on
- * worker threads, and for work that is asynchronous already. Attach timers
- * and idles to the thread-default main context
- * (g_main_context_ref_thread_default()): during a blocking
- * [method@Concurra.Runner.run] it is a private one, and the global default
- * context is not iterated.
- *
- * It takes one of the runner's max-concurrency slots while it runs, and has
- * timeouts, retries and cancellation like any task; its execution mode is
- * %CONCURRA_EXECUTION_MODE_MAIN_CONTEXT.
- *
- * Returns: (transfer full): a new task
- *
- * Since: 1.0
- */
-ConcurraTask *
-concurra_task_new_async (const char       *name,
-                         ConcurraTaskFunc  func,
-                         gpointer          user_data,
-                         GDestroyNotify    destroy)
-{
-  ConcurraTask *self;
-
-  g_return_val_if_fail (func != NULL, NULL);
-
-  self = main_context_task_new (name, user_data, destroy);
-  self->func = func;
-  return self;
-}
-
 /**
  * concurra_task_new_main_context:
  * @name: (nullable): what the task runs, for reports; %NULL uses the label
@@ -104,18 +43,34 @@ concurra_task_new_async (const char       *name,
  * @user_data: data for @func
  * @destroy: (nullable): frees @user_data when the task is finalized
  *
- * Creates a main-context task: like [ctor@Concurra.Task.new_async], @func
- * is called on the runner's owner main context, returns at once, and the
- * attempt ends when the task reports its outcome with one of the `return`
- * methods, from any thread. In addition, @func says whether it started the
- * work: when it returns %FALSE with an error (when a JavaScript or Vala
- * function throws), the attempt fails with that error at once instead of
- * waiting forever for a report that never comes. A JavaScript function
- * must therefore end with `return true`.
+ * Creates a main-context task: @func is called on the runner's owner main
+ * context (the thread of a GTK application's main loop after
+ * [method@Concurra.Runner.run_async]), starts the work and returns at once;
+ * the attempt ends when the task reports its outcome with one of the
+ * `return` methods, from any thread, for example from the callback of an
+ * asynchronous call. A report that comes after the attempt ended (timeout,
+ * abort, cancel) is dropped, its value freed; one that comes while a retry
+ * runs counts for the retry, so stop pending work when the cancellable
+ * fires.
+ *
+ * @func says whether it started the work: when it returns %FALSE with an
+ * error (in JavaScript or Vala: when it throws), the attempt fails at once
+ * with that error instead of waiting forever for a report that never
+ * comes; when it returns %FALSE without one, with a %CONCURRA_ERROR_FAILED
+ * error naming the task. A JavaScript function must therefore end with
+ * `return true`.
+ *
+ * This is the task to use from JavaScript, where functions cannot run on
+ * worker threads, and for work that is asynchronous already. Attach timers
+ * and idles to the thread-default main context
+ * (g_main_context_ref_thread_default()): during a blocking
+ * [method@Concurra.Runner.run] it is a private one, and the global default
+ * context is not iterated.
  *
  * No thread waits for the task while its work is pending; it holds one of
  * the runner's max-concurrency permits, which for work that holds no
- * thread can be set far above the number of CPUs. Its execution mode is
+ * thread can be set far above the number of CPUs, and has timeouts,
+ * retries and cancellation like any task. Its execution mode is
  * %CONCURRA_EXECUTION_MODE_MAIN_CONTEXT.
  *
  * Returns: (transfer full): a new task
@@ -132,13 +87,19 @@ concurra_task_new_main_context (const char        *name,
 
   g_return_val_if_fail (func != NULL, NULL);
 
-  self = main_context_task_new (name, user_data, destroy);
+  self = g_object_new (CONCURRA_TYPE_TASK, NULL);
+  self->name = g_strdup (name);
+  self->executor = &concurra_main_context_executor;
   self->start_func = func;
+  self->func_data = user_data;
+  self->func_destroy = destroy;
+  self->async = g_new0 (ConcurraReportGate, 1);
+  g_mutex_init (&self->async->lock);
   return self;
 }
 
-/* The report gate of an async task's attempt, opened by its executor when
- * the attempt starts. */
+/* The report gate of a main-context task's attempt, opened by its executor
+ * when the attempt starts. */
 void
 concurra_task_open_reports (ConcurraTask       *task,
                             ConcurraReportFunc  on_report,
@@ -167,9 +128,10 @@ concurra_task_close_reports (ConcurraTask *task)
 
 /* Reporting from the task function. The outcome block belongs to the
  * executor running the current attempt; the owner reads it after the done
- * event. An async task reports from any thread, at any time: its outcome is
- * written under the gate's lock, and only while the gate is open (held from
- * here to end_report()). Returns NULL when the report is to be dropped. */
+ * event. A main-context task reports from any thread, at any time: its
+ * outcome is written under the gate's lock, and only while the gate is open
+ * (held from here to end_report()). Returns NULL when the report is to be
+ * dropped. */
 static ConcurraOutcome *
 begin_report (ConcurraTask *self)
 {
@@ -193,7 +155,7 @@ begin_report (ConcurraTask *self)
   return &self->outcome;
 }
 
-/* An async task's first report ends its attempt. */
+/* A main-context task's first report ends its attempt. */
 static void
 end_report (ConcurraTask *self)
 {

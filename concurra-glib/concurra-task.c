@@ -949,7 +949,7 @@ execution_mode_to_string (ConcurraExecutionMode mode)
  * termination made by the runner), `trace` (ms), `status` (s: "Pending",
  * "Running", "Successful", "Failed", "Terminated"), `has_failed` (b),
  * `execution_mode` (ms: "thread", "process", "thread_fallback",
- * "subprocess", "main_context" for async tasks, or nothing if the task
+ * "subprocess", "main_context" for main-context tasks, or nothing if the task
  * never started), `warning` (ms), `attempts` (u), `task_retries` (i),
  * `retried` (b) and `retry_errors` (as).
  *

@@ -63,11 +63,11 @@ G_DECLARE_FINAL_TYPE (ConcurraTask, concurra_task, CONCURRA, TASK, GObject)
  *   terminated by fast-fail; long-running functions should check it
  * @user_data: the data given with the function
  *
- * The body of a function task. It runs on a worker thread; for an async task
- * ([ctor@Concurra.Task.new_async]) it is started on the runner's owner main
- * context instead, and the attempt lasts until the task reports. For a
- * thread task, returning without reporting anything means success with no
- * value.
+ * The body of a thread task ([ctor@Concurra.Task.new]). It runs on a worker
+ * thread, and the attempt ends when it returns: returning without reporting
+ * anything means success with no value. Work started on the runner's owner
+ * main context, which ends at a later report, is a main-context task
+ * ([ctor@Concurra.Task.new_main_context]) with a [callback@Concurra.StartFunc].
  *
  * Since: 1.0
  */
@@ -88,9 +88,11 @@ typedef void (*ConcurraTaskFunc) (ConcurraTask *task,
  * Starts the work of a main-context task
  * ([ctor@Concurra.Task.new_main_context]) on the runner's owner main
  * context, and returns at once. Returning %FALSE with @error set (in
- * JavaScript or Vala: throwing) fails the attempt with that error, unless
- * the task already reported; returning %TRUE means the task reported, or
- * will report, its outcome.
+ * JavaScript or Vala: throwing) fails the attempt with that error, and
+ * %FALSE without an error (a JavaScript function that returns nothing)
+ * with a %CONCURRA_ERROR_FAILED error naming the task, unless the task
+ * already reported; returning %TRUE means the task reported, or will
+ * report, its outcome.
  *
  * Returns: %TRUE if the work was started
  *
@@ -107,11 +109,6 @@ ConcurraTask          *concurra_task_new                 (const char        *nam
                                                           gpointer           user_data,
                                                           GDestroyNotify     destroy);
 
-CONCURRA_AVAILABLE_IN_1_0
-ConcurraTask          *concurra_task_new_async           (const char        *name,
-                                                          ConcurraTaskFunc   func,
-                                                          gpointer           user_data,
-                                                          GDestroyNotify     destroy);
 CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new_main_context    (const char        *name,
                                                           ConcurraStartFunc  func,

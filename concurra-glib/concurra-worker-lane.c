@@ -285,6 +285,18 @@ call_run_thread (ConcurraTask *task,
   call->func (task, lane->instance, lane->index, cancellable, call->user_data);
 }
 
+/* A call of a main-context worker ends at its task's report. A call
+ * function returns nothing, so whatever it did counts as started. */
+static gboolean
+call_start_main_context (ConcurraTask  *task,
+                         GCancellable  *cancellable,
+                         gpointer       user_data,
+                         GError       **error)
+{
+  call_run_thread (task, cancellable, user_data);
+  return TRUE;
+}
+
 /* ---- the owner context ---- */
 
 static void
@@ -1321,7 +1333,7 @@ new_call_task (ConcurraWorkerCore      *core,
   switch (core->mode)
     {
     case CONCURRA_EXECUTION_MODE_MAIN_CONTEXT:
-      return concurra_task_new_async (name, call_run_thread, call, NULL);
+      return concurra_task_new_main_context (name, call_start_main_context, call, NULL);
     case CONCURRA_EXECUTION_MODE_PROCESS:
       g_set_error (error, CONCURRA_ERROR, CONCURRA_ERROR_NOT_SERIALIZABLE,
                    "Call '%s' is a local function and cannot run in a worker process; "

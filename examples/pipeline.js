@@ -6,10 +6,11 @@
 // task is cancelled, and reports a value; "lint" is flaky and fails its
 // first attempt, then succeeds when the runner retries it.
 //
-// GJS cannot call JS functions from other threads, so the steps are async
-// tasks (runner.add_async_task): each step function is started on the main
-// loop's thread, returns at once, and the step ends when it calls one of
-// task.return_*() — here from a timer callback.
+// GJS cannot call JS functions from other threads, so the steps are
+// main-context tasks (runner.add_main_context_task): each step function is
+// started on the main loop's thread, starts its work and returns true at
+// once, and the step ends when it calls one of task.return_*() — here from
+// a timer callback.
 //
 //   meson devenv -C build gjs -m examples/pipeline.js
 //
@@ -78,6 +79,7 @@ function makeStep(label, ms, value, failAttempts) {
                 task.return_string(value);
             }
         });
+        return true;  // started: the step reports later
     };
 }
 
@@ -91,7 +93,7 @@ async function main() {
     });
 
     for (const [label, deps, ms, value, failAttempts] of STEPS) {
-        const task = runner.add_async_task(label, deps,
+        const task = runner.add_main_context_task(label, deps,
             makeStep(label, ms, value, failAttempts));
         task.timeout = 10;
         if (failAttempts)

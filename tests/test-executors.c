@@ -118,7 +118,7 @@ test_main_context_no_thread (void)
 
       g_assert_true (concurra_runner_add (runner, task, NULL, NULL, &error));
     }
-  assert_waits_without_threads (runner, "async tasks waiting");
+  assert_waits_without_threads (runner, "main-context tasks waiting");
 }
 
 static void

@@ -2053,10 +2053,11 @@ late_reporter (gpointer data)
   return NULL;
 }
 
-static void
-report_from_thread_around_timeout (ConcurraTask *task,
-                                   GCancellable *cancellable,
-                                   gpointer      data)
+static gboolean
+report_from_thread_around_timeout (ConcurraTask  *task,
+                                   GCancellable  *cancellable,
+                                   gpointer       data,
+                                   GError       **error)
 {
   LateReport *report = g_new0 (LateReport, 1);
   TestCounter *counters = data;   /* started, done */
@@ -2066,14 +2067,15 @@ report_from_thread_around_timeout (ConcurraTask *task,
   report->when = g_get_monotonic_time () + g_random_int_range (800, 1300);
   report->done = &counters[1];
   g_thread_unref (g_thread_new ("late-reporter", late_reporter, report));
+  return TRUE;
 }
 
-/* Async tasks reporting from other threads just as their timeout fires:
- * whichever comes first wins; a report that loses is dropped and freed,
- * never written while the owner discards the attempt (under ASan the
- * value leaked before). */
+/* Main-context tasks reporting from other threads just as their timeout
+ * fires: whichever comes first wins; a report that loses is dropped and
+ * freed, never written while the owner discards the attempt (under ASan
+ * the value leaked before). */
 static void
-test_async_report_races_timeout (void)
+test_main_context_report_races_timeout (void)
 {
   TestCounter counters[2];   /* reporters started, done */
 
@@ -2089,9 +2091,10 @@ test_async_report_races_timeout (void)
       for (guint k = 0; k < 4; k++)
         {
           g_autofree char *label = g_strdup_printf ("t%u", k);
-          ConcurraTask *task = concurra_runner_add_async_task (runner, label, NULL,
-                                                               report_from_thread_around_timeout,
-                                                               counters, NULL, NULL);
+          ConcurraTask *task =
+            concurra_runner_add_main_context_task (runner, label, NULL,
+                                                   report_from_thread_around_timeout,
+                                                   counters, NULL, NULL);
           g_assert_nonnull (task);
         }
       results = run_ok (runner);
@@ -3922,7 +3925,8 @@ main (int   argc,
   g_test_add_func ("/runner/timeout/runner-default", test_timeout_runner_default);
   g_test_add_func ("/runner/timeout/override", test_timeout_override);
   g_test_add_func ("/runner/timeout/huge", test_timeout_huge);
-  g_test_add_func ("/runner/timeout/async-report-races-timeout", test_async_report_races_timeout);
+  g_test_add_func ("/runner/timeout/main-context-report-races-timeout",
+                   test_main_context_report_races_timeout);
   g_test_add_func ("/runner/timeout/late-return", test_timeout_late_return);
   g_test_add_func ("/runner/timeout/stuck-does-not-block", test_timeout_stuck_does_not_block);
   g_test_add_func ("/runner/retries/default", test_retries_default);

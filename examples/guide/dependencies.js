@@ -18,15 +18,24 @@ const runner = new Concurra.Runner({name: 'dependencies'});
 const value = label => runner.get_task(label).get_value();
 
 // fetch -> { count, shout } -> report. "report" names tasks that do not
-// exist yet: forward references are fine until the run starts.
-runner.add_async_task('report', ['count', 'shout'], task =>
-    task.return_string(`${value('shout')} (${value('count')} words)`));
-runner.add_async_task('fetch', null, task =>
-    task.return_string('the quick brown fox'));
-runner.add_async_task('count', ['fetch'], task =>
-    task.return_int(value('fetch').split(' ').length));
-runner.add_async_task('shout', ['fetch'], task =>
-    task.return_string(value('fetch').toUpperCase()));
+// exist yet: forward references are fine until the run starts. Each
+// function reports at once, then returns true to say it started.
+runner.add_main_context_task('report', ['count', 'shout'], task => {
+    task.return_string(`${value('shout')} (${value('count')} words)`);
+    return true;
+});
+runner.add_main_context_task('fetch', null, task => {
+    task.return_string('the quick brown fox');
+    return true;
+});
+runner.add_main_context_task('count', ['fetch'], task => {
+    task.return_int(value('fetch').split(' ').length);
+    return true;
+});
+runner.add_main_context_task('shout', ['fetch'], task => {
+    task.return_string(value('fetch').toUpperCase());
+    return true;
+});
 
 const order = [];
 runner.connect('task-finished', (_runner, task) => order.push(task.label));
@@ -39,12 +48,15 @@ assert(value('report') === 'THE QUICK BROWN FOX (4 words)', 'report');
 
 // Mistakes are errors that name the labels, and nothing is added.
 const broken = new Concurra.Runner({name: 'broken'});
-const nothing = task => task.return_value(null);
-broken.add_async_task('a', ['b'], nothing);
+const nothing = task => {
+    task.return_value(null);
+    return true;
+};
+broken.add_main_context_task('a', ['b'], nothing);
 for (const [label, dependsOn, code] of [['a', null, Concurra.Error.DUPLICATE_LABEL],
     ['b', ['a'], Concurra.Error.CYCLE]]) {
     try {
-        broken.add_async_task(label, dependsOn, nothing);
+        broken.add_main_context_task(label, dependsOn, nothing);
         throw new Error('no error');
     } catch (e) {
         assert(e instanceof GLib.Error && e.matches(Concurra.Error, code), `${e}`);

@@ -23,20 +23,25 @@ function flaky(task) {
     } else {
         task.return_string('data');
     }
+    return true;
 }
 
 function broken(task) {
-    // An exception thrown here would not reach the runner (and the task
-    // would never end): report errors with return_error().
-    task.return_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND,
-        'config.ini is missing'));
+    // Thrown before the function returns, the error fails the task; thrown
+    // later, from a callback of the work, it would not reach the runner:
+    // report it with return_error() there.
+    throw new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND,
+        'config.ini is missing');
 }
 
 const runner = new Concurra.Runner({name: 'errors', verify_on_finish: false,
                                     retry_delay: 0.01});
-runner.add_async_task('flaky', null, flaky).retries = 3;
-runner.add_async_task('broken', null, broken);
-runner.add_async_task('publish', ['broken'], task => task.return_boolean(true));
+runner.add_main_context_task('flaky', null, flaky).retries = 3;
+runner.add_main_context_task('broken', null, broken);
+runner.add_main_context_task('publish', ['broken'], task => {
+    task.return_boolean(true);
+    return true;
+});
 runner.connect('task-retrying', (_runner, task, attempt, error) =>
     print(`retrying ${task.label}: attempt ${attempt} failed: ${error.message}`));
 

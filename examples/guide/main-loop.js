@@ -1,5 +1,5 @@
 // main-loop.js: running tasks from an application's main loop, which stays
-// free: progress arrives as signals, and tasks are async functions that
+// free: progress arrives as signals, and tasks start async functions that
 // await other asynchronous work.
 //
 // SPDX-FileCopyrightText: 2026 The concurra-glib authors
@@ -17,9 +17,10 @@ const sleep = ms => new Promise(resolve => {
     });
 });
 
-// An async JS function as a task: it awaits, then reports its outcome;
-// errors it throws are reported too, instead of leaving the task hanging.
-const part = number => async task => {
+// An async JS function as the work of a task: it awaits, then reports its
+// outcome; errors it throws are reported too, instead of leaving the task
+// hanging.
+async function work(task, number) {
     try {
         await sleep(100);  // stands for a D-Bus call, a download...
         task.return_int(number);
@@ -27,12 +28,18 @@ const part = number => async task => {
         task.return_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED,
                                          `${e}`));
     }
+}
+
+// The task's function starts the work and returns true: it has started.
+const part = number => task => {
+    work(task, number);
+    return true;
 };
 
 const runner = new Concurra.Runner({name: 'main-loop', verify_on_finish: false,
                                     max_concurrency: 2});
 for (let i = 1; i <= 4; i++)
-    runner.add_async_task(`part-${i}`, null, part(i));
+    runner.add_main_context_task(`part-${i}`, null, part(i));
 
 let progress = 0;
 runner.connect('progress', (_runner, completed, total) => {

@@ -9,10 +9,17 @@ Gio._promisify(Concurra.Runner.prototype, 'run_async', 'run_finish');
 
 const runner = new Concurra.Runner({name: 'overview'});
 
-// JavaScript functions run on the main thread: add them as async tasks.
-// The task reports its outcome with task.return_*(), now or later.
-runner.add_async_task('greet', null, task => task.return_string('Hello, world'));
-runner.add_async_task('answer', ['greet'], task => task.return_int(42));
+// JavaScript functions run on the main thread: add them as main-context
+// tasks. The function starts the work and returns true; the task reports
+// its outcome with task.return_*(), now or later.
+runner.add_main_context_task('greet', null, task => {
+    task.return_string('Hello, world');
+    return true;
+});
+runner.add_main_context_task('answer', ['greet'], task => {
+    task.return_int(42);
+    return true;
+});
 
 // Resolves once every task has its final status: {label: Concurra.Task}.
 const results = await runner.run_async(null);

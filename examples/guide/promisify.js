@@ -17,8 +17,12 @@ Gio._promisify(Concurra, 'gather_keyed_async', 'gather_keyed_finish');
 Gio._promisify(Concurra.LimitSet.prototype, 'acquire_async', 'acquire_finish');
 
 const runner = new Concurra.Runner({name: 'promisify', verify_on_finish: false});
-const a = runner.add_async_task('a', null, task => task.return_int(1));
-const b = runner.add_async_task('b', ['a'], task => task.return_int(2));
+const reports = value => task => {  // a main-context task reporting @value
+    task.return_int(value);
+    return true;
+};
+const a = runner.add_main_context_task('a', null, reports(1));
+const b = runner.add_main_context_task('b', ['a'], reports(2));
 
 const results = await runner.run_async(null);            // {label: task}
 const done = await a.wait_async(-1, null);               // true

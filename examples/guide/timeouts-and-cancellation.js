@@ -15,8 +15,8 @@ function assert(condition, what) {
         throw new Error(`failed: ${what}`);
 }
 
-// An async task that works for @ms milliseconds (a timer stands in for
-// real asynchronous work), and stops when the runner cancels the task.
+// A main-context task that works for @ms milliseconds (a timer stands in
+// for real asynchronous work), and stops when the runner cancels the task.
 function work(ms) {
     return (task, cancellable) => {
         const timer = GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
@@ -25,15 +25,16 @@ function work(ms) {
             return GLib.SOURCE_REMOVE;
         });
         const handler = cancellable.connect(() => GLib.source_remove(timer));
+        return true;  // started: the task reports later
     };
 }
 
 const runner = new Concurra.Runner({name: 'timeouts', verify_on_finish: false});
 runner.timeout = 5;                     // the default for every task
-const slow = runner.add_async_task('slow', null, work(10000));
+const slow = runner.add_main_context_task('slow', null, work(10000));
 slow.timeout = 0.2;                     // this one gets 200 ms
-const quick = runner.add_async_task('quick', null, work(10));
-const next = runner.add_async_task('next', ['slow'], work(10));
+const quick = runner.add_main_context_task('quick', null, work(10));
+const next = runner.add_main_context_task('next', ['slow'], work(10));
 
 await runner.run_async(null);
 assert(quick.status === Concurra.TaskStatus.SUCCESSFUL, 'quick');
@@ -44,8 +45,8 @@ print(`next: ${next.error_message}`);
 
 // While it runs: cancel one task, then abort the whole run.
 const background = new Concurra.Runner({name: 'background', verify_on_finish: false});
-const first = background.add_async_task('first', null, work(10000));
-const second = background.add_async_task('second', null, work(10000));
+const first = background.add_main_context_task('first', null, work(10000));
+const second = background.add_main_context_task('second', null, work(10000));
 const run = background.run_async(null);
 
 assert(first.cancel(), 'cancel');

@@ -17,7 +17,8 @@ function assert(condition, what) {
         throw new Error(`failed: ${what}`);
 }
 
-// An async task that reports @value, or an error, after @ms milliseconds.
+// A main-context task that reports @value, or an error, after @ms
+// milliseconds.
 const work = (ms, value) => task => {
     GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
         if (value !== null)
@@ -27,13 +28,14 @@ const work = (ms, value) => task => {
                                              'no route to host'));
         return GLib.SOURCE_REMOVE;
     });
+    return true;
 };
 
 const runner = new Concurra.Runner({name: 'futures', verify_on_finish: false,
                                     max_concurrency: 4});
 const tasks = [['slow', 300, 'slow'], ['fast', 50, 'fast'], ['medium', 150, 'medium'],
     ['bad', 100, null]].map(([label, ms, value]) =>
-    runner.add_async_task(label, null, work(ms, value)));
+    runner.add_main_context_task(label, null, work(ms, value)));
 const run = runner.run_async(null);  // not awaited yet: the tasks run meanwhile
 
 // The first of three to complete; a timeout (here none) is not an error.

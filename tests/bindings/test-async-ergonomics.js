@@ -42,10 +42,11 @@ function newRunner(name, props = {}) {
     return new Concurra.Runner({name, verify_on_finish: false, max_concurrency: 4, ...props});
 }
 
-// An async task reporting @value (a string, or an Error to fail) after @ms,
-// written as a JS async function; it stops when the task is cancelled.
+// A main-context task reporting @value (a string, or an Error to fail)
+// after @ms: its function starts a JS async function and returns true; the
+// task stops when it is cancelled.
 function later(ms, value) {
-    return async (task, cancellable) => {
+    const report = async (task, cancellable) => {
         await sleep(ms);
         if (cancellable.is_cancelled())
             return;
@@ -54,12 +55,22 @@ function later(ms, value) {
         else
             task.return_string(value);
     };
+    return (task, cancellable) => {
+        report(task, cancellable).catch(logError);
+        return true;
+    };
 }
+
+// A main-context task reporting @value at once.
+const now = value => task => {
+    task.return_int(value);
+    return true;
+};
 
 async function testRunAsync() {
     const runner = newRunner('run');
-    runner.add_async_task('a', null, later(20, 'A'));
-    runner.add_async_task('b', ['a'], task => task.return_int(7));
+    runner.add_main_context_task('a', null, later(20, 'A'));
+    runner.add_main_context_task('b', ['a'], now(7));
 
     const promise = runner.run_async(null);
     assert(promise instanceof Promise, 'run_async(null) returns a promise');
@@ -76,13 +87,13 @@ async function testRunAsync() {
         Concurra.Error.ALREADY_STARTED, 'second run');
 
     const unknown = newRunner('unknown');
-    unknown.add_async_task('x', ['missing'], task => task.return_int(1));
+    unknown.add_main_context_task('x', ['missing'], now(1));
     const e = await assertRejects(unknown.run_async(null), Concurra.Error,
         Concurra.Error.UNKNOWN_DEPENDENCY, 'unknown dependency');
     assert(e.message.includes("'missing'"), 'message names the label');
 
     const failing = newRunner('raise', {raise_on_failure: true});
-    failing.add_async_task('bad', null, later(1, new Error('boom')));
+    failing.add_main_context_task('bad', null, later(1, new Error('boom')));
     await assertRejects(failing.run_async(null), Concurra.Error,
         Concurra.Error.TASKS_FAILED, 'raise-on-failure');
     assertEq(failing.get_task('bad').status, S.FAILED, 'task still readable');
@@ -90,7 +101,10 @@ async function testRunAsync() {
 
 async function testCallbackStyleStillWorks() {
     const runner = newRunner('callback');
-    runner.add_async_task('a', null, task => task.return_string('A'));
+    runner.add_main_context_task('a', null, task => {
+        task.return_string('A');
+        return true;
+    });
     const results = await new Promise((resolve, reject) => {
         runner.run_async(null, (source, res) => {
             try {
@@ -106,11 +120,11 @@ async function testCallbackStyleStillWorks() {
 async function testGatherAsync() {
     const runner = newRunner('gather');
     const tasks = [
-        runner.add_async_task('slow', null, later(80, 'slow')),
-        runner.add_async_task('fast', null, later(10, 'fast')),
-        runner.add_async_task('medium', null, later(40, 'medium')),
+        runner.add_main_context_task('slow', null, later(80, 'slow')),
+        runner.add_main_context_task('fast', null, later(10, 'fast')),
+        runner.add_main_context_task('medium', null, later(40, 'medium')),
     ];
-    const bad = runner.add_async_task('bad', null, later(20, new Error('no route')));
+    const bad = runner.add_main_context_task('bad', null, later(20, new Error('no route')));
     const run = runner.run_async(null);
 
     const promise = Concurra.gather_async(tasks, NONE, -1, null);
@@ -138,7 +152,7 @@ async function testGatherAsync() {
 
 async function testGatherTimeoutAndCancel() {
     const runner = newRunner('timeout');
-    const slow = runner.add_async_task('slow', null, later(1000, 'slow'));
+    const slow = runner.add_main_context_task('slow', null, later(1000, 'slow'));
     const run = runner.run_async(null);
 
     const e = await assertRejects(Concurra.gather_async([slow], NONE, 0.05, null),
@@ -161,8 +175,8 @@ async function testGatherTimeoutAndCancel() {
 async function testWaitAsync() {
     const runner = newRunner('wait');
     // slow starts once fast is done: fast completes first whatever the load
-    const slow = runner.add_async_task('slow', ['fast'], later(500, 'slow'));
-    const fast = runner.add_async_task('fast', null, later(10, 'fast'));
+    const slow = runner.add_main_context_task('slow', ['fast'], later(500, 'slow'));
+    const fast = runner.add_main_context_task('fast', null, later(10, 'fast'));
     const run = runner.run_async(null);
 
     const [done, notDone] = await Concurra.wait_async([slow, fast],
@@ -185,9 +199,9 @@ async function testStream() {
     const runner = newRunner('stream');
     // completion order a, b, c (each depends on the one before), input c, a, b
     const tasks = [
-        runner.add_async_task('c', ['b'], later(10, 'c')),
-        runner.add_async_task('a', null, later(10, 'a')),
-        runner.add_async_task('b', ['a'], later(10, 'b')),
+        runner.add_main_context_task('c', ['b'], later(10, 'c')),
+        runner.add_main_context_task('a', null, later(10, 'a')),
+        runner.add_main_context_task('b', ['a'], later(10, 'b')),
     ];
     const run = runner.run_async(null);
     const stream = Concurra.TaskStream.new(tasks);
@@ -210,7 +224,8 @@ async function testConcurrentAwaits() {
     const runner = newRunner('concurrent');
     const tasks = [];
     for (let i = 0; i < 20; i++)
-        tasks.push(runner.add_async_task(`t${i}`, i ? [`t${i - 1}`] : null, later(1, `${i}`)));
+        tasks.push(runner.add_main_context_task(`t${i}`, i ? [`t${i - 1}`] : null,
+            later(1, `${i}`)));
     const [results, gathered, [done], last] = await Promise.all([
         runner.run_async(null),
         Concurra.gather_async(tasks, NONE, -1, null),

@@ -11,9 +11,9 @@
 const Concurra.GatherFlags NONE = Concurra.GatherFlags.NONE;
 const Concurra.GatherFlags RETURN_ERRORS = Concurra.GatherFlags.RETURN_ERRORS;
 
-/* An async task (run on the main context) that reports @value, or fails
- * when it is null, @ms milliseconds later, unless it was cancelled. */
-Concurra.TaskFunc later (uint ms, string? value) {
+/* A main-context task that reports @value, or fails when it is null, @ms
+ * milliseconds later, unless it was cancelled. */
+Concurra.StartFunc later (uint ms, string? value) {
     return (task, cancellable) => {
         Timeout.add (ms, () => {
             if (cancellable.is_cancelled ())
@@ -24,6 +24,7 @@ Concurra.TaskFunc later (uint ms, string? value) {
                 task.return_error (new IOError.FAILED ("no route"));
             return Source.REMOVE;
         });
+        return true;
     };
 }
 
@@ -32,7 +33,7 @@ void double_it (Concurra.Task task, Cancellable cancellable) {
     task.return_int (int.parse (task.label) * 2);
 }
 
-/* An async Vala method, for an async task to yield on. */
+/* An async Vala method, for a main-context task to start. */
 async string shout (string text) {
     Idle.add (shout.callback);
     yield;
@@ -78,10 +79,11 @@ class BackgroundRun : Object {
 
 async void test_run_async () throws Error {
     var runner = new_runner ("run");
-    runner.add_async_task ("a", null, later (20, "a"));
+    runner.add_main_context_task ("a", null, later (20, "a"));
     runner.add_task ("21", { "a" }, double_it);
-    runner.add_async_task ("loud", { "a" }, (task) => {
+    runner.add_main_context_task ("loud", { "a" }, (task) => {
         shout.begin ("quiet", (obj, res) => task.return_string (shout.end (res)));
+        return true;
     });
 
     HashTable<unowned string, unowned Concurra.Task> results = yield runner.run_async (null);
@@ -111,7 +113,7 @@ async void test_run_async () throws Error {
 
     var failing = new_runner ("raise");
     failing.raise_on_failure = true;
-    failing.add_async_task ("bad", null, later (1, null));
+    failing.add_main_context_task ("bad", null, later (1, null));
     try {
         yield failing.run_async (null);
         assert_not_reached ();
@@ -126,11 +128,11 @@ async void test_run_async () throws Error {
 async void test_gather_async () throws Error {
     var runner = new_runner ("gather");
     Concurra.Task[] tasks = {
-        runner.add_async_task ("slow", null, later (80, "slow")),
-        runner.add_async_task ("fast", null, later (10, "fast")),
-        runner.add_async_task ("medium", null, later (40, "medium")),
+        runner.add_main_context_task ("slow", null, later (80, "slow")),
+        runner.add_main_context_task ("fast", null, later (10, "fast")),
+        runner.add_main_context_task ("medium", null, later (40, "medium")),
     };
-    var bad = runner.add_async_task ("bad", null, later (20, null));
+    var bad = runner.add_main_context_task ("bad", null, later (20, null));
     var run = new BackgroundRun (runner);
 
     GenericArray<unowned Concurra.Task> gathered = yield Concurra.gather_async (tasks, NONE, -1, null);
@@ -162,7 +164,7 @@ async void test_gather_async () throws Error {
 
 async void test_timeout_and_cancel () throws Error {
     var runner = new_runner ("timeout");
-    var slow = runner.add_async_task ("slow", null, later (1000, "slow"));
+    var slow = runner.add_main_context_task ("slow", null, later (1000, "slow"));
     var run = new BackgroundRun (runner);
 
     try {
@@ -195,8 +197,8 @@ async void test_timeout_and_cancel () throws Error {
 async void test_wait_async () throws Error {
     var runner = new_runner ("wait");
     /* slow starts once fast is done: fast completes first whatever the load */
-    var slow = runner.add_async_task ("slow", { "fast" }, later (500, "slow"));
-    var fast = runner.add_async_task ("fast", null, later (10, "fast"));
+    var slow = runner.add_main_context_task ("slow", { "fast" }, later (500, "slow"));
+    var fast = runner.add_main_context_task ("fast", null, later (10, "fast"));
     var run = new BackgroundRun (runner);
 
     GenericArray<unowned Concurra.Task> done, not_done;
@@ -217,9 +219,9 @@ async void test_stream () throws Error {
     var runner = new_runner ("stream");
     /* completion order a, b, c (each depends on the one before), input c, a, b */
     Concurra.Task[] tasks = {
-        runner.add_async_task ("c", { "b" }, later (10, "c")),
-        runner.add_async_task ("a", null, later (10, "a")),
-        runner.add_async_task ("b", { "a" }, later (10, "b")),
+        runner.add_main_context_task ("c", { "b" }, later (10, "c")),
+        runner.add_main_context_task ("a", null, later (10, "a")),
+        runner.add_main_context_task ("b", { "a" }, later (10, "b")),
     };
     var run = new BackgroundRun (runner);
     var stream = new Concurra.TaskStream (tasks);

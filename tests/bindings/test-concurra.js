@@ -3,10 +3,11 @@
 // Run by meson (suite 'bindings') with GI_TYPELIB_PATH and LD_LIBRARY_PATH
 // pointing at build/concurra-glib:  gjs -m test-concurra.js
 //
-// GJS cannot run JS functions on other threads, so every task here is an
-// async task (runner.add_async_task): its function is started on the
-// runner's owner main context and the attempt ends when it calls one of
-// task.return_*(), at once or later from a main-context source.
+// GJS cannot run JS functions on other threads, so every task here is a
+// main-context task (runner.add_main_context_task): its function is started
+// on the runner's owner main context, returns true, and the attempt ends
+// when it calls one of task.return_*(), at once or later from a
+// main-context source.
 //
 // SPDX-FileCopyrightText: 2026 The concurra-glib authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
@@ -44,7 +45,7 @@ function later(ms, fn) {
 }
 
 // The DAG: fetch -> [parse, lint] -> report; lint fails, so report is
-// skipped. Async task functions run as fn(task, cancellable); fetch and lint
+// skipped. Task functions run as fn(task, cancellable); fetch and lint
 // report later, parse at once. Returns what the functions saw.
 function buildDag(runner) {
     const seen = {calls: {fetch: 0, parse: 0, lint: 0, report: 0}, problems: []};
@@ -57,21 +58,25 @@ function buildDag(runner) {
         if (task.get_label() !== label)
             seen.problems.push(`${label}: task is ${task.get_label()}`);
     };
-    runner.add_async_task('fetch', null, (task, cancellable) => {
+    runner.add_main_context_task('fetch', null, (task, cancellable) => {
         started('fetch', task, cancellable);
         later(30, () => task.return_string('payload'));
+        return true;
     });
-    runner.add_async_task('parse', ['fetch'], (task, cancellable) => {
+    runner.add_main_context_task('parse', ['fetch'], (task, cancellable) => {
         started('parse', task, cancellable);
         task.return_int(42);
+        return true;
     });
-    runner.add_async_task('lint', ['fetch'], (task, cancellable) => {
+    runner.add_main_context_task('lint', ['fetch'], (task, cancellable) => {
         started('lint', task, cancellable);
         later(0, () => task.return_error(ioFailed('boom')));
+        return true;
     });
-    runner.add_async_task('report', ['parse', 'lint'], (task, cancellable) => {
+    runner.add_main_context_task('report', ['parse', 'lint'], (task, cancellable) => {
         started('report', task, cancellable);
         task.return_string('should not run');
+        return true;
     });
     return seen;
 }
@@ -236,10 +241,17 @@ async function testRunAsync() {
 async function testCancelNotifyAndWaitInHandler() {
     const runner = newRunner('gjs-cancel-notify');
     runner.fast_fail = true;
-    const victim = runner.add_async_task('victim', null, () => {});   // reports nothing
-    runner.add_async_task('after', ['victim'], task => task.return_int(1));
-    for (const label of ['x', 'y', 'z'])
-        runner.add_async_task(label, null, task => later(20, () => task.return_int(2)));
+    const victim = runner.add_main_context_task('victim', null, () => true);   // reports nothing
+    runner.add_main_context_task('after', ['victim'], task => {
+        task.return_int(1);
+        return true;
+    });
+    for (const label of ['x', 'y', 'z']) {
+        runner.add_main_context_task(label, null, task => {
+            later(20, () => task.return_int(2));
+            return true;
+        });
+    }
     runner.connect('task-started', (r, task) => {
         if (task === victim)
             assert(task.cancel(), 'cancel the victim');
@@ -287,15 +299,16 @@ function testAddErrors() {
     const never = task => {
         ran++;
         task.return_boolean(false);
+        return true;
     };
-    runner.add_async_task('a', null, never);
-    let e = assertThrows(() => runner.add_async_task('a', null, never),
+    runner.add_main_context_task('a', null, never);
+    let e = assertThrows(() => runner.add_main_context_task('a', null, never),
         Concurra.Error, Concurra.Error.DUPLICATE_LABEL, 'duplicate label');
     assert(e.message.includes("'a'"), 'duplicate message names the label');
-    assertThrows(() => runner.add_async_task('b', ['b'], never),
+    assertThrows(() => runner.add_main_context_task('b', ['b'], never),
         Concurra.Error, Concurra.Error.SELF_DEPENDENCY, 'self dependency');
-    runner.add_async_task('c', ['d'], never);
-    e = assertThrows(() => runner.add_async_task('d', ['c'], never),
+    runner.add_main_context_task('c', ['d'], never);
+    e = assertThrows(() => runner.add_main_context_task('d', ['c'], never),
         Concurra.Error, Concurra.Error.CYCLE, 'cycle');
     assert(e.message.includes('d \u2192 c \u2192 d'), `cycle path: ${e.message}`);
     assertEq(runner.get_n_tasks(), 2, 'nothing added on error');
@@ -321,7 +334,7 @@ async function testRetries() {
     runner.retry_delay = 0.01;
     let calls = 0;
     // attempt 1 fails at once, attempt 2 fails later, attempt 3 succeeds later
-    const flaky = runner.add_async_task('flaky', null, task => {
+    const flaky = runner.add_main_context_task('flaky', null, task => {
         calls++;
         const n = calls;
         if (n === 1)
@@ -330,11 +343,14 @@ async function testRetries() {
             later(10, () => task.return_error(ioFailed(`flaky ${n}`)));
         else
             later(10, () => task.return_double(2.5));
+        return true;
     });
     flaky.retries = 3;
     assertEq(flaky.retries, 3, 'task retries property');
-    const after = runner.add_async_task('after', ['flaky'],
-        task => task.return_string('ran after flaky'));
+    const after = runner.add_main_context_task('after', ['flaky'], task => {
+        task.return_string('ran after flaky');
+        return true;
+    });
     const retrying = [];
     runner.connect('task-retrying', (_r, t, attempt, err) => {
         assert(onOwnerContext(), 'task-retrying on the owner context');
@@ -362,19 +378,27 @@ async function testRetries() {
     assertEq(after.get_value(), 'ran after flaky', 'dependent value');
 }
 
-// An async task that never reports: the runner times it out, cancels its
-// cancellable, frees its slot for the other task and skips its dependent.
+// A main-context task that never reports: the runner times it out, cancels
+// its cancellable, frees its slot for the other task and skips its
+// dependent.
 async function testTimeout() {
     const runner = newRunner('gjs-timeout');
     runner.max_concurrency = 1;
     let slowCancellable = null;
-    const slow = runner.add_async_task('slow', null, (task, cancellable) => {
+    const slow = runner.add_main_context_task('slow', null, (task, cancellable) => {
         slowCancellable = cancellable;   // and never report
+        return true;
     });
     slow.set_timeout(0.2);
     assertEq(slow.timeout, 0.2, 'task timeout property');
-    runner.add_async_task('after', ['slow'], task => task.return_string('no'));
-    runner.add_async_task('other', null, task => later(5, () => task.return_int(7)));
+    runner.add_main_context_task('after', ['slow'], task => {
+        task.return_string('no');
+        return true;
+    });
+    runner.add_main_context_task('other', null, task => {
+        later(5, () => task.return_int(7));
+        return true;
+    });
 
     const t0 = GLib.get_monotonic_time();
     const results = await runner.run_async(null);
@@ -414,9 +438,10 @@ async function testEmptyAndAbort() {
 
     const aborted = newRunner('gjs-abort-early');
     let ran = false;
-    aborted.add_async_task('a', null, task => {
+    aborted.add_main_context_task('a', null, task => {
         ran = true;
         task.return_boolean(true);
+        return true;
     });
     aborted.abort();
     assertEq(aborted.get_task('a').status, S.TERMINATED, 'aborted task');
@@ -596,8 +621,10 @@ async function testProcessMode() {
 }
 
 // Main-context tasks say whether they started: a function that throws
-// fails its task at once with the exception, instead of leaving the task
-// running forever; and such tasks hold no thread while they wait.
+// fails its task at once with the exception, and one that returns false
+// or nothing (forgot `return true`) with an error naming the task, instead
+// of leaving the task running forever; and such tasks hold no thread while
+// they wait.
 async function testMainContextTasks() {
     const runner = newRunner('gjs-main-context');
     runner.max_concurrency = 100;
@@ -605,6 +632,10 @@ async function testMainContextTasks() {
         throw new Error('kaboom from JS');
     });
     runner.add_main_context_task('skipped', ['throws'], () => true);
+    runner.add_main_context_task('refuses', null, () => false);
+    runner.add_main_context_task('forgets', null, task => {
+        later(10, () => task.return_int(1));
+    });
     for (let i = 0; i < 50; i++) {
         runner.add_main_context_task(`wait-${i}`, null, task => {
             later(200, () => task.return_int(i));
@@ -619,7 +650,7 @@ async function testMainContextTasks() {
     };
     const idle = threads();
     runner.connect('task-started', () => {
-        if (++started === 51)
+        if (++started === 53)
             threadsAtPeak = threads();
     });
 
@@ -632,6 +663,12 @@ async function testMainContextTasks() {
     assertEq(t.get_execution_mode(), MAIN_CONTEXT, 'main-context execution mode');
     assert(results.skipped.get_error().matches(Concurra.Error,
         Concurra.Error.DEPENDENCY_FAILED), 'its dependent is skipped');
+    for (const label of ['refuses', 'forgets']) {
+        const e = results[label].get_error();
+        assertEq(results[label].status, S.FAILED, `${label}: failed`);
+        assert(e.matches(Concurra.Error, Concurra.Error.FAILED) &&
+            e.message.includes(`'${label}'`), `${label}: error names the task: ${e.message}`);
+    }
     for (let i = 0; i < 50; i++)
         assertEq(results[`wait-${i}`].get_value(), i, `wait-${i} reported later`);
     assert(threadsAtPeak > 0 && threadsAtPeak <= idle + 4,

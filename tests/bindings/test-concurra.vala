@@ -129,11 +129,15 @@ static void check_dag (Concurra.Runner runner, HashTable<unowned string, unowned
 }
 
 /* A main-context task's function throws: the task fails with that error
- * at once; one that returns true reports later. */
+ * at once; one that returns false without throwing fails at once with an
+ * error naming it; one that returns true reports later. */
 static void test_main_context () throws Error {
     var runner = new Concurra.Runner ("vala-main-context");
     var thrown = runner.add_main_context_task ("throws", null, (task, cancellable) => {
         throw new IOError.NOT_CONNECTED ("no network for %s", task.label);
+    });
+    var refused = runner.add_main_context_task ("refuses", null, (task, cancellable) => {
+        return false;
     });
     var later = runner.add_main_context_task ("later", null, (task, cancellable) => {
         var source = new TimeoutSource (10);
@@ -148,6 +152,9 @@ static void test_main_context () throws Error {
     assert (thrown.status == Concurra.TaskStatus.FAILED);
     assert (thrown.get_error () is IOError.NOT_CONNECTED);
     assert (thrown.get_error ().message == "no network for throws");
+    assert (refused.status == Concurra.TaskStatus.FAILED);
+    assert (refused.get_error () is Concurra.Error.FAILED);
+    assert ("'refuses'" in refused.get_error ().message);
     assert (later.status == Concurra.TaskStatus.SUCCESSFUL);
     assert (later.get_value ().get_int64 () == 5);
 }

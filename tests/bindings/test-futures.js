@@ -5,10 +5,10 @@
 // Run by meson (suite 'bindings') with GI_TYPELIB_PATH and LD_LIBRARY_PATH
 // pointing at build/concurra-glib:  gjs -m test-futures.js
 //
-// JS functions cannot run on worker threads, so the tasks here are async
-// tasks (Runner.add_async_task): their function is called on the runner's
-// owner context (this thread, after run_async) and the task ends when the
-// test "opens its gate" by calling task.return_*(). Synchronous calls made
+// JS functions cannot run on worker threads, so the tasks here are
+// main-context tasks (Runner.add_main_context_task): their function is
+// called on the runner's owner context (this thread, after run_async) and
+// the task ends when the test "opens its gate" by calling task.return_*(). Synchronous calls made
 // from this thread iterate that context, so gates can also be opened from
 // GLib timeouts while a sync wait blocks.
 //
@@ -56,6 +56,7 @@ class Gate {
             cancellable.connect(() => (this.sawCancel = true));
             if (this.opened)
                 this._report();
+            return true;
         };
     }
 
@@ -82,12 +83,12 @@ function newRunner(name) {
     return runner;
 }
 
-// One async task per label, gated; returns [tasks, gates].
+// One main-context task per label, gated; returns [tasks, gates].
 function gated(runner, labels, failing = []) {
     const tasks = [], gates = [];
     labels.forEach((label, i) => {
         const gate = new Gate(100 + i, failing.includes(label));
-        tasks.push(runner.add_async_task(label, null, gate.func));
+        tasks.push(runner.add_main_context_task(label, null, gate.func));
         gates.push(gate);
     });
     return [tasks, gates];

@@ -12,8 +12,13 @@ import System from 'system';
 Gio._promisify(Concurra.Runner.prototype, 'run_async', 'run_finish');
 
 const runner = new Concurra.Runner({name: 'consumer'});
-runner.add_async_task('square_4', null, task => task.return_int(16));
-runner.add_async_task('square_5', ['square_4'], task => task.return_int(25));
+// a main-context task's function starts its work and returns true
+const square = n => task => {
+    task.return_int(n * n);
+    return true;
+};
+runner.add_main_context_task('square_4', null, square(4));
+runner.add_main_context_task('square_5', ['square_4'], square(5));
 
 const loop = new GLib.MainLoop(null, false);
 let status = 1;
