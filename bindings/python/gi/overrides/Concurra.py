@@ -1685,11 +1685,15 @@ class _TaskResult(dict):
     def __getitem__(self, key):
         runner = self._runner
         if runner is not None:
-            if key == "status":
-                status = runner._status(self._record, self._task)
-                return _STATUS_TEXT.get(status, str(status))
-            if key == "has_failed":
-                status = runner._status(self._record, self._task)
+            if key == "status" or key == "has_failed":
+                # runner._status, inline but for process tasks (decoding)
+                record = self._record
+                if record.process:
+                    status = runner._status(record, self._task)
+                else:
+                    status = self._task.get_status()
+                if key == "status":
+                    return _STATUS_TEXT.get(status, str(status))
                 return status == _S.FAILED or status == _S.TERMINATED
             self._fill()
         return dict.__getitem__(self, key)
