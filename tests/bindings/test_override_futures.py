@@ -519,3 +519,31 @@ def test_run_async_cancelled_aborts_the_run():
         assert not runner.is_running()
     finally:
         gate.set()
+
+
+def test_gather_of_done_futures_of_every_kind():
+    # all done: successful thread tasks take a one-pass path; a failure, a
+    # command or a bare task among them takes the general one, same answers
+    error = KeyError("missing")
+
+    def fail():
+        raise error
+
+    runner = Concurra.TaskRunner(max_concurrency=2, progress_stats=False)
+    ok = [runner.add_task(double, i, label="ok%d" % i) for i in range(5)]
+    bad = runner.add_task(fail, label="bad")
+    cmd = runner.add_command(["true"], label="cmd")
+    runner.run(verify=False)
+    assert gather(ok) == [0, 2, 4, 6, 8]
+    assert gather({"a": ok[1], "b": ok[0]}) == {"a": 2, "b": 0}
+    assert gather(ok[2], ok[2]) == [4, 4]
+    with pytest.raises(KeyError) as exc:
+        gather(ok + [bad])
+    assert exc.value is error
+    values = gather([bad] + ok, return_exceptions=True)
+    assert values[0] is error and values[1:] == [0, 2, 4, 6, 8]
+    mixed = gather(ok + [cmd])
+    assert mixed[:5] == [0, 2, 4, 6, 8]
+    assert mixed[5] == cmd.result()
+    assert gather(ok + [ok[3].task]) == [0, 2, 4, 6, 8,
+                                         ok[3].task.get_value()]

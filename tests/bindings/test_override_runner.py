@@ -749,3 +749,24 @@ def test_results_can_be_read_again_after_run():
     again = runner.get_background_results(verify=False)
     assert first == again
     assert future.result() == 49
+
+
+def test_status_read_alone_matches_the_filled_result():
+    # "status" and "has_failed" are read without building the 17 fields
+    # (checking every status of a large run); they agree with the full dict
+    runner = new_runner()
+    runner.add_task(square, 3, label="ok")
+    runner.add_task(divide, 1, 0, label="bad")
+    runner.add_task(square, 2, label="skipped", depends_on=["bad"])
+    results = runner.run(verify=False)
+    alone = {label: (r["status"], r["has_failed"])
+             for label, r in results.items()}
+    assert alone == {"ok": ("Successful", False), "bad": ("Failed", True),
+                     "skipped": ("Terminated", True)}
+    for label, r in results.items():
+        full = dict(r)
+        assert set(full) == RESULT_KEYS
+        assert (full["status"], full["has_failed"]) == alone[label]
+        assert (r["status"], r["has_failed"]) == alone[label]
+    assert results["bad"]["error"] == "ZeroDivisionError: division by zero"
+    assert results["ok"]["result"] == 9
