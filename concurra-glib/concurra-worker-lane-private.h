@@ -1,6 +1,8 @@
 /* concurra-worker-lane-private.h: the inside of ConcurraWorker — its lanes,
  * their calls and the worker's settings — shared by concurra-worker.c (the
- * type and its entry points) and concurra-worker-lane.c (the lanes).
+ * type and its entry points), concurra-worker-properties.c (its settings),
+ * concurra-worker-lane.c (the lanes) and concurra-worker-limits.c (the
+ * limits served to process lanes).
  *
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -103,6 +105,30 @@ concurra_worker_mode_is_valid (ConcurraExecutionMode mode)
          mode == CONCURRA_EXECUTION_MODE_MAIN_CONTEXT ||
          mode == CONCURRA_EXECUTION_MODE_PROCESS;
 }
+
+enum {
+  PROP_0,
+  PROP_MODE,
+  PROP_N_LANES,
+  PROP_CONTEXT,
+  PROP_ON_DEMAND,
+  PROP_LOAD_BALANCING,
+  PROP_MAX_QUEUED,
+  PROP_RETRIES,
+  PROP_RETRY_ALGORITHM,
+  PROP_RETRY_WAIT,
+  PROP_RETRY_JITTER,
+  PROP_WORKER_COMMAND,
+  PROP_WORKER_LAUNCHER,
+  PROP_LIMITS,
+  PROP_STOPPED,
+  N_PROPS
+};
+
+extern GParamSpec *concurra_worker_properties[N_PROPS];
+
+/* concurra-worker-properties.c */
+void          concurra_worker_install_properties     (GObjectClass         *object_class);
 
 /* concurra-worker.c */
 void          concurra_worker_emit_call_finished     (GObject              *object,
