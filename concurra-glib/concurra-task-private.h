@@ -3,8 +3,9 @@
  * is written by the worker running the current attempt and handed to the
  * owner through the hub's event queue; the future side (listeners, owner)
  * is under the task's own future_lock. No lock is shared between tasks.
- * The task itself is three files: concurra-task.c (the type and the
- * record), concurra-task-future.c (the future side and the status
+ * The task itself is four files: concurra-task.c (the type and the
+ * record's fields), concurra-task-record.c (the record as a whole and its
+ * errors), concurra-task-future.c (the future side and the status
  * transitions) and concurra-task-report.c (reporting an attempt's outcome).
  *
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
