@@ -41,9 +41,20 @@ typedef struct
   guint64     last;            /* the last id given */
 } ConcurraLaneLimits;
 
+/* What the core tells the object it serves, on the owner context; given
+ * by concurra-worker.c, so that the lanes' code never calls into it. */
+typedef struct
+{
+  void     (*call_finished) (GObject      *object,
+                             ConcurraTask *task);
+  void     (*ended)         (GObject      *object);
+  gboolean (*is_watched)    (GObject      *object);
+} ConcurraWorkerCoreHooks;
+
 typedef struct
 {
   GObject                *object;        /* the ConcurraWorker, not a reference */
+  const ConcurraWorkerCoreHooks *hooks;
 
   /* construct-only settings */
   ConcurraExecutionMode   mode;
@@ -130,12 +141,6 @@ extern GParamSpec *concurra_worker_properties[N_PROPS];
 /* concurra-worker-properties.c */
 void          concurra_worker_install_properties     (GObjectClass         *object_class);
 
-/* concurra-worker.c */
-void          concurra_worker_emit_call_finished     (GObject              *object,
-                                                      ConcurraTask         *task);
-void          concurra_worker_emit_stopped           (GObject              *object);
-gboolean      concurra_worker_is_watched             (GObject              *object);
-
 /* concurra-worker-limits.c */
 void          concurra_lane_limits_serve             (ConcurraLaneLimits   *limits,
                                                       ConcurraWorkerCore   *core,
@@ -149,7 +154,8 @@ void          concurra_lane_limits_clear             (ConcurraLaneLimits   *limi
 /* concurra-worker-lane.c */
 void          concurra_worker_core_preinit           (ConcurraWorkerCore   *core);
 void          concurra_worker_core_init              (ConcurraWorkerCore   *core,
-                                                      GObject              *object);
+                                                      GObject              *object,
+                                                      const ConcurraWorkerCoreHooks *hooks);
 void          concurra_worker_core_clear             (ConcurraWorkerCore   *core);
 void          concurra_worker_core_set_closure       (ConcurraWorkerCore   *core,
                                                       ConcurraWorkerClosure **slot,

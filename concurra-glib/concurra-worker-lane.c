@@ -319,7 +319,7 @@ call_is_watched (ConcurraWorkerCore *core,
     notify_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
   return g_signal_handler_find (task, G_SIGNAL_MATCH_ID, notify_id, 0, NULL, NULL, NULL) != 0 ||
          g_signal_has_handler_pending (task, concurra_task_signals[TASK_SIGNAL_COMPLETED], 0, TRUE) ||
-         concurra_worker_is_watched (core->object);
+         core->hooks->is_watched (core->object);
 }
 
 static void
@@ -1115,7 +1115,7 @@ wake_dispatch (GSource     *source,
       WorkerCall *call = task->owner_data;
 
       concurra_task_notify_done (task);
-      concurra_worker_emit_call_finished (object, task);
+      core->hooks->call_finished (object, task);
       g_mutex_lock (&core->lock);
       task->owner_data = NULL;
       g_mutex_unlock (&core->lock);
@@ -1129,7 +1129,7 @@ wake_dispatch (GSource     *source,
   g_mutex_unlock (&core->lock);
   if (tell_stopped)
     {
-      concurra_worker_emit_stopped (object);
+      core->hooks->ended (object);
       g_object_unref (object);   /* stop()'s */
     }
   g_object_unref (object);
@@ -1219,10 +1219,12 @@ concurra_worker_core_preinit (ConcurraWorkerCore *core)
 }
 
 void
-concurra_worker_core_init (ConcurraWorkerCore *core,
-                           GObject            *object)
+concurra_worker_core_init (ConcurraWorkerCore            *core,
+                           GObject                       *object,
+                           const ConcurraWorkerCoreHooks *hooks)
 {
   core->object = object;
+  core->hooks = hooks;
   if (!concurra_worker_mode_is_valid (core->mode))
     {
       g_critical ("ConcurraWorker: mode %d is not THREAD, MAIN_CONTEXT or PROCESS; using THREAD",

@@ -126,6 +126,33 @@ owner_thread_main (gpointer data)
   return NULL;
 }
 
+/* The core's hooks: called by the lanes' code on the owner context. */
+static void
+emit_call_finished (GObject      *object,
+                    ConcurraTask *task)
+{
+  g_signal_emit (object, signals[SIGNAL_CALL_FINISHED], 0, task);
+}
+
+static gboolean
+is_watched (GObject *object)
+{
+  return g_signal_has_handler_pending (object, signals[SIGNAL_CALL_FINISHED], 0, TRUE);
+}
+
+static void
+emit_ended (GObject *object)
+{
+  g_object_notify_by_pspec (object, concurra_worker_properties[PROP_STOPPED]);
+  g_signal_emit (object, signals[SIGNAL_ENDED], 0);
+}
+
+static const ConcurraWorkerCoreHooks core_hooks = {
+  .call_finished = emit_call_finished,
+  .ended = emit_ended,
+  .is_watched = is_watched,
+};
+
 static void
 concurra_worker_constructed (GObject *object)
 {
@@ -145,7 +172,7 @@ concurra_worker_constructed (GObject *object)
       core->owner_thread = g_thread_new ("concurra-worker", owner_thread_main,
                                          g_main_loop_ref (core->loop));
     }
-  concurra_worker_core_init (core, object);
+  concurra_worker_core_init (core, object, &core_hooks);
 }
 
 static void
@@ -219,27 +246,6 @@ static void
 concurra_worker_init (ConcurraWorker *self)
 {
   concurra_worker_core_preinit (&self->core);
-}
-
-/* Called by the lanes' code on the owner context. */
-void
-concurra_worker_emit_call_finished (GObject      *object,
-                                    ConcurraTask *task)
-{
-  g_signal_emit (object, signals[SIGNAL_CALL_FINISHED], 0, task);
-}
-
-gboolean
-concurra_worker_is_watched (GObject *object)
-{
-  return g_signal_has_handler_pending (object, signals[SIGNAL_CALL_FINISHED], 0, TRUE);
-}
-
-void
-concurra_worker_emit_stopped (GObject *object)
-{
-  g_object_notify_by_pspec (object, concurra_worker_properties[PROP_STOPPED]);
-  g_signal_emit (object, signals[SIGNAL_ENDED], 0);
 }
 
 /**
