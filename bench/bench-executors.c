@@ -1,11 +1,11 @@
 /* bench-executors.c: what tasks that wait cost in threads and time.
  *
  *   bench-executors commands [--tasks N] [--seconds S]
- *   bench-executors async    [--tasks N] [--seconds S]
+ *   bench-executors main-context [--tasks N] [--seconds S]
  *   bench-executors spawn    [--tasks N] [--concurrency C] [--command PROGRAM]
  *
  * commands: N `sleep S` commands at max-concurrency N.
- * async:    N main-context tasks, each reporting from an S-second timer on
+ * main-context: N main-context tasks, each reporting from an S-second timer on
  *           the owner context, at max-concurrency N.
  * Both print the process's threads when idle (before the run) and when the
  * last task has started (all N waiting at once), and the wall time of the
@@ -187,7 +187,7 @@ main (int    argc,
     { "command", 0, 0, G_OPTION_ARG_STRING, &program, "Program to spawn (spawn)", "PROGRAM" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("commands|async|spawn");
+  g_autoptr(GOptionContext) context = g_option_context_new ("commands|main-context|spawn");
   g_autoptr(GError) error = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -197,7 +197,7 @@ main (int    argc,
       return 2;
     }
   raise_fd_limit ();
-  if (g_str_equal (argv[1], "commands") || g_str_equal (argv[1], "async"))
+  if (g_str_equal (argv[1], "commands") || g_str_equal (argv[1], "main-context"))
     waiting (argv[1], tasks, seconds);
   else if (g_str_equal (argv[1], "spawn"))
     spawn (tasks, concurrency, program ? program : "true");

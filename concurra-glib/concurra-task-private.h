@@ -68,7 +68,7 @@ struct _ConcurraTask
 
   const ConcurraExecutor *executor;     /* how its attempts run */
   ConcurraCommand       *command;       /* command tasks only */
-  ConcurraReportGate    *async;         /* main-context tasks only */
+  ConcurraReportGate    *report_gate;   /* main-context tasks only */
   ConcurraProcessCall   *process;       /* process tasks only */
   ConcurraLaunch        *launch;        /* launcher settings, see concurra-slurm.c */
   gboolean               fallback;      /* runs in a thread in a process runner */

@@ -93,8 +93,8 @@ concurra_task_new_main_context (const char        *name,
   self->start_func = func;
   self->func_data = user_data;
   self->func_destroy = destroy;
-  self->async = g_new0 (ConcurraReportGate, 1);
-  g_mutex_init (&self->async->lock);
+  self->report_gate = g_new0 (ConcurraReportGate, 1);
+  g_mutex_init (&self->report_gate->lock);
   return self;
 }
 
@@ -105,11 +105,11 @@ concurra_task_open_reports (ConcurraTask       *task,
                             ConcurraReportFunc  on_report,
                             gpointer            data)
 {
-  g_mutex_lock (&task->async->lock);
-  task->async->open = TRUE;
-  task->async->on_report = on_report;
-  task->async->data = data;
-  g_mutex_unlock (&task->async->lock);
+  g_mutex_lock (&task->report_gate->lock);
+  task->report_gate->open = TRUE;
+  task->report_gate->on_report = on_report;
+  task->report_gate->data = data;
+  g_mutex_unlock (&task->report_gate->lock);
 }
 
 /* Closes the gate without a report (the attempt was cancelled): a report
@@ -119,10 +119,10 @@ concurra_task_close_reports (ConcurraTask *task)
 {
   gboolean was_open;
 
-  g_mutex_lock (&task->async->lock);
-  was_open = task->async->open;
-  task->async->open = FALSE;
-  g_mutex_unlock (&task->async->lock);
+  g_mutex_lock (&task->report_gate->lock);
+  was_open = task->report_gate->open;
+  task->report_gate->open = FALSE;
+  g_mutex_unlock (&task->report_gate->lock);
   return was_open;
 }
 
@@ -135,13 +135,13 @@ concurra_task_close_reports (ConcurraTask *task)
 static ConcurraOutcome *
 begin_report (ConcurraTask *self)
 {
-  if (self->async != NULL)
+  if (self->report_gate != NULL)
     {
-      g_mutex_lock (&self->async->lock);
-      if (!self->async->open)
+      g_mutex_lock (&self->report_gate->lock);
+      if (!self->report_gate->open)
         {
           /* late: the attempt ended by a report, timeout, abort or cancellation */
-          g_mutex_unlock (&self->async->lock);
+          g_mutex_unlock (&self->report_gate->lock);
           return NULL;
         }
     }
@@ -162,12 +162,12 @@ end_report (ConcurraTask *self)
   ConcurraReportFunc on_report;
   gpointer data;
 
-  if (self->async == NULL)
+  if (self->report_gate == NULL)
     return;
-  self->async->open = FALSE;
-  on_report = self->async->on_report;
-  data = self->async->data;
-  g_mutex_unlock (&self->async->lock);
+  self->report_gate->open = FALSE;
+  on_report = self->report_gate->on_report;
+  data = self->report_gate->data;
+  g_mutex_unlock (&self->report_gate->lock);
   on_report (self, data);
 }
 

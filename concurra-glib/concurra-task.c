@@ -57,10 +57,10 @@ concurra_task_finalize (GObject *object)
   g_clear_pointer (&self->command, concurra_command_free);
   g_clear_pointer (&self->process, concurra_process_call_free);
   g_clear_pointer (&self->launch, concurra_launch_free);
-  if (self->async != NULL)
+  if (self->report_gate != NULL)
     {
-      g_mutex_clear (&self->async->lock);
-      g_free (self->async);
+      g_mutex_clear (&self->report_gate->lock);
+      g_free (self->report_gate);
     }
   concurra_value_reset (&self->value, &self->pointer_destroy);
   if (self->func_destroy != NULL)
