@@ -675,6 +675,39 @@ async function testMainContextTasks() {
         `50 waiting tasks held ${threadsAtPeak} threads (idle: ${idle})`);
 }
 
+// One timeout convention: -1 (TIMEOUT_DEFAULT) the default, TIMEOUT_INFINITE
+// no limit, 0 no time at all; property ranges refuse what means nothing.
+async function testTimeoutConvention() {
+    assertEq(Concurra.TIMEOUT_DEFAULT, -1, 'TIMEOUT_DEFAULT');
+    assertEq(Concurra.TIMEOUT_INFINITE, Number.MAX_VALUE, 'TIMEOUT_INFINITE');
+    const runner = newRunner('gjs-timeout-convention');
+    assertEq(runner.timeout, Concurra.TIMEOUT_DEFAULT, 'runner default timeout');
+    runner.timeout = 0.2;
+    const unlimited = runner.add_main_context_task('unlimited', null, task => {
+        later(600, () => task.return_string('done'));
+        return true;
+    });
+    assertEq(unlimited.timeout, Concurra.TIMEOUT_DEFAULT, 'task default timeout');
+    unlimited.set_timeout(Infinity);
+    assertEq(unlimited.timeout, Concurra.TIMEOUT_INFINITE, 'Infinity is no limit');
+    const zero = runner.add_main_context_task('zero', null, () => true);
+    zero.timeout = 0;
+    const inherits = runner.add_main_context_task('inherits', null, () => true);
+    inherits.set_timeout(-3);
+    assertEq(inherits.timeout, Concurra.TIMEOUT_DEFAULT, 'a negative value is the default');
+
+    inherits.retries = 2;
+    inherits.retries = -2;   // out of the property's range: refused, with a warning
+    assertEq(inherits.retries, 2, 'retries below -1 refused');
+    inherits.retries = -1;
+
+    const results = await runner.run_async(null);
+    assertEq(results.unlimited.status, S.SUCCESSFUL, 'INFINITE outlives the runner timeout');
+    assertEq(results.zero.error_message, 'Task exceeded timeout of 0 seconds', '0 is no time');
+    assertEq(results.inherits.error_message, 'Task exceeded timeout of 0.2 seconds',
+        'the default is the runner timeout');
+}
+
 function testFormatDuration() {
     assertEq(Concurra.format_duration(1.0123), '1.01 sec', 'format 1.0123');
     assertEq(Concurra.format_duration(150), '2.5 min', 'format 150');
@@ -691,6 +724,7 @@ const TESTS = [
     ['fast-fail and cancel, notify, wait in a handler', testCancelNotifyAndWaitInHandler],
     ['retries', testRetries],
     ['timeout', testTimeout],
+    ['timeout convention and ranges', testTimeoutConvention],
     ['process mode', testProcessMode],
     ['main-context tasks: exceptions and threads', testMainContextTasks],
 ];

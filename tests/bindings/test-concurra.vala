@@ -296,6 +296,33 @@ static void test_retries_and_timeout () throws Error {
     assert (results["after"].get_error ().matches (Concurra.Error.quark (), Concurra.Error.DEPENDENCY_FAILED));
 }
 
+/* One timeout convention: TIMEOUT_DEFAULT the default (the runner's for a
+ * task, no limit for a runner), TIMEOUT_INFINITE no limit, 0 no time. */
+static void test_timeout_convention () throws Error {
+    assert (Concurra.TIMEOUT_DEFAULT == -1);
+    assert (Concurra.TIMEOUT_INFINITE == double.MAX);
+    var runner = new_runner ("vala-timeout-convention");
+    assert (runner.timeout == Concurra.TIMEOUT_DEFAULT);
+    runner.timeout = 0.2;
+    var unlimited = runner.add_task ("unlimited", null, (task, cancellable) => {
+        Thread.usleep (500000);
+        task.return_string ("done");
+    });
+    assert (unlimited.timeout == Concurra.TIMEOUT_DEFAULT);
+    unlimited.timeout = double.INFINITY;
+    assert (unlimited.timeout == Concurra.TIMEOUT_INFINITE);
+    var zero = runner.add_task ("zero", null, stuck);
+    zero.timeout = 0;
+    var inherits = runner.add_task ("inherits", null, stuck);
+    inherits.timeout = -3;
+    assert (inherits.timeout == Concurra.TIMEOUT_DEFAULT);
+
+    var results = runner.run (null);
+    assert (results["unlimited"].status == Concurra.TaskStatus.SUCCESSFUL);
+    assert (results["zero"].error_message == "Task exceeded timeout of 0 seconds");
+    assert (results["inherits"].error_message == "Task exceeded timeout of 0.2 seconds");
+}
+
 /* ---- process mode: tasks run in worker processes ---- */
 
 /* The worker program (tests/process-worker.c), as the meson test
@@ -463,6 +490,7 @@ int main (string[] args) {
         test_sync ();
         test_main_context ();
         test_retries_and_timeout ();
+        test_timeout_convention ();
         test_process_mode ();
     } catch (Error e) {
         error ("unexpected error: %s", e.message);

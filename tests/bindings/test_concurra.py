@@ -6,7 +6,9 @@
 # SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import math
 import os
+import sys
 import threading
 import time
 
@@ -391,6 +393,36 @@ def test_timeout():
     # give the stuck thread time to notice its cancellable and return
     time.sleep(0.1)
     assert s.get_value() is None
+
+
+def test_timeout_convention():
+    # one convention: -1 the default, TIMEOUT_INFINITE (or math.inf) no
+    # limit, 0 no time at all
+    assert Concurra.TIMEOUT_DEFAULT == -1
+    assert Concurra.TIMEOUT_INFINITE == sys.float_info.max
+    runner = new_runner("py-timeout-convention")
+    assert runner.props.timeout == Concurra.TIMEOUT_DEFAULT
+    runner.props.timeout = 0.2
+
+    def slow_ok(task, cancellable):
+        time.sleep(0.5)
+        task.return_string("done")
+
+    unlimited = runner.add_task("unlimited", None, slow_ok)
+    assert unlimited.get_timeout() == Concurra.TIMEOUT_DEFAULT
+    unlimited.set_timeout(math.inf)
+    assert unlimited.get_timeout() == Concurra.TIMEOUT_INFINITE
+    zero = runner.add_task("zero", None, stuck)
+    zero.set_timeout(0)
+    inherits = runner.add_task("inherits", None, stuck)
+    inherits.set_timeout(-3)
+    assert inherits.get_timeout() == Concurra.TIMEOUT_DEFAULT
+    results = runner.run(None)
+    assert results["unlimited"].get_status() == S.SUCCESSFUL
+    assert results["zero"].get_error_message() == \
+        "Task exceeded timeout of 0 seconds"
+    assert results["inherits"].get_error_message() == \
+        "Task exceeded timeout of 0.2 seconds"
 
 
 def test_format_duration():
