@@ -25,6 +25,8 @@ concurra_timeout_normalize (double timeout)
 {
   if (timeout < 0)
     return CONCURRA_TIMEOUT_DEFAULT;
+  if (timeout == 0)
+    return 0.0;   /* not -0.0, which would print as "-0" */
   return MIN (timeout, CONCURRA_TIMEOUT_INFINITE);
 }
 

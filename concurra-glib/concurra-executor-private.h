@@ -6,7 +6,7 @@
  * executor finishes the attempt through the completion queue. An executor
  * either runs attempts on a lane, a thread of the scheduler's pool that is
  * busy for as long as the attempt runs (functions in threads), or starts
- * them on the owner context and returns at once (async functions, commands):
+ * them on the owner context and returns at once (main-context tasks, commands):
  * those hold no thread while they wait.
  *
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors

@@ -10,7 +10,7 @@
  * queue and wake the owner context only when that queue was empty, which
  * coalesces the wake-ups of a batch into one dispatch.
  *
- * Tasks whose executor does not run on a lane (async functions, commands,
+ * Tasks whose executor does not run on a lane (main-context tasks, commands,
  * process tasks) are started by the owner context itself, in queue order, when they reach
  * the head of the ready queue and a permit is free: lanes and the owner
  * share one count of permits (max-concurrency), so no thread waits on

@@ -26,6 +26,8 @@ enum {
   DEADLINE_RETRY,
 };
 
+static void time_out        (ConcurraRunner     *self,
+                             ConcurraTask       *task);
 static void complete_task   (ConcurraRunner     *self,
                              ConcurraTask       *task,
                              ConcurraTaskStatus  status,
@@ -60,6 +62,13 @@ schedule_attempt (ConcurraRunner *self,
                                   "Task '%s' is a local function and cannot be sent to a worker "
                                   "process; use a process task, or set fallback-to-thread",
                                   task->label));
+      return;
+    }
+  /* no time at all: the attempt has timed out before it starts, and
+   * nothing of it runs (no function called, no process spawned) */
+  if (task->timeout == 0)
+    {
+      time_out (self, task);
       return;
     }
   concurra_task_begin_attempt (task);

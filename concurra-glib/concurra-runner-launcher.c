@@ -197,7 +197,8 @@ concurra_runner_worker_launcher (ConcurraRunner *self)
     return NULL;
   name = g_strdup_printf ("%s-worker", self->name);
   /* checked by concurra_runner_prepare_launchers() */
-  srun = concurra_slurm_srun_line (name, self->slurm_options, NULL, 0, TRUE, NULL);
+  srun = concurra_slurm_srun_line (name, self->slurm_options, NULL, CONCURRA_TIMEOUT_INFINITE,
+                                  TRUE, NULL);
   return concurra_command_launcher_new ((const char * const *) srun);
 }
 

@@ -14,6 +14,8 @@
 #include "concurra-enum-types.h"
 #include "concurra-runner-private.h"
 
+#include <math.h>
+
 GParamSpec *concurra_runner_properties[N_PROPS];
 
 /* g_set_str() is GLib 2.76 */
@@ -209,9 +211,10 @@ concurra_runner_install_properties (GObjectClass *object_class)
   /**
    * ConcurraRunner:max-concurrency:
    *
-   * The most tasks that run at once. Setting 0 uses the number of CPUs;
-   * negative values are coerced to 1 with a warning. Reading gives the
-   * effective value.
+   * The most tasks that run at once. Setting 0 uses the number of CPUs; the
+   * property refuses negative values, and
+   * [method@Concurra.Runner.set_max_concurrency] coerces them to 1 with a
+   * warning. Reading gives the effective value.
    *
    * Since: 1.0
    */
@@ -224,14 +227,14 @@ concurra_runner_install_properties (GObjectClass *object_class)
    * Seconds one attempt of a task may run before it is terminated with
    * %CONCURRA_ERROR_TIMEOUT. The default, %CONCURRA_TIMEOUT_DEFAULT, and
    * %CONCURRA_TIMEOUT_INFINITE both mean no limit; 0 terminates every
-   * attempt at once. [property@Concurra.Task:timeout] overrides it per
-   * task. [method@Concurra.Runner.set_timeout] stores any negative value as
-   * %CONCURRA_TIMEOUT_DEFAULT.
+   * attempt before it starts. [property@Concurra.Task:timeout] overrides it
+   * per task. Any negative value is stored as %CONCURRA_TIMEOUT_DEFAULT, an
+   * infinity as %CONCURRA_TIMEOUT_INFINITE; NaN is refused.
    *
    * Since: 1.0
    */
   concurra_runner_properties[PROP_TIMEOUT] =
-    g_param_spec_double ("timeout", NULL, NULL, CONCURRA_TIMEOUT_DEFAULT, G_MAXDOUBLE,
+    g_param_spec_double ("timeout", NULL, NULL, -INFINITY, INFINITY,
                          CONCURRA_TIMEOUT_DEFAULT, RW_FLAGS);
 
   /**

@@ -139,7 +139,9 @@ concurra_slurm_srun_line (const char            *name,
     {
       double seconds = timeout + (margin >= 0 ? margin : DEFAULT_TIME_MARGIN);
 
-      g_ptr_array_add (argv, g_strdup_printf ("--time=%.0f", MAX (1, ceil (seconds / 60))));
+      /* past what a deadline can be (about 31 years) there is no limit */
+      if (seconds < 1e9)
+        g_ptr_array_add (argv, g_strdup_printf ("--time=%.0f", MAX (1, ceil (seconds / 60))));
     }
   for (guint i = 2; i-- > 0;)
     {

@@ -16,6 +16,8 @@
 #include "concurra-slurm-private.h"
 #include "concurra-task-private.h"
 
+#include <math.h>
+
 /**
  * ConcurraTask:
  *
@@ -251,13 +253,14 @@ concurra_task_class_init (ConcurraTaskClass *klass)
    * %CONCURRA_ERROR_TIMEOUT. %CONCURRA_TIMEOUT_DEFAULT (the default) uses
    * the runner's [property@Concurra.Runner:timeout];
    * %CONCURRA_TIMEOUT_INFINITE lets this task run as long as it takes.
-   * [method@Concurra.Task.set_timeout] stores any negative value as
-   * %CONCURRA_TIMEOUT_DEFAULT.
+   * 0 terminates the task's attempt before it starts. Any negative value is
+   * stored as %CONCURRA_TIMEOUT_DEFAULT, an infinity as
+   * %CONCURRA_TIMEOUT_INFINITE; NaN is refused.
    *
    * Since: 1.0
    */
   concurra_task_properties[TASK_PROP_TIMEOUT] =
-    g_param_spec_double ("timeout", NULL, NULL, CONCURRA_TIMEOUT_DEFAULT, G_MAXDOUBLE,
+    g_param_spec_double ("timeout", NULL, NULL, -INFINITY, INFINITY,
                          CONCURRA_TIMEOUT_DEFAULT,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 

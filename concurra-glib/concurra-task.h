@@ -31,8 +31,8 @@ G_BEGIN_DECLS
  * the same.
  *
  * Every timeout of the API follows one convention: a number of seconds,
- * where 0 means no time at all (an attempt that has timed out already, a
- * wait that only looks), %CONCURRA_TIMEOUT_DEFAULT the default, and
+ * where 0 means no time at all (a task terminated before its attempt
+ * starts, a wait that only looks), %CONCURRA_TIMEOUT_DEFAULT the default, and
  * %CONCURRA_TIMEOUT_INFINITE no limit.
  *
  * Since: 1.0

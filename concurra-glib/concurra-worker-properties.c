@@ -1,9 +1,9 @@
 /* concurra-worker-properties.c: the settings of a ConcurraWorker: its
  * GObject properties, their documentation, the public getters and setters
  * that go with them, the retry filter and the result validator, and the
- * read-outs of its activity (n-active, stats). The type, its signals and
- * its entry points (new, the init functions, submit, call_function, stop,
- * is_stopped) are in concurra-worker.c; the lanes that use the settings
+ * read-outs of its state (stopped, n-active, stats). The type, its signals and
+ * its entry points (new, the init functions, submit, call_function and
+ * stop) are in concurra-worker.c; the lanes that use the settings
  * are in concurra-worker-lane.c.
  *
  * Construct-only settings are written once, before the worker is used;
@@ -838,4 +838,22 @@ concurra_worker_get_stats (ConcurraWorker *worker)
   g_return_val_if_fail (CONCURRA_IS_WORKER (worker), NULL);
 
   return g_variant_ref_sink (concurra_worker_core_stats (&worker->core));
+}
+
+/**
+ * concurra_worker_is_stopped:
+ * @worker: a worker
+ *
+ * Whether [method@Concurra.Worker.stop] was called.
+ *
+ * Returns: %TRUE once stopped
+ *
+ * Since: 1.0
+ */
+gboolean
+concurra_worker_is_stopped (ConcurraWorker *worker)
+{
+  g_return_val_if_fail (CONCURRA_IS_WORKER (worker), FALSE);
+
+  return g_atomic_int_get (&worker->core.stopped);
 }

@@ -407,21 +407,3 @@ concurra_worker_stop (ConcurraWorker *worker)
 
   concurra_worker_core_stop (&worker->core);
 }
-
-/**
- * concurra_worker_is_stopped:
- * @worker: a worker
- *
- * Whether [method@Concurra.Worker.stop] was called.
- *
- * Returns: %TRUE once stopped
- *
- * Since: 1.0
- */
-gboolean
-concurra_worker_is_stopped (ConcurraWorker *worker)
-{
-  g_return_val_if_fail (CONCURRA_IS_WORKER (worker), FALSE);
-
-  return g_atomic_int_get (&worker->core.stopped);
-}

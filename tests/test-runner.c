@@ -411,12 +411,16 @@ test_runner_defaults (void)
   g_object_set (runner, "max-concurrency", 3, "timeout", 2.0, NULL);
   g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING, "*out of range*max-concurrency*");
   g_object_set (runner, "max-concurrency", -2, NULL);
-  g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING, "*out of range*timeout*");
-  g_object_set (runner, "timeout", -5.0, NULL);
   g_test_assert_expected_messages ();
   g_assert_cmpuint (concurra_runner_get_max_concurrency (runner), ==, 3);
-  g_assert_cmpfloat (concurra_runner_get_timeout (runner), ==, 2.0);
-  /* the setter stores any negative timeout as the default */
+  /* any negative timeout is the default, an infinity none, -0 is 0, through
+   * the property as through the setter */
+  g_object_set (runner, "timeout", -5.0, NULL);
+  g_assert_cmpfloat (concurra_runner_get_timeout (runner), ==, CONCURRA_TIMEOUT_DEFAULT);
+  g_object_set (runner, "timeout", INFINITY, NULL);
+  g_assert_cmpfloat (concurra_runner_get_timeout (runner), ==, CONCURRA_TIMEOUT_INFINITE);
+  concurra_runner_set_timeout (runner, -0.0);
+  g_assert_false (signbit (concurra_runner_get_timeout (runner)));
   concurra_runner_set_timeout (runner, -5.0);
   g_assert_cmpfloat (concurra_runner_get_timeout (runner), ==, CONCURRA_TIMEOUT_DEFAULT);
   g_assert_false (concurra_runner_get_fast_fail (runner));
@@ -1130,8 +1134,9 @@ test_timeout_override (void)
   longer = add_job (runner, probe, "longer", NULL, JOB_OK);
   concurra_task_set_timeout (longer, 20);
   task_job (longer)->sleep_ms = 1500;
-  /* 0 is no time at all, as for a wait, not "none" */
-  zero = add_job (runner, probe, "zero", NULL, JOB_COOPERATIVE);
+  /* 0 is no time at all, as for a wait, not "none": even a function that
+   * would return at once is never called */
+  zero = add_job (runner, probe, "zero", NULL, JOB_OK);
   concurra_task_set_timeout (zero, 0);
 
   results = run_ok (runner);
@@ -1142,6 +1147,8 @@ test_timeout_override (void)
                           "Task exceeded timeout of 0.2 seconds");
   test_assert_task_error (zero, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
                           "Task exceeded timeout of 0 seconds");
+  assert_never_ran (zero);
+  g_assert_cmpuint (concurra_task_get_attempts (zero), ==, 0);
   g_assert_cmpint (concurra_task_get_status (unlimited), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpint (concurra_task_get_status (longer), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   /* the shorter timeout fired first */

@@ -282,6 +282,16 @@ test_srun_line (void)
   line = launch_line (runner, "two words");
   g_assert_null (strstr (line, "--time"));
   g_clear_pointer (&line, g_free);
+  /* nor a timeout too long to ever end */
+  concurra_runner_set_timeout (runner, 1e300);
+  line = launch_line (runner, "two words");
+  g_assert_null (strstr (line, "--time"));
+  g_clear_pointer (&line, g_free);
+  /* 0 is no time at all: the shortest limit Slurm has */
+  concurra_runner_set_timeout (runner, 0);
+  line = launch_line (runner, "two words");
+  g_assert_nonnull (strstr (line, "--time=1 "));
+  g_clear_pointer (&line, g_free);
 
   g_assert_null (concurra_runner_dup_launch_command (runner, "nope", &error));
   g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_INVALID_ARGUMENT);
@@ -853,6 +863,50 @@ test_workers_through_srun (void)
   g_assert_true (wait_name_gone (job_name));
 }
 
+/* Without a cluster: an `srun` on PATH that notes its arguments and runs
+ * the command after its options here. A worker process lives as long as
+ * the run, so its job has no time limit, whatever the tasks' timeouts. */
+static void
+test_worker_srun_line (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_process_runner ("fake-srun");
+  g_autofree char *dir = g_dir_make_tmp ("concurra-srun-XXXXXX", NULL);
+  g_autofree char *srun = g_build_filename (dir, "srun", NULL);
+  g_autofree char *noted = g_build_filename (dir, "srun-args", NULL);
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *path = g_strdup_printf ("%s:%s", dir, old_path);
+  g_autofree char *args = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tasks = NULL;
+  const char *script =
+    "#!/bin/sh\n"
+    "printf '%s\\n' \"$@\" >> \"$(dirname \"$0\")/srun-args\"\n"
+    "while [ $# -gt 0 ]; do case \"$1\" in --*) shift;; *) break;; esac; done\n"
+    "SLURM_JOB_ID=4242 exec \"$@\"\n";
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_set_contents (srun, script, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (srun, 0755), ==, 0);
+  concurra_runner_set_launcher (runner, CONCURRA_LAUNCHER_KIND_SLURM);
+  concurra_runner_set_timeout (runner, 30);
+  tasks = add_getenv_tasks (runner, "SLURM_JOB_ID", 2);
+  g_setenv ("PATH", path, TRUE);
+  run (runner);
+  g_setenv ("PATH", old_path, TRUE);
+
+  for (guint i = 0; i < tasks->len; i++)
+    g_assert_cmpstr (string_value (g_ptr_array_index (tasks, i)), ==, "4242");
+  g_assert_true (g_file_get_contents (noted, &args, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (args, "--unbuffered\n"));
+  g_assert_nonnull (strstr (args, "--job-name=fake-srun-worker\n"));
+  g_assert_null (strstr (args, "--time"));
+  g_unlink (noted);
+  g_unlink (srun);
+  g_rmdir (dir);
+}
+
 static void
 test_worker_timeout_through_srun (void)
 {
@@ -970,6 +1024,7 @@ main (int   argc,
   g_test_add_func ("/slurm/retries-resubmit", test_retries_resubmit);
   g_test_add_func ("/slurm/launcher-per-task", test_launcher_per_task);
   g_test_add_func ("/slurm/not-captured", test_not_captured);
+  g_test_add_func ("/slurm/worker-srun-line", test_worker_srun_line);
   g_test_add_func ("/slurm/workers-through-srun", test_workers_through_srun);
   g_test_add_func ("/slurm/worker-timeout-through-srun", test_worker_timeout_through_srun);
   g_test_add_func ("/slurm/worker-launcher-command", test_worker_launcher_command);

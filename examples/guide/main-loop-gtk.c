@@ -164,9 +164,12 @@ texts (const char *label,
 {
   g_autofree char *key = g_strdup_printf ("%s/%s", label, title);
   GPtrArray *seen = g_hash_table_lookup (shown, key);
-  guint first = n > 0 && seen->len > n ? seen->len - n : 0;
+  guint first;
   GString *joined = g_string_new (NULL);
 
+  if (seen == NULL)   /* a row the view never showed */
+    return g_string_free (joined, FALSE);
+  first = n > 0 && seen->len > n ? seen->len - n : 0;
   for (guint i = first; i < seen->len; i++)
     g_string_append_printf (joined, "%s%s", i > first ? separator : "",
                             (char *) g_ptr_array_index (seen, i));

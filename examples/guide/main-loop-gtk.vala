@@ -69,7 +69,10 @@ Gtk.ColumnViewColumn column (string title, owned CellText text,
 
 /* the texts a cell showed, the last @n of them (all when 0), joined */
 string texts (string label, string title, int n = 0, string separator = " ") {
-    var seen = shown[label + "/" + title].data;
+    var shown_texts = shown[label + "/" + title];
+    if (shown_texts == null)   /* a row the view never showed */
+        return "";
+    var seen = shown_texts.data;
     return string.joinv (separator, n > 0 ? seen[int.max (0, seen.length - n):] : seen);
 }
 

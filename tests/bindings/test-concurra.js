@@ -690,11 +690,22 @@ async function testTimeoutConvention() {
     assertEq(unlimited.timeout, Concurra.TIMEOUT_DEFAULT, 'task default timeout');
     unlimited.set_timeout(Infinity);
     assertEq(unlimited.timeout, Concurra.TIMEOUT_INFINITE, 'Infinity is no limit');
-    const zero = runner.add_main_context_task('zero', null, () => true);
+    let zeroCalls = 0;
+    const zero = runner.add_main_context_task('zero', null, task => {
+        zeroCalls++;
+        task.return_int(1);
+        return true;
+    });
     zero.timeout = 0;
     const inherits = runner.add_main_context_task('inherits', null, () => true);
     inherits.set_timeout(-3);
     assertEq(inherits.timeout, Concurra.TIMEOUT_DEFAULT, 'a negative value is the default');
+    // the properties take the same values as the setters
+    const other = newRunner('gjs-timeout-properties');
+    other.timeout = Infinity;
+    assertEq(other.timeout, Concurra.TIMEOUT_INFINITE, 'property: Infinity is no limit');
+    other.timeout = -5;
+    assertEq(other.timeout, Concurra.TIMEOUT_DEFAULT, 'property: a negative value is the default');
 
     inherits.retries = 2;
     inherits.retries = -2;   // out of the property's range: refused, with a warning
@@ -704,6 +715,7 @@ async function testTimeoutConvention() {
     const results = await runner.run_async(null);
     assertEq(results.unlimited.status, S.SUCCESSFUL, 'INFINITE outlives the runner timeout');
     assertEq(results.zero.error_message, 'Task exceeded timeout of 0 seconds', '0 is no time');
+    assertEq(zeroCalls, 0, 'a 0 timeout starts nothing');
     assertEq(results.inherits.error_message, 'Task exceeded timeout of 0.2 seconds',
         'the default is the runner timeout');
 }

@@ -311,7 +311,10 @@ static void test_timeout_convention () throws Error {
     assert (unlimited.timeout == Concurra.TIMEOUT_DEFAULT);
     unlimited.timeout = double.INFINITY;
     assert (unlimited.timeout == Concurra.TIMEOUT_INFINITE);
-    var zero = runner.add_task ("zero", null, stuck);
+    int zero_calls = 0;
+    var zero = runner.add_task ("zero", null, (task, cancellable) => {
+        AtomicInt.inc (ref zero_calls);
+    });
     zero.timeout = 0;
     var inherits = runner.add_task ("inherits", null, stuck);
     inherits.timeout = -3;
@@ -320,6 +323,7 @@ static void test_timeout_convention () throws Error {
     var results = runner.run (null);
     assert (results["unlimited"].status == Concurra.TaskStatus.SUCCESSFUL);
     assert (results["zero"].error_message == "Task exceeded timeout of 0 seconds");
+    assert (AtomicInt.get (ref zero_calls) == 0);
     assert (results["inherits"].error_message == "Task exceeded timeout of 0.2 seconds");
 }
 

@@ -412,7 +412,9 @@ def test_timeout_convention():
     assert unlimited.get_timeout() == Concurra.TIMEOUT_DEFAULT
     unlimited.set_timeout(math.inf)
     assert unlimited.get_timeout() == Concurra.TIMEOUT_INFINITE
-    zero = runner.add_task("zero", None, stuck)
+    zero_calls = []
+    zero = runner.add_task("zero", None,
+                           lambda task, c: zero_calls.append(1))
     zero.set_timeout(0)
     inherits = runner.add_task("inherits", None, stuck)
     inherits.set_timeout(-3)
@@ -421,6 +423,12 @@ def test_timeout_convention():
     assert results["unlimited"].get_status() == S.SUCCESSFUL
     assert results["zero"].get_error_message() == \
         "Task exceeded timeout of 0 seconds"
+    assert zero_calls == []     # a 0 timeout starts nothing
+    # the properties take the same values as the setters
+    runner.props.timeout = math.inf
+    assert runner.props.timeout == Concurra.TIMEOUT_INFINITE
+    zero.props.timeout = -5
+    assert zero.props.timeout == Concurra.TIMEOUT_DEFAULT
     assert results["inherits"].get_error_message() == \
         "Task exceeded timeout of 0.2 seconds"
 

@@ -547,3 +547,8 @@ def test_gather_of_done_futures_of_every_kind():
     assert mixed[5] == cmd.result()
     assert gather(ok + [ok[3].task]) == [0, 2, 4, 6, 8,
                                          ok[3].task.get_value()]
+    # a bad timeout is refused on the one-pass path as on the general one
+    with pytest.raises(ValueError):
+        gather(ok, timeout="soon")
+    with pytest.raises(ValueError):
+        gather(ok + [bad], timeout="soon")

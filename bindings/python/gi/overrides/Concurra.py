@@ -1428,7 +1428,7 @@ class TaskRunner:
 
     def _timeout_text(self, task):
         """The timeout in Concurra's messages, as Python prints the
-        runner's ("2.0"; "0", although C was given 1e-06)."""
+        runner's ("2.0"; "0")."""
         if self.timeout is not None:
             return str(self.timeout)
         return "%g" % task.get_timeout()
@@ -1676,22 +1676,30 @@ class _TaskResult(dict):
         self._record = record
         self._task = task
 
+    # Another thread may fill the dict at any time; it clears _runner, then
+    # _record, then _task, so they are read the other way round: when
+    # _runner is still set, the other two were read before they were
+    # cleared.
+
     def _fill(self):
+        task = self._task
+        record = self._record
         runner = self._runner
         if runner is not None:
-            dict.update(self, runner._result_fields(self._record, self._task))
+            dict.update(self, runner._result_fields(record, task))
             self._runner = self._record = self._task = None
 
     def __getitem__(self, key):
+        task = self._task
+        record = self._record
         runner = self._runner
         if runner is not None:
             if key == "status" or key == "has_failed":
                 # runner._status, inline but for process tasks (decoding)
-                record = self._record
                 if record.process:
-                    status = runner._status(record, self._task)
+                    status = runner._status(record, task)
                 else:
-                    status = self._task.get_status()
+                    status = task.get_status()
                 if key == "status":
                     return _STATUS_TEXT.get(status, str(status))
                 return status == _S.FAILED or status == _S.TERMINATED
@@ -2242,13 +2250,14 @@ def gather(*futures: Any, return_exceptions: bool = False,
     if len(futures) >= 2 and isinstance(futures[1], Concurra.GatherFlags):
         return _raw_gather(*futures)
     keys, items = _gather_args(futures)
+    # checked first, so that a bad timeout fails on every path
+    deadline = (None if timeout is None
+                else time.monotonic() + max(float(timeout), 0.0))
     if not iter and not progress:
         values = _gather_successful(items)
         if values is not None:
             return dict(zip(keys, values)) if keys is not None else values
     tasks = [_task_of(item) for item in items]
-    deadline = (None if timeout is None
-                else time.monotonic() + max(float(timeout), 0.0))
     if iter:
         return _gather_iter(keys, items, tasks, return_exceptions, deadline,
                             timeout, progress, _cancellable)
