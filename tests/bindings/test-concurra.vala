@@ -88,6 +88,9 @@ static void check_dag (Concurra.Runner runner, HashTable<unowned string, unowned
     unowned Error? err = l.get_error ();
     assert (err != null && err.matches (IOError.quark (), IOError.FAILED));
     assert (l.error_message == "boom");
+    /* the record keeps Concurra's "Type: message" form */
+    var recorded = l.to_variant ().lookup_value ("error", null);
+    assert (recorded.get_maybe ().get_string () == "g-io-error-quark.0: boom");
 
     var r = results["report"];
     assert (r.status == Concurra.TaskStatus.TERMINATED);
