@@ -20,10 +20,13 @@
 #
 #   /usr/bin/python3 bench/bench_workers.py [--reps R] [--quick]
 #       [--only roundtrip,throughput,process] [--build-dir DIR]
+#       [--bindings DIR]
 #
 # Runs uninstalled: unless the environment already names them, it
 # re-executes itself with GI_TYPELIB_PATH / LD_LIBRARY_PATH set to the build
-# directory and bindings/python on PYTHONPATH.
+# directory and bindings/python on PYTHONPATH. --bindings takes the override
+# from another checkout's bindings/python instead (its worker processes too),
+# to compare two overrides on one build of the library.
 #
 # SPDX-FileCopyrightText: 2026 The concurra-glib authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -39,10 +42,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def ensure_environment(build_dir):
+def ensure_environment(build_dir, bindings):
     lib = os.path.join(os.path.abspath(build_dir), "concurra-glib")
     wanted = {"GI_TYPELIB_PATH": lib, "LD_LIBRARY_PATH": lib,
-              "PYTHONPATH": os.path.join(ROOT, "bindings", "python")}
+              "PYTHONPATH": os.path.abspath(bindings)}
     missing = {k: v for k, v in wanted.items()
                if v not in os.environ.get(k, "").split(os.pathsep)}
     if missing and not os.environ.get("CONCURRA_BENCH_WORKERS"):
@@ -91,12 +94,15 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default="roundtrip,throughput,process")
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--bindings",
+                        default=os.path.join(ROOT, "bindings", "python"))
     args = parser.parse_args()
-    ensure_environment(args.build_dir)
+    ensure_environment(args.build_dir, args.bindings)
 
     import gi
     gi.require_version("Concurra", "1")
     from gi.repository import Concurra
+    print("override: %s" % sys.modules["gi.overrides.Concurra"].__file__)
 
     class Noop(Concurra.Worker):
         def noop(self):

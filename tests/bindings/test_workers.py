@@ -550,6 +550,28 @@ def test_process_worker_ships_local_classes_and_lambdas():
     w.stop()
 
 
+def test_process_calls_carry_any_bytes_and_fall_back_to_cloudpickle():
+    class Echo(Worker):
+        def echo(self, value):
+            return value
+
+        def apply(self, fn, x):
+            return fn(x)
+
+    w = Echo.options(mode="process").init()
+    data = bytes(range(256)) * 4096     # every byte value, NULs, 1 MiB
+    assert w.echo(data).result(timeout=60) == data
+    assert w.echo(b"").result(timeout=60) == b""
+    assert w.echo("\u00e9\x00").result(timeout=60) == "\u00e9\x00"
+    # a lambda argument: pickle refuses it, cloudpickle ships it
+    assert w.apply(lambda x: x * 2, 4).result(timeout=60) == 8
+    # neither can pickle a lock: the call's future holds the error
+    with pytest.raises(TypeError):
+        w.echo(threading.Lock()).result(timeout=60)
+    assert w.echo(5).result(timeout=60) == 5
+    w.stop()
+
+
 def test_asyncio_worker_runs_async_methods_concurrently():
     class AsyncAPIWorker(Worker):
         def __init__(self, base_url: str):
