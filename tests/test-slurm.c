@@ -465,7 +465,11 @@ test_output_cap_and_partial_lines (void)
   g_assert_error (concurra_task_get_error (chatty), CONCURRA_ERROR, CONCURRA_ERROR_COMMAND_FAILED);
   g_assert_true (concurra_task_has_returncode (chatty));
   g_assert_cmpint (concurra_task_get_returncode (chatty), ==, 5);
-  g_assert_cmpuint (concurra_task_get_stderr_omitted (chatty), >, 190000);
+  /* well past the cap, but not all 200 000 bytes: on a loaded machine srun
+   * itself drops the tail of a step's output still in flight when the
+   * step ends (a bare srun piped to wc on this 2-CPU node, with two busy
+   * loops beside it: 8 runs of 40 got 126 KB of the 200) */
+  g_assert_cmpuint (concurra_task_get_stderr_omitted (chatty), >, 50000);
   g_assert_null (strstr (concurra_task_get_stderr (chatty), "srun"));
   g_assert_cmpuint (concurra_task_get_slurm_job_id (chatty), >, 0);
   g_assert_cmpstr (concurra_task_get_stderr (partial), ==, "no newline");
