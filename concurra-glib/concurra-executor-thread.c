@@ -1,7 +1,8 @@
 /* concurra-executor-thread.c: the thread executor — the task's function
  * runs on a lane of the scheduler (a GThreadPool thread) and the attempt
  * ends when it returns. Process tasks use it too: their function talks to
- * a worker process from the lane.
+ * a worker process from the lane. While the function runs, the task is
+ * concurra_task_get_current() and its cancellable g_cancellable_get_current().
  *
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -14,7 +15,12 @@ thread_start (ConcurraTask       *task,
               ConcurraFinishFunc  finish,
               gpointer            finish_data)
 {
+  ConcurraTask *previous = concurra_task_swap_current (task);
+
+  g_cancellable_push_current (cancellable);
   task->func (task, cancellable, task->func_data);
+  g_cancellable_pop_current (cancellable);
+  concurra_task_swap_current (previous);
 }
 
 const ConcurraExecutor concurra_thread_executor = {

@@ -371,6 +371,38 @@ concurra_runner_add_task (ConcurraRunner      *runner,
                       label, depends_on, error);
 }
 
+/**
+ * concurra_runner_add_function:
+ * @runner: a runner not started yet
+ * @label: (nullable): a unique label, or %NULL for the task's index
+ * @depends_on: (array zero-terminated=1) (nullable): labels of the tasks
+ *   that must succeed first
+ * @function: the function the task calls
+ * @id: what the task passes to @function
+ *
+ * Creates a task with [ctor@Concurra.Task.new_for_function], named after
+ * the function, and adds it as [method@Concurra.Runner.add] does: the
+ * cheapest way for a binding to add many tasks that run the same callable.
+ *
+ * Returns: (transfer none): the task, owned by @runner
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_runner_add_function (ConcurraRunner      *runner,
+                              const char          *label,
+                              const char * const  *depends_on,
+                              ConcurraFunction    *function,
+                              guint64              id,
+                              GError             **error)
+{
+  g_return_val_if_fail (CONCURRA_IS_RUNNER (runner), NULL);
+  g_return_val_if_fail (CONCURRA_IS_FUNCTION (function), NULL);
+
+  return add_created (runner, concurra_task_new_for_function (function, NULL, id),
+                      label, depends_on, error);
+}
+
 static ConcurraTask *
 add_created (ConcurraRunner      *runner,
              ConcurraTask        *task,

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "concurra-enums.h"
+#include "concurra-function.h"
 #include "concurra-task.h"
 #include "concurra-version.h"
 
@@ -151,6 +152,13 @@ ConcurraTask          *concurra_runner_add_task               (ConcurraRunner   
                                                                ConcurraTaskFunc       func,
                                                                gpointer               user_data,
                                                                GDestroyNotify         destroy,
+                                                               GError               **error);
+CONCURRA_AVAILABLE_IN_1_0
+ConcurraTask          *concurra_runner_add_function           (ConcurraRunner        *runner,
+                                                               const char            *label,
+                                                               const char * const    *depends_on,
+                                                               ConcurraFunction      *function,
+                                                               guint64                id,
                                                                GError               **error);
 CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_runner_add_main_context_task  (ConcurraRunner        *runner,

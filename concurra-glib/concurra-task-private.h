@@ -65,6 +65,7 @@ struct _ConcurraTask
   ConcurraStartFunc      start_func;    /* main-context tasks */
   gpointer               func_data;
   GDestroyNotify         func_destroy;
+  guint64                function_id;   /* tasks of a ConcurraFunction */
 
   const ConcurraExecutor *executor;     /* how its attempts run */
   ConcurraCommand       *command;       /* command tasks only */
@@ -242,6 +243,9 @@ gboolean           concurra_task_owner_cancel      (ConcurraTaskOwner           
                                                     ConcurraTask                 *task);
 GMainContext      *concurra_task_owner_dup_context (ConcurraTaskOwner            *owner,
                                                     GThread                     **owner_thread);
+/* Makes @task the one concurra_task_get_current() returns on this thread
+ * (%NULL: none) and returns the one it replaces. */
+ConcurraTask      *concurra_task_swap_current      (ConcurraTask                 *task);
 void               concurra_task_set_owner         (ConcurraTask                 *task,
                                                     ConcurraTaskOwner            *owner);
 ConcurraTaskOwner *concurra_task_dup_owner         (ConcurraTask                 *task);

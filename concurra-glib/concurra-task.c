@@ -434,6 +434,40 @@ concurra_task_new (const char       *name,
   return self;
 }
 
+static GPrivate current_task;
+
+ConcurraTask *
+concurra_task_swap_current (ConcurraTask *task)
+{
+  ConcurraTask *previous = g_private_get (&current_task);
+
+  g_private_set (&current_task, task);
+  return previous;
+}
+
+/**
+ * concurra_task_get_current:
+ *
+ * Gets the thread task whose function is running on this thread: the task
+ * during its [callback@Concurra.TaskFunc] or its function's
+ * [callback@Concurra.IdFunc], %NULL anywhere else. A function shared by
+ * many tasks ([class@Concurra.Function]) reports a value or an error
+ * through it:
+ *
+ * ```c
+ * concurra_task_return_int (concurra_task_get_current (), sum);
+ * ```
+ *
+ * Returns: (transfer none) (nullable): the running task
+ *
+ * Since: 1.0
+ */
+ConcurraTask *
+concurra_task_get_current (void)
+{
+  return g_private_get (&current_task);
+}
+
 /**
  * concurra_task_get_timeout:
  * @task: a task

@@ -123,6 +123,9 @@ CONCURRA_AVAILABLE_IN_1_0
 ConcurraTask          *concurra_task_new_shell_command   (const char        *command);
 
 CONCURRA_AVAILABLE_IN_1_0
+ConcurraTask          *concurra_task_get_current         (void);
+
+CONCURRA_AVAILABLE_IN_1_0
 void                   concurra_task_return_value        (ConcurraTask      *task,
                                                           const GValue      *value);
 CONCURRA_AVAILABLE_IN_1_0

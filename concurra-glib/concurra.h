@@ -13,6 +13,7 @@
 # include "concurra-format.h"
 # include "concurra-slurm-options.h"
 # include "concurra-task.h"
+# include "concurra-function.h"
 # include "concurra-runner.h"
 # include "concurra-sync.h"
 # include "concurra-task-stream.h"

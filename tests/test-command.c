@@ -93,17 +93,6 @@ new_runner (const char *name)
   return runner;
 }
 
-static GHashTable *
-run_ok (ConcurraRunner *runner)
-{
-  g_autoptr(GError) error = NULL;
-  GHashTable *results = concurra_runner_run (runner, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
-
 static ConcurraTask *
 add_shell (ConcurraRunner     *runner,
            const char         *label,
@@ -473,7 +462,7 @@ test_validation (void)
   task = add_shell (runner, "empty", deps, "printf fine");
   g_assert_cmpuint (concurra_runner_get_n_tasks (runner), ==, 2);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpuint (g_hash_table_size (results), ==, 2);
   assert_successful (task);
   g_assert_cmpstr (concurra_task_get_stdout (task), ==, "fine");
@@ -556,7 +545,7 @@ test_mixed_dependencies (void)
   g_assert_no_error (error);
   after_fail_cmd = add_shell (runner, "after-fail-cmd", dep_fail, skip_cmd);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpuint (g_hash_table_size (results), ==, 6);
 
   assert_successful (write);
@@ -598,7 +587,7 @@ test_process_mode_runner (void)
   exec_task = add_argv (runner, "exec", NULL, argv);
   shell_task = add_shell (runner, "shell", (const char * const[]) { "exec", NULL }, "printf '%s' shell-ok");
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   assert_successful (exec_task);
   assert_successful (shell_task);
   g_assert_cmpint (concurra_task_get_execution_mode (exec_task), ==, CONCURRA_EXECUTION_MODE_SUBPROCESS);
@@ -636,7 +625,7 @@ test_structured_result (void)
   g_assert_true (concurra_task_get_text (exec_task));
   g_assert_null (concurra_task_get_cwd (exec_task));
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   assert_successful (exec_task);
   assert_successful (shell_task);
   assert_successful (fn_task);
@@ -743,7 +732,7 @@ test_non_utf8_arguments (void)
   task = add_argv (runner, "latin1", NULL, argv);
   in_dir = add_shell (runner, "in-dir", NULL, "pwd");
   concurra_task_set_cwd (in_dir, dir);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpint (concurra_task_get_status (in_dir), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
@@ -800,7 +789,7 @@ test_cwd (void)
   bad_task = add_argv (runner, "bad-cwd", NULL, pwd_argv);
   concurra_task_set_cwd (bad_task, missing);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   assert_successful (exec_task);
   assert_successful (shell_task);
   assert_successful (inherit_task);
@@ -863,7 +852,7 @@ test_environment (void)
   concurra_task_setenv (shell_task, "CONCURRA_TEST_ADDED", "shell-added");
   concurra_task_unsetenv (shell_task, "CONCURRA_TEST_REMOVED");
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   assert_successful (task);
   assert_successful (plain);
   assert_successful (shell_task);
@@ -902,7 +891,7 @@ test_check (void)
   g_assert_false (concurra_task_get_check (lenient));
   ok = add_shell (runner, "ok", NULL, "true");
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   /* check on: FAILED, the structured result still there */
   test_assert_task_error (strict, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR_COMMAND_FAILED,
@@ -954,7 +943,7 @@ test_failure_message_truncated (void)
   utf8 = add_shell (runner, "utf8", NULL,
                     "i=0; while [ $i -lt 600 ]; do printf '\\303\\251'; i=$((i+1)); done >&2; exit 5");
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   test_assert_task_error (ascii, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR_COMMAND_FAILED,
                           expected_ascii);
@@ -979,7 +968,7 @@ test_killed_by_signal (void)
   unchecked = add_shell (runner, "unchecked", NULL, "kill -9 $$");
   concurra_task_set_check (unchecked, FALSE);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   test_assert_task_error (killed, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR_COMMAND_FAILED, NULL);
   if (strstr (concurra_task_get_error (killed)->message, "killed by signal 9 (Killed)") == NULL)
@@ -1013,7 +1002,7 @@ test_missing_program (void)
   b = add_argv (runner, "absolute", NULL, absolute);
   after = add_shell (runner, "after", after_deps, "true");
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   test_assert_task_error (a, CONCURRA_TASK_STATUS_FAILED, CONCURRA_ERROR_COMMAND_FAILED, NULL);
   if (strstr (concurra_task_get_error (a)->message, "'concurra-test-no-such-program-7f3a'") == NULL)
@@ -1151,7 +1140,7 @@ test_text_off (void)
   /* text mode turns invalid UTF-8 into valid text */
   text = add_shell (runner, "text", NULL, "printf 'ok \\377 done'");
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   assert_successful (binary);
   assert_successful (text);
 
@@ -1224,7 +1213,7 @@ test_large_output (void)
   concurra_task_set_timeout (task, 60);
 
   start = g_get_monotonic_time ();
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   elapsed = test_elapsed (start);
   g_test_message ("64 MB + 64 MB of output in %.2f s", elapsed);
 
@@ -1272,7 +1261,7 @@ test_max_output_settings (void)
   g_object_set (unlimited, "max-output", (gint64) 0, NULL);
   g_assert_cmpint (concurra_task_get_max_output (unlimited), ==, 0);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpint (concurra_task_get_max_output (inherits), ==, 4);
   g_assert_cmpint (concurra_task_get_max_output (own), ==, 10);
   g_assert_cmpint (concurra_task_get_max_output (unlimited), ==, 0);
@@ -1304,7 +1293,7 @@ test_max_output_keeps_head_and_tail (void)
     g_string_append_printf (full, "%u\n", i);
   task = add_shell (runner, "seq", NULL, "seq 1 200000; printf 'some error' >&2; exit 3");
   concurra_task_set_max_output (task, 1000);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   /* the result is kept as with any failing command */
   g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
@@ -1349,7 +1338,7 @@ test_max_output_last_attempt (void)
   concurra_task_set_cwd (task, dir);
   concurra_task_set_retries (task, 1);
   concurra_task_set_max_output (task, 100);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   assert_successful (task);
   g_assert_cmpuint (concurra_task_get_attempts (task), ==, 2);
@@ -1374,7 +1363,7 @@ test_max_output_cuts_between_characters (void)
   bytes = add_shell (runner, "bytes", NULL, "for i in $(seq 1000); do printf '\\303\\251'; done >&2");
   concurra_task_set_max_output (bytes, 7);
   concurra_task_set_text (bytes, FALSE);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   g_assert_cmpstr (concurra_task_get_stdout (text), ==,
                    "\xc3\xa9\xc3\xa9\n[... 1994 bytes omitted (max-output 7 bytes) ...]\n\xc3\xa9");
@@ -1403,7 +1392,7 @@ test_max_output_bounds_memory (void)
   concurra_task_set_max_output (task, 1024 * 1024);
   concurra_task_set_text (task, FALSE);
   concurra_task_set_timeout (task, 60);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   assert_successful (task);
   {
@@ -1490,7 +1479,7 @@ test_timeout_kills_orphaned_job (void)
 
   task = add_shell (runner, "orphaning", NULL, cmd);
   concurra_task_set_timeout (task, 1);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   test_assert_task_error (task, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
                           "Task exceeded timeout of 1 seconds");
@@ -1593,7 +1582,7 @@ test_fast_fail_kills_tree (void)
   queued = add_shell (runner, "queued", NULL, queued_cmd);
 
   start = g_get_monotonic_time ();
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   g_assert_true (g_atomic_int_get (&data.saw_processes));
   g_assert_cmpint (concurra_task_get_status (failing), ==, CONCURRA_TASK_STATUS_FAILED);
@@ -1817,7 +1806,7 @@ test_retries (void)
   concurra_task_set_retries (flaky, 2);
   broken = add_shell (runner, "broken", NULL, broken_cmd);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   /* fails twice, then succeeds on the third run of the command */
   assert_successful (flaky);
@@ -1900,7 +1889,7 @@ test_serialized (void)
   concurra_runner_add_task (runner, "function", NULL, append_log_func, g_strdup (log), g_free, &error);
   g_assert_no_error (error);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpuint (concurra_runner_get_n_failed (runner), ==, 0);
 
   for (guint i = 0; i < n_commands + 1; i++)
@@ -1954,7 +1943,7 @@ run_in_mode (RunMode mode)
   switch (mode)
     {
     case MODE_RUN:
-      results = run_ok (runner);
+      results = test_run_ok (runner);
       break;
 
     case MODE_RUN_ASYNC:

@@ -186,6 +186,18 @@ test_wait_cancelled (GCancellable *cancellable,
   return cancelled || g_cancellable_is_cancelled (cancellable);
 }
 
+/* Runs @runner, which must succeed, and returns its results. */
+static inline GHashTable *
+test_run_ok (ConcurraRunner *runner)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTable *results = concurra_runner_run (runner, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  return results;
+}
+
 static inline gboolean
 test_timeout_cb (gpointer user_data)
 {

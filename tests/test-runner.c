@@ -312,17 +312,6 @@ new_runner (const char *name)
   return runner;
 }
 
-static GHashTable *
-run_ok (ConcurraRunner *runner)
-{
-  g_autoptr(GError) error = NULL;
-  GHashTable *results = concurra_runner_run (runner, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
-}
-
 static void
 assert_all_terminal (ConcurraRunner *runner)
 {
@@ -546,7 +535,7 @@ test_labels_duplicate (void)
   /* the rejected task can still go in under another label */
   g_assert_true (concurra_runner_add (runner, second, "fetch-2", NULL, &error));
   g_assert_no_error (error);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpuint (g_hash_table_size (results), ==, 2);
 }
 
@@ -575,7 +564,7 @@ test_labels_index (void)
   g_assert_true (concurra_runner_get_task (runner, "2") == t2);
   g_assert_null (concurra_runner_get_task (runner, "1"));
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_true (g_hash_table_lookup (results, "0") == t0);
   g_assert_true (g_hash_table_lookup (results, "named") == t1);
   g_assert_true (g_hash_table_lookup (results, "2") == t2);
@@ -633,7 +622,7 @@ test_labels_cycle_two (void)
   /* the same label without the cycle is fine, and the run works */
   g_assert_nonnull (add_noop (runner, "b", NULL, &error));
   g_assert_no_error (error);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpint (concurra_task_get_status (concurra_runner_get_task (runner, "a")), ==,
                    CONCURRA_TASK_STATUS_SUCCESSFUL);
 }
@@ -731,7 +720,7 @@ test_labels_repeated_dependencies (void)
       g_string_append (deps_csv, ",bad,bad");
       skipped = add_job (runner, probe, "skipped", deps_csv->str, JOB_OK);
 
-      results = run_ok (runner);
+      results = test_run_ok (runner);
       g_assert_cmpint (concurra_task_get_status (sink), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
       g_assert_cmpint (job_calls (sink), ==, 1);
       test_assert_task_error (skipped, CONCURRA_TASK_STATUS_TERMINATED,
@@ -756,7 +745,7 @@ test_labels_forward_reference (void)
   producer = add_job (runner, probe, "producer", NULL, JOB_OK);
   task_job (producer)->sleep_ms = 20;
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpint (concurra_task_get_status (consumer), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpint (concurra_task_get_status (middle), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpint (concurra_task_get_status (producer), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
@@ -861,7 +850,7 @@ test_run_once (void)
   AsyncRun ar = { 0 };
 
   add_job (runner, probe, "only", NULL, JOB_OK);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpint (test_counter_get (&probe->entered), ==, 1);
   g_assert_cmpint (concurra_runner_get_state (runner), ==, CONCURRA_RUNNER_STATE_FINISHED);
 
@@ -926,7 +915,7 @@ test_run_empty (void)
   g_autoptr(GError) error = NULL;
   AsyncRun ar = { 0 };
 
-  results = run_ok (sync_runner);
+  results = test_run_ok (sync_runner);
   g_assert_cmpuint (g_hash_table_size (results), ==, 0);
   g_assert_cmpint (concurra_runner_get_state (sync_runner), ==, CONCURRA_RUNNER_STATE_FINISHED);
 
@@ -957,7 +946,7 @@ test_run_results (void)
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
     task_job (add_job (runner, probe, labels[i], NULL, JOB_OK))->value = 100 + i;
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   again = concurra_runner_get_results (runner);
   g_assert_cmpuint (g_hash_table_size (results), ==, 3);
   g_assert_cmpuint (g_hash_table_size (again), ==, 3);
@@ -995,7 +984,7 @@ test_max_concurrency_limit (void)
 
           task_job (add_job (runner, probe, label, NULL, JOB_OK))->sleep_ms = 15;
         }
-      results = run_ok (runner);
+      results = test_run_ok (runner);
       g_assert_cmpint (test_counter_get (&probe->entered), ==, 10);
       g_assert_cmpint (test_counter_get_max (&probe->running), <=, limit);
       g_assert_cmpint (test_counter_get_max (&probe->running), >=, 1);
@@ -1020,7 +1009,7 @@ test_max_concurrency_overlap (void)
       tasks[i] = add_job (runner, probe, label, NULL, JOB_RENDEZVOUS);
       task_job (tasks[i])->rendezvous = 4;
     }
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   /* each function only returns 1 if all four were running together */
   for (int i = 0; i < 4; i++)
@@ -1066,7 +1055,7 @@ test_max_concurrency_negative (void)
 
           task_job (add_job (runner, probe, label, NULL, JOB_OK))->sleep_ms = 10;
         }
-      results = run_ok (runner);
+      results = test_run_ok (runner);
       g_assert_cmpint (test_counter_get_max (&probe->running), ==, 1);
       probe_finish (probe);
       return;
@@ -1096,7 +1085,7 @@ test_timeout_runner_default (void)
   slow = add_job_full (runner, probe, "slow", NULL, JOB_COOPERATIVE, &slow_job);
   quick = add_job (runner, probe, "quick", NULL, JOB_OK);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpfloat (test_elapsed (start), <, TEST_LONG_WAIT / 2);
 
   test_assert_task_error (slow, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
@@ -1139,7 +1128,7 @@ test_timeout_override (void)
   zero = add_job (runner, probe, "zero", NULL, JOB_OK);
   concurra_task_set_timeout (zero, 0);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   test_assert_task_error (by_default, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
                           "Task exceeded timeout of 1 seconds");
@@ -1194,7 +1183,7 @@ test_timeout_huge (void)
   concurra_task_set_timeout (enormous, G_MAXDOUBLE);
   by_default = add_job (runner, probe, "by-default", NULL, JOB_OK);
   task_job (infinite)->sleep_ms = task_job (enormous)->sleep_ms = task_job (by_default)->sleep_ms = 50;
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpint (concurra_task_get_status (infinite), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpint (concurra_task_get_status (enormous), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpint (concurra_task_get_status (by_default), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
@@ -1207,7 +1196,7 @@ test_timeout_huge (void)
   task_job (flaky)->fail_attempts = 2;
   concurra_task_set_retries (flaky, 2);
   g_signal_connect (retrying, "task-retrying", G_CALLBACK (abort_soon_on_second_retry), NULL);
-  retry_results = run_ok (retrying);
+  retry_results = test_run_ok (retrying);
   test_assert_task_error (flaky, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TERMINATED,
                           TERMINATED_MESSAGE);
   g_assert_cmpuint (concurra_task_get_attempts (flaky), ==, 2);
@@ -1234,7 +1223,7 @@ test_timeout_late_return (void)
   task_job (stuck_pointer)->late_pointer_destroyed = &late_destroyed;
   g_signal_connect_swapped (runner, "task-finished", G_CALLBACK (count_destroy), &finished);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   test_assert_task_error (stuck, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT, NULL);
   test_assert_task_error (stuck_pointer, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT, NULL);
   g_assert_cmpuint (finished, ==, 2);
@@ -1343,7 +1332,7 @@ test_cancellable_handout (void)
         concurra_task_set_timeout (task, 0.05);
     }
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpuint (g_hash_table_size (results), ==, n);
   g_assert_cmpuint (h.bad, ==, 0);
   for (guint i = 0; i < n; i++)
@@ -1387,7 +1376,7 @@ test_timeout_stuck_does_not_block (void)
 
   /* returns while "stuck" still blocks its thread: the gate only opens at
    * the end of the test */
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_false (test_flag_is_set (&probe->gate));
   test_assert_task_error (stuck, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT, NULL);
   g_assert_cmpint (concurra_task_get_status (next), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
@@ -1439,7 +1428,7 @@ test_retries_default (void)
   fine = add_job (runner, probe, "fine", NULL, JOB_OK);
   g_signal_connect (runner, "task-retrying", G_CALLBACK (on_task_retrying), &log);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   g_assert_cmpint (concurra_task_get_status (flaky), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpuint (concurra_task_get_attempts (flaky), ==, 3);
@@ -1510,7 +1499,7 @@ test_retries_override (void)
   inherits = add_job (runner, probe, "inherits", NULL, JOB_FAIL);
   task_job (inherits)->fail_attempts = 4;
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   g_assert_cmpint (concurra_task_get_status (once_more), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_cmpuint (concurra_task_get_attempts (once_more), ==, 2);
@@ -1564,7 +1553,7 @@ test_retries_timeout_not_retried (void)
   concurra_task_set_timeout (slow, 0.1);
   g_signal_connect (runner, "task-retrying", G_CALLBACK (on_task_retrying), &log);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   test_assert_task_error (slow, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT, NULL);
   g_assert_cmpuint (concurra_task_get_attempts (slow), ==, 1);
   g_assert_false (concurra_task_get_retried (slow));
@@ -1594,7 +1583,7 @@ test_retries_backoff (void)
   own_job->fail_attempts = 1;
   concurra_task_set_retry_delay (own_delay, 0.3);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   g_assert_cmpint (concurra_task_get_status (backing_off), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_cmpint (job_calls (backing_off), ==, 3);
@@ -1665,7 +1654,7 @@ test_dependency_failure (void)
   concurra_task_set_timeout (t, 0.1);
   u = add_job (runner, probe, "u", "x,t", JOB_OK);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   g_assert_cmpint (concurra_task_get_status (a), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_cmpint (concurra_task_get_status (e), ==, CONCURRA_TASK_STATUS_FAILED);
@@ -1717,7 +1706,7 @@ test_fast_fail (void)
     }
 
   start = g_get_monotonic_time ();
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   /* "slow" would take 30 s unless terminated */
   g_assert_cmpfloat (test_elapsed (start), <, 10.0);
 
@@ -1766,7 +1755,7 @@ test_fast_fail_timeout (void)
   g_signal_connect (runner, "task-finished", G_CALLBACK (slow_finished_handler), &slow_handler);
 
   start = g_get_monotonic_time ();
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpfloat (test_elapsed (start), <, 10.0);
 
   test_assert_task_error (timing_out, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TIMEOUT,
@@ -1825,7 +1814,7 @@ test_fast_fail_cancel_one (void)
     }
   g_signal_connect (runner, "task-started", G_CALLBACK (cancel_task_when_started), victim);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   test_assert_task_error (victim, CONCURRA_TASK_STATUS_TERMINATED, CONCURRA_ERROR_TERMINATED,
                           "Task was cancelled");
@@ -1874,7 +1863,7 @@ test_fast_fail_retry_delay_keeps_slots (void)
   g_signal_connect (runner, "task-started", G_CALLBACK (note_start_time), &b_started);
 
   start = g_get_monotonic_time ();
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpint (concurra_task_get_status (a), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   g_assert_cmpint (concurra_task_get_status (b), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
   /* "a" waits 3 s for its retry; "b" started long before that */
@@ -1909,7 +1898,7 @@ test_fast_fail_turned_off (void)
       add_job (runner, probe, "b", NULL, JOB_OK);
       add_job (runner, probe, "c", NULL, JOB_OK);
       g_signal_connect (runner, "task-started", G_CALLBACK (fast_fail_off), NULL);
-      results = run_ok (runner);
+      results = test_run_ok (runner);
       g_assert_cmpuint (concurra_runner_get_n_failed (runner), ==, 1);
       probe_finish (probe);
       return;
@@ -2001,7 +1990,7 @@ test_nested_notify_on_start (void)
   nl.other = a;
   g_signal_connect (a, "notify::status", G_CALLBACK (iterate_on_running), &nl);
   connect_log (runner, &nl);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpuint (concurra_runner_get_n_running (runner), ==, 0);
   /* the run finished after the start's handlers, with nothing running */
   g_assert_cmpstr (nl.log->str, ==, "started a; finished a; 1/1; done (n-running 0)");
@@ -2104,7 +2093,7 @@ test_main_context_report_races_timeout (void)
                                                    counters, NULL, NULL);
           g_assert_nonnull (task);
         }
-      results = run_ok (runner);
+      results = test_run_ok (runner);
       for (guint k = 0; k < 4; k++)
         {
           g_autofree char *label = g_strdup_printf ("t%u", k);
@@ -2295,7 +2284,7 @@ warm_up_threads (void)
 
       task_job (add_job (runner, probe, label, NULL, JOB_RENDEZVOUS))->rendezvous = 4;
     }
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   probe_finish (probe);
 }
 
@@ -2894,7 +2883,7 @@ test_wait_in_task_handlers (void)
       g_signal_connect (runner, "task-retrying", G_CALLBACK (wait_on_retrying), &retrying);
       g_signal_connect (last, "completed", G_CALLBACK (wait_on_completed), &completed);
 
-      results = run_ok (runner);
+      results = test_run_ok (runner);
       g_assert_cmpuint (finished, ==, 2);
       g_assert_cmpuint (retrying, ==, 1);
       g_assert_cmpuint (completed, ==, 1);
@@ -2928,12 +2917,12 @@ test_verify (void)
   g_autoptr(GError) error = NULL;
 
   add_job (ok_runner, probe, "fine", NULL, JOB_OK);
-  ok_results = run_ok (ok_runner);
+  ok_results = test_run_ok (ok_runner);
   g_assert_true (concurra_runner_verify (ok_runner, &error));
   g_assert_no_error (error);
 
   add_failing_pipeline (runner, probe);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_false (concurra_runner_verify (runner, &error));
   g_assert_error (error, CONCURRA_ERROR, CONCURRA_ERROR_TASKS_FAILED);
   g_test_message ("verify message: %s", error->message);
@@ -3030,13 +3019,13 @@ test_raise_on_failure_off (void)
 
   /* the default: failures do not fail the run */
   add_failing_pipeline (runner, probe);
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpuint (g_hash_table_size (results), ==, 3);
 
   /* raising, but nothing failed */
   concurra_runner_set_raise_on_failure (all_good, TRUE);
   add_job (all_good, probe, "fine", NULL, JOB_OK);
-  good_results = run_ok (all_good);
+  good_results = test_run_ok (all_good);
   g_assert_cmpuint (g_hash_table_size (good_results), ==, 1);
   probe_finish (probe);
 }
@@ -3073,7 +3062,7 @@ test_progress_signal (void)
   add_job (runner, probe, "e", "a,b", JOB_OK);
   g_signal_connect (runner, "progress", G_CALLBACK (on_progress_record), events);
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
 
   /* every task counts once it has its final status, skipped ones too */
   g_assert_cmpuint (events->len, ==, 2 * 5);
@@ -3110,7 +3099,7 @@ test_progress_stats (void)
 
           add_job (runner, probe, label, NULL, JOB_OK);
         }
-      results = run_ok (runner);
+      results = test_run_ok (runner);
 
       /* the three steps of Concurra's documented example */
       concurra_runner_set_progress_stats (thirds, TRUE);
@@ -3118,13 +3107,13 @@ test_progress_stats (void)
       concurra_runner_set_max_concurrency (thirds, 1);
       for (int i = 0; i < 3; i++)
         add_job (thirds, probe, NULL, NULL, JOB_OK);
-      thirds_results = run_ok (thirds);
+      thirds_results = test_run_ok (thirds);
 
       /* both off by default: no progress, no report */
       g_assert_false (concurra_runner_get_progress_stats (quiet));
       g_assert_false (concurra_runner_get_verify_on_finish (quiet));
       add_job (quiet, probe, "hush", NULL, JOB_OK);
-      quiet_results = run_ok (quiet);
+      quiet_results = test_run_ok (quiet);
       probe_finish (probe);
       return;
     }
@@ -3459,7 +3448,7 @@ run_in_thread_func (gpointer data)
   ThreadCheck *check = g_object_get_data (G_OBJECT (runner), "check");
 
   check->expected = g_thread_self ();
-  return run_ok (runner);
+  return test_run_ok (runner);
 }
 
 static gpointer
@@ -3631,7 +3620,7 @@ test_list_model (void)
     }
   g_assert_null (g_list_model_get_item (model, 3));
 
-  results = run_ok (runner);
+  results = test_run_ok (runner);
   g_assert_cmpuint (terminal, ==, 3);
   /* running does not change the list */
   g_assert_cmpuint (changes->len, ==, 3);

@@ -725,6 +725,39 @@ function testFormatDuration() {
     assertEq(Concurra.format_duration(150), '2.5 min', 'format 150');
 }
 
+// A Concurra.Function shared by many tasks, each with its id. GJS calls
+// JS only on its own thread, so a function's tasks (thread tasks) cannot
+// run JS code; what a JS program does with them is make and inspect them,
+// and a process runner fails them without calling anything.
+function testSharedFunction() {
+    let calls = 0;
+    const fn = Concurra.Function.new('resize', () => calls++);
+    assertEq(fn.get_name(), 'resize', 'function name');
+    assertEq(fn.name, 'resize', 'name property');
+    const runner = newRunner('gjs-function');
+    runner.set_execution_mode(Concurra.ExecutionMode.PROCESS);
+    const tasks = [0, 1, 2].map(i => runner.add_function(`photo${i}`, null, fn, i));
+    assertEq(tasks.map(t => t.get_function_id()).join(','), '0,1,2', 'ids');
+    assert(tasks.every(t => t.get_function() === fn), 'each task knows its function');
+    assertEq(tasks[0].get_name(), 'resize', 'a task is named after its function');
+    const own = Concurra.Task.new_for_function(fn, 'thumbnail', 7);
+    assertEq(own.get_name(), 'thumbnail', 'a task given its own name');
+    assertEq(own.get_function_id(), 7, 'its id');
+    const e = assertThrows(() => runner.add_function('photo1', null, fn, 9),
+        Concurra.Error, Concurra.Error.DUPLICATE_LABEL, 'duplicate label');
+    assert(e.message.includes("'photo1'"), 'the message names the label');
+    assertEq(Concurra.Task.get_current(), null, 'no task is current here');
+
+    runner.run(null);
+    assertEq(calls, 0, 'nothing was called');
+    for (const t of tasks) {
+        assertEq(t.get_status(), S.FAILED, `${t.get_label()} failed`);
+        assert(t.get_error().matches(Concurra.Error, Concurra.Error.NOT_SERIALIZABLE),
+            'not serializable');
+        assert(t.get_error_message().includes(`'${t.get_label()}'`), 'names the label');
+    }
+}
+
 // Tests report in TAP; none is ever skipped.
 const TESTS = [
     ['format_duration', testFormatDuration],
@@ -739,6 +772,7 @@ const TESTS = [
     ['timeout convention and ranges', testTimeoutConvention],
     ['process mode', testProcessMode],
     ['main-context tasks: exceptions and threads', testMainContextTasks],
+    ['shared function: made, inspected, failed in a process runner', testSharedFunction],
 ];
 
 const loop = new GLib.MainLoop(null, false);

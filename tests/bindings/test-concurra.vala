@@ -203,6 +203,50 @@ static void test_errors () throws Error {
     }
 }
 
+/* One Concurra.Function for many tasks, each called with its id: the
+ * task is Concurra.Task.get_current () and its attempt's cancellable
+ * Cancellable.get_current () during the call. */
+static void test_shared_function () throws Error {
+    string[] photos = { "a.jpg", "b.jpg", "missing.jpg" };
+    var calls = new int[photos.length];
+    var function = new Concurra.Function ("resize", (id) => {
+        var task = Concurra.Task.get_current ();
+        assert (task != null);
+        assert (Cancellable.get_current () != null);
+        AtomicInt.inc (ref calls[id]);
+        if (photos[id] == "missing.jpg")
+            task.return_error (new IOError.NOT_FOUND ("no such photo: %s", photos[id]));
+        else
+            task.return_string (photos[id].up ());
+    });
+    assert (function.name == "resize");
+    var runner = new_runner ("vala-function");
+    runner.max_concurrency = 2;
+    Concurra.Task[] tasks = {};
+    for (uint i = 0; i < photos.length; i++)
+        tasks += runner.add_function (photos[i], null, function, i);
+    var again = new Concurra.Task.for_function (function, "again", 0);
+    runner.add (again, null, { "a.jpg" });
+    try {
+        runner.add_function ("b.jpg", null, function, 1);
+        assert_not_reached ();
+    } catch (Concurra.Error.DUPLICATE_LABEL e) {
+        assert ("'b.jpg'" in e.message);
+    }
+    assert (Concurra.Task.get_current () == null);
+    runner.run (null);
+
+    assert (calls[0] == 2 && calls[1] == 1 && calls[2] == 1);
+    assert (tasks[0].get_function () == function);
+    assert (tasks[1].get_function_id () == 1);
+    assert (tasks[0].name == "resize" && again.name == "again");
+    assert (tasks[0].get_value ().get_string () == "A.JPG");
+    assert (again.get_value ().get_string () == "A.JPG");
+    assert (tasks[2].status == Concurra.TaskStatus.FAILED);
+    assert (tasks[2].get_error () is IOError.NOT_FOUND);
+    assert (tasks[2].error_message == "no such photo: missing.jpg");
+}
+
 static void test_default_constructed () throws Error {
     var runner = new_runner ("vala-default-constructed");
     try {
@@ -493,6 +537,7 @@ int main (string[] args) {
         assert (Concurra.format_duration (150) == "2.5 min");
         test_errors ();
         test_default_constructed ();
+        test_shared_function ();
         test_cancel_notify_and_wait_in_handler ();
         test_sync ();
         test_main_context ();

@@ -850,3 +850,78 @@ def test_main_context_task_exception_fails_the_task():
     assert later.get_value() == "later"
     assert later.get_execution_mode() == Concurra.ExecutionMode.MAIN_CONTEXT
     assert skipped.get_status() == S.TERMINATED
+
+
+def test_shared_function_tasks():
+    """One Concurra.Function for many tasks, each called with its id; the
+    running task is Concurra.Task.get_current() and its attempt's
+    cancellable Gio.Cancellable.get_current()."""
+    runner = Concurra.Runner.new("py-function")
+    runner.set_max_concurrency(3)
+    photos = ["a.jpg", "b.jpg", "missing.jpg", "slow.jpg"]
+    seen = {}
+    lock = threading.Lock()
+
+    def resize(index):
+        task = Concurra.Task.get_current()
+        cancellable = Gio.Cancellable.get_current()
+        with lock:
+            seen[index] = (task.get_label(), cancellable is not None)
+        name = photos[index]
+        if name == "missing.jpg":
+            task.return_error(GLib.Error.new_literal(
+                Gio.io_error_quark(), "no such photo: " + name,
+                Gio.IOErrorEnum.NOT_FOUND))
+        elif name == "slow.jpg":
+            cancelled = threading.Event()
+            cancellable.connect(cancelled.set)
+            cancelled.wait(30)
+            task.return_boolean(cancellable.is_cancelled())
+        else:
+            task.return_string(name.upper())
+
+    function = Concurra.Function.new("resize", resize)
+    assert function.get_name() == "resize"
+    assert function.props.name == "resize"
+    tasks = [runner.add_function(name, None, function, i)
+             for i, name in enumerate(photos)]
+    follow = Concurra.Task.new_for_function(function, "again", 0)
+    runner.add(follow, "again", ["a.jpg"])
+    tasks[3].set_timeout(0.3)
+    assert Concurra.Task.get_current() is None
+    runner.run(None)
+    assert Concurra.Task.get_current() is None
+
+    assert [t.get_function_id() for t in tasks] == [0, 1, 2, 3]
+    assert all(t.get_function() == function for t in tasks)
+    assert tasks[0].get_name() == "resize" and follow.get_name() == "again"
+    assert tasks[0].get_value() == "A.JPG"
+    assert tasks[1].get_value() == "B.JPG"
+    assert follow.get_status() == S.SUCCESSFUL and follow.get_value() == "A.JPG"
+    assert tasks[2].get_status() == S.FAILED
+    assert tasks[2].get_error().matches(Gio.io_error_quark(),
+                                        Gio.IOErrorEnum.NOT_FOUND)
+    assert tasks[2].get_error_message() == "no such photo: missing.jpg"
+    assert tasks[3].get_status() == S.TERMINATED
+    assert tasks[3].get_error().matches(Concurra.error_quark(),
+                                        Concurra.Error.TIMEOUT)
+    for i in range(4):
+        assert seen[i][1], "no current cancellable in call %d" % i
+    assert seen[0][0] in ("a.jpg", "again")
+    assert seen[2][0] == "missing.jpg"
+    # a task of another kind has no function
+    plain = Concurra.Task.new("plain", parse, None)
+    assert plain.get_function() is None and plain.get_function_id() == 0
+
+
+def test_shared_function_bad_input():
+    runner = Concurra.Runner.new("py-function-bad")
+    function = Concurra.Function.new("noop", lambda index: None)
+    runner.add_function("twice", None, function, 0)
+    with pytest.raises(GLib.Error) as info:
+        runner.add_function("twice", None, function, 1)
+    assert info.value.matches(Concurra.error_quark(),
+                              Concurra.Error.DUPLICATE_LABEL)
+    assert "'twice'" in info.value.message
+    runner.run(None)
+    assert runner.get_task("twice").get_status() == S.SUCCESSFUL

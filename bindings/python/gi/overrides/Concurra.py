@@ -456,7 +456,6 @@ class _Record:
             self.kwargs = kwargs
 
 
-_new_thread_task = Concurra.Task.new
 _pinned = threading.local()
 
 
@@ -477,28 +476,36 @@ def _pin_thread_state():
         pass
 
 
-def _run_python_task(task, cancellable, record):
-    """The C task function of thread tasks: runs on a pool thread."""
-    _pin_thread_state()
-    try:
-        value = record.fn(*record.args, **record.kwargs)
-    except BaseException as exc:  # noqa: B902 - reported as the task's error
-        tb = exc.__traceback__
-        tb = tb.tb_next if tb is not None else None
-        # Drop this frame: it references the C task, and the exception is
-        # kept in the record.
-        exc.__traceback__ = tb
-        trace = _format_exception(exc, tb)
-        record.exc = exc
-        record.trace = trace
+def _thread_task_function(records):
+    """-> the body of a runner's thread tasks: one callable for all of them
+    (a Concurra.Function), given the task's index in ``records``.
+
+    Runs on a pool thread. A failure goes to the running task
+    (Concurra.Task.get_current) as a Python-domain error with its trace;
+    the exception itself stays in the record."""
+    current_task = Concurra.Task.get_current
+
+    def run(index):
+        _pin_thread_state()
+        record = records[index]
         try:
-            error = GLib.Error.new_literal(_PY_QUARK, _c_string(_summary(exc)),
-                                           0)
-        except Exception:  # pragma: no cover - defensive
-            error = GLib.Error.new_literal(_PY_QUARK, type(exc).__name__, 0)
-        task.return_error_full(error, _c_string(trace))
-        return
-    record.value = value
+            record.value = record.fn(*record.args, **record.kwargs)
+        except BaseException as exc:  # noqa: B902 - reported as the task's error
+            tb = exc.__traceback__
+            tb = tb.tb_next if tb is not None else None
+            exc.__traceback__ = tb    # drop this frame
+            trace = _format_exception(exc, tb)
+            record.exc = exc
+            record.trace = trace
+            try:
+                error = GLib.Error.new_literal(_PY_QUARK,
+                                               _c_string(_summary(exc)), 0)
+            except Exception:  # pragma: no cover - defensive
+                error = GLib.Error.new_literal(_PY_QUARK, type(exc).__name__,
+                                               0)
+            current_task().return_error_full(error, _c_string(trace))
+
+    return run
 
 
 def _worker_python_call(args, cancellable, *user_data):
@@ -786,6 +793,8 @@ class TaskRunner:
         self._records: List[_Record] = []
         self._tasks: List[_GTask] = []   # the C tasks, parallel to _records
         self._by_label: Dict[Any, _Record] = {}
+        self._functions: Dict[Any, Any] = {}  # Concurra.Function by task name
+        self._thread_body = None
         self._state = _IDLE
         self._c_started = False
         self._time_started = None
@@ -801,6 +810,19 @@ class TaskRunner:
             self.name, len(self._records), self._state)
 
     # ---- adding tasks ----
+
+    def _function_named(self, name):
+        """-> the Concurra.Function of this runner's thread tasks whose
+        callable is called ``name``: one closure for all of them, which
+        PyGObject calls with the task's index (see _thread_task_function)."""
+        function = self._functions.get(name)
+        if function is None:
+            if self._thread_body is None:
+                self._thread_body = _thread_task_function(self._records)
+            function = Concurra.Function.new(_c_string(name),
+                                             self._thread_body)
+            self._functions[name] = function
+        return function
 
     def _new_record(self, label, depends_on, kind, task_name, fn=None,
                     args=None, kwargs=None):
@@ -873,9 +895,12 @@ class TaskRunner:
         the task's own (callers copy what the user may change).
 
         A thread task without retries of its own, the common case, is
-        added inline: a profile of 10 000 adds gave 3.3 us a task to the
-        Python around the two calls into the library (3.1 us), most of it
-        in the calls between the helpers each add went through."""
+        added inline with one call into the library (add_function): a
+        profile of 10 000 adds gave 3.3 us a task to the Python around the
+        calls into the library, most of it in the calls between the helpers
+        each add went through, and 2.3 us to the closure PyGObject made for
+        each task's own function (Concurra.Task.new), which a
+        Concurra.Function shared by the runner's tasks does not need."""
         if not callable(func):
             raise TypeError("The provided task '%s' is not callable." % (func,))
         name = getattr(func, "__name__", None) or str(func)
@@ -903,13 +928,13 @@ class TaskRunner:
             c_label = labels.to_c(label)
         record = _Record(index, label, c_label, _FUNCTION, name, deps, func,
                          args, kwargs)
-        if type(name) is not str or not name.isascii() or "\x00" in name:
-            name = _c_string(name)
-        task = _new_thread_task(name, _run_python_task, record)
+        function = self._functions.get(name)
+        if function is None:
+            function = self._function_named(name)
         try:
-            self.gobject.add(task, c_label,
-                             [known(dep) or labels.to_c(dep) for dep in deps]
-                             if deps else None)
+            task = self.gobject.add_function(
+                c_label, [known(dep) or labels.to_c(dep) for dep in deps]
+                if deps else None, function, index)
         except GLib.Error as error:
             raise self._add_error(error, record) from None
         records.append(record)
@@ -939,7 +964,8 @@ class TaskRunner:
         if task is None:
             # a thread task; in a process runner the library fails it
             # (NOT_SERIALIZABLE) or runs it as a thread fallback
-            task = _new_thread_task(_c_string(name), _run_python_task, record)
+            task = Concurra.Task.new_for_function(self._function_named(name),
+                                                  None, record.index)
         if retries is not None:
             task.set_retries(retries)
         self._c_add(task, record)
