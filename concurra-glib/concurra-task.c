@@ -865,7 +865,10 @@ concurra_task_get_warning (ConcurraTask *task)
  * concurra_task_get_attempts:
  * @task: a task
  *
- * Gets how many attempts were started.
+ * Gets how many attempts were started, as the runner's owner context
+ * counts them: a thread task's function, on a worker thread, may begin
+ * before its attempt is counted, so it should not read its attempt
+ * number here (count calls in its own data instead).
  *
  * Returns: the number of attempts
  *
