@@ -2,7 +2,8 @@
  * function is called on the owner context and returns at once; the attempt
  * ends at the task's first report, from any thread, when the function
  * fails to start the work, or when its cancellable fires. No thread waits
- * for it.
+ * for it. While the start function runs, the task is
+ * concurra_task_get_current() and its cancellable g_cancellable_get_current().
  *
  * SPDX-FileCopyrightText: 2026 The concurra-glib authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -50,8 +51,14 @@ start_function (ConcurraTask *task,
                 GCancellable *cancellable)
 {
   GError *error = NULL;
+  ConcurraTask *previous = concurra_task_swap_current (task);
+  gboolean started;
 
-  if (task->start_func (task, cancellable, task->func_data, &error))
+  g_cancellable_push_current (cancellable);
+  started = task->start_func (task, cancellable, task->func_data, &error);
+  g_cancellable_pop_current (cancellable);
+  concurra_task_swap_current (previous);
+  if (started)
     {
       g_clear_error (&error);
       return;

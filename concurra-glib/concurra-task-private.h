@@ -52,6 +52,7 @@ typedef struct
   gint64          start_real;
   gint64          start_mono;
   gint64          end_mono;
+  guint           attempt;        /* which attempt this is, from 1 */
   guint           reported : 1;
 } ConcurraOutcome;
 
@@ -244,7 +245,8 @@ gboolean           concurra_task_owner_cancel      (ConcurraTaskOwner           
 GMainContext      *concurra_task_owner_dup_context (ConcurraTaskOwner            *owner,
                                                     GThread                     **owner_thread);
 /* Makes @task the one concurra_task_get_current() returns on this thread
- * (%NULL: none) and returns the one it replaces. */
+ * (%NULL: none) and returns the one it replaces; the executors call it
+ * around a task's function. */
 ConcurraTask      *concurra_task_swap_current      (ConcurraTask                 *task);
 void               concurra_task_set_owner         (ConcurraTask                 *task,
                                                     ConcurraTaskOwner            *owner);

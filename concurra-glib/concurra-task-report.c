@@ -477,11 +477,14 @@ concurra_task_return_new_error (ConcurraTask *task,
 /* ---- the owner's side: an attempt begins, and its outcome is taken ---- */
 
 /* Prepares a new attempt before it is queued for a worker; the lane that
- * takes it gives it a cancellable. */
+ * takes it gives it a cancellable. The owner counts the attempt when it
+ * hears that it started; the attempt's own number is set here, before any
+ * thread can run it, for concurra_task_get_attempts() from its function. */
 void
 concurra_task_begin_attempt (ConcurraTask *task)
 {
   concurra_outcome_clear (&task->outcome);
+  task->outcome.attempt = task->attempts + 1;
   g_clear_object (&task->cancellable);
 }
 

@@ -448,11 +448,13 @@ concurra_task_swap_current (ConcurraTask *task)
 /**
  * concurra_task_get_current:
  *
- * Gets the thread task whose function is running on this thread: the task
+ * Gets the task whose function is running on this thread: a thread task
  * during its [callback@Concurra.TaskFunc] or its function's
- * [callback@Concurra.IdFunc], %NULL anywhere else. A function shared by
- * many tasks ([class@Concurra.Function]) reports a value or an error
- * through it:
+ * [callback@Concurra.IdFunc], a main-context task during its
+ * [callback@Concurra.StartFunc]; %NULL anywhere else. Meanwhile the
+ * attempt's cancellable is [func@Gio.Cancellable.get_current]. A function
+ * shared by many tasks ([class@Concurra.Function]) reports a value or an
+ * error through it:
  *
  * ```c
  * concurra_task_return_int (concurra_task_get_current (), sum);
@@ -865,10 +867,10 @@ concurra_task_get_warning (ConcurraTask *task)
  * concurra_task_get_attempts:
  * @task: a task
  *
- * Gets how many attempts were started, as the runner's owner context
- * counts them: a thread task's function, on a worker thread, may begin
- * before its attempt is counted, so it should not read its attempt
- * number here (count calls in its own data instead).
+ * Gets how many attempts were started. Called from the task's own
+ * function while it runs (the task is [func@Concurra.Task.get_current]),
+ * it is the number of the running attempt, 1 for the first, even before
+ * the runner's owner context has heard that the attempt started.
  *
  * Returns: the number of attempts
  *
@@ -878,6 +880,9 @@ guint
 concurra_task_get_attempts (ConcurraTask *task)
 {
   g_return_val_if_fail (CONCURRA_IS_TASK (task), 0);
+  /* on the lane, the owner's count may not include this attempt yet */
+  if (task == concurra_task_get_current ())
+    return task->outcome.attempt;
   return task->attempts;
 }
 

@@ -173,9 +173,9 @@ report_by_id (guint64  id,
                                       "no photo %" G_GUINT64_FORMAT, id);
       break;
     case 2:
-      /* the task's attempt count is the owner context's: it may not be
-       * up to date on the lane yet, so the function counts its own calls */
-      if (g_atomic_int_add ((int *) user_data, 1) == 0)
+      /* inside the function, the running attempt is counted already */
+      g_atomic_int_inc ((int *) user_data);
+      if (concurra_task_get_attempts (task) == 1)
         concurra_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "busy");
       else
         concurra_task_return_string (task, "second time");
@@ -314,8 +314,8 @@ test_function_bad_input (void)
 }
 
 /* A task made otherwise has no function; inside its own function it is
- * current too, and a main-context task's start is not a thread task's
- * call: nothing is current there. */
+ * current too, and so is a main-context task during its start function,
+ * where its attempts count the running one (retried here once). */
 static void
 own_function (ConcurraTask *task,
               GCancellable *cancellable,
@@ -327,16 +327,28 @@ own_function (ConcurraTask *task,
   g_assert_true (g_cancellable_get_current () == cancellable);
 }
 
+typedef struct
+{
+  gboolean current;
+  guint    attempts[2];
+  guint    n_calls;
+} StartSeen;
+
 static gboolean
 start_main_context (ConcurraTask  *task,
                     GCancellable  *cancellable,
                     gpointer       user_data,
                     GError       **error)
 {
-  gboolean *none_current = user_data;
+  StartSeen *seen = user_data;
 
-  *none_current = concurra_task_get_current () == NULL;
-  concurra_task_return_boolean (task, TRUE);
+  seen->current = concurra_task_get_current () == task &&
+                  g_cancellable_get_current () == cancellable;
+  seen->attempts[seen->n_calls++] = concurra_task_get_attempts (task);
+  if (seen->n_calls == 1)
+    concurra_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "busy");
+  else
+    concurra_task_return_boolean (task, TRUE);
   return TRUE;
 }
 
@@ -347,20 +359,26 @@ test_function_other_tasks (void)
   g_autoptr(GHashTable) results = NULL;
   g_autoptr(GError) error = NULL;
   ConcurraTask *current = NULL;
-  gboolean none_current = FALSE;
+  StartSeen seen = { FALSE };
   ConcurraTask *plain, *main_context;
 
   plain = concurra_runner_add_task (runner, "plain", NULL, own_function, &current, NULL, &error);
   main_context = concurra_runner_add_main_context_task (runner, "main", NULL, start_main_context,
-                                                        &none_current, NULL, &error);
+                                                        &seen, NULL, &error);
   g_assert_no_error (error);
+  concurra_task_set_retries (main_context, 1);
   g_assert_null (concurra_task_get_function (plain));
   g_assert_cmpuint (concurra_task_get_function_id (plain), ==, 0);
   results = test_run_ok (runner);
 
   g_assert_true (current == plain);
   g_assert_cmpint (concurra_task_get_status (main_context), ==, CONCURRA_TASK_STATUS_SUCCESSFUL);
-  g_assert_true (none_current);
+  g_assert_true (seen.current);
+  g_assert_cmpuint (seen.n_calls, ==, 2);
+  g_assert_cmpuint (seen.attempts[0], ==, 1);
+  g_assert_cmpuint (seen.attempts[1], ==, 2);
+  g_assert_cmpuint (concurra_task_get_attempts (main_context), ==, 2);
+  g_assert_null (concurra_task_get_current ());
 }
 
 int

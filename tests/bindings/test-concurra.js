@@ -758,6 +758,31 @@ function testSharedFunction() {
     }
 }
 
+// During its start function a main-context task is Concurra.Task.get_current(),
+// its cancellable Gio.Cancellable.get_current(), and its attempts count the
+// running attempt.
+function testCurrentTaskAttempts() {
+    const runner = newRunner('gjs-current');
+    const seen = [];
+    let current = true;
+    const task = runner.add_main_context_task('flaky', null, (t, cancellable) => {
+        current &&= Concurra.Task.get_current() === t &&
+            Gio.Cancellable.get_current() === cancellable;
+        seen.push(t.get_attempts());
+        if (t.get_attempts() === 1)
+            t.return_error(ioFailed('busy'));
+        else
+            t.return_int(7);
+        return true;
+    });
+    task.set_retries(1);
+    runner.run(null);
+    assert(current, 'the task and its cancellable are current');
+    assertEq(seen.join(','), '1,2', 'attempts seen from the start function');
+    assertEq(task.get_value(), 7, 'second attempt value');
+    assertEq(Concurra.Task.get_current(), null, 'nothing current afterwards');
+}
+
 // Tests report in TAP; none is ever skipped.
 const TESTS = [
     ['format_duration', testFormatDuration],
@@ -773,6 +798,7 @@ const TESTS = [
     ['process mode', testProcessMode],
     ['main-context tasks: exceptions and threads', testMainContextTasks],
     ['shared function: made, inspected, failed in a process runner', testSharedFunction],
+    ['current task and its attempts in a start function', testCurrentTaskAttempts],
 ];
 
 const loop = new GLib.MainLoop(null, false);

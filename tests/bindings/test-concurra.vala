@@ -227,6 +227,17 @@ static void test_shared_function () throws Error {
         tasks += runner.add_function (photos[i], null, function, i);
     var again = new Concurra.Task.for_function (function, "again", 0);
     runner.add (again, null, { "a.jpg" });
+    /* inside its function a task counts its running attempt */
+    int[] flaky_seen = {};
+    var flaky = runner.add_function ("flaky", null, new Concurra.Function ("flaky", (id) => {
+        var task = Concurra.Task.get_current ();
+        flaky_seen += (int) task.attempts;
+        if (task.attempts == 1)
+            task.return_error (new IOError.BUSY ("busy"));
+        else
+            task.return_int ((int64) id);
+    }), 9);
+    flaky.retries = 1;
     try {
         runner.add_function ("b.jpg", null, function, 1);
         assert_not_reached ();
@@ -245,6 +256,8 @@ static void test_shared_function () throws Error {
     assert (tasks[2].status == Concurra.TaskStatus.FAILED);
     assert (tasks[2].get_error () is IOError.NOT_FOUND);
     assert (tasks[2].error_message == "no such photo: missing.jpg");
+    assert (flaky_seen.length == 2 && flaky_seen[0] == 1 && flaky_seen[1] == 2);
+    assert (flaky.get_value ().get_int64 () == 9);
 }
 
 static void test_default_constructed () throws Error {

@@ -925,3 +925,43 @@ def test_shared_function_bad_input():
     assert "'twice'" in info.value.message
     runner.run(None)
     assert runner.get_task("twice").get_status() == S.SUCCESSFUL
+
+
+def test_current_task_counts_its_running_attempt():
+    """Inside its own function (a shared function's call or a main-context
+    task's start), a task is Concurra.Task.get_current() and its attempts
+    count the running attempt."""
+    runner = Concurra.Runner.new("py-current-attempts")
+    seen = {"function": [], "main": []}
+
+    def flaky(index):
+        task = Concurra.Task.get_current()
+        seen["function"].append(task.get_attempts())
+        if task.get_attempts() == 1:
+            task.return_error(GLib.Error.new_literal(
+                Gio.io_error_quark(), "busy", Gio.IOErrorEnum.BUSY))
+        else:
+            task.return_int(index)
+
+    def start(task, cancellable):
+        assert Concurra.Task.get_current() == task
+        assert Gio.Cancellable.get_current() == cancellable
+        seen["main"].append(task.get_attempts())
+        if task.get_attempts() == 1:
+            task.return_error(GLib.Error.new_literal(
+                Gio.io_error_quark(), "busy", Gio.IOErrorEnum.BUSY))
+        else:
+            task.return_int(7)
+        return True
+
+    function = Concurra.Function.new("flaky", flaky)
+    in_thread = runner.add_function("thread", None, function, 5)
+    on_main = runner.add_main_context_task("main", None, start)
+    for task in (in_thread, on_main):
+        task.set_retries(1)
+    runner.run(None)
+
+    assert seen == {"function": [1, 2], "main": [1, 2]}
+    assert in_thread.get_value() == 5 and in_thread.get_attempts() == 2
+    assert on_main.get_value() == 7 and on_main.get_attempts() == 2
+    assert Concurra.Task.get_current() is None
