@@ -51,13 +51,10 @@ start_function (ConcurraTask *task,
                 GCancellable *cancellable)
 {
   GError *error = NULL;
-  ConcurraTask *previous = concurra_task_swap_current (task);
-  gboolean started;
+  ConcurraTask *previous = concurra_task_enter_function (task, cancellable);
+  gboolean started = task->start_func (task, cancellable, task->func_data, &error);
 
-  g_cancellable_push_current (cancellable);
-  started = task->start_func (task, cancellable, task->func_data, &error);
-  g_cancellable_pop_current (cancellable);
-  concurra_task_swap_current (previous);
+  concurra_task_leave_function (previous, cancellable);
   if (started)
     {
       g_clear_error (&error);

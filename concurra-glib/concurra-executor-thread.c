@@ -15,12 +15,10 @@ thread_start (ConcurraTask       *task,
               ConcurraFinishFunc  finish,
               gpointer            finish_data)
 {
-  ConcurraTask *previous = concurra_task_swap_current (task);
+  ConcurraTask *previous = concurra_task_enter_function (task, cancellable);
 
-  g_cancellable_push_current (cancellable);
   task->func (task, cancellable, task->func_data);
-  g_cancellable_pop_current (cancellable);
-  concurra_task_swap_current (previous);
+  concurra_task_leave_function (previous, cancellable);
 }
 
 const ConcurraExecutor concurra_thread_executor = {

@@ -244,10 +244,13 @@ gboolean           concurra_task_owner_cancel      (ConcurraTaskOwner           
                                                     ConcurraTask                 *task);
 GMainContext      *concurra_task_owner_dup_context (ConcurraTaskOwner            *owner,
                                                     GThread                     **owner_thread);
-/* Makes @task the one concurra_task_get_current() returns on this thread
- * (%NULL: none) and returns the one it replaces; the executors call it
- * around a task's function. */
-ConcurraTask      *concurra_task_swap_current      (ConcurraTask                 *task);
+/* Around a task's function, in the executors: makes @task the one
+ * concurra_task_get_current() returns on this thread and @cancellable
+ * g_cancellable_get_current(); enter returns what leave restores. */
+ConcurraTask      *concurra_task_enter_function    (ConcurraTask                 *task,
+                                                    GCancellable                 *cancellable);
+void               concurra_task_leave_function    (ConcurraTask                 *previous,
+                                                    GCancellable                 *cancellable);
 void               concurra_task_set_owner         (ConcurraTask                 *task,
                                                     ConcurraTaskOwner            *owner);
 ConcurraTaskOwner *concurra_task_dup_owner         (ConcurraTask                 *task);

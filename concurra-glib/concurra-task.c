@@ -437,12 +437,22 @@ concurra_task_new (const char       *name,
 static GPrivate current_task;
 
 ConcurraTask *
-concurra_task_swap_current (ConcurraTask *task)
+concurra_task_enter_function (ConcurraTask *task,
+                              GCancellable *cancellable)
 {
   ConcurraTask *previous = g_private_get (&current_task);
 
   g_private_set (&current_task, task);
+  g_cancellable_push_current (cancellable);
   return previous;
+}
+
+void
+concurra_task_leave_function (ConcurraTask *previous,
+                              GCancellable *cancellable)
+{
+  g_cancellable_pop_current (cancellable);
+  g_private_set (&current_task, previous);
 }
 
 /**

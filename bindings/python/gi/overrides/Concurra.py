@@ -794,7 +794,7 @@ class TaskRunner:
         self._tasks: List[_GTask] = []   # the C tasks, parallel to _records
         self._by_label: Dict[Any, _Record] = {}
         self._functions: Dict[Any, Any] = {}  # Concurra.Function by task name
-        self._thread_body = None
+        self._thread_body = _thread_task_function(self._records)
         self._state = _IDLE
         self._c_started = False
         self._time_started = None
@@ -817,8 +817,6 @@ class TaskRunner:
         PyGObject calls with the task's index (see _thread_task_function)."""
         function = self._functions.get(name)
         if function is None:
-            if self._thread_body is None:
-                self._thread_body = _thread_task_function(self._records)
             function = Concurra.Function.new(_c_string(name),
                                              self._thread_body)
             self._functions[name] = function
@@ -928,9 +926,7 @@ class TaskRunner:
             c_label = labels.to_c(label)
         record = _Record(index, label, c_label, _FUNCTION, name, deps, func,
                          args, kwargs)
-        function = self._functions.get(name)
-        if function is None:
-            function = self._function_named(name)
+        function = self._functions.get(name) or self._function_named(name)
         try:
             task = self.gobject.add_function(
                 c_label, [known(dep) or labels.to_c(dep) for dep in deps]
