@@ -337,6 +337,7 @@ struct _ConcurraSlurmAttempt
   char               *srun_exit;      /* how srun ended, when it ran no command */
   GString            *errors;         /* srun's error lines */
   char               *ended;          /* slurmstepd's banner when Slurm ended the job */
+  gboolean            step_aborted;   /* srun: Slurm ended the step, banner or not */
   ConcurraChildFunc   deferred_func;
   ConcurraChild      *deferred_child;
   gpointer            deferred_data;
@@ -380,6 +381,11 @@ scan_srun_line (ConcurraSlurmAttempt *attempt,
       attempt->have_status = TRUE;
       attempt->status = (int) g_ascii_strtoll (status + strlen ("(status=0x"), NULL, 16);
     }
+  else if (g_str_has_prefix (line, "srun: Job step aborted"))
+    /* srun's own line, when Slurm ends the step: slurmstepd's banner with
+     * the reason is relayed by srun and, like the tail of a step's output,
+     * can be lost when the machine is loaded */
+    attempt->step_aborted = TRUE;
   else if (g_str_has_prefix (line, "srun: error: ") && strstr (line, ": task ") == NULL)
     {
       /* "HOST: task 0: Exited with exit code 3" only repeats the status */
@@ -710,12 +716,15 @@ concurra_slurm_attempt_record (ConcurraSlurmAttempt *attempt,
                                     task->label,
                                     attempt->errors ? attempt->errors->str : attempt->srun_exit);
     }
-  else if (attempt->ended != NULL)
+  else if (attempt->ended != NULL || attempt->step_aborted)
     {
       g_clear_error (&outcome->error);
       outcome->error = g_error_new (CONCURRA_ERROR, CONCURRA_ERROR_LAUNCHER_FAILED,
                                     "Task '%s': Slurm ended job %" G_GUINT64_FORMAT ": %s%s%s",
-                                    task->label, attempt->job_id, attempt->ended,
+                                    task->label, attempt->job_id,
+                                    attempt->ended ? attempt->ended
+                                                   : "CANCELLED (the job step was aborted; "
+                                                     "Slurm's reason did not arrive)",
                                     attempt->errors ? "; " : "",
                                     attempt->errors ? attempt->errors->str : "");
     }

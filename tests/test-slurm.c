@@ -612,24 +612,54 @@ test_cancel_cancels_job (void)
   g_assert_true (wait_name_gone (label));
 }
 
+/* A main-context task that fails once its runner knows the job of
+ * @user_data (a Slurm task): that job is running, and fast-fail must
+ * cancel it. Checked every 50 ms, in the test only. */
+static gboolean
+fail_once_job_known (gpointer user_data)
+{
+  ConcurraTask **tasks = user_data;
+
+  if (concurra_task_get_slurm_job_id (tasks[1]) == 0)
+    return G_SOURCE_CONTINUE;
+  concurra_task_return_new_error (tasks[0], G_IO_ERROR, G_IO_ERROR_FAILED, "fails on purpose");
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_failing (ConcurraTask  *task,
+               GCancellable  *cancellable,
+               gpointer       user_data,
+               GError       **error)
+{
+  ConcurraTask **tasks = user_data;
+  g_autoptr(GSource) source = g_timeout_source_new (50);
+
+  tasks[0] = task;
+  g_source_set_callback (source, fail_once_job_known, tasks, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return TRUE;
+}
+
 static void
 test_fast_fail_cancels_job (void)
 {
   g_autoptr(ConcurraRunner) runner = NULL;
   g_autofree char *label = unique ("sleeper");
-  g_autofree char *failing = NULL;
+  g_autoptr(GError) error = NULL;
   ConcurraTask *sleeper, *fails;
+  ConcurraTask *tasks[2] = { NULL };   /* the failing task, the sleeper */
 
   if (!need_cluster ())
     return;
   runner = new_runner (CONCURRA_LAUNCHER_KIND_SLURM);
   concurra_runner_set_fast_fail (runner, TRUE);
-  sleeper = add_shell (runner, label, "sleep 300");
-  /* fails once the sleeper's job is surely running */
-  failing = g_strdup_printf ("while [ -z \"$(squeue -h -n %s -t R)\" ]; do sleep 0.1; done; exit 1",
-                             label);
-  fails = add_shell (runner, "fails", failing);
-  concurra_task_set_launcher (fails, CONCURRA_LAUNCHER_KIND_LOCAL);
+  sleeper = tasks[1] = add_shell (runner, label, "sleep 300");
+  /* fails once the sleeper's job is surely running and known to the
+   * runner (squeue can show it running before srun has named it) */
+  fails = concurra_runner_add_main_context_task (runner, "fails", NULL, start_failing, tasks,
+                                                 NULL, &error);
+  g_assert_no_error (error);
   run (runner);
   g_assert_cmpint (concurra_task_get_status (fails), ==, CONCURRA_TASK_STATUS_FAILED);
   g_assert_cmpint (concurra_task_get_status (sleeper), ==, CONCURRA_TASK_STATUS_TERMINATED);
@@ -867,18 +897,48 @@ test_workers_through_srun (void)
   g_assert_true (wait_name_gone (job_name));
 }
 
-/* Without a cluster: an `srun` on PATH that notes its arguments and runs
- * the command after its options here. A worker process lives as long as
- * the run, so its job has no time limit, whatever the tasks' timeouts. */
+/* Without a cluster: @script as the `srun` first on PATH, in a new
+ * directory (returned; remove_fake_srun() takes it away). */
+static char *
+fake_srun (const char *script)
+{
+  char *dir = g_dir_make_tmp ("concurra-srun-XXXXXX", NULL);
+  g_autofree char *srun = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (dir);
+  srun = g_build_filename (dir, "srun", NULL);
+  g_assert_true (g_file_set_contents (srun, script, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (srun, 0755), ==, 0);
+  path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
+  g_setenv ("PATH", path, TRUE);
+  return dir;
+}
+
+static void
+remove_fake_srun (const char *dir)
+{
+  g_autofree char *srun = g_build_filename (dir, "srun", NULL);
+  g_autofree char *prefix = g_strdup_printf ("%s:", dir);
+  const char *path = g_getenv ("PATH");
+
+  g_assert_true (g_str_has_prefix (path, prefix));
+  g_setenv ("PATH", path + strlen (prefix), TRUE);
+  g_unlink (srun);
+  g_rmdir (dir);
+}
+
+/* An `srun` that notes its arguments and runs the command after its
+ * options here. A worker process lives as long as the run, so its job has
+ * no time limit, whatever the tasks' timeouts. */
 static void
 test_worker_srun_line (void)
 {
   g_autoptr(ConcurraRunner) runner = new_process_runner ("fake-srun");
-  g_autofree char *dir = g_dir_make_tmp ("concurra-srun-XXXXXX", NULL);
-  g_autofree char *srun = g_build_filename (dir, "srun", NULL);
-  g_autofree char *noted = g_build_filename (dir, "srun-args", NULL);
-  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
-  g_autofree char *path = g_strdup_printf ("%s:%s", dir, old_path);
+  g_autofree char *dir = NULL;
+  g_autofree char *noted = NULL;
   g_autofree char *args = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) tasks = NULL;
@@ -888,16 +948,12 @@ test_worker_srun_line (void)
     "while [ $# -gt 0 ]; do case \"$1\" in --*) shift;; *) break;; esac; done\n"
     "SLURM_JOB_ID=4242 exec \"$@\"\n";
 
-  g_assert_nonnull (dir);
-  g_assert_true (g_file_set_contents (srun, script, -1, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (g_chmod (srun, 0755), ==, 0);
   concurra_runner_set_launcher (runner, CONCURRA_LAUNCHER_KIND_SLURM);
   concurra_runner_set_timeout (runner, 30);
   tasks = add_getenv_tasks (runner, "SLURM_JOB_ID", 2);
-  g_setenv ("PATH", path, TRUE);
+  dir = fake_srun (script);
+  noted = g_build_filename (dir, "srun-args", NULL);
   run (runner);
-  g_setenv ("PATH", old_path, TRUE);
 
   for (guint i = 0; i < tasks->len; i++)
     g_assert_cmpstr (string_value (g_ptr_array_index (tasks, i)), ==, "4242");
@@ -907,8 +963,38 @@ test_worker_srun_line (void)
   g_assert_nonnull (strstr (args, "--job-name=fake-srun-worker\n"));
   g_assert_null (strstr (args, "--time"));
   g_unlink (noted);
-  g_unlink (srun);
-  g_rmdir (dir);
+  remove_fake_srun (dir);
+}
+
+/* Slurm ended the step, and srun said so ("Job step aborted"), but
+ * slurmstepd's banner with the reason, which srun relays, was lost (as
+ * the tail of a step's output can be on a loaded machine): the task still
+ * fails as ended by Slurm, not as a command that died of a signal. */
+static void
+test_step_aborted_without_reason (void)
+{
+  g_autoptr(ConcurraRunner) runner = new_runner (CONCURRA_LAUNCHER_KIND_SLURM);
+  g_autofree char *dir = NULL;
+  ConcurraTask *task;
+  const char *script =
+    "#!/bin/sh\n"
+    "echo 'srun: jobid 77: nodes(1):`vm'\\'', cpu counts: 1(x1)' >&2\n"
+    "echo 'srun: Job step aborted: Waiting up to 7 seconds for job step to finish.' >&2\n"
+    "echo 'srun: launch/slurm: _task_finish: Received task exit notification for 1 task of "
+    "StepId=77.0 (status=0x000f).' >&2\n"
+    "echo 'srun: error: vm: task 0: Terminated' >&2\n"
+    "exit 143\n";
+
+  task = add_shell (runner, "victim", "sleep 300");
+  dir = fake_srun (script);
+  run (runner);
+  remove_fake_srun (dir);
+
+  g_assert_cmpint (concurra_task_get_status (task), ==, CONCURRA_TASK_STATUS_FAILED);
+  g_assert_error (concurra_task_get_error (task), CONCURRA_ERROR, CONCURRA_ERROR_LAUNCHER_FAILED);
+  g_assert_true (g_str_has_prefix (concurra_task_get_error (task)->message,
+                                   "Task 'victim': Slurm ended job 77: CANCELLED"));
+  g_assert_cmpuint (concurra_task_get_slurm_job_id (task), ==, 77);
 }
 
 static void
@@ -1029,6 +1115,7 @@ main (int   argc,
   g_test_add_func ("/slurm/launcher-per-task", test_launcher_per_task);
   g_test_add_func ("/slurm/not-captured", test_not_captured);
   g_test_add_func ("/slurm/worker-srun-line", test_worker_srun_line);
+  g_test_add_func ("/slurm/step-aborted-without-reason", test_step_aborted_without_reason);
   g_test_add_func ("/slurm/workers-through-srun", test_workers_through_srun);
   g_test_add_func ("/slurm/worker-timeout-through-srun", test_worker_timeout_through_srun);
   g_test_add_func ("/slurm/worker-launcher-command", test_worker_launcher_command);
